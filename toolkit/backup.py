@@ -1,0 +1,222 @@
+"""A decrypted backup: classify the plaintext, keep it exactly, name the network.
+
+``open_backup(source, password)`` is the entry point, in the spirit of pandas'
+``read_*`` functions.  The document is kept as parsed (key order, unknown
+fields) and the original plaintext bytes are kept too, so an unchanged backup
+re-exports byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from . import container as ct
+from . import errors, jsonio
+from .network import network_of_environment, network_of_genesis
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DESKTOP = "desktop-wallet"
+LEGACY = "legacy-mobile-wallet"
+LEGACY_TYPE = "concordium-mobile-wallet-data"
+
+#: Top-level lists of each kind, in the writers' order.
+DESKTOP_LISTS = ("accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets")
+#: The Desktop Wallet's import needs only these.
+DESKTOP_REQUIRED = ("accounts", "identities", "addressBook")
+LEGACY_LISTS = ("identities", "accounts", "recipients")
+
+LEGACY_NOTICE = (
+    "This is a legacy mobile wallet export. It cannot be imported into the Desktop Wallet "
+    "(the two wallets handle private keys differently), and it contains private keys: keep it secret."
+)
+
+
+class Backup:
+    """An opened backup of either wallet.
+
+    ``document`` is the decrypted JSON as parsed; edit it freely (merge and
+    subset do) and :meth:`to_plaintext` serialises it the way its wallet does.
+    """
+
+    def __init__(
+        self,
+        document: dict[str, Any],
+        *,
+        kind: str | None = None,
+        plaintext: bytes | None = None,
+        container: ct.Container | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.kind = kind or classify(document)
+        self.document = document
+        self._plaintext = plaintext
+        self.container = container
+        self.source = source
+
+    # ------------------------------------------------------------------ facts
+    @property
+    def is_legacy(self) -> bool:
+        return self.kind == LEGACY
+
+    @property
+    def genesis_block(self) -> str | None:
+        genesis = self.document.get("genesis") if not self.is_legacy else None
+        return genesis.get("genesisBlock") if isinstance(genesis, dict) else None
+
+    @property
+    def network(self) -> str:
+        """mainnet, testnet, stagenet, old-testnet, unknown, or none (old files without genesis)."""
+        if self.is_legacy:
+            return network_of_environment(self.document.get("environment"))
+        return network_of_genesis(self.genesis_block)
+
+    def lists(self) -> tuple[str, ...]:
+        return LEGACY_LISTS if self.is_legacy else DESKTOP_LISTS
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        """The records of one top-level list (legacy accounts are gathered from their identities)."""
+        if not self.is_legacy:
+            value = self.document.get(name)
+            return value if isinstance(value, list) else []
+        value = self.document.get("value") or {}
+        if name == "accounts":
+            return [a for i in value.get("identities") or [] for a in (i.get("accounts") or [])]
+        value = value.get(name)
+        return value if isinstance(value, list) else []
+
+    def counts(self) -> dict[str, int | None]:
+        """One key per top-level list, named as in the file; None where the file has no such key."""
+        if self.is_legacy:
+            value = self.document.get("value") or {}
+            out: dict[str, int | None] = {
+                "identities": len(value["identities"]) if isinstance(value.get("identities"), list) else None,
+                "accounts": len(self.records("accounts")) if isinstance(value.get("identities"), list) else None,
+                "recipients": len(value["recipients"]) if isinstance(value.get("recipients"), list) else None,
+            }
+            return out
+        return {
+            name: (len(self.document[name]) if isinstance(self.document.get(name), list) else None)
+            for name in DESKTOP_LISTS
+        }
+
+    @property
+    def encryption(self) -> dict[str, Any] | None:
+        return self.container.describe() if self.container else None
+
+    def notices(self) -> list[str]:
+        """Plain sentences a person should read before doing anything with this file."""
+        out = []
+        if self.is_legacy:
+            out.append(LEGACY_NOTICE)
+        elif self.network == "none":
+            out.append("The file names no network (made before Desktop Wallet 1.1.5).")
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Kind, network, counts and encryption parameters: what ``inspect --json`` prints."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "network": self.network,
+            "counts": self.counts(),
+            "encryption": self.encryption,
+        }
+        if not self.is_legacy:
+            out["genesisBlock"] = self.genesis_block
+        else:
+            out["environment"] = self.document.get("environment")
+        out["notices"] = self.notices()
+        return out
+
+    def tables(self, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
+        """One DataFrame per record kind, keyed by the file's own names (see :mod:`toolkit.tables`)."""
+        from .tables import tabulate
+
+        return tabulate(self, reveal_secrets=reveal_secrets)
+
+    # ------------------------------------------------------------ serialising
+    def to_plaintext(self) -> bytes:
+        """The plaintext as its wallet writes it; the original bytes while the document is unchanged."""
+        dump = jsonio.dumps_gson if self.is_legacy else jsonio.dumps_js
+        fresh = dump(self.document)
+        original = self._plaintext
+        if original is None or fresh == original:
+            return fresh
+        if jsonio.loads(original) == self.document:
+            return original  # same content; keep the writer's exact spelling
+        return fresh
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v is not None)
+        src = f" from {os.path.basename(self.source)!r}" if self.source else ""
+        return f"<Backup {self.kind} {self.network}{src}: {counts}>"
+
+
+def classify(document: Any) -> str:
+    """``desktop-wallet`` or ``legacy-mobile-wallet``; else :class:`UnexpectedContentError` saying why."""
+    if not isinstance(document, dict):
+        raise errors.UnexpectedContentError("The decrypted content is not a JSON object")
+    if document.get("type") == LEGACY_TYPE:
+        value = document.get("value")
+        if not isinstance(value, dict):
+            raise errors.UnexpectedContentError("The mobile wallet export has no 'value' object")
+        _check_list(value, "identities", "value.identities", required=True)
+        _check_list(value, "recipients", "value.recipients", required=False)
+        for i, identity in enumerate(value["identities"]):
+            _check_list(identity, "accounts", f"value.identities[{i}].accounts", required=False)
+        return LEGACY
+    if "type" in document and "accounts" not in document:
+        raise errors.UnexpectedContentError(f"The decrypted content is of type {document['type']!r}, not a wallet export")
+    for name in DESKTOP_LISTS:
+        _check_list(document, name, name, required=name in DESKTOP_REQUIRED)
+    genesis = document.get("genesis")
+    if genesis is not None and not isinstance(genesis, dict):
+        raise errors.UnexpectedContentError("genesis is not an object")
+    return DESKTOP
+
+
+def _check_list(obj: dict[str, Any], key: str, where: str, *, required: bool) -> None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise errors.UnexpectedContentError(f"The decrypted content has no {where} list")
+        return
+    if not isinstance(value, list):
+        raise errors.UnexpectedContentError(f"{where} is not a list")
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise errors.UnexpectedContentError(f"{where}[{i}] is not an object")
+
+
+def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> dict[str, Any]:
+    """Parse decrypted bytes; a parse failure after a matching first block means damage."""
+    try:
+        return jsonio.loads(plaintext)
+    except jsonio.JSONError as exc:
+        if first_block_kind is None:
+            raise errors.WrongPasswordError("The password does not open this file") from None
+        where = f" near byte {exc.pos}" if exc.pos is not None else ""
+        raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
+
+
+def open_backup(
+    source: str | os.PathLike[str] | bytes,
+    password: str | bytes,
+    *,
+    max_size: int = ct.MAX_FILE_SIZE,
+) -> Backup:
+    """Open a Desktop Wallet or legacy mobile wallet backup.
+
+    ``source`` is a path, the file's bytes, or a binary file object.  Raises a
+    :class:`toolkit.errors.BackupError` subclass saying exactly why a file
+    does not open (its ``code`` is stable).
+    """
+    data = ct.read_source(source, max_size=max_size)
+    container = ct.parse_container(data)
+    decrypted = ct.decrypt(container, password)
+    document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
+    kind = classify(document)
+    name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+    return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=name)

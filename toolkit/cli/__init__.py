@@ -1,0 +1,71 @@
+"""``concordium-backup``: each command is a thin skin over one library function.
+
+Every command module registers itself with ``register(subparsers)`` and sets
+``func(args) -> int``.  Errors become one line on stderr and exit code 2
+(``--json`` adds ``{"error": {"code", "message"}}`` on stdout); no traceback
+reaches a user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+
+from .. import errors
+from .common import ArgumentParser, report_error
+
+COMMAND_MODULES = ("inspect", "diff", "merge", "reexport", "audit", "salvage", "recover", "ledger")
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="concordium-backup",
+        description="Open, check, compare, repair and re-create Concordium wallet backup files.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # a command not built yet
+            if exc.name == f"{__name__}.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in argv
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        return int(args.func(args) or 0)
+    except errors.BackupError as exc:
+        report_error(exc, as_json=as_json)
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("concordium-backup: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # a bug: say so in one line; details only on request
+        if os.environ.get("CONCORDIUM_BACKUP_DEBUG"):
+            traceback.print_exc()
+        report_error(
+            errors.BackupError(
+                f"Internal error ({type(exc).__name__})",
+                hint="Please report it; set CONCORDIUM_BACKUP_DEBUG=1 to see the details",
+            ),
+            as_json=as_json,
+        )
+        return 2

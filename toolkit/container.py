@@ -1,0 +1,358 @@
+"""The encrypted container both wallets write: the only module that touches the cipher.
+
+``{"cipherText": base64, "metadata": {keyLen, iterations, salt,
+initializationVector, encryptionMethod, keyDerivationMethod, hashAlgorithm}}``
+— PBKDF2-HMAC-SHA256 then AES-256-CBC with PKCS#7 padding (FORMAT.md §1).
+It knows nothing of accounts or identities; it only knows how each wallet's
+plaintext *starts*, which lets one 16-byte block tell a right password from a
+wrong one, and so a damaged file from a wrong password.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cryptography.hazmat.primitives import hashes, padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from . import errors, jsonio
+
+BLOCK = 16
+ENCRYPTION_METHOD = "AES-256"
+KDF_METHOD = "PBKDF2WithHmacSHA256"
+HASH_ALGORITHM = "sha256"
+KEY_LEN = 32
+#: Iterations the writers use; the Desktop Wallet's is the default for new files.
+DESKTOP_ITERATIONS = 10_000
+LEGACY_ITERATIONS = 100_000
+#: A file asking for more work than this is refused before any is done
+#: (20x the legacy wallet's setting; about a second or two of PBKDF2 here).
+MAX_ITERATIONS = 2_000_000
+MIN_SALT, MAX_SALT = 8, 1024
+#: Files larger than this are refused before they are read.
+MAX_FILE_SIZE = 256 * 1024 * 1024
+
+#: How each wallet's plaintext starts (JSON key order of the writers).
+DESKTOP_PREFIX = b'{"accounts":['
+LEGACY_PREFIX = b'{"type":"concordium-mobile-wallet-data"'
+KNOWN_PREFIXES: dict[str, bytes] = {"desktop-wallet": DESKTOP_PREFIX, "legacy-mobile-wallet": LEGACY_PREFIX}
+
+Layout = Literal["desktop", "legacy"]
+
+_REQUIRED_METADATA = ("iterations", "salt", "initializationVector", "encryptionMethod", "keyDerivationMethod")
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    """What PBKDF2 needs besides the password."""
+
+    iterations: int
+    salt: bytes = field(repr=False)
+    key_len: int = KEY_LEN
+    hash_algorithm: str = HASH_ALGORITHM
+
+
+@dataclass(frozen=True)
+class Container:
+    """A parsed, validated container; ``metadata`` is the file's own object, unchanged."""
+
+    ciphertext: bytes = field(repr=False)
+    iv: bytes = field(repr=False)
+    kdf: KdfParams
+    metadata: dict[str, Any] = field(repr=False)
+    #: Which writer's key order the outer JSON follows.
+    layout: Layout = "desktop"
+
+    @property
+    def first_block(self) -> bytes:
+        return self.ciphertext[:BLOCK]
+
+    def describe(self) -> dict[str, Any]:
+        """Encryption parameters for a summary (no secrets: salt and IV are public)."""
+        return {
+            "encryptionMethod": self.metadata.get("encryptionMethod"),
+            "keyDerivationMethod": self.metadata.get("keyDerivationMethod"),
+            "hashAlgorithm": self.kdf.hash_algorithm,
+            "iterations": self.kdf.iterations,
+            "keyLen": self.kdf.key_len,
+            "saltBytes": len(self.kdf.salt),
+            "ivBytes": len(self.iv),
+            "cipherTextBytes": len(self.ciphertext),
+        }
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_source(source: Any, *, max_size: int = MAX_FILE_SIZE) -> bytes:
+    """The bytes of a path, a bytes-like object or a binary file object; size-capped."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read(max_size + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    else:
+        path = os.fspath(source)
+        try:
+            size = os.stat(path).st_size
+            if size > max_size:
+                raise errors.TooLargeError(f"The file is {size:,} bytes, more than the {max_size:,} a backup can be")
+            with open(path, "rb") as fh:
+                data = fh.read(max_size + 1)
+        except FileNotFoundError:
+            raise errors.CannotReadError(f"No file at {path}") from None
+        except IsADirectoryError:
+            raise errors.CannotReadError(f"{path} is a folder, not a file") from None
+        except OSError as exc:
+            raise errors.CannotReadError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > max_size:
+        raise errors.TooLargeError(f"The file is more than the {max_size:,} bytes a backup can be")
+    return data
+
+
+def parse_container(data: bytes) -> Container:
+    """Parse and validate the outer JSON; every reason for refusal is specific."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise errors.NotJsonError("The file is empty")
+    try:
+        outer = jsonio.loads(data)
+    except jsonio.JSONError as exc:
+        if exc.at_end:
+            raise errors.NotJsonError("The file ends in the middle of its JSON (it was cut short)") from None
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
+    if not isinstance(outer, dict):
+        raise errors.InvalidStructureError(
+            f"The file holds a JSON {_json_type(outer)}, not an object with cipherText and metadata"
+        )
+    if "cipherText" not in outer:
+        raise errors.InvalidStructureError("The field cipherText is missing")
+    if "metadata" not in outer:
+        raise errors.InvalidStructureError("The field metadata is missing")
+    if not isinstance(outer["cipherText"], str):
+        raise errors.InvalidStructureError(f"cipherText is a {_json_type(outer['cipherText'])}, not a base64 string")
+    meta = outer["metadata"]
+    if not isinstance(meta, dict):
+        raise errors.InvalidStructureError(f"metadata is a {_json_type(meta)}, not an object")
+    for name in _REQUIRED_METADATA:
+        if name not in meta or meta[name] is None:
+            raise errors.InvalidStructureError(f"The field metadata.{name} is missing")
+    for name in ("salt", "initializationVector", "encryptionMethod", "keyDerivationMethod"):
+        if not isinstance(meta[name], str):
+            raise errors.InvalidStructureError(f"metadata.{name} is a {_json_type(meta[name])}, not a string")
+
+    if meta["encryptionMethod"] != ENCRYPTION_METHOD:
+        raise errors.UnsupportedCipherError(f"The file is encrypted with {meta['encryptionMethod']!r}, not AES-256")
+    if meta["keyDerivationMethod"] != KDF_METHOD:
+        raise errors.UnsupportedKdfError(
+            f"The key derivation is {meta['keyDerivationMethod']!r}, not PBKDF2WithHmacSHA256"
+        )
+    hash_algorithm = meta.get("hashAlgorithm", HASH_ALGORITHM)
+    if hash_algorithm is None:
+        hash_algorithm = HASH_ALGORITHM
+    if not isinstance(hash_algorithm, str) or hash_algorithm.lower().replace("-", "") != HASH_ALGORITHM:
+        raise errors.UnsupportedKdfError(f"The hash algorithm is {hash_algorithm!r}, not sha256")
+
+    iterations = _integer(meta["iterations"], "metadata.iterations")
+    if iterations < 1:
+        raise errors.InvalidParametersError(f"metadata.iterations is {iterations}, not a positive number")
+    if iterations > MAX_ITERATIONS:
+        raise errors.InvalidParametersError(
+            f"metadata.iterations asks for {iterations:,} rounds, more than the safe limit of {MAX_ITERATIONS:,}"
+        )
+    key_len = meta.get("keyLen", KEY_LEN)
+    key_len = KEY_LEN if key_len is None else _integer(key_len, "metadata.keyLen")
+    if key_len != KEY_LEN:
+        raise errors.InvalidParametersError(f"metadata.keyLen is {key_len}; AES-256 needs 32")
+
+    salt = _b64(meta["salt"], "metadata.salt")
+    iv = _b64(meta["initializationVector"], "metadata.initializationVector")
+    ciphertext = _b64(outer["cipherText"], "cipherText")
+    if not MIN_SALT <= len(salt) <= MAX_SALT:
+        raise errors.InvalidParametersError(
+            f"metadata.salt is {len(salt)} bytes; it must be {MIN_SALT} to {MAX_SALT} (the wallets use 16 or 32)"
+        )
+    if len(iv) != BLOCK:
+        raise errors.InvalidParametersError(f"metadata.initializationVector is {len(iv)} bytes; AES-CBC needs 16")
+    layout: Layout = "legacy" if next(iter(outer)) == "metadata" else "desktop"
+    return Container(
+        ciphertext=ciphertext,
+        iv=iv,
+        kdf=KdfParams(iterations=iterations, salt=salt, key_len=key_len, hash_algorithm=HASH_ALGORITHM),
+        metadata=meta,
+        layout=layout,
+    )
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+def _integer(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise errors.InvalidParametersError(f"{name} is a {_json_type(value)}, not a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise errors.InvalidParametersError(f"{name} is {value}, not a whole number")
+        value = int(value)
+    return value
+
+
+def _b64(text: str, name: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.InvalidBase64Error(f"{name} is not valid base64") from None
+
+
+# --------------------------------------------------------------------------- crypto
+
+
+def password_bytes(password: str | bytes) -> bytes:
+    """The bytes the wallets derive from: the password's UTF-8 encoding."""
+    if isinstance(password, (bytes, bytearray)):
+        return bytes(password)
+    if not isinstance(password, str):
+        raise TypeError("password must be str or bytes")
+    return password.encode("utf-8", "surrogatepass")
+
+
+def derive_key(password: str | bytes, kdf: KdfParams) -> bytes:
+    """PBKDF2-HMAC-SHA256 with the file's own parameters."""
+    return PBKDF2HMAC(
+        algorithm=hashes.SHA256(), length=kdf.key_len, salt=kdf.salt, iterations=kdf.iterations
+    ).derive(password_bytes(password))
+
+
+def decrypt_blocks(ciphertext: bytes, iv: bytes, key: bytes) -> bytes:
+    """Raw AES-CBC decryption of whole blocks, no padding check (for checks and salvage)."""
+    whole = len(ciphertext) - len(ciphertext) % BLOCK
+    dec = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    return dec.update(ciphertext[:whole]) + dec.finalize()
+
+
+def classify_first_block(block: bytes) -> str | None:
+    """Which wallet's plaintext this first block starts, or None."""
+    for kind, prefix in KNOWN_PREFIXES.items():
+        n = min(len(prefix), len(block))
+        if n and block[:n] == prefix[:n]:
+            return kind
+    return None
+
+
+def first_block_matches(container: Container, key: bytes) -> bool:
+    """The cheap password check: does the first block decrypt to a known plaintext start?"""
+    if len(container.ciphertext) < BLOCK:
+        return False
+    return classify_first_block(decrypt_blocks(container.first_block, container.iv, key)) is not None
+
+
+def _plausible_json_start(block: bytes) -> bool:
+    # A right password on a file from an unknown writer: printable text starting with '{'.
+    # A wrong key gives this by chance about once in 10^10.
+    return block[:1] == b"{" and all(32 <= b < 127 or b in b"\t\r\n" for b in block)
+
+
+@dataclass(frozen=True)
+class Decrypted:
+    plaintext: bytes = field(repr=False)
+    #: "desktop-wallet" / "legacy-mobile-wallet" when the first block showed it, else None.
+    first_block_kind: str | None
+
+
+def decrypt(container: Container, password: str | bytes) -> Decrypted:
+    """Decrypt a container, telling a wrong password from a damaged file."""
+    key = derive_key(password, container.kdf)
+    return decrypt_with_key(container, key)
+
+
+def decrypt_with_key(container: Container, key: bytes) -> Decrypted:
+    ct = container.ciphertext
+    if len(ct) < BLOCK:
+        raise errors.DamagedError(
+            f"The encrypted data is {len(ct)} bytes, less than one 16-byte block, so nothing can be decrypted",
+            hint="Use another copy of the backup.",
+        )
+    raw = decrypt_blocks(ct, container.iv, key)
+    kind = classify_first_block(raw[:BLOCK])
+    right_password = kind is not None or _plausible_json_start(raw[:BLOCK])
+    if len(ct) % BLOCK:
+        if right_password:
+            raise errors.DamagedError(
+                f"The encrypted data ends in a partial block ({len(ct)} bytes is not a multiple of 16): "
+                "the file was cut short"
+            )
+        raise errors.WrongPasswordError("The password does not open this file")
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        plaintext = unpadder.update(raw) + unpadder.finalize()
+    except ValueError:
+        if right_password:
+            raise errors.DamagedError(
+                "The password is right, but the end of the encrypted data is damaged or missing"
+            ) from None
+        raise errors.WrongPasswordError("The password does not open this file") from None
+    return Decrypted(plaintext=plaintext, first_block_kind=kind if kind else None)
+
+
+def encrypt(
+    plaintext: bytes,
+    password: str | bytes,
+    *,
+    iterations: int | None = None,
+    salt: bytes | None = None,
+    iv: bytes | None = None,
+    layout: Layout = "desktop",
+) -> bytes:
+    """A complete backup file holding ``plaintext``, written as the chosen wallet writes it.
+
+    Desktop: fresh 16-byte salt and IV, 10,000 iterations, keyLen 32, sha256.
+    Legacy: 32-byte salt, 100,000 iterations, Gson's key order and escaping.
+    """
+    if iterations is None:
+        iterations = LEGACY_ITERATIONS if layout == "legacy" else DESKTOP_ITERATIONS
+    if not 1 <= iterations <= MAX_ITERATIONS:
+        raise errors.InvalidParametersError(f"iterations must be 1 to {MAX_ITERATIONS:,}")
+    salt = salt if salt is not None else os.urandom(32 if layout == "legacy" else 16)
+    iv = iv if iv is not None else os.urandom(BLOCK)
+    key = derive_key(password, KdfParams(iterations=iterations, salt=salt))
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plaintext) + padder.finalize()
+    enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ct = enc.update(padded) + enc.finalize()
+    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
+    if layout == "legacy":
+        outer = {
+            "metadata": {
+                "encryptionMethod": ENCRYPTION_METHOD,
+                "keyDerivationMethod": KDF_METHOD,
+                "iterations": iterations,
+                "salt": b64(salt),
+                "initializationVector": b64(iv),
+            },
+            "cipherText": b64(ct),
+        }
+        return jsonio.dumps_gson(outer)
+    outer = {
+        "cipherText": b64(ct),
+        "metadata": {
+            "keyLen": KEY_LEN,
+            "iterations": iterations,
+            "salt": b64(salt),
+            "initializationVector": b64(iv),
+            "encryptionMethod": ENCRYPTION_METHOD,
+            "keyDerivationMethod": KDF_METHOD,
+            "hashAlgorithm": HASH_ALGORITHM,
+        },
+    }
+    return jsonio.dumps_js(outer)

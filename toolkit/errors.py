@@ -1,0 +1,189 @@
+"""One error taxonomy for the library, the CLI and the widgets.
+
+Every error a user can cause is a :class:`BackupError` with a stable ``code``
+(the CLI's ``--json`` error code, documented in README) and a one-line message
+that says what to do.  Messages never contain a password; the constructor does
+not take one, and nothing here formats user secrets.
+"""
+
+from __future__ import annotations
+
+
+class BackupError(Exception):
+    """Base of every error the toolkit raises on purpose."""
+
+    code = "error"
+    #: What the user can do about it; appended to the specific reason.
+    hint = ""
+
+    def __init__(self, reason: str = "", *, hint: str | None = None) -> None:
+        self.reason = reason
+        if hint is not None:
+            self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """One line: what is wrong, then what to do."""
+        parts = [p.strip() for p in (self.reason, self.hint) if p and p.strip()]
+        text = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)
+        return " ".join(text.split())  # always one line
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+# --- reading the file -------------------------------------------------------
+
+
+class CannotReadError(BackupError):
+    code = "cannot-read"
+    hint = "Check the path and that you may read the file."
+
+
+class TooLargeError(BackupError):
+    code = "too-large"
+    hint = "A wallet backup is at most a few tens of megabytes; check that this is the right file."
+
+
+class NotJsonError(BackupError):
+    code = "not-json"
+    hint = "This is not a wallet backup, or it was cut short; find the original wallet-export.json."
+
+
+class InvalidStructureError(BackupError):
+    code = "invalid-structure"
+    hint = "This is JSON but not a wallet backup; check that you picked the exported file."
+
+
+class InvalidBase64Error(BackupError):
+    code = "invalid-base64"
+    hint = "The file was altered or damaged; use another copy of the backup."
+
+
+class UnsupportedCipherError(BackupError):
+    code = "unsupported-cipher"
+    hint = "Only AES-256 backups from the Concordium wallets can be opened."
+
+
+class UnsupportedKdfError(BackupError):
+    code = "unsupported-kdf"
+    hint = "Only PBKDF2WithHmacSHA256 backups from the Concordium wallets can be opened."
+
+
+class InvalidParametersError(BackupError):
+    code = "invalid-parameters"
+    hint = "The file's encryption settings are not ones a Concordium wallet writes; use another copy."
+
+
+class WrongPasswordError(BackupError):
+    code = "wrong-password"
+    hint = "Check the password (it is case-sensitive) or try 'concordium-backup recover-password'."
+
+
+class DamagedError(BackupError):
+    code = "damaged"
+    hint = "The password is right but the file is damaged; try 'concordium-backup salvage' or another copy."
+
+
+class UnexpectedContentError(BackupError):
+    code = "unexpected-content"
+    hint = "The file decrypts but holds neither a Desktop Wallet nor a mobile wallet export."
+
+
+# --- passwords and writing --------------------------------------------------
+
+
+class PasswordMissingError(BackupError):
+    code = "password-missing"
+    hint = "Give it with --password-file, the environment variable, or at the prompt."
+
+
+class PasswordTooShortError(BackupError):
+    code = "password-too-short"
+    hint = "The Desktop Wallet requires at least 6 characters; choose a longer password."
+
+
+class PasswordMismatchError(BackupError):
+    code = "password-mismatch"
+    hint = "The two passwords differ; type the same password twice."
+
+
+class OutputExistsError(BackupError):
+    code = "output-exists"
+    hint = "Choose another output name, or pass --force to replace it."
+
+
+class SameFileError(BackupError):
+    code = "same-file"
+    hint = "The output would overwrite an input; choose another output name."
+
+
+class WriteFailedError(BackupError):
+    code = "write-failed"
+    hint = "Nothing was written under the output name; check free space and permissions."
+
+
+class VerifyFailedError(BackupError):
+    code = "verify-failed"
+    hint = "The written file did not read back identically and was removed; try again on another disk."
+
+
+# --- operations on backups --------------------------------------------------
+
+
+class IncompatibleKindsError(BackupError):
+    code = "incompatible-kinds"
+    hint = (
+        "Desktop Wallet and legacy mobile wallet files hold different things "
+        "(the mobile file holds private keys, the Desktop file none)."
+    )
+
+
+class DifferentNetworkError(BackupError):
+    code = "different-network"
+    hint = "The Desktop Wallet refuses to import a file made on another network."
+
+
+class SelectionError(BackupError):
+    code = "invalid-selection"
+    hint = "Name identities and accounts that exist in the backup."
+
+
+class NotSalvageableError(BackupError):
+    code = "not-salvageable"
+    hint = "Nothing readable could be recovered; try another copy of the backup."
+
+
+class CandidatesError(BackupError):
+    code = "invalid-candidates"
+    hint = "Check the candidates or tokens file (see README, 'Password recovery')."
+
+
+class CheckpointError(BackupError):
+    code = "invalid-checkpoint"
+    hint = "The checkpoint belongs to another file or search; delete it to start afresh."
+
+
+class LedgerError(BackupError):
+    code = "ledger"
+    hint = "Check the Ledger connection and try again."
+
+
+class UsageError(BackupError):
+    code = "usage"
+    hint = "See 'concordium-backup --help'."
+
+
+def all_error_classes() -> list[type[BackupError]]:
+    """Every concrete error class, for documentation and tests."""
+    out: list[type[BackupError]] = []
+    stack = list(BackupError.__subclasses__())
+    while stack:
+        cls = stack.pop(0)
+        out.append(cls)
+        stack.extend(cls.__subclasses__())
+    return out
