@@ -168,7 +168,9 @@ def classify(document: Any) -> str:
             _check_list(identity, "accounts", f"value.identities[{i}].accounts", required=False)
         return LEGACY
     if "type" in document and "accounts" not in document:
-        raise errors.UnexpectedContentError(f"The decrypted content is of type {document['type']!r}, not a wallet export")
+        raise errors.UnexpectedContentError(
+            f"The decrypted content is of type {document['type']!r}, not a wallet export"
+        )
     for name in DESKTOP_LISTS:
         _check_list(document, name, name, required=name in DESKTOP_REQUIRED)
     genesis = document.get("genesis")

@@ -193,9 +193,7 @@ def parse_container(data: bytes) -> Container:
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number"
-    )
+    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
 
 
 def _integer(value: Any, name: str) -> int:
@@ -229,9 +227,9 @@ def password_bytes(password: str | bytes) -> bytes:
 
 def derive_key(password: str | bytes, kdf: KdfParams) -> bytes:
     """PBKDF2-HMAC-SHA256 with the file's own parameters."""
-    return PBKDF2HMAC(
-        algorithm=hashes.SHA256(), length=kdf.key_len, salt=kdf.salt, iterations=kdf.iterations
-    ).derive(password_bytes(password))
+    return PBKDF2HMAC(algorithm=hashes.SHA256(), length=kdf.key_len, salt=kdf.salt, iterations=kdf.iterations).derive(
+        password_bytes(password)
+    )
 
 
 def decrypt_blocks(ciphertext: bytes, iv: bytes, key: bytes) -> bytes:

@@ -1,0 +1,33 @@
+"""Shared test fixtures: the conformance vectors and small helpers to make backup files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from toolkit import container
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+VECTORS = Path(os.environ.get("CONCORDIUM_VECTORS", ROOT.parent / "shared" / "vectors"))
+
+#: (file, password, plaintext file, kind) — passwords from ../shared/vectors/README.md
+VECTOR_FILES = [
+    ("desktop-reference.json", "reference-Pässword-1", "desktop-reference.plaintext.json", "desktop-wallet"),
+    ("desktop-reference-old.json", "oldref-pass", "desktop-reference-old.plaintext.json", "desktop-wallet"),
+    ("legacy-reference.concordiumwallet", "legacy-ref-pass", "legacy-reference.plaintext.json", "legacy-mobile-wallet"),
+]
+
+
+@pytest.fixture(scope="session")
+def vectors_dir() -> Path:
+    if not VECTORS.is_dir():
+        pytest.skip(f"conformance vectors not found at {VECTORS}")
+    return VECTORS
+
+
+def make_file(plaintext: bytes, password: str, *, iterations: int = 1000, layout: str = "desktop") -> bytes:
+    """A backup file holding ``plaintext`` (few iterations: tests stay fast)."""
+    return container.encrypt(plaintext, password, iterations=iterations, layout=layout)  # type: ignore[arg-type]

@@ -1,0 +1,160 @@
+"""Writing a backup to a new file the wallet imports: atomic, verified, never over an input.
+
+The plaintext is the document as its wallet serialises it (the original bytes
+while unchanged); the container is fresh (new random salt and IV).  The file
+is written to a temporary name in the same folder, fsynced, moved into place,
+then read back, decrypted and compared before success is reported.  A failure
+at any step leaves nothing under the output name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import container as ct
+from . import errors
+from .backup import Backup
+
+MIN_PASSWORD_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What was written and checked."""
+
+    path: str
+    kind: str
+    size: int
+    sha256: str
+    iterations: int
+    verified: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "output": self.path,
+            "kind": self.kind,
+            "bytes": self.size,
+            "sha256": self.sha256,
+            "iterations": self.iterations,
+            "verified": self.verified,
+        }
+
+
+def check_password(password: str | bytes) -> None:
+    """The Desktop Wallet's rule: at least 6 characters."""
+    length = len(password.decode("utf-8", "replace") if isinstance(password, bytes) else password)
+    if length < MIN_PASSWORD_LENGTH:
+        raise errors.PasswordTooShortError(f"The new password has {length} characters")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder (fsynced, then renamed).
+
+    Without ``force`` an existing ``path`` is never replaced, even one that appears meanwhile.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise errors.WriteFailedError(f"The folder {folder} does not exist")
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp_name, target)
+        else:
+            try:
+                os.link(tmp_name, target)  # fails if the name was taken meanwhile
+            except FileExistsError:
+                raise errors.OutputExistsError(f"{target} already exists") from None
+            except OSError:  # a filesystem without hard links
+                if target.exists():
+                    raise errors.OutputExistsError(f"{target} already exists") from None
+                os.replace(tmp_name, target)
+        _fsync_folder(folder)
+    except errors.BackupError:
+        raise
+    except OSError as exc:
+        raise errors.WriteFailedError(f"Writing {target} failed: {exc.strerror or exc}") from None
+    finally:
+        if tmp_name and os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save_backup(
+    backup: Backup,
+    path: str | os.PathLike[str],
+    password: str,
+    *,
+    force: bool = False,
+    protect: tuple[str | os.PathLike[str], ...] = (),
+    iterations: int | None = None,
+) -> WriteResult:
+    """Encrypt ``backup`` with ``password`` into a new file at ``path`` and verify it.
+
+    Desktop Wallet backups get the Desktop Wallet's container (AES-256,
+    PBKDF2WithHmacSHA256, 10,000 iterations, 16-byte salt, keyLen 32, sha256);
+    legacy mobile backups stay legacy files (100,000 iterations, 32-byte salt),
+    because the Desktop Wallet cannot use their private keys.  ``protect``
+    names further input files that must never be overwritten (the backup's own
+    source always is).
+    """
+    check_password(password)
+    target = Path(path)
+    for src in (backup.source, *protect):
+        if src is not None and (_same(target, Path(src)) or target.resolve() == Path(src).resolve()):
+            raise errors.SameFileError(f"{target} is an input file")
+    if target.is_dir():
+        raise errors.WriteFailedError(f"{target} is a folder")
+    if target.exists() and not force:
+        raise errors.OutputExistsError(f"{target} already exists")
+    layout = "legacy" if backup.is_legacy else "desktop"
+    plaintext = backup.to_plaintext()
+    data = ct.encrypt(plaintext, password, iterations=iterations, layout=layout)
+    write_bytes_atomic(target, data, force=force)
+    try:
+        written = ct.read_source(target)
+        box = ct.parse_container(written)
+        ok = ct.decrypt(box, password).plaintext == plaintext and written == data
+    except (errors.BackupError, OSError):
+        ok = False
+    if not ok:
+        try:
+            target.unlink()
+        except OSError:
+            pass
+        raise errors.VerifyFailedError(f"{target} did not read back as written")
+    return WriteResult(
+        path=str(target),
+        kind=backup.kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        iterations=box.kdf.iterations,
+    )
