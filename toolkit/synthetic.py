@@ -267,7 +267,7 @@ def legacy_document(
                     "revealedAttributes": {},
                     "credential": {
                         "v": 0,
-                        "value": {"credential": {"type": "normal", "contents": {"credId": _hex(rng, 48)}}},
+                        "value": {"arData": {}, "credId": _hex(rng, 48), "ipIdentity": 1, "revocationThreshold": 2},
                     },
                     "encryptionSecretKey": _hex(rng, 96),
                 }

@@ -1,0 +1,309 @@
+"""Every record kind of a backup as a pandas DataFrame, with real dtypes and useful joins.
+
+Desktop Wallet tables: ``accounts``, ``identities``, ``credentials``,
+``addressBook``, ``externalCredentials``, ``wallets``, ``genesis`` (names as in
+the file).  Legacy mobile wallet tables: ``identities``, ``accounts``,
+``recipients``, with private key material redacted unless asked for.
+
+Ids are nullable integers (``Int64``), flags nullable booleans, statuses
+categoricals, identity-document months ``Period[M]``.  The JSON-string fields
+are parsed into columns (identity provider, identity createdAt/validTo/
+maxAccounts, credential policy dates); the raw strings are left out unless
+``include_raw=True``.  Fields this toolkit does not know stay as columns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .backup import Backup
+
+ACCOUNT_STATUSES = ["confirmed", "pending", "rejected", "genesis"]
+IDENTITY_STATUSES = ["confirmed", "pending", "rejected", "rejectedAndWarned", "recovered", "genesis"]
+#: Legacy mobile wallet fields that hold private keys or secrets.
+SECRET_FIELDS = ("accountKeys", "encryptionSecretKey", "privateIdObjectData", "commitmentsRandomness")
+REDACTED = "‹redacted›"
+
+_INT_COLUMNS = {
+    "accounts": ["identityId", "signatureThreshold"],
+    "identities": ["id", "identityNumber", "walletId", "version"],
+    "credentials": ["identityId", "credentialNumber", "credentialIndex"],
+    "wallets": ["id"],
+    "genesis": ["id"],
+}
+_BOOL_COLUMNS = {"accounts": ["allDecrypted", "isInitial"], "addressBook": ["readOnly"]}
+
+
+def parse_json_field(value: Any) -> Any:
+    """A JSON-string field's content; None for null, empty or unparsable text."""
+    if isinstance(value, (dict, list)):
+        return value
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def yyyymm(value: Any) -> pd.Period | Any:
+    """``"202811"`` as ``Period('2028-11', 'M')``; NaT for anything else."""
+    if isinstance(value, str) and len(value) == 6 and value.isdigit() and 1 <= int(value[4:]) <= 12:
+        return pd.Period(year=int(value[:4]), month=int(value[4:]), freq="M")
+    return pd.NaT
+
+
+def attribute_list(identity_object: Any) -> dict[str, Any]:
+    """The attributeList of an identityObject (Desktop: a JSON string with ``value``; legacy: an object)."""
+    obj = parse_json_field(identity_object)
+    if not isinstance(obj, dict):
+        return {}
+    inner = obj.get("value") if isinstance(obj.get("value"), dict) else obj
+    attrs = inner.get("attributeList") if isinstance(inner, dict) else None
+    return attrs if isinstance(attrs, dict) else {}
+
+
+def provider_name(identity_provider: Any) -> str | None:
+    obj = parse_json_field(identity_provider)
+    try:
+        return obj["ipInfo"]["ipDescription"]["name"]
+    except (TypeError, KeyError):
+        return None
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame.from_records([r for r in records if isinstance(r, dict)])
+
+
+def _ints(df: pd.DataFrame, columns: list[str]) -> None:
+    for col in columns:
+        if col in df:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+
+
+def _bools(df: pd.DataFrame, columns: list[str]) -> None:
+    for col in columns:
+        if col in df:
+            df[col] = df[col].map(lambda v: v if isinstance(v, bool) else pd.NA).astype("boolean")
+
+
+def _category(df: pd.DataFrame, col: str, known: list[str]) -> None:
+    if col in df:
+        extra = sorted({v for v in df[col].dropna().unique() if v not in known}, key=str)
+        df[col] = pd.Categorical(df[col], categories=known + extra)
+
+
+def _periods(values: pd.Series) -> pd.Series:
+    return pd.Series(pd.PeriodIndex([yyyymm(v) for v in values], freq="M"), index=values.index)
+
+
+def _move_after(df: pd.DataFrame, col: str, after: str) -> pd.DataFrame:
+    if col not in df or after not in df:
+        return df
+    cols = [c for c in df.columns if c != col]
+    cols.insert(cols.index(after) + 1, col)
+    return df[cols]
+
+
+#: The fields each Desktop Wallet record kind has (FORMAT.md §2), in the writer's order.
+KNOWN_FIELDS: dict[str, tuple[str, ...]] = {
+    "accounts": (
+        "identityId",
+        "name",
+        "status",
+        "selfAmounts",
+        "incomingAmounts",
+        "signatureThreshold",
+        "totalDecrypted",
+        "allDecrypted",
+        "deploymentTransactionId",
+        "isInitial",
+        "address",
+        "transactionFilter",
+    ),
+    "identities": (
+        "id",
+        "identityNumber",
+        "name",
+        "status",
+        "detail",
+        "codeUri",
+        "identityProvider",
+        "identityObject",
+        "randomness",
+        "walletId",
+        "version",
+    ),
+    "addressBook": ("name", "address", "note", "readOnly"),
+    "credentials": (
+        "identityId",
+        "accountAddress",
+        "credId",
+        "credentialNumber",
+        "credentialIndex",
+        "policy",
+        "randomness",
+    ),
+    "externalCredentials": ("accountAddress", "credId", "note"),
+    "wallets": ("id", "identifier", "type"),
+    "genesis": ("id", "genesisBlock"),
+}
+
+
+def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd.DataFrame]:
+    """The seven Desktop Wallet tables (an empty frame with the known columns for a list the file lacks)."""
+    frames = {name: _frame(backup.records(name)) for name in backup.lists()}
+    genesis = backup.document.get("genesis")
+    frames["genesis"] = _frame([genesis] if isinstance(genesis, dict) else [])
+    for name, df in frames.items():
+        if df.empty and not len(df.columns):
+            frames[name] = pd.DataFrame(columns=list(KNOWN_FIELDS[name]))
+    for name, df in frames.items():
+        _ints(df, _INT_COLUMNS.get(name, []))
+        _bools(df, _BOOL_COLUMNS.get(name, []))
+
+    wallets = frames["wallets"]
+    identities = frames["identities"]
+    if not identities.empty:
+        attrs = [attribute_list(v) for v in identities.get("identityObject", pd.Series([None] * len(identities)))]
+        identities["identityProviderName"] = [
+            provider_name(v) for v in identities.get("identityProvider", pd.Series([None] * len(identities)))
+        ]
+        identities["createdAt"] = _periods(pd.Series([a.get("createdAt") for a in attrs], index=identities.index))
+        identities["validTo"] = _periods(pd.Series([a.get("validTo") for a in attrs], index=identities.index))
+        identities["maxAccounts"] = pd.array([a.get("maxAccounts") for a in attrs], dtype="Int64")
+        if "walletId" in identities and not wallets.empty and "id" in wallets and "identifier" in wallets:
+            by_id = dict(zip(wallets["id"], wallets["identifier"], strict=False))
+            identities["walletIdentifier"] = identities["walletId"].map(by_id)
+            identities = _move_after(identities, "walletIdentifier", "walletId")
+        _category(identities, "status", IDENTITY_STATUSES)
+        if not include_raw:
+            identities = identities.drop(columns=["identityObject", "identityProvider"], errors="ignore")
+    id_name = (
+        dict(zip(identities["id"], identities["name"], strict=False))
+        if {"id", "name"} <= set(identities.columns)
+        else {}
+    )
+    frames["identities"] = identities
+
+    accounts = frames["accounts"]
+    if not accounts.empty:
+        if "identityId" in accounts:
+            accounts["identityName"] = accounts["identityId"].map(id_name)
+            accounts = _move_after(accounts, "identityName", "identityId")
+        _category(accounts, "status", ACCOUNT_STATUSES)
+        frames["accounts"] = accounts
+    account_name = (
+        dict(zip(accounts["address"], accounts["name"], strict=False))
+        if {"address", "name"} <= set(accounts.columns)
+        else {}
+    )
+    if not identities.empty and "id" in identities and "identityId" in accounts:
+        counts = accounts["identityId"].value_counts()
+        frames["identities"]["accounts"] = identities["id"].map(counts).fillna(0).astype("Int64")
+
+    credentials = frames["credentials"]
+    if not credentials.empty:
+        policies = [parse_json_field(v) or {} for v in credentials.get("policy", pd.Series([None] * len(credentials)))]
+        policies = [p if isinstance(p, dict) else {} for p in policies]
+        credentials["policyCreatedAt"] = _periods(
+            pd.Series([p.get("createdAt") for p in policies], index=credentials.index)
+        )
+        credentials["policyValidTo"] = _periods(
+            pd.Series([p.get("validTo") for p in policies], index=credentials.index)
+        )
+        credentials["revealedAttributes"] = [
+            ", ".join(sorted(p.get("revealedAttributes") or {}))
+            if isinstance(p.get("revealedAttributes"), dict)
+            else ""
+            for p in policies
+        ]
+        if "randomness" in credentials:
+            credentials["hasRandomness"] = credentials["randomness"].notna().astype("boolean")
+        if "accountAddress" in credentials:
+            credentials["accountName"] = credentials["accountAddress"].map(account_name)
+        if "identityId" in credentials:
+            credentials["identityName"] = credentials["identityId"].map(id_name)
+        if not include_raw:
+            credentials = credentials.drop(columns=["policy", "randomness"], errors="ignore")
+        frames["credentials"] = credentials
+
+    book = frames["addressBook"]
+    if not book.empty and "address" in book:
+        book["isOwnAccount"] = book["address"].isin(account_name.keys()).astype("boolean")
+    external = frames["externalCredentials"]
+    if not external.empty and "accountAddress" in external:
+        external["accountName"] = external["accountAddress"].map(account_name)
+    if not wallets.empty and "id" in wallets and "walletId" in identities:
+        wallets["identities"] = wallets["id"].map(identities["walletId"].value_counts()).fillna(0).astype("Int64")
+    if not frames["genesis"].empty:
+        frames["genesis"]["network"] = backup.network
+    return frames
+
+
+def _redact(value: Any, reveal: bool) -> Any:
+    if reveal:
+        return orjson.dumps(value).decode() if isinstance(value, (dict, list)) else value
+    return REDACTED if value is not None else None
+
+
+def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
+    """Identities, accounts and recipients of a legacy mobile export; secrets redacted by default."""
+    value = backup.document.get("value") or {}
+    id_rows, acc_rows = [], []
+    for identity in value.get("identities") or []:
+        attrs = attribute_list(identity.get("identityObject"))
+        row = {k: v for k, v in identity.items() if k not in ("accounts", "identityProvider", "identityObject")}
+        row["identityProviderName"] = provider_name(identity.get("identityProvider"))
+        row["createdAt"] = yyyymm(attrs.get("createdAt"))
+        row["validTo"] = yyyymm(attrs.get("validTo"))
+        row["maxAccounts"] = attrs.get("maxAccounts")
+        row["accounts"] = len(identity.get("accounts") or [])
+        for key in SECRET_FIELDS:
+            if key in row:
+                row[key] = _redact(row[key], reveal_secrets)
+        id_rows.append(row)
+        for account in identity.get("accounts") or []:
+            arow: dict[str, Any] = {"identityName": identity.get("name")}
+            for k, v in account.items():
+                if k in SECRET_FIELDS:
+                    arow[k] = _redact(v, reveal_secrets)
+                elif k == "credential":
+                    inner = v.get("value") if isinstance(v, dict) else None
+                    arow["credId"] = inner.get("credId") if isinstance(inner, dict) else None
+                elif k == "revealedAttributes":
+                    arow[k] = ", ".join(sorted(v)) if isinstance(v, dict) else v
+                else:
+                    arow[k] = v
+            acc_rows.append(arow)
+    identities = pd.DataFrame.from_records(id_rows)
+    for col in ("createdAt", "validTo"):
+        if col in identities:
+            identities[col] = pd.PeriodIndex(identities[col], freq="M")
+    _ints(identities, ["nextAccountNumber", "maxAccounts", "accounts"])
+    return {
+        "identities": identities,
+        "accounts": pd.DataFrame.from_records(acc_rows),
+        "recipients": _frame(value.get("recipients") or []),
+    }
+
+
+def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
+    """Every record kind of ``backup`` as a DataFrame, keyed by the file's own list names."""
+    if backup.is_legacy:
+        return legacy_tables(backup, reveal_secrets=reveal_secrets)
+    return desktop_tables(backup, include_raw=include_raw)
+
+
+def summary_frame(backup: Backup) -> pd.DataFrame:
+    """The summary as a two-column frame (for notebooks and printing)."""
+    s = backup.summary()
+    rows: list[tuple[str, Any]] = [("kind", s["kind"]), ("network", s["network"])]
+    rows += [(f"{k}", "absent" if v is None else v) for k, v in s["counts"].items()]
+    for k, v in (s.get("encryption") or {}).items():
+        rows.append((f"encryption.{k}", v))
+    return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
