@@ -126,7 +126,10 @@ def parse_container(data: bytes) -> Container:
         outer = jsonio.loads(data)
     except jsonio.JSONError as exc:
         if exc.at_end:
-            raise errors.NotJsonError("The file ends in the middle of its JSON (it was cut short)") from None
+            raise errors.NotJsonError(
+                "The file ends in the middle of its JSON: it was cut short",
+                hint="Find a complete copy (an interrupted download or copy?), or try 'concordium-backup salvage'.",
+            ) from None
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
     if not isinstance(outer, dict):

@@ -50,7 +50,7 @@ def loads(data: bytes | str) -> Any:
     except UnicodeDecodeError as exc:
         raise JSONError(f"not UTF-8 text at byte {exc.start}", exc.start, False) from None
     except json.JSONDecodeError as exc:
-        at_end = exc.pos >= len(exc.doc.rstrip())
+        at_end = exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string")
         raise JSONError(exc.msg, exc.pos, at_end) from None
     except (ValueError, RecursionError) as exc:
         raise JSONError(str(exc), None, False) from None
