@@ -17,7 +17,14 @@ MIN_PASSWORD_LENGTH = 6
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a usage mistake is a :class:`UsageError` (so ``--json`` still gets an object)."""
+    """argparse, but a usage mistake is a :class:`UsageError` (so ``--json`` still gets an object).
+
+    Abbreviated options are off: ``--password x`` must not pass for ``--password-file x``.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise errors.UsageError(f"{self.prog}: {message}")

@@ -1,0 +1,213 @@
+"""The container: conformance vectors, every diagnosis, damaged vs wrong password."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+
+from tests.conftest import VECTOR_FILES, make_file
+from toolkit import container, errors, open_backup
+from toolkit.jsonio import dumps_js
+
+PW = "right-password"
+
+
+@pytest.mark.parametrize(("name", "password", "plain", "kind"), VECTOR_FILES)
+def test_vectors_decrypt_to_exact_plaintext(vectors_dir, name, password, plain, kind):
+    box = container.parse_container((vectors_dir / name).read_bytes())
+    result = container.decrypt(box, password)
+    assert result.plaintext == (vectors_dir / plain).read_bytes()
+    assert result.first_block_kind == kind
+
+
+@pytest.mark.parametrize(("name", "password", "plain", "kind"), VECTOR_FILES)
+def test_vectors_wrong_password(vectors_dir, name, password, plain, kind):
+    with pytest.raises(errors.WrongPasswordError):
+        open_backup(vectors_dir / name, password + "x")
+
+
+def test_vector_layouts(vectors_dir):
+    assert container.parse_container((vectors_dir / "desktop-reference.json").read_bytes()).layout == "desktop"
+    legacy = container.parse_container((vectors_dir / "legacy-reference.concordiumwallet").read_bytes())
+    assert legacy.layout == "legacy"
+    assert legacy.kdf.iterations == 100_000 and len(legacy.kdf.salt) == 32
+
+
+def _doc_file(**meta_changes) -> bytes:
+    """A small valid desktop file whose outer JSON is then edited."""
+    data = make_file(b'{"accounts":[],"identities":[],"addressBook":[]}', PW)
+    outer = json.loads(data)
+    for key, value in meta_changes.items():
+        if value is _DROP:
+            outer["metadata"].pop(key)
+        else:
+            outer["metadata"][key] = value
+    return json.dumps(outer).encode()
+
+
+_DROP = object()
+
+CRAFTED = [
+    ("empty", b"", "not-json"),
+    ("blank", b"  \n", "not-json"),
+    ("text", b"hello world", "not-json"),
+    ("cut-short", b'{"cipherText":"AAAA', "not-json"),
+    ("binary", b"\x00\xff\xfe", "not-json"),
+    ("nan", b'{"cipherText":NaN,"metadata":{}}', "not-json"),
+    ("list", b"[1,2]", "invalid-structure"),
+    ("string", b'"x"', "invalid-structure"),
+    ("no-ciphertext", b'{"metadata":{}}', "invalid-structure"),
+    ("no-metadata", b'{"cipherText":"AAAA"}', "invalid-structure"),
+    ("ciphertext-number", b'{"cipherText":5,"metadata":{}}', "invalid-structure"),
+    ("metadata-list", b'{"cipherText":"AAAA","metadata":[]}', "invalid-structure"),
+    ("no-salt", _doc_file(salt=_DROP), "invalid-structure"),
+    ("no-iv", _doc_file(initializationVector=_DROP), "invalid-structure"),
+    ("no-iterations", _doc_file(iterations=_DROP), "invalid-structure"),
+    ("no-method", _doc_file(encryptionMethod=_DROP), "invalid-structure"),
+    ("salt-number", _doc_file(salt=12), "invalid-structure"),
+    ("bad-base64-salt", _doc_file(salt="not base64!"), "invalid-base64"),
+    ("bad-base64-iv", _doc_file(initializationVector="@@@@"), "invalid-base64"),
+    ("aes128", _doc_file(encryptionMethod="AES-128"), "unsupported-cipher"),
+    ("scrypt", _doc_file(keyDerivationMethod="scrypt"), "unsupported-kdf"),
+    ("sha1", _doc_file(hashAlgorithm="sha1"), "unsupported-kdf"),
+    ("keylen16", _doc_file(keyLen=16), "invalid-parameters"),
+    ("iterations-zero", _doc_file(iterations=0), "invalid-parameters"),
+    ("iterations-negative", _doc_file(iterations=-5), "invalid-parameters"),
+    ("iterations-string", _doc_file(iterations="10000"), "invalid-parameters"),
+    ("iterations-fraction", _doc_file(iterations=10.5), "invalid-parameters"),
+    ("iterations-bool", _doc_file(iterations=True), "invalid-parameters"),
+    ("iterations-huge", _doc_file(iterations=10**12), "invalid-parameters"),
+    ("salt-short", _doc_file(salt=base64.b64encode(b"abc").decode()), "invalid-parameters"),
+    ("iv-short", _doc_file(initializationVector=base64.b64encode(b"12345678").decode()), "invalid-parameters"),
+]
+
+
+@pytest.mark.parametrize(("label", "data", "code"), CRAFTED, ids=[c[0] for c in CRAFTED])
+def test_crafted_files_give_their_code(label, data, code):
+    with pytest.raises(errors.BackupError) as info:
+        open_backup(data, PW)
+    assert info.value.code == code, info.value.message
+    assert "\n" not in info.value.message
+
+
+def test_missing_field_is_named():
+    with pytest.raises(errors.InvalidStructureError, match="metadata.salt"):
+        open_backup(_doc_file(salt=_DROP), PW)
+    with pytest.raises(errors.InvalidStructureError, match="cipherText"):
+        open_backup(b'{"metadata":{}}', PW)
+
+
+def test_huge_iterations_refused_at_once():
+    start = time.perf_counter()
+    with pytest.raises(errors.InvalidParametersError, match="safe limit"):
+        open_backup(_doc_file(iterations=10**12), PW)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_optional_metadata_defaults():
+    # keyLen and hashAlgorithm are optional (the Desktop Wallet's reader defaults them)
+    backup = open_backup(_doc_file(keyLen=_DROP, hashAlgorithm=_DROP), PW)
+    assert backup.encryption["keyLen"] == 32 and backup.encryption["hashAlgorithm"] == "sha256"
+
+
+def test_too_large(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * 2048)
+    with pytest.raises(errors.TooLargeError):
+        open_backup(path, PW, max_size=1024)
+    with pytest.raises(errors.TooLargeError):
+        open_backup(b" " * 2048, PW, max_size=1024)
+
+
+def test_cannot_read(tmp_path):
+    with pytest.raises(errors.CannotReadError):
+        open_backup(tmp_path / "missing.json", PW)
+    with pytest.raises(errors.CannotReadError):
+        open_backup(tmp_path, PW)
+
+
+def _reencode(data: bytes, ciphertext: bytes) -> bytes:
+    outer = json.loads(data)
+    outer["cipherText"] = base64.b64encode(ciphertext).decode()
+    return json.dumps(outer).encode()
+
+
+def _sample_file() -> bytes:
+    from toolkit import synthetic
+
+    return make_file(dumps_js(synthetic.desktop_document(seed=3)), PW)
+
+
+def test_cut_to_whole_blocks_is_damaged_not_wrong_password():
+    data = _sample_file()
+    ct = container.parse_container(data).ciphertext
+    for cut in (16, 32, 48, len(ct) // 2 // 16 * 16, len(ct) - 16):
+        damaged = _reencode(data, ct[:cut])
+        with pytest.raises(errors.DamagedError):
+            open_backup(damaged, PW)
+        with pytest.raises(errors.WrongPasswordError):
+            open_backup(damaged, PW + "!")
+
+
+def test_partial_block_is_damaged():
+    data = _sample_file()
+    ct = container.parse_container(data).ciphertext
+    with pytest.raises(errors.DamagedError, match="cut short"):
+        open_backup(_reencode(data, ct[:-5]), PW)
+
+
+@pytest.mark.parametrize("where", [0, 7, 16, 100, -17, -1])
+def test_flipped_byte_is_damaged_not_wrong_password(where):
+    data = _sample_file()
+    ct = bytearray(container.parse_container(data).ciphertext)
+    ct[where] ^= 0x01
+    with pytest.raises(errors.DamagedError):
+        open_backup(_reencode(data, bytes(ct)), PW)
+    with pytest.raises(errors.WrongPasswordError):
+        open_backup(_reencode(data, bytes(ct)), "another-password")
+
+
+def test_ciphertext_shorter_than_a_block():
+    data = _sample_file()
+    with pytest.raises(errors.DamagedError):
+        open_backup(_reencode(data, b"short"), PW)
+
+
+def test_unknown_writer_with_right_password_opens_or_says_unexpected_content():
+    # valid JSON in another key order is still a Desktop Wallet document
+    reordered = make_file(b'{"identities":[],"accounts":[],"addressBook":[]}', PW)
+    assert open_backup(reordered, PW).kind == "desktop-wallet"
+    other = make_file(b'{"hello":"world","list":[1,2,3]}', PW)
+    with pytest.raises(errors.UnexpectedContentError):
+        open_backup(other, PW)
+    with pytest.raises(errors.UnexpectedContentError):
+        open_backup(make_file(b"[1,2,3]", PW), PW)
+
+
+def test_encrypt_layouts_match_the_writers():
+    desktop = json.loads(container.encrypt(b"{}", PW, iterations=1000))
+    assert list(desktop) == ["cipherText", "metadata"]
+    assert list(desktop["metadata"]) == [
+        "keyLen",
+        "iterations",
+        "salt",
+        "initializationVector",
+        "encryptionMethod",
+        "keyDerivationMethod",
+        "hashAlgorithm",
+    ]
+    assert len(base64.b64decode(desktop["metadata"]["salt"])) == 16
+    legacy_bytes = container.encrypt(b"{}", PW, layout="legacy", iterations=1000)
+    legacy = json.loads(legacy_bytes)
+    assert list(legacy) == ["metadata", "cipherText"] and "keyLen" not in legacy["metadata"]
+    assert len(base64.b64decode(legacy["metadata"]["salt"])) == 32
+    assert b"=" not in legacy_bytes.split(b'"cipherText"')[0] or b"\\u003d" in legacy_bytes
+
+
+def test_fresh_salt_and_iv_each_time():
+    a = json.loads(container.encrypt(b"{}", PW, iterations=1000))["metadata"]
+    b = json.loads(container.encrypt(b"{}", PW, iterations=1000))["metadata"]
+    assert a["salt"] != b["salt"] and a["initializationVector"] != b["initializationVector"]
