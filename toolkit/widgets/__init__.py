@@ -1,0 +1,31 @@
+"""ipywidgets forms over the toolkit: each a thin skin around one library function.
+
+``display(OpenForm())`` in JupyterLab, Notebook 7 or Voilà.  Every form has a
+``run()`` method (what its button calls) and exposes its result as attributes
+(``form.backup``, ``form.tables``, ``form.changes``, ``form.findings``,
+``form.result`` ...), so the next cell can use them.  Forms are imported
+lazily: ``from toolkit.widgets import OpenForm`` loads only what it needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Form class -> the module that defines it.
+FORMS = {
+    "OpenForm": "open_form",
+}
+
+__all__ = sorted(FORMS)
+
+
+def __getattr__(name: str) -> Any:
+    module = FORMS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(FORMS))

@@ -1,0 +1,242 @@
+"""What every form shares: the file chooser, password handling, error boxes, tables as HTML.
+
+A form is a thin skin: it reads its widgets, calls one library function and
+renders the result.  :class:`Form` gives every form the same behaviour around
+that call: the button is disabled while it runs, every password field is
+cleared afterwards (whatever happened), a :class:`~toolkit.errors.BackupError`
+is shown in plain words with its code, and anything else as a one-line
+"internal error (TypeName)" — never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import errors
+
+log = logging.getLogger("toolkit.widgets")
+
+#: File types the upload buttons offer for backups.
+BACKUP_ACCEPT = ".json,.concordiumwallet"
+
+_COLOURS = {
+    "error": ("#8a1c1c", "#fdecea", "#e0a3a3"),
+    "warning": ("#6b4f00", "#fff8e1", "#e6cf80"),
+    "ok": ("#1e5b2a", "#e8f5e9", "#9ccc9f"),
+    "info": ("#1f3b5a", "#eef4fb", "#a9c2de"),
+}
+
+
+def esc(value: Any) -> str:
+    """``value`` as text safe to put into HTML."""
+    return html.escape(str(value), quote=True)
+
+
+def message_html(body_html: str, kind: str = "info") -> str:
+    """A coloured box (``error``, ``warning``, ``ok`` or ``info``) around already-escaped HTML."""
+    fg, bg, border = _COLOURS.get(kind, _COLOURS["info"])
+    style = f"color:{fg};background:{bg};border:1px solid {border};border-radius:4px;padding:6px 10px;margin:4px 0"
+    return f'<div class="ctk-message ctk-{kind}" style="{style}">{body_html}</div>'
+
+
+def error_html(exc: BaseException, what: str) -> str:
+    """One line saying what failed and why: the error's message and code, or "internal error (TypeName)"."""
+    if isinstance(exc, errors.BackupError):
+        body = f"<b>{esc(what)}.</b> {esc(exc.message)} <small>(code: {esc(exc.code)})</small>"
+    else:
+        body = (
+            f"<b>{esc(what)}.</b> Internal error ({esc(type(exc).__name__)}): "
+            "this is a bug in the toolkit, please report it."
+        )
+    return message_html(body, "error")
+
+
+def notices_html(notices: Iterable[str]) -> str:
+    """Each notice as a warning box."""
+    return "".join(message_html(esc(n), "warning") for n in notices)
+
+
+def frame_html(frame: pd.DataFrame | Any, *, max_height: str = "24em", index: bool = False) -> str:
+    """A DataFrame (or a pandas ``Styler``) as a scrollable HTML table; values are escaped."""
+    if isinstance(frame, pd.DataFrame):
+        table = frame.to_html(index=index, na_rep="", escape=True, border=0, classes="ctk-table")
+    else:  # a Styler: its own escaping was asked for by the caller
+        table = frame.to_html()
+    return f'<div class="ctk-table-wrap" style="max-height:{max_height};overflow:auto">{table}</div>'
+
+
+def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
+    """Label/value rows as a small two-column table."""
+    cells = "".join(
+        f'<tr><th style="text-align:left;padding-right:1em">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in rows
+    )
+    return f'<table class="ctk-pairs">{cells}</table>'
+
+
+def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None) -> widgets.Tab:
+    """One tab per table, titled ``name (rows)``; ``selected`` is the tab shown first."""
+    names = list(tables)
+    tab = widgets.Tab(
+        children=[widgets.HTML(frame_html(tables[n])) for n in names],
+        titles=[f"{n} ({len(tables[n])})" for n in names],
+    )
+    tab.selected_index = names.index(selected) if selected in names else (0 if names else None)
+    return tab
+
+
+def take_password(field: widgets.Password, what: str, given: str | None = None) -> str:
+    """The password typed into ``field`` (or ``given``, for scripted use); the field is cleared at once.
+
+    Raises :class:`~toolkit.errors.PasswordMissingError` when there is none.
+    """
+    typed = field.value
+    field.value = ""
+    password = given if given is not None else typed
+    if not password:
+        raise errors.PasswordMissingError(f"No password was typed for {what}", hint="Type it into the password field.")
+    return password
+
+
+class FileSource(widgets.VBox):
+    """A backup chosen by upload (the bytes) or by a path on the machine running the kernel.
+
+    Whichever was set last counts: choosing a file clears the path and typing a
+    path clears the upload.
+    """
+
+    def __init__(self, label: str = "backup", *, accept: str = BACKUP_ACCEPT) -> None:
+        self.label = label
+        self.upload = widgets.FileUpload(accept=accept, multiple=False, description=f"Upload {label}")
+        self.path = widgets.Text(
+            description="or path",
+            placeholder="path on this machine, e.g. data/samples/wallet-export.json",
+            layout=widgets.Layout(width="32em"),
+        )
+        self.upload.observe(self._on_upload, names="value")
+        self.path.observe(self._on_path, names="value")
+        super().__init__(children=[widgets.HBox([self.upload, self.path])])
+
+    def _on_upload(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.path.value = ""
+
+    def _on_path(self, change: dict[str, Any]) -> None:
+        if change["new"] and self.upload.value:
+            self.upload.value = ()
+
+    @property
+    def chosen(self) -> str | None:
+        """The file's name (upload) or path, or None when nothing is chosen."""
+        if self.upload.value:
+            return str(self.upload.value[0].get("name") or "upload")
+        return self.path.value.strip() or None
+
+    def read(self) -> tuple[bytes | str, str]:
+        """(what :func:`toolkit.open_backup` accepts, a name to show).
+
+        Raises :class:`~toolkit.errors.CannotReadError` when no file is chosen.
+        """
+        if self.upload.value:
+            item = self.upload.value[0]
+            return bytes(item["content"]), str(item.get("name") or "upload")
+        path = self.path.value.strip()
+        if not path:
+            raise errors.CannotReadError(
+                f"No {self.label} was chosen", hint="Upload the file or type its path on this machine."
+            )
+        return os.path.expanduser(path), os.path.basename(path) or path
+
+
+def backup_of(provider: Any) -> Any:
+    """The :class:`~toolkit.backup.Backup` given directly, or the ``.backup`` of a form that opened one."""
+    if provider is None:
+        return None
+    return getattr(provider, "backup", provider)
+
+
+class Form(widgets.VBox):
+    """Base of every form: a title, controls, one button, a status line and a results area.
+
+    Subclasses build ``controls`` and implement :meth:`_run`; ``run()`` is what
+    the button calls.  ``error`` holds the last failure (None after success).
+    """
+
+    #: Shown as the form's heading.
+    title = ""
+    #: The button's label.
+    action = "Run"
+    #: Said before an error, e.g. "Could not open the backup".
+    failure = "It did not work"
+
+    def __init__(self, controls: list[widgets.Widget], **kwargs: Any) -> None:
+        self.button = widgets.Button(description=self.action, button_style="primary", icon="play")
+        self.button.on_click(self._on_click)
+        self.status = widgets.HTML()
+        self.results = widgets.VBox()
+        self.error: BaseException | None = None
+        heading = widgets.HTML(f"<h3 style='margin:4px 0'>{esc(self.title)}</h3>") if self.title else None
+        children = ([heading] if heading else []) + list(controls) + [self.button, self.status, self.results]
+        super().__init__(children=children, **kwargs)
+        self.add_class("ctk-form")
+
+    # ---------------------------------------------------------------- running
+    def _on_click(self, _button: widgets.Button) -> None:
+        self.run()
+
+    def password_fields(self) -> list[widgets.Password]:
+        """Every password field of the form (cleared after each run)."""
+        return [w for w in vars(self).values() if isinstance(w, widgets.Password)]
+
+    def run(self, **kwargs: Any) -> Any:
+        """Do the form's one action with the current values; return its result, or None on failure."""
+        self.error = None
+        self.status.value = ""
+        self.results.children = ()
+        self._reset()
+        self.button.disabled = True
+        try:
+            return self._run(**kwargs)
+        except errors.BackupError as exc:
+            self.error = exc
+            self._reset()
+            self.results.children = ()
+            self.status.value = error_html(exc, self.failure)
+        except Exception as exc:  # shown as one line; the traceback only at DEBUG level
+            self.error = exc
+            self._reset()
+            self.results.children = ()
+            self.status.value = error_html(exc, self.failure)
+            log.debug("internal error in %s", type(self).__name__, exc_info=True)
+        finally:
+            for field in self.password_fields():
+                field.value = ""
+            self.button.disabled = False
+        return None
+
+    def _run(self, **kwargs: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _reset(self) -> None:
+        """Forget the previous result (subclasses clear their attributes)."""
+
+    def ok(self, body_html: str) -> None:
+        """Show a success line."""
+        self.status.value = message_html(body_html, "ok")
+
+    # ---------------------------------------------------------------- display
+    def describe(self) -> str:
+        """One line about the form's state, for its repr (never a password)."""
+        if self.error is not None:
+            code = getattr(self.error, "code", type(self.error).__name__)
+            return f"failed ({code})"
+        return "ready"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.describe()}>"

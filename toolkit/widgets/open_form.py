@@ -1,0 +1,76 @@
+"""The Open form: a backup (upload or path) and its password → summary and every table in tabs."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..backup import Backup, open_backup
+from ..tables import summary_frame
+from .common import FileSource, Form, esc, frame_html, message_html, notices_html, tables_tab, take_password
+
+KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
+
+
+def headline(backup: Backup, name: str) -> str:
+    """``wallet-export.json: Desktop Wallet backup, mainnet — 12 accounts, 4 identities`` (escaped HTML)."""
+    counts = backup.counts()
+    parts = [f"{counts[k]} {k}" for k in ("accounts", "identities") if counts.get(k) is not None]
+    kind = KIND_NAMES.get(backup.kind, backup.kind)
+    return f"<b>{esc(name)}</b>: {esc(kind)}, network {esc(backup.network)} — {esc(', '.join(parts))}"
+
+
+class OpenForm(Form):
+    """Open a backup and show what is in it.
+
+    Attributes after a successful :meth:`run`: ``backup`` (:class:`~toolkit.backup.Backup`),
+    ``summary`` (the two-column summary frame), ``tables`` (one DataFrame per
+    record kind; a legacy file's private keys redacted), ``notices`` (plain
+    sentences to read first, e.g. the legacy notice) and ``name`` (the file's
+    name).  After a failure they are None/empty and ``error`` says why.
+    """
+
+    title = "Open a backup"
+    action = "Open"
+    failure = "Could not open the backup"
+
+    def __init__(self) -> None:
+        self.file = FileSource("backup")
+        self.password = widgets.Password(description="Password", placeholder="the backup's password")
+        self.backup: Backup | None = None
+        self.summary: pd.DataFrame | None = None
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.notices: list[str] = []
+        self.name: str | None = None
+        super().__init__([self.file, self.password])
+        self.button.icon = "folder-open"
+
+    def _reset(self) -> None:
+        self.backup, self.summary, self.tables, self.notices, self.name = None, None, {}, [], None
+
+    def _run(self, *, password: str | None = None) -> Backup:
+        """Open the chosen file; ``password`` replaces the field's value in scripts (it never reaches the widget)."""
+        source, name = self.file.read()
+        backup = open_backup(source, take_password(self.password, "the backup", password))
+        tables = backup.tables(reveal_secrets=False)
+        self.backup, self.name = backup, name
+        self.summary = summary_frame(backup)
+        self.tables = tables
+        self.notices = backup.notices()
+        self.ok(headline(backup, name))
+        redacted = message_html("Private keys are shown as ‹redacted›.", "info") if backup.is_legacy else ""
+        self.results.children = (
+            widgets.HTML(notices_html(self.notices) + redacted),
+            widgets.HTML(frame_html(self.summary.reset_index(), max_height="none")),
+            tables_tab(tables, selected="accounts"),
+        )
+        return backup
+
+    def run(self, *, password: str | None = None) -> Backup | None:  # type: ignore[override]
+        """Open the backup; returns it (also in ``.backup``), or None and shows why not."""
+        return super().run(password=password)
+
+    def describe(self) -> str:
+        if self.backup is not None:
+            return f"opened {self.name}: {self.backup.kind}, {self.backup.network}"
+        return super().describe()
