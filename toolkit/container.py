@@ -210,9 +210,9 @@ def _integer(value: Any, name: str) -> int:
 
 
 def _b64(text: str, name: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+    try:  # strict: only the alphabet, correct padding, nothing after it (C speed, unlike validate=True)
+        return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
         raise errors.InvalidBase64Error(f"{name} is not valid base64") from None
 
 

@@ -88,7 +88,7 @@ def _ints(df: pd.DataFrame, columns: list[str]) -> None:
 def _bools(df: pd.DataFrame, columns: list[str]) -> None:
     for col in columns:
         if col in df:
-            df[col] = df[col].map(lambda v: v if isinstance(v, bool) else pd.NA).astype("boolean")
+            df[col] = pd.array([v if isinstance(v, bool) else None for v in df[col].tolist()], dtype="boolean")
 
 
 def _category(df: pd.DataFrame, col: str, known: list[str]) -> None:
@@ -97,8 +97,16 @@ def _category(df: pd.DataFrame, col: str, known: list[str]) -> None:
         df[col] = pd.Categorical(df[col], categories=known + extra)
 
 
-def _periods(values: pd.Series) -> pd.Series:
-    return pd.Series(pd.PeriodIndex([yyyymm(v) for v in values], freq="M"), index=values.index)
+def _periods(values: list[Any] | pd.Series, index: pd.Index | None = None) -> pd.Series:
+    """``YYYYMM`` strings as a ``Period[M]`` column; anything else NaT (vectorised)."""
+    text = pd.Series([v if isinstance(v, str) else None for v in values], index=index, dtype="object")
+    stamps = pd.to_datetime(text, format="%Y%m", errors="coerce", cache=True)
+    return stamps.dt.to_period("M")
+
+
+def _lookup(keys: pd.Series, mapping: dict[Any, Any]) -> list[Any]:
+    """``keys.map(mapping)``, several times faster on big frames."""
+    return [mapping.get(k) for k in keys.tolist()]
 
 
 def _move_after(df: pd.DataFrame, col: str, after: str) -> pd.DataFrame:
@@ -169,22 +177,21 @@ def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd
     wallets = frames["wallets"]
     identities = frames["identities"]
     if not identities.empty:
-        attrs = [attribute_list(v) for v in identities.get("identityObject", pd.Series([None] * len(identities)))]
-        identities["identityProviderName"] = [
-            provider_name(v) for v in identities.get("identityProvider", pd.Series([None] * len(identities)))
-        ]
-        identities["createdAt"] = _periods(pd.Series([a.get("createdAt") for a in attrs], index=identities.index))
-        identities["validTo"] = _periods(pd.Series([a.get("validTo") for a in attrs], index=identities.index))
+        raw_ids = [r for r in backup.records("identities") if isinstance(r, dict)]
+        attrs = [attribute_list(r.get("identityObject")) for r in raw_ids]
+        identities["identityProviderName"] = [provider_name(r.get("identityProvider")) for r in raw_ids]
+        identities["createdAt"] = _periods([a.get("createdAt") for a in attrs], identities.index)
+        identities["validTo"] = _periods([a.get("validTo") for a in attrs], identities.index)
         identities["maxAccounts"] = pd.array([a.get("maxAccounts") for a in attrs], dtype="Int64")
         if "walletId" in identities and not wallets.empty and "id" in wallets and "identifier" in wallets:
-            by_id = dict(zip(wallets["id"], wallets["identifier"], strict=False))
-            identities["walletIdentifier"] = identities["walletId"].map(by_id)
+            by_id = dict(zip(wallets["id"].tolist(), wallets["identifier"].tolist(), strict=False))
+            identities["walletIdentifier"] = _lookup(identities["walletId"], by_id)
             identities = _move_after(identities, "walletIdentifier", "walletId")
         _category(identities, "status", IDENTITY_STATUSES)
         if not include_raw:
             identities = identities.drop(columns=["identityObject", "identityProvider"], errors="ignore")
     id_name = (
-        dict(zip(identities["id"], identities["name"], strict=False))
+        dict(zip(identities["id"].tolist(), identities["name"].tolist(), strict=False))
         if {"id", "name"} <= set(identities.columns)
         else {}
     )
@@ -193,12 +200,12 @@ def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd
     accounts = frames["accounts"]
     if not accounts.empty:
         if "identityId" in accounts:
-            accounts["identityName"] = accounts["identityId"].map(id_name)
+            accounts["identityName"] = _lookup(accounts["identityId"], id_name)
             accounts = _move_after(accounts, "identityName", "identityId")
         _category(accounts, "status", ACCOUNT_STATUSES)
         frames["accounts"] = accounts
     account_name = (
-        dict(zip(accounts["address"], accounts["name"], strict=False))
+        dict(zip(accounts["address"].tolist(), accounts["name"].tolist(), strict=False))
         if {"address", "name"} <= set(accounts.columns)
         else {}
     )
@@ -225,9 +232,9 @@ def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd
         if "randomness" in credentials:
             credentials["hasRandomness"] = credentials["randomness"].notna().astype("boolean")
         if "accountAddress" in credentials:
-            credentials["accountName"] = credentials["accountAddress"].map(account_name)
+            credentials["accountName"] = _lookup(credentials["accountAddress"], account_name)
         if "identityId" in credentials:
-            credentials["identityName"] = credentials["identityId"].map(id_name)
+            credentials["identityName"] = _lookup(credentials["identityId"], id_name)
         if not include_raw:
             credentials = credentials.drop(columns=["policy", "randomness"], errors="ignore")
         frames["credentials"] = credentials
@@ -237,7 +244,7 @@ def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd
         book["isOwnAccount"] = book["address"].isin(account_name.keys()).astype("boolean")
     external = frames["externalCredentials"]
     if not external.empty and "accountAddress" in external:
-        external["accountName"] = external["accountAddress"].map(account_name)
+        external["accountName"] = _lookup(external["accountAddress"], account_name)
     if not wallets.empty and "id" in wallets and "walletId" in identities:
         wallets["identities"] = wallets["id"].map(identities["walletId"].value_counts()).fillna(0).astype("Int64")
     if not frames["genesis"].empty:
@@ -259,8 +266,8 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
         attrs = attribute_list(identity.get("identityObject"))
         row = {k: v for k, v in identity.items() if k not in ("accounts", "identityProvider", "identityObject")}
         row["identityProviderName"] = provider_name(identity.get("identityProvider"))
-        row["createdAt"] = yyyymm(attrs.get("createdAt"))
-        row["validTo"] = yyyymm(attrs.get("validTo"))
+        row["createdAt"] = attrs.get("createdAt")
+        row["validTo"] = attrs.get("validTo")
         row["maxAccounts"] = attrs.get("maxAccounts")
         row["accounts"] = len(identity.get("accounts") or [])
         for key in SECRET_FIELDS:
@@ -283,7 +290,7 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
     identities = pd.DataFrame.from_records(id_rows)
     for col in ("createdAt", "validTo"):
         if col in identities:
-            identities[col] = pd.PeriodIndex(identities[col], freq="M")
+            identities[col] = _periods(list(identities[col]), identities.index)
     _ints(identities, ["nextAccountNumber", "maxAccounts", "accounts"])
     return {
         "identities": identities,
