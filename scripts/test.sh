@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run the whole test suite: unit, property, CLI, Ledger simulator, widget, browser and notebook tests.
+#   bash scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh --quiet
+
+# System tools some tests drive: Debian's Chromium (browser test) and openssl (independent decryption).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "test: cannot install ${need[*]} (not root); the tests needing them will be skipped." >&2
+  fi
+fi
+
+.venv/bin/ruff check toolkit tests bench scripts
+.venv/bin/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks "$@"
