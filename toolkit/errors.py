@@ -187,3 +187,11 @@ def all_error_classes() -> list[type[BackupError]]:
         out.append(cls)
         stack.extend(cls.__subclasses__())
     return out
+
+
+class IncompatibleDataError(BackupError):
+    code = "incompatible-data"
+    hint = (
+        "The Desktop Wallet would stop this import part-way and keep what it had imported; "
+        "fix or leave out the conflicting record first (see the import preview)."
+    )
