@@ -1,0 +1,158 @@
+"""``concordium-backup recover-password``: output, exit codes, --output, Ctrl-C and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import make_file
+from toolkit.cli import main
+from toolkit.recovery import checkpoint as cp
+
+DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
+PASSWORD = "Tr0ub4dor&3"
+DECOYS = [f"not-it-{i:03d}" for i in range(40)]
+
+
+@pytest.fixture()
+def case(tmp_path):
+    backup = tmp_path / "wallet-export.json"
+    backup.write_bytes(make_file(DESKTOP_PT, PASSWORD))
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(DECOYS + ["tr0ub4dor&3"]) + "\n")
+    return backup, listing
+
+
+def run_cli(capsys, *argv):
+    code = main(["recover-password", *map(str, argv), "--no-progress", "--workers", "2"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_found_prints_password_and_count(case, capsys):
+    backup, listing = case
+    code, out, err = run_cli(capsys, backup, "--candidates", listing, "--typos", "1", "--insert-chars", "ab")
+    assert code == 0
+    assert "candidates to try" in out
+    assert "Found the password" in out and f"Password: {PASSWORD}" in out
+    assert PASSWORD not in err
+    assert not os.path.exists(str(backup) + ".recovery-checkpoint")
+
+
+def test_json_found_and_exhausted(case, capsys):
+    backup, listing = case
+    code, out, _ = run_cli(capsys, backup, "--candidates", listing, "--typos", "1", "--no-insert", "--json")
+    obj = json.loads(out)
+    assert code == 0
+    assert obj["found"] is True and obj["password"] == PASSWORD and obj["tried"] >= 1
+
+    code, out, err = run_cli(capsys, backup, "--candidates", listing, "--json")
+    obj = json.loads(out)
+    assert code == 1
+    assert obj == {"found": False, "password": None, "tried": 41, "total": 41}
+    assert "tr0ub4dor" not in out + err
+
+
+def test_exhausted_message(case, capsys):
+    backup, listing = case
+    code, out, _ = run_cli(capsys, backup, "--candidates", listing)
+    assert code == 1
+    assert "Exhausted after 41 candidates" in out
+
+
+def test_output_file_is_private_and_password_not_printed(case, capsys, tmp_path):
+    backup, listing = case
+    target = tmp_path / "found.txt"
+    code, out, err = run_cli(
+        capsys, backup, "--candidates", listing, "--typos", "1", "--no-insert", "--output", target, "--json"
+    )
+    assert code == 0
+    obj = json.loads(out)
+    assert obj["password"] is None and obj["output"] == str(target)
+    assert target.read_text() == PASSWORD + "\n"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert PASSWORD not in out + err
+
+    code, out, _ = run_cli(
+        capsys, backup, "--candidates", listing, "--typos", "1", "--no-insert", "--output", target, "--json"
+    )
+    assert code == 2 and json.loads(out)["error"]["code"] == "output-exists"
+
+
+def test_output_file_removed_when_exhausted(case, capsys, tmp_path):
+    backup, listing = case
+    target = tmp_path / "found.txt"
+    code, _, _ = run_cli(capsys, backup, "--candidates", listing, "--output", target)
+    assert code == 1 and not target.exists()
+
+
+def test_tokens_and_unusable_file(case, capsys, tmp_path):
+    backup, _ = case
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("# what the owner remembers\n+ tr0ub4dor Tr0ub4dor\n+ & %s\n+ 1 2 3\n")
+    code, out, _ = run_cli(capsys, backup, "--tokens", tokens, "--json")
+    assert code == 0 and json.loads(out)["password"] == PASSWORD
+
+    code, out, _ = run_cli(capsys, tokens, "--tokens", tokens, "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "not-json"
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("+ a%q\n")
+    code, out, err = run_cli(capsys, backup, "--tokens", bad, "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "invalid-candidates"
+
+    code, out, _ = run_cli(capsys, backup, "--json")
+    assert code == 2 and json.loads(out)["error"]["code"] == "invalid-candidates"
+
+
+def test_damaged_file_exit_2_but_password_given(case, capsys, tmp_path):
+    import base64
+
+    backup, listing = case
+    outer = json.loads(backup.read_bytes())
+    outer["cipherText"] = base64.b64encode(base64.b64decode(outer["cipherText"])[:-16]).decode()
+    backup.write_text(json.dumps(outer))
+    code, out, err = run_cli(capsys, backup, "--candidates", listing, "--typos", "1", "--no-insert", "--json")
+    obj = json.loads(out)
+    assert code == 2
+    assert obj["found"] is True and obj["password"] == PASSWORD and obj["error"]["code"] == "damaged"
+
+
+def test_ctrl_c_stops_cleanly_and_resumes(tmp_path):
+    backup = tmp_path / "wallet-export.json"
+    backup.write_bytes(make_file(DESKTOP_PT, PASSWORD, iterations=10_000))
+    listing = tmp_path / "list.txt"
+    words = [f"guess-{i:05d}" for i in range(3000)]
+    listing.write_text("\n".join([*words, PASSWORD]) + "\n")
+    ckpt = tmp_path / "ckpt.json"
+    argv = [sys.executable, "-m", "toolkit", "recover-password", str(backup), "--candidates", str(listing)]
+    argv += ["--checkpoint", str(ckpt), "--workers", "2"]
+
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not ckpt.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.8)
+    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+    out, err = proc.communicate(timeout=30)
+    out, err = out.decode(), err.decode()
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "Stopped after" in out
+    saved = cp.load(ckpt)
+    assert saved is not None and 0 < saved.tried < len(words) + 1
+    assert not any(w in ckpt.read_text() for w in words[:50]) and PASSWORD not in ckpt.read_text()
+
+    done = subprocess.run([*argv, "--json"], capture_output=True, timeout=60)
+    obj = json.loads(done.stdout)
+    assert done.returncode == 0, done.stderr
+    assert obj["found"] is True and obj["password"] == PASSWORD and obj["tried"] == len(words) + 1
+    assert f"Resuming: {saved.tried:,} already tried" in done.stderr.decode()
+    assert not ckpt.exists()

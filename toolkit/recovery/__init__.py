@@ -1,0 +1,37 @@
+"""Password recovery: candidates from what the owner remembers, searched on every core.
+
+- :mod:`.candidates` — candidate files, token files (syntax in its docstring),
+  typo expansion, one deterministic stream of distinct candidates.
+- :mod:`.search` — the parallel search over the container's one-block check.
+- :mod:`.checkpoint` — progress files that hold no candidate.
+
+``recover_password(source, Candidates(...))`` is the one-call entry point;
+:class:`PasswordSearch` splits it into prepare (count, resume) and run.
+"""
+
+from .candidates import (
+    DEFAULT_INSERT_CHARS,
+    DEFAULT_MIN_LENGTH,
+    TYPO_KINDS,
+    CandidateCount,
+    Candidates,
+    TokenSet,
+    parse_tokens,
+    typo_variants,
+)
+from .search import PasswordSearch, RecoveryResult, available_cpus, recover_password
+
+__all__ = [
+    "DEFAULT_INSERT_CHARS",
+    "DEFAULT_MIN_LENGTH",
+    "TYPO_KINDS",
+    "CandidateCount",
+    "Candidates",
+    "PasswordSearch",
+    "RecoveryResult",
+    "TokenSet",
+    "available_cpus",
+    "parse_tokens",
+    "recover_password",
+    "typo_variants",
+]
