@@ -1,0 +1,387 @@
+"""Compare two backups: one row per changed field, records aligned on their natural keys.
+
+``diff_backups(old, new)`` returns a :class:`BackupDiff`: a ``changes`` frame
+(``table, key, change, field, old, new``) and a per-table ``summary`` counting
+*records* added, removed and changed.
+
+How records are matched (``key``):
+
+- accounts, addressBook, recipients (legacy): ``address``
+- credentials, externalCredentials: ``credId``
+- wallets: ``identifier`` (the Ledger's pairing key)
+- identities (Desktop): ``"IDENTIFIER/identityNumber"``, the identity's
+  Ledger (its wallet's identifier) and number — stable where ``walletId``, a
+  database row id, is not (an import re-numbers it; two machines differ);
+  ``"wallet WALLETID/identityNumber"`` when the file lacks that wallet,
+  ``randomness:…`` when both are missing.  Legacy identities: their public
+  ``idCredPub``, else ``name:NAME``
+- genesis (Desktop) and file (legacy top-level fields): one record, key ``genesis`` / ``file``
+
+How values are compared:
+
+- Fields holding JSON text (identityObject, identityProvider, policy, ...) and
+  object fields (transactionFilter, legacy identityObject, ...) are compared by
+  content; a change inside them is reported per leaf, as a dotted path such as
+  ``identityObject.value.attributeList.validTo``.  Lists count as one value.
+- Legacy private key fields (accountKeys, encryptionSecretKey,
+  privateIdObjectData, commitmentsRandomness) are never shown: a change there
+  reads ``(changed, redacted)`` on both sides.
+
+The cross-version rule (an old-format file against a new one):
+
+- A field missing from a record on one side is not a change when the other
+  side's value is empty or a default: null, ``""``, ``0``, ``false``, ``[]``,
+  ``{}``, ``"[]"`` or ``"{}"``.  So ``rewardFilter: "[]"`` (old files),
+  ``transactionFilter: {}`` and ``version: 0`` (new files) never show, while a
+  real value on one side only (``version: 1``, a non-empty ``rewardFilter``) does,
+  with ``None`` for the side that lacks it.
+- A list one file lacks entirely (``externalCredentials`` in old files) counts
+  as an empty list: its records in the other file are ``added``/``removed``.
+- ``genesis`` is compared only when both files have one (a file without it
+  names no network, which matches any).
+- Null and a missing field are the same; when both sides have a field, any
+  other difference (null vs ``""``, ``0`` vs null) is a change.
+
+Records are aligned with pandas indexes and fields compared a column at a
+time; only the few cells that differ are looked at one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from . import errors
+from .backup import DESKTOP_LISTS, LEGACY_LISTS, Backup
+
+CHANGE_COLUMNS = ("table", "key", "change", "field", "old", "new")
+SUMMARY_COLUMNS = ("added", "removed", "changed")
+#: What a changed secret shows instead of its value.
+REDACTED = "(changed, redacted)"
+#: Legacy mobile wallet fields holding private keys or secrets (FORMAT.md §4).
+SECRET_FIELDS = frozenset({"accountKeys", "encryptionSecretKey", "privateIdObjectData", "commitmentsRandomness"})
+
+_ABSENT: Any = type("_Absent", (), {"__repr__": lambda self: "<absent>"})()
+_DEFAULT_SCALARS = ("", 0, "[]", "{}")
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def wallet_identifiers(document: dict[str, Any]) -> dict[Any, str]:
+    """``walletId -> identifier`` of a Desktop document's wallets."""
+    wallets = document.get("wallets") if isinstance(document, dict) else None
+    out: dict[Any, str] = {}
+    for w in wallets if isinstance(wallets, list) else []:
+        if isinstance(w, dict) and isinstance(w.get("identifier"), str) and w.get("id") is not None:
+            out.setdefault(w["id"], w["identifier"])
+    return out
+
+
+def identity_key(record: dict[str, Any], identifiers: dict[Any, str] | None = None) -> str | None:
+    """A Desktop identity's key: ``"IDENTIFIER/identityNumber"`` (see the module docstring)."""
+    wallet, number = record.get("walletId"), record.get("identityNumber")
+    if wallet is not None and number is not None:
+        identifier = (identifiers or {}).get(wallet)
+        return f"{identifier}/{number}" if identifier else f"wallet {wallet}/{number}"
+    randomness = record.get("randomness")
+    return f"randomness:{randomness}" if randomness else None
+
+
+def legacy_identity_key(record: dict[str, Any]) -> str | None:
+    """A legacy identity's key: its public ``idCredPub`` (never a secret), else ``name:NAME``."""
+    obj = record.get("identityObject")
+    try:
+        pub = obj["preIdentityObject"]["pubInfoForIp"]["idCredPub"]  # type: ignore[index]
+    except (TypeError, KeyError):
+        pub = None
+    if isinstance(pub, str) and pub:
+        return pub
+    name = record.get("name")
+    return f"name:{name}" if name is not None else None
+
+
+def _field(name: str):
+    def key(record: dict[str, Any]) -> Any:
+        return record.get(name)
+
+    return key
+
+
+_DESKTOP_KEYS = {
+    "accounts": _field("address"),
+    "addressBook": _field("address"),
+    "credentials": _field("credId"),
+    "externalCredentials": _field("credId"),
+    "wallets": _field("identifier"),
+}
+_LEGACY_KEYS = {"identities": legacy_identity_key, "accounts": _field("address"), "recipients": _field("address")}
+#: Fields not compared as part of a record because they are a table of their own.
+_NESTED_TABLES = {"identities": frozenset({"accounts"})}
+
+
+def record_key(backup: Backup, table: str, record: dict[str, Any]) -> str:
+    """The key :func:`diff_backups` matches ``record`` of ``table`` on (for merge previews and widgets)."""
+    fn = _key_function(backup, table)
+    value = fn(record) if fn else None
+    return "" if value is None else str(value)
+
+
+def _key_function(backup: Backup, table: str):
+    if backup.is_legacy:
+        return _LEGACY_KEYS.get(table)
+    if table == "identities":
+        identifiers = wallet_identifiers(backup.document)
+        return lambda record: identity_key(record, identifiers)
+    return _DESKTOP_KEYS.get(table)
+
+
+def _unique_keys(records: list[dict[str, Any]], key_fn) -> list[str]:
+    """One string key per record; a missing key becomes ``#POSITION``, a repeated one ``KEY#N``."""
+    keys = []
+    for i, r in enumerate(records):
+        value = key_fn(r) if isinstance(r, dict) else None
+        keys.append(f"#{i}" if value is None or value == "" else str(value))
+    if len(set(keys)) == len(keys):
+        return keys
+    seen: dict[str, int] = {}
+    out = []
+    for k in keys:
+        n = seen.get(k, 0) + 1
+        seen[k] = n
+        out.append(k if n == 1 else f"{k}#{n}")
+    return out
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _is_default(value: Any) -> bool:
+    """Empty or a default: what a missing field may stand for (the cross-version rule)."""
+    if value is None or value is _ABSENT:
+        return True
+    if isinstance(value, float):
+        return value != value or value == 0  # NaN (a missing cell) or 0.0
+    if isinstance(value, (dict, list)):
+        return not value
+    if isinstance(value, bool):
+        return value is False
+    return isinstance(value, (str, int)) and value in _DEFAULT_SCALARS
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: ``true`` is not ``1``."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def _maybe_json(value: Any) -> Any:
+    """The content of a JSON-text field, or ``_ABSENT`` when ``value`` is not JSON text."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return _ABSENT
+    return _ABSENT
+
+
+def _leaf_changes(path: str, old: dict[str, Any], new: dict[str, Any], out: list) -> None:
+    for k in list(old) + [k for k in new if k not in old]:
+        o, n = old.get(k, _ABSENT), new.get(k, _ABSENT)
+        sub = f"{path}.{k}"
+        if o is _ABSENT or n is _ABSENT:
+            if not _is_default(n if o is _ABSENT else o):
+                out.append((sub, None if o is _ABSENT else o, None if n is _ABSENT else n))
+        elif isinstance(o, dict) and isinstance(n, dict):
+            _leaf_changes(sub, o, n, out)
+        elif not _same(o, n):
+            out.append((sub, o, n))
+
+
+def field_changes(field: str, old: Any, new: Any, *, secret: bool = False) -> list[tuple[str, Any, Any]]:
+    """How one field differs, as ``(field or dotted path, old, new)`` rows; ``[]`` when equal by content.
+
+    ``old``/``new`` are the record's values, or ``_ABSENT`` when the record lacks the field.
+    """
+    if old is _ABSENT or new is _ABSENT:
+        present = new if old is _ABSENT else old
+        if _is_default(present):
+            return []
+        if secret:
+            return [(field, None if old is _ABSENT else REDACTED, None if new is _ABSENT else REDACTED)]
+        return [(field, None if old is _ABSENT else old, None if new is _ABSENT else new)]
+    if _same(old, new):
+        return []
+    if secret:
+        return [(field, REDACTED, REDACTED)]
+    po, pn = _maybe_json(old), _maybe_json(new)
+    if po is not _ABSENT and pn is not _ABSENT:
+        if _same(po, pn):
+            return []  # the same content spelled differently
+        if isinstance(po, dict) and isinstance(pn, dict):
+            out: list[tuple[str, Any, Any]] = []
+            _leaf_changes(field, po, pn, out)
+            return out or [(field, old, new)]
+        return [(field, old, new)]
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = []
+        _leaf_changes(field, old, new, out)
+        return out or [(field, old, new)]
+    return [(field, old, new)]
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class TableDiff:
+    """Rows and record counts of one table."""
+
+    rows: list[tuple[Any, ...]]
+    added: int
+    removed: int
+    changed: int
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return frame[name].to_numpy(dtype=object)
+
+
+def diff_records(
+    table: str,
+    old_records: list[dict[str, Any]],
+    new_records: list[dict[str, Any]],
+    key_fn,
+    *,
+    new_key=None,
+    skip: frozenset[str] = frozenset(),
+    secrets: frozenset[str] = frozenset(),
+) -> TableDiff:
+    """Align two record lists on their keys (``new_key`` for the new side, if it differs) and
+    compare them column by column."""
+    old_keys = pd.Index(_unique_keys(old_records, key_fn), dtype=object)
+    new_keys = pd.Index(_unique_keys(new_records, new_key or key_fn), dtype=object)
+    in_new = new_keys.get_indexer(old_keys)
+    removed = np.flatnonzero(in_new < 0)
+    added = np.flatnonzero(old_keys.get_indexer(new_keys) < 0)
+    common_old = np.flatnonzero(in_new >= 0)
+    common_new = in_new[common_old]
+
+    rows: list[tuple[Any, ...]] = [(table, new_keys[i], "added", None, None, None) for i in added]
+    rows += [(table, old_keys[i], "removed", None, None, None) for i in removed]
+
+    changed = 0
+    if len(common_old):
+        old_sub = [old_records[i] for i in common_old]
+        new_sub = [new_records[i] for i in common_new]
+        old_df = pd.DataFrame(old_sub, dtype=object)
+        new_df = pd.DataFrame(new_sub, dtype=object)
+        columns = [c for c in old_df.columns if c not in skip]
+        columns += [c for c in new_df.columns if c not in skip and c not in old_df.columns]
+        flagged: dict[int, list[str]] = {}
+        for col in columns:
+            if col in old_df.columns and col in new_df.columns:
+                x, y = _column(old_df, col), _column(new_df, col)
+                differ = (x != y) & ~(pd.isna(x) & pd.isna(y))
+            else:  # a field only one side's records carry: only non-defaults count
+                values = _column(old_df if col in old_df.columns else new_df, col)
+                differ = np.fromiter((not _is_default(v) for v in values), dtype=bool, count=len(values))
+            for row in np.flatnonzero(differ):
+                flagged.setdefault(int(row), []).append(col)
+        for row in sorted(flagged):
+            o_rec, n_rec = old_sub[row], new_sub[row]
+            key = old_keys[common_old[row]]
+            found = False
+            for col in flagged[row]:
+                for field, o, n in field_changes(
+                    col, o_rec.get(col, _ABSENT), n_rec.get(col, _ABSENT), secret=col in secrets
+                ):
+                    rows.append((table, key, "changed", field, o, n))
+                    found = True
+            changed += found
+    return TableDiff(rows=rows, added=len(added), removed=len(removed), changed=changed)
+
+
+# --------------------------------------------------------------------------- backups
+
+
+@dataclass(frozen=True)
+class BackupDiff:
+    """The changes from ``old`` to ``new``.
+
+    ``changes``: one row per changed field (``table, key, change, field, old,
+    new``; added/removed records are one row each with ``field`` None).
+    ``summary``: indexed by table, columns ``added, removed, changed`` counting records.
+    """
+
+    changes: pd.DataFrame
+    summary: pd.DataFrame
+    kind: str
+
+    @property
+    def empty(self) -> bool:
+        return self.changes.empty
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"summary": {TABLE: {added, removed, changed}}, "changes": [...]}`` (what ``diff --json`` prints)."""
+        summary = {
+            str(t): {c: int(v) for c, v in counts.items()} for t, counts in self.summary.to_dict("index").items()
+        }
+        return {"summary": summary, "changes": self.changes.to_dict("records")}
+
+
+def _top_level(document: dict[str, Any], exclude: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in exclude}
+
+
+def diff_backups(old: Backup, new: Backup) -> BackupDiff:
+    """Compare two opened backups of the same kind (see the module docstring for the rules).
+
+    A legacy mobile file against a Desktop Wallet file raises :class:`IncompatibleKindsError`.
+    """
+    if old.kind != new.kind:
+        raise errors.IncompatibleKindsError("A legacy mobile wallet file and a Desktop Wallet file cannot be compared")
+    results: dict[str, TableDiff] = {}
+    if old.is_legacy:
+        for table in LEGACY_LISTS:
+            results[table] = diff_records(
+                table,
+                old.records(table),
+                new.records(table),
+                _LEGACY_KEYS[table],
+                skip=_NESTED_TABLES.get(table, frozenset()),
+                secrets=SECRET_FIELDS,
+            )
+        old_file = _top_level(old.document, ("value",))
+        new_file = _top_level(new.document, ("value",))
+        for side, doc in ((old_file, old.document), (new_file, new.document)):
+            value = doc.get("value") if isinstance(doc.get("value"), dict) else {}
+            side.update({f"value.{k}": v for k, v in value.items() if k not in ("identities", "recipients")})
+        results["file"] = diff_records("file", [old_file], [new_file], lambda r: "file")
+    else:
+        tables = [t for t in DESKTOP_LISTS if t in old.document or t in new.document]
+        for table in tables:
+            old_key, new_key = _key_function(old, table), _key_function(new, table)
+            results[table] = diff_records(table, old.records(table), new.records(table), old_key, new_key=new_key)
+        og, ng = old.document.get("genesis"), new.document.get("genesis")
+        if og is not None or ng is not None:
+            both = isinstance(og, dict) and isinstance(ng, dict)
+            results["genesis"] = diff_records(
+                "genesis", [og] if both else [], [ng] if both else [], lambda r: "genesis"
+            )
+        known = (*DESKTOP_LISTS, "genesis")
+        old_file, new_file = _top_level(old.document, known), _top_level(new.document, known)
+        if old_file or new_file:
+            results["file"] = diff_records("file", [old_file], [new_file], lambda r: "file")
+    rows = [row for result in results.values() for row in result.rows]
+    changes = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS), dtype=object)
+    summary = pd.DataFrame(
+        [[r.added, r.removed, r.changed] for r in results.values()],
+        index=pd.Index(list(results), name="table"),
+        columns=list(SUMMARY_COLUMNS),
+        dtype="int64",
+    )
+    return BackupDiff(changes=changes, summary=summary, kind=old.kind)
