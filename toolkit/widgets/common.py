@@ -26,6 +26,17 @@ log = logging.getLogger("toolkit.widgets")
 #: File types the upload buttons offer for backups.
 BACKUP_ACCEPT = ".json,.concordiumwallet"
 
+#: Styles for the forms' tables and boxes (put once into every form's heading).
+STYLE = """<style>
+.ctk-table { border-collapse: collapse; font-size: 12px; }
+.ctk-table th, .ctk-table td { padding: 2px 8px; border-bottom: 1px solid #e0e0e0; text-align: left;
+  white-space: nowrap; vertical-align: top; }
+.ctk-table thead th { position: sticky; top: 0; background: #f3f5f7; }
+.ctk-form details > summary { cursor: pointer; margin: 4px 0; }
+</style>"""
+#: Text cells longer than this are shortened on screen (the frames keep them whole).
+MAX_CELL = 60
+
 _COLOURS = {
     "error": ("#8a1c1c", "#fdecea", "#e0a3a3"),
     "warning": ("#6b4f00", "#fff8e1", "#e6cf80"),
@@ -63,10 +74,26 @@ def notices_html(notices: Iterable[str]) -> str:
     return "".join(message_html(esc(n), "warning") for n in notices)
 
 
+def shorten(value: Any, limit: int = MAX_CELL) -> Any:
+    """A long text as its start and end around an ellipsis (hex keys, encrypted amounts); anything else as is."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[: limit // 2 - 4]}…{value[-8:]}"
+    return value
+
+
+def shorten_frame(frame: pd.DataFrame, limit: int = MAX_CELL) -> pd.DataFrame:
+    """A copy of ``frame`` with long texts shortened (for display only)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(lambda v: shorten(v, limit))
+    return out
+
+
 def frame_html(frame: pd.DataFrame | Any, *, max_height: str = "24em", index: bool = False) -> str:
-    """A DataFrame (or a pandas ``Styler``) as a scrollable HTML table; values are escaped."""
+    """A DataFrame (or a pandas ``Styler``) as a scrollable HTML table; values are escaped, long texts shortened."""
     if isinstance(frame, pd.DataFrame):
-        table = frame.to_html(index=index, na_rep="", escape=True, border=0, classes="ctk-table")
+        table = shorten_frame(frame).to_html(index=index, na_rep="", escape=True, border=0, classes="ctk-table")
     else:  # a Styler: its own escaping was asked for by the caller
         table = frame.to_html()
     return f'<div class="ctk-table-wrap" style="max-height:{max_height};overflow:auto">{table}</div>'
@@ -181,8 +208,8 @@ class Form(widgets.VBox):
         self.status = widgets.HTML()
         self.results = widgets.VBox()
         self.error: BaseException | None = None
-        heading = widgets.HTML(f"<h3 style='margin:4px 0'>{esc(self.title)}</h3>") if self.title else None
-        children = ([heading] if heading else []) + list(controls) + [self.button, self.status, self.results]
+        heading = widgets.HTML(STYLE + (f"<h3 style='margin:4px 0'>{esc(self.title)}</h3>" if self.title else ""))
+        children = [heading, *controls] + [self.button, self.status, self.results]
         super().__init__(children=children, **kwargs)
         self.add_class("ctk-form")
 

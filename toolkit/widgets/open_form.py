@@ -20,6 +20,17 @@ def headline(backup: Backup, name: str) -> str:
     return f"<b>{esc(name)}</b>: {esc(kind)}, network {esc(backup.network)} — {esc(', '.join(parts))}"
 
 
+def summary_html(summary: pd.DataFrame) -> str:
+    """The summary frame as one row of facts, with the encryption parameters folded away."""
+    is_enc = summary.index.str.startswith("encryption.")
+    facts = summary[~is_enc].rename_axis(None).T
+    enc = summary[is_enc].rename(index=lambda item: item.split(".", 1)[1]).rename_axis(None).T
+    out = frame_html(facts, max_height="none")
+    if len(enc.columns):
+        out += f"<details><summary>Encryption</summary>{frame_html(enc, max_height='none')}</details>"
+    return out
+
+
 class OpenForm(Form):
     """Open a backup and show what is in it.
 
@@ -61,7 +72,7 @@ class OpenForm(Form):
         redacted = message_html("Private keys are shown as ‹redacted›.", "info") if backup.is_legacy else ""
         self.results.children = (
             widgets.HTML(notices_html(self.notices) + redacted),
-            widgets.HTML(frame_html(self.summary.reset_index(), max_height="none")),
+            widgets.HTML(summary_html(self.summary)),
             tables_tab(tables, selected="accounts"),
         )
         return backup

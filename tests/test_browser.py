@@ -1,0 +1,210 @@
+"""End to end in a real browser: the project's Voilà app in Debian's headless Chromium, driven by Playwright.
+
+The fixture serves ``notebooks/app-open.ipynb`` with Voilà on a free port of
+127.0.0.1 (no token, no browser), waits for it within a bounded time and
+kills its whole process group afterwards.  Chromium is the system one
+(``/usr/bin/chromium``; Playwright downloads nothing), with a fresh profile,
+and every request not addressed to 127.0.0.1 is blocked.
+
+Set ``CONCORDIUM_SCREENSHOT=docs/screenshot-open-form.png`` to keep the
+screenshot of the opened form (it is always taken, into the test's temp dir).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from toolkit import open_backup
+
+from .conftest import ROOT, SAMPLES
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = os.environ.get("CONCORDIUM_CHROMIUM", "/usr/bin/chromium")
+APP = ROOT / "notebooks" / "app-open.ipynb"
+DESKTOP = SAMPLES / "wallet-export.json"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 60.0
+PAGE_TIMEOUT_MS = 60_000
+
+pytestmark = [
+    pytest.mark.timeout(240),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    """Until the server accepts connections; fail with its log if it dies or takes longer than ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"Voilà exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(
+        f"Voilà did not listen on port {port} within {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}"
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's own process group (it and its kernels), SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("voila")
+    for sub in ("config", "data", "runtime"):
+        (work / sub).mkdir()
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(work / "config"),
+        JUPYTER_DATA_DIR=str(work / "data"),
+        JUPYTER_RUNTIME_DIR=str(work / "runtime"),
+        JUPYTER_PLATFORM_DIRS="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(APP),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.token=",
+        "--Voila.port_retries=0",
+    ]
+    log = work / "voila.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_port(port, proc, log, SERVER_START_TIMEOUT)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        stop(proc)
+
+
+@pytest.fixture()
+def page(tmp_path: Path) -> Iterator[object]:
+    """A page of a fresh Chromium profile that can reach 127.0.0.1 only."""
+    leaving: list[str] = []
+
+    def only_localhost(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:")):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            leaving.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    with playwright_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            context.route("**/*", only_localhost)
+            pg = context.pages[0] if context.pages else context.new_page()
+            pg.route("**/*", only_localhost)
+            pg.set_default_timeout(PAGE_TIMEOUT_MS)
+            pg.blocked = leaving  # type: ignore[attr-defined]
+            yield pg
+        finally:
+            context.close()
+
+
+def password_of(sample: Path) -> str:
+    return (sample.with_suffix(".password")).read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_upload_type_password_open_then_wrong_password(voila_url: str, page, tmp_path: Path) -> None:
+    expect = playwright_api.expect
+    account_names = [str(a["name"]) for a in open_backup(DESKTOP, password_of(DESKTOP)).records("accounts")]
+
+    page.goto(voila_url)
+    form = page.locator(".ctk-form")
+    upload = form.locator("button.widget-upload")
+    expect(upload).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+
+    # ipywidgets 8 keeps its <input type=file> out of the document: pick the file through the chooser it opens
+    with page.expect_file_chooser() as chooser:
+        upload.click()
+    chooser.value.set_files(str(DESKTOP))
+    expect(upload).to_contain_text("(1)")
+
+    password = form.locator("input[type=password]")
+    open_button = form.locator("button.widget-button", has_text="Open")
+    password.fill(password_of(DESKTOP))
+    open_button.click()
+
+    table = form.locator(".ctk-table").last
+    expect(form.locator(".ctk-ok")).to_contain_text("12 accounts")
+    expect(form.locator(".lm-TabBar-tab.lm-mod-current")).to_contain_text("accounts (12)")
+    visible_table = form.locator(".ctk-table:visible").last
+    expect(visible_table.locator("tbody tr")).to_have_count(12)
+    for name in account_names:
+        expect(visible_table).to_contain_text(name)
+    expect(password).to_have_value("")  # cleared after use
+
+    shot = tmp_path / "screenshot-open-form.png"
+    form.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("CONCORDIUM_SCREENSHOT"):
+        shutil.copyfile(shot, ROOT / os.environ["CONCORDIUM_SCREENSHOT"])
+
+    # the same upload with a wrong password: the error in words, and no table any more
+    password.fill("certainly-not-it")
+    open_button.click()
+    error = form.locator(".ctk-error")
+    expect(error).to_contain_text("Could not open the backup")
+    expect(error).to_contain_text("The password does not open this file")
+    expect(error).to_contain_text("wrong-password")
+    expect(form.locator(".ctk-table")).to_have_count(0)
+    expect(table).to_have_count(0)
+    expect(password).to_have_value("")
+    assert "Traceback" not in form.inner_text()
+
+    assert all(not u.startswith(("http://127.0.0.1", "ws://127.0.0.1")) for u in page.blocked)
