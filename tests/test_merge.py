@@ -1,0 +1,545 @@
+"""Import preview: every Desktop Wallet import rule (FORMAT.md §3) — the merged result and the message."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import make_file
+from toolkit import errors, synthetic
+from toolkit.backup import Backup, open_backup
+from toolkit.cli import main
+from toolkit.diff import diff_backups
+from toolkit.jsonio import dumps_gson, dumps_js
+from toolkit.merge import (
+    ALREADY_EXISTS,
+    ALREADY_EXISTS_AS_ACCOUNT,
+    DIFFERENT_NETWORK,
+    NO_NETWORK,
+    NOT_COMPATIBLE,
+    merge_backups,
+    preview_import,
+)
+
+TESTNET = "4221332d34e1694168c2a0c0b3fd0f273809612cb13d000d5c2e00e85f50f796"
+MAINNET = "9dd9ca4d19e9393877d2c44b70f89acbfc0883c2243e5eeaecc0d1cd0503f478"
+
+
+def wallet_a(seed: int = 1, **kw) -> dict:
+    kw.setdefault("identities", 2)
+    kw.setdefault("accounts_per_identity", 2)
+    kw.setdefault("contacts", 2)
+    return synthetic.desktop_document(seed=seed, **kw)
+
+
+def message(preview, table: str, key) -> tuple[str, str]:
+    """(result, message) of the row for ``key`` in ``table`` (exactly one)."""
+    hits = preview.messages[(preview.messages["table"] == table) & (preview.messages["key"] == str(key))]
+    assert len(hits) == 1, (table, key, preview.messages)
+    row = hits.iloc[0]
+    return row["result"], row["message"]
+
+
+def ikey(doc: dict, ident: dict) -> str:
+    ledger = {w["id"]: w["identifier"] for w in doc["wallets"]}[ident["walletId"]]
+    return f"{ledger}/{ident['identityNumber']}"
+
+
+def consistent(doc: dict) -> None:
+    """The references the Desktop Wallet's database enforces hold."""
+    wallet_ids = {w["id"] for w in doc["wallets"]}
+    identity_ids = [i["id"] for i in doc["identities"]]
+    assert len(identity_ids) == len(set(identity_ids))
+    assert all(i["walletId"] in wallet_ids for i in doc["identities"])
+    addresses = [a["address"] for a in doc["accounts"]]
+    assert len(addresses) == len(set(addresses))
+    assert all(a["identityId"] in identity_ids for a in doc["accounts"])
+    assert all(c["identityId"] in identity_ids and c["accountAddress"] in addresses for c in doc["credentials"])
+    book = [e["address"] for e in doc["addressBook"]]
+    assert len(book) == len(set(book))
+    identifiers = [w["identifier"] for w in doc["wallets"]]
+    assert len(identifiers) == len(set(identifiers))
+
+
+# --------------------------------------------------------------------------- genesis
+
+
+def test_different_network_is_refused_and_nothing_changes():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["genesis"]["genesisBlock"] = TESTNET
+    b["accounts"].append(dict(b["accounts"][0], address=synthetic.random_address(random.Random(5))))
+    preview = preview_import(Backup(a), Backup(b))
+    assert isinstance(preview.refusal, errors.DifferentNetworkError) and not preview.ok
+    assert message(preview, "genesis", TESTNET) == ("refused", DIFFERENT_NETWORK)
+    assert "testnet" in preview.refusal.message and "mainnet" in preview.refusal.message
+    assert preview.document == a
+    with pytest.raises(errors.DifferentNetworkError):
+        merge_backups(Backup(a), Backup(b))
+
+
+def test_file_with_network_into_wallet_without_one_is_refused_unless_the_network_is_given():
+    a = wallet_a(old_format=True)
+    b = wallet_a(seed=2)
+    preview = preview_import(Backup(a), Backup(b))
+    assert isinstance(preview.refusal, errors.DifferentNetworkError)
+    assert message(preview, "genesis", MAINNET) == ("refused", NO_NETWORK)
+    ok = preview_import(Backup(a), Backup(b), wallet_network="mainnet")
+    assert ok.ok
+    assert ok.document["genesis"] == b["genesis"]
+    assert list(ok.document)[-1] == "genesis"
+    wrong = preview_import(Backup(a), Backup(b), wallet_network="testnet")
+    assert isinstance(wrong.refusal, errors.DifferentNetworkError)
+
+
+def test_file_without_network_imports_anywhere():
+    a = wallet_a()
+    b = wallet_a(seed=3, old_format=True)
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok
+    assert preview.document["genesis"] == a["genesis"]
+    assert "genesis" not in set(preview.messages["table"])
+
+
+# --------------------------------------------------------------------------- wallets
+
+
+def test_same_ledger_under_another_id_repoints_identities():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["wallets"][0]["id"] = 5
+    for ident in b["identities"]:
+        ident["walletId"] = 5
+    extra = dict(b["identities"][0], id=9, identityNumber=7, name="Ny identitet", randomness="77" * 32)
+    b["identities"].append(extra)
+    account = dict(b["accounts"][0], identityId=9, address=synthetic.random_address(random.Random(8)), name="Ny")
+    b["accounts"].append(account)
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok
+    merged = preview.document
+    assert merged["wallets"] == a["wallets"]  # no second entry for the same Ledger
+    new_ident = merged["identities"][-1]
+    assert new_ident["name"] == "Ny identitet" and new_ident["walletId"] == 1 and new_ident["id"] == 3
+    assert merged["accounts"][-1]["identityId"] == 3
+    result, msg = message(preview, "wallets", a["wallets"][0]["identifier"])
+    assert (result, msg) == ("exists", ALREADY_EXISTS)
+    assert message(preview, "identities", ikey(merged, new_ident)) == ("added", "")
+    for ident in a["identities"]:
+        assert message(preview, "identities", ikey(a, ident)) == ("exists", ALREADY_EXISTS)
+    consistent(merged)
+
+
+def test_new_ledger_gets_the_next_ids_and_references_follow():
+    a = wallet_a()
+    b = wallet_a(seed=9, identities=2, accounts_per_identity=3)
+    preview = preview_import(Backup(a), Backup(b))
+    merged = preview.document
+    assert [w["id"] for w in merged["wallets"]] == [1, 2]
+    assert merged["wallets"][1]["identifier"] == b["wallets"][0]["identifier"]
+    assert [i["id"] for i in merged["identities"]] == [1, 2, 3, 4]
+    assert {i["walletId"] for i in merged["identities"][2:]} == {2}
+    moved = {a_["address"]: a_["identityId"] for a_ in merged["accounts"][4:]}
+    assert moved == {x["address"]: x["identityId"] + 2 for x in b["accounts"]}
+    assert message(preview, "wallets", b["wallets"][0]["identifier"]) == ("added", "")
+    consistent(merged)
+    assert preview.summary()["accounts"]["added"] == 6
+
+
+def test_identities_of_wallets_missing_from_the_file_are_skipped():
+    a = wallet_a()
+    b = wallet_a(seed=4)
+    b["wallets"] = []
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok and preview.document["identities"] == a["identities"]
+    assert set(preview.messages[preview.messages["table"] == "identities"]["result"]) == {"skipped"}
+    assert set(preview.messages[preview.messages["table"] == "accounts"]["result"]) == {"skipped"}
+
+
+# --------------------------------------------------------------------------- identities
+
+
+def test_identical_identity_already_exists_and_new_accounts_are_added():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    new_address = synthetic.random_address(random.Random(3))
+    b["accounts"].append(dict(b["accounts"][0], address=new_address, name="Endnu en"))
+    b["credentials"].append(dict(b["credentials"][0], accountAddress=new_address, credId="d" * 96, credentialNumber=5))
+    preview = preview_import(Backup(a), Backup(b))
+    assert message(preview, "identities", ikey(a, a["identities"][0])) == ("exists", ALREADY_EXISTS)
+    assert message(preview, "accounts", new_address) == ("added", "")
+    assert message(preview, "credentials", "d" * 96) == ("added", "")
+    assert preview.document["accounts"][-1]["address"] == new_address
+    assert preview.document["credentials"][-1]["identityId"] == a["identities"][0]["id"]
+    consistent(preview.document)
+
+
+def test_identity_with_another_name_keeps_the_local_name():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["identities"][0]["name"] = "Imported name"
+    preview = preview_import(Backup(a), Backup(b))
+    local = a["identities"][0]["name"]
+    assert message(preview, "identities", ikey(a, a["identities"][0])) == ("exists", f"Already exists as: {local}")
+    assert preview.document["identities"][0]["name"] == local
+
+
+def test_recovered_placeholder_takes_the_imported_name():
+    a = wallet_a()
+    a["identities"][1]["status"] = "recovered"
+    a["identities"][1]["name"] = "Recovered identity 1"
+    b = copy.deepcopy(a)
+    b["identities"][1]["status"] = "confirmed"
+    b["identities"][1]["name"] = "Min rigtige identitet"
+    preview = preview_import(Backup(a), Backup(b))
+    assert message(preview, "identities", ikey(a, a["identities"][1])) == (
+        "updated",
+        "Replaces placeholder identity: Recovered identity 1",
+    )
+    assert preview.document["identities"][1]["name"] == "Min rigtige identitet"
+    assert preview.document["identities"][1]["status"] == "recovered"  # only the name is taken here
+
+
+def test_recovered_placeholder_with_other_content_is_replaced():
+    a = wallet_a()
+    placeholder = a["identities"][1]
+    placeholder.update(status="recovered", name="Recovered 1", identityProvider="{}", identityObject=None)
+    b = wallet_a()  # the real identity, from the same Ledger and number
+    b["identities"][1]["randomness"] = "ab" * 32
+    b_accounts = [x for x in b["accounts"] if x["identityId"] == 2]
+    a["accounts"] = [x for x in a["accounts"] if x["identityId"] != 2]
+    a["credentials"] = [x for x in a["credentials"] if x["identityId"] != 2]
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok, preview.refusal
+    replaced = preview.document["identities"][1]
+    assert replaced["id"] == placeholder["id"]
+    assert {k: v for k, v in replaced.items() if k != "id"} == {
+        k: v for k, v in b["identities"][1].items() if k != "id"
+    }
+    assert message(preview, "identities", ikey(b, b["identities"][1])) == (
+        "updated",
+        "Replaces placeholder identity: Recovered 1",
+    )
+    assert {x["address"] for x in preview.document["accounts"] if x["identityId"] == 2} == {
+        x["address"] for x in b_accounts
+    }
+    consistent(preview.document)
+
+
+def test_same_number_other_identity_stops_the_import_part_way():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    new_address = synthetic.random_address(random.Random(11))
+    b["accounts"].append(dict(b["accounts"][0], address=new_address, name="Imported first"))  # identity 1: fine
+    b["identities"][1]["randomness"] = "cd" * 32  # identity 2: same number and Ledger, other identity
+    b["addressBook"].append({"name": "Never reached", "address": new_address, "note": None, "readOnly": True})
+    preview = preview_import(Backup(a), Backup(b))
+    assert isinstance(preview.refusal, errors.IncompatibleDataError)
+    assert preview.refusal.code == "incompatible-data"
+    assert message(preview, "identities", ikey(b, b["identities"][1])) == ("refused", NOT_COMPATIBLE)
+    # the Desktop Wallet's import is not one transaction: what came before stays
+    assert preview.document["accounts"][-1]["address"] == new_address
+    assert preview.document["addressBook"] == a["addressBook"]
+    with pytest.raises(errors.IncompatibleDataError):
+        merge_backups(Backup(a), Backup(b))
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def test_account_names():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    named, unnamed, same = a["accounts"][0], a["accounts"][1], a["accounts"][2]
+    a["accounts"][1]["name"] = unnamed["address"][:6]  # an unnamed account shows part of its address
+    b["accounts"][0]["name"] = "Imported name"
+    b["accounts"][1]["name"] = "Given a name"
+    preview = preview_import(Backup(a), Backup(b))
+    assert message(preview, "accounts", named["address"]) == ("exists", f"Already exists as: {named['name']}")
+    assert message(preview, "accounts", unnamed["address"]) == (
+        "updated",
+        f"Replaces name: {unnamed['address'][:6]}",
+    )
+    assert message(preview, "accounts", same["address"]) == ("exists", ALREADY_EXISTS)
+    names = {x["address"]: x["name"] for x in preview.document["accounts"]}
+    assert names[named["address"]] == named["name"]
+    assert names[unnamed["address"]] == "Given a name"
+
+
+def test_new_accounts_lose_the_obsolete_reward_filter():
+    a = wallet_a()
+    b = wallet_a(seed=6, old_format=True)
+    assert all("rewardFilter" in x for x in b["accounts"])
+    merged = merge_backups(Backup(a), Backup(b)).document
+    assert all("rewardFilter" not in x for x in merged["accounts"])
+
+
+def test_address_already_under_another_identity_is_refused():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["accounts"][0]["identityId"] = 2  # the same address, now claimed by the other identity
+    preview = preview_import(Backup(a), Backup(b))
+    assert isinstance(preview.refusal, errors.IncompatibleDataError)
+    assert message(preview, "accounts", a["accounts"][0]["address"]) == ("refused", NOT_COMPATIBLE)
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def test_credentials_are_added_only_if_new():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["credentials"].append(dict(b["credentials"][0], credId="e" * 96, credentialNumber=9, credentialIndex=None))
+    merged = merge_backups(Backup(a), Backup(b)).document
+    assert len(merged["credentials"]) == len(a["credentials"]) + 1
+    assert merged["credentials"][-1]["credId"] == "e" * 96
+
+
+# --------------------------------------------------------------------------- external credentials
+
+
+def test_external_credentials_keep_the_local_note():
+    a = wallet_a()
+    a["externalCredentials"] = [
+        {"accountAddress": a["accounts"][0]["address"], "credId": "1" * 96, "note": "local note"},
+        {"accountAddress": a["accounts"][0]["address"], "credId": "2" * 96, "note": ""},
+    ]
+    b = copy.deepcopy(a)
+    b["externalCredentials"][0]["note"] = "imported note"
+    b["externalCredentials"][1]["note"] = "fills the empty note"
+    b["externalCredentials"].append({"accountAddress": a["accounts"][1]["address"], "credId": "3" * 96, "note": "new"})
+    preview = preview_import(Backup(a), Backup(b))
+    notes = {c["credId"][0]: c["note"] for c in preview.document["externalCredentials"]}
+    assert notes == {"1": "local note", "2": "fills the empty note", "3": "new"}
+    assert message(preview, "externalCredentials", "3" * 96) == ("added", "")
+
+
+def test_external_credentials_list_is_created_in_the_wallets_order():
+    a = wallet_a(old_format=True)
+    b = wallet_a(seed=2, old_format=True)
+    b["externalCredentials"] = [{"accountAddress": b["accounts"][0]["address"], "credId": "4" * 96, "note": "x"}]
+    merged = merge_backups(Backup(a), Backup(b)).document
+    assert list(merged) == ["accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets"]
+
+
+# --------------------------------------------------------------------------- address book
+
+
+def book_case(local: dict, imported: dict):
+    a = wallet_a(contacts=0)
+    address = synthetic.random_address(random.Random(42))
+    a["addressBook"].append(dict(local, address=address))
+    b = copy.deepcopy(a)
+    b["addressBook"][-1] = dict(imported, address=address)
+    preview = preview_import(Backup(a), Backup(b))
+    return message(preview, "addressBook", address), preview.document["addressBook"][-1], preview
+
+
+def test_identical_address_book_entries_are_skipped_and_counted():
+    a = wallet_a()
+    preview = preview_import(Backup(a), Backup(copy.deepcopy(a)))
+    assert set(preview.messages[preview.messages["table"] == "addressBook"]["result"]) == {"skipped"}
+    assert preview.notes == [f"{len(a['addressBook'])} recipient accounts were not imported, as they already exist"]
+    assert preview.document == a
+
+
+def test_address_book_both_read_only_follows_the_account_rule():
+    (result, msg), entry, _ = book_case(
+        {"name": "Local", "note": None, "readOnly": True}, {"name": "Imported", "note": None, "readOnly": True}
+    )
+    assert (result, msg, entry["name"]) == ("exists", "Already exists as: Local", "Local")
+
+
+def test_address_book_only_local_read_only_keeps_its_name():
+    (result, msg), entry, _ = book_case(
+        {"name": "My account", "note": "", "readOnly": True}, {"name": "A contact", "note": "", "readOnly": False}
+    )
+    assert (result, msg, entry["name"], entry["readOnly"]) == ("exists", ALREADY_EXISTS_AS_ACCOUNT, "My account", True)
+
+
+def test_address_book_only_imported_read_only_takes_its_name():
+    (result, msg), entry, _ = book_case(
+        {"name": "Contact", "note": "x", "readOnly": False}, {"name": "Account", "note": "x", "readOnly": True}
+    )
+    assert (result, msg, entry["name"], entry["readOnly"]) == ("updated", "Replaces name: Contact", "Account", True)
+
+
+def test_address_book_neither_read_only_keeps_local_name_and_note_falls_back():
+    (result, msg), entry, _ = book_case(
+        {"name": "Mor", "note": "", "readOnly": False}, {"name": "Mother", "note": "Husleje", "readOnly": False}
+    )
+    assert (result, msg) == ("updated", "Already exists as: Mor")
+    assert (entry["name"], entry["note"]) == ("Mor", "Husleje")
+    (_, msg), entry, _ = book_case(
+        {"name": "Mor", "note": "lokal", "readOnly": False}, {"name": "Mor", "note": "importeret", "readOnly": False}
+    )
+    assert (msg, entry["note"]) == ("", "lokal")
+
+
+def test_new_address_book_entries_are_added():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    entry = {"name": "Ny", "address": synthetic.random_address(random.Random(77)), "note": None, "readOnly": False}
+    b["addressBook"].append(entry)
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.document["addressBook"][-1] == entry
+    assert message(preview, "addressBook", entry["address"]) == ("added", "")
+
+
+# --------------------------------------------------------------------------- whole
+
+
+def test_legacy_files_are_refused():
+    with pytest.raises(errors.IncompatibleKindsError) as info:
+        preview_import(Backup(wallet_a()), Backup(synthetic.legacy_document()))
+    assert "Mobile Wallet" in info.value.message
+    with pytest.raises(errors.IncompatibleKindsError):
+        preview_import(Backup(synthetic.legacy_document()), Backup(wallet_a()))
+
+
+def test_importing_a_backup_into_itself_changes_nothing():
+    a = wallet_a(identities=3)
+    preview = preview_import(Backup(a), Backup(copy.deepcopy(a)))
+    assert preview.ok and preview.document == a
+    assert diff_backups(Backup(a), preview.backup).empty
+    assert set(preview.messages["result"]) <= {"exists", "skipped"}
+
+
+def test_preview_does_not_touch_its_inputs():
+    a, b = wallet_a(), wallet_a(seed=5)
+    a_copy, b_copy = copy.deepcopy(a), copy.deepcopy(b)
+    preview_import(Backup(a), Backup(b))
+    assert a == a_copy and b == b_copy
+
+
+def test_merged_backup_saves_and_reopens(tmp_path):
+    from toolkit.export import save_backup
+
+    a, b = wallet_a(), wallet_a(seed=12)
+    merged = merge_backups(Backup(a), Backup(b))
+    out = tmp_path / "merged.json"
+    save_backup(merged, out, "merged-pass", iterations=1000)
+    again = open_backup(out, "merged-pass")
+    assert again.document == merged.document
+    assert diff_backups(merged, again).empty
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed_a=st.integers(0, 500),
+    seed_b=st.integers(0, 500),
+    share=st.booleans(),
+    renames=st.lists(st.integers(0, 5), max_size=3),
+)
+def test_merge_keeps_everything_consistent_and_is_idempotent(seed_a, seed_b, share, renames):
+    a = wallet_a(seed_a, identities=3)
+    b = copy.deepcopy(a) if share else wallet_a(seed_b, identities=2, wallets=2)
+    for i in renames:
+        if i < len(b["accounts"]):
+            b["accounts"][i]["name"] += " (b)"
+    preview = preview_import(Backup(a), Backup(b))
+    if not preview.ok:  # two generated wallets may share a Ledger and identity number
+        assert isinstance(preview.refusal, errors.IncompatibleDataError)
+        return
+    merged = preview.document
+    consistent(merged)
+    assert {x["address"] for x in a["accounts"]} <= {x["address"] for x in merged["accounts"]}
+    assert {x["address"] for x in b["accounts"]} <= {x["address"] for x in merged["accounts"]}
+    again = preview_import(preview.backup, Backup(b))
+    assert again.ok and again.document == merged
+    assert "added" not in set(again.messages["result"])
+
+
+# --------------------------------------------------------------------------- CLI
+
+PW_A, PW_B, PW_OUT = "pass-a-123", "pass-b-456", "pass-out-789"
+
+
+@pytest.fixture
+def cli_files(tmp_path):
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_bytes(make_file(dumps_js(wallet_a()), PW_A))
+    pb.write_bytes(make_file(dumps_js(wallet_a(seed=13)), PW_B))
+    files = {}
+    for name, pw in (("a", PW_A), ("b", PW_B), ("out", PW_OUT)):
+        files[name] = tmp_path / f"{name}.pw"
+        files[name].write_text(pw + "\n")
+    return pa, pb, files, tmp_path
+
+
+def run_cli(args, capsys, monkeypatch, env=None):
+    for var in ("CONCORDIUM_BACKUP_PASSWORD", "CONCORDIUM_BACKUP_NEW_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    for k, v in (env or {}).items():
+        monkeypatch.setenv(k, v)
+    code = main([str(x) for x in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_merge_writes_the_merged_backup(cli_files, capsys, monkeypatch):
+    pa, pb, pw, tmp = cli_files
+    out = tmp / "merged.json"
+    args = ["merge", pa, pb, out, "--a-password-file", pw["a"], "--b-password-file", pw["b"]]
+    code, stdout, err = run_cli([*args, "--new-password-file", pw["out"]], capsys, monkeypatch)
+    assert code == 0, err
+    assert "added" in stdout and "wrote" in stdout and "verified" in stdout
+    merged = open_backup(out, PW_OUT)
+    a = open_backup(pa, PW_A)
+    b = open_backup(pb, PW_B)
+    assert merged.document == merge_backups(a, b).document
+    for secret in (PW_A, PW_B, PW_OUT):
+        assert secret not in stdout + err
+
+
+def test_cli_merge_json_and_dry_run_write_nothing(cli_files, capsys, monkeypatch):
+    pa, pb, pw, tmp = cli_files
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A}
+    code, stdout, err = run_cli(["merge", pa, pa, "--dry-run", "--json"], capsys, monkeypatch, env=env)  # A into itself
+    assert code == 0, err
+    obj = json.loads(stdout)
+    assert obj["ok"] is True and obj["written"] is None and obj["refusal"] is None
+    assert {m["result"] for m in obj["messages"]} <= {"exists", "skipped"}
+    assert set(obj["messages"][0]) == {"table", "key", "name", "result", "message", "detail"}
+    assert list(tmp.glob("merged*")) == []
+
+
+def test_cli_merge_refusal_exits_2_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["genesis"]["genesisBlock"] = TESTNET
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_bytes(make_file(dumps_js(a), PW_A))
+    pb.write_bytes(make_file(dumps_js(b), PW_A))
+    out = tmp_path / "out.json"
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A, "CONCORDIUM_BACKUP_NEW_PASSWORD": PW_OUT}
+    code, stdout, err = run_cli(["merge", pa, pb, out, "--json"], capsys, monkeypatch, env=env)
+    assert code == 2 and not out.exists()
+    obj = json.loads(stdout)
+    assert obj["error"]["code"] == "different-network"
+    assert obj["messages"][0]["message"] == DIFFERENT_NETWORK
+    assert len(err.strip().splitlines()) == 1
+    code, stdout, err = run_cli(["merge", pa, pb, out], capsys, monkeypatch, env=env)
+    assert code == 2 and "would stop here" in stdout and not out.exists()
+
+
+def test_cli_merge_refuses_output_over_an_input_before_asking_passwords(cli_files, capsys, monkeypatch):
+    pa, pb, _pw, _tmp = cli_files
+    before = pb.read_bytes()
+    code, _stdout, err = run_cli(["merge", pa, pb, pb], capsys, monkeypatch)
+    assert code == 2 and "same-file" in err and pb.read_bytes() == before
+    code, _stdout, err = run_cli(["merge", pa, pb], capsys, monkeypatch)
+    assert code == 2 and "usage" in err
+
+
+def test_cli_merge_legacy_is_refused(tmp_path, capsys, monkeypatch):
+    pa, pb = tmp_path / "a.json", tmp_path / "b.concordiumwallet"
+    pa.write_bytes(make_file(dumps_js(wallet_a()), PW_A))
+    pb.write_bytes(make_file(dumps_gson(synthetic.legacy_document()), PW_A, layout="legacy"))
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A}
+    code, _stdout, err = run_cli(["merge", pa, pb, "--dry-run"], capsys, monkeypatch, env=env)
+    assert code == 2 and "incompatible-kinds" in err

@@ -1,0 +1,122 @@
+"""``concordium-backup merge A B OUT``: preview importing B into a wallet holding A, and write the result.
+
+A thin skin over :func:`toolkit.merge.preview_import` (the Desktop Wallet's
+import rules, offline) and :func:`toolkit.export.save_backup`.  Prints the
+messages the Desktop Wallet would show.  Exit 0; 2 when the wallet would
+refuse the import (nothing is written) or a file cannot be opened or written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .. import errors
+from ..backup import open_backup
+from ..export import save_backup
+from ..merge import ImportPreview, preview_import
+from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from .reexport import check_output, describe
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "merge",
+        help="preview importing backup B into a wallet holding A; write the merged backup",
+        description=(
+            "Apply the Desktop Wallet's import rules to A and B offline, print the messages the wallet would "
+            "show, and write the merged backup to OUT (a new Desktop Wallet file)."
+        ),
+    )
+    p.add_argument("a", metavar="A", help="the backup of the wallet that imports")
+    p.add_argument("b", metavar="B", help="the backup being imported")
+    p.add_argument("output", metavar="OUT", nargs="?", help="the merged backup to write (not needed with --dry-run)")
+    p.add_argument(
+        "--password-file",
+        metavar="PATH",
+        help=f"password for both A and B from the first line of PATH (else ${PASSWORD_ENV}, else a prompt)",
+    )
+    p.add_argument("--a-password-file", metavar="PATH", help="password for A only")
+    p.add_argument("--b-password-file", metavar="PATH", help="password for B only")
+    p.add_argument(
+        "--new-password-file",
+        metavar="PATH",
+        help=f"OUT's password (at least 6 characters) from PATH (else ${NEW_PASSWORD_ENV}, else asked twice)",
+    )
+    p.add_argument(
+        "--wallet-network",
+        metavar="NETWORK",
+        help="the network the wallet is on (mainnet, testnet, ... or a genesis hash) when A names none",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.dry_run:
+        if not args.output:
+            raise errors.UsageError("Name the output file OUT, or pass --dry-run")
+        check_output(args.output, [args.a, args.b], force=args.force)
+    a = open_backup(args.a, get_password(args.a_password_file or args.password_file, what=Path(args.a).name))
+    b = open_backup(args.b, get_password(args.b_password_file or args.password_file, what=Path(args.b).name))
+    preview = preview_import(a, b, wallet_network=args.wallet_network)
+
+    if preview.refusal is not None:
+        if args.json:
+            print_json({"error": preview.refusal.to_dict(), **preview.to_dict(), "written": None})
+        else:
+            print(render(preview))
+        sys.stderr.write(f"concordium-backup: {preview.refusal.code}: {preview.refusal.message}\n")
+        return 2
+
+    written = None
+    if not args.dry_run:
+        password = get_new_password(args.new_password_file)
+        written = save_backup(preview.backup, args.output, password, force=args.force, protect=(args.a, args.b))
+    if args.json:
+        print_json({**preview.to_dict(), "written": written.to_dict() if written else None})
+        return 0
+    print(render(preview))
+    print(describe(written) if written else "dry run: nothing written")
+    return 0
+
+
+def short_key(key: str) -> str:
+    """A long key cut for reading: ``3qV4hKQfZXCv…``; an identity's ``IDENTIFIER/N`` as ``f5b16522…/N``."""
+    if "/" in key:
+        ledger, number = key.rsplit("/", 1)
+        return f"{ledger[:8]}…/{number}" if len(ledger) > 12 else key
+    return key if len(key) <= 16 else key[:12] + "…"
+
+
+def _label(row: dict[str, Any]) -> str:
+    name, key = row.get("name"), short_key(row.get("key") or "")
+    if name:
+        return f"{name} ({key})" if key else str(name)
+    return key
+
+
+def render(preview: ImportPreview) -> str:
+    """The Desktop Wallet's messages per record, then the counts and notes."""
+    lines = []
+    for row in preview.messages.to_dict("records"):
+        if row["result"] == "exists" and not row["message"] and row["table"] in ("credentials", "genesis"):
+            continue  # silent in the wallet, and uninteresting
+        text = f"{row['result']:<8} {row['table']:<20} {_label(row)}"
+        if row["message"]:
+            text += f"  — {row['message']}"
+        if row["detail"]:
+            text += f"  [{row['detail']}]"
+        lines.append(text)
+    lines.append("")
+    for table, counts in preview.summary().items():
+        shown = ", ".join(f"{n} {r}" for r, n in counts.items() if n)
+        lines.append(f"{table}: {shown}")
+    lines += preview.notes
+    if preview.refusal is not None:
+        lines.append(f"The Desktop Wallet would stop here: {preview.refusal.message}")
+    return "\n".join(lines)
