@@ -236,3 +236,18 @@ def test_an_unexpected_exception_is_one_line_internal_error(monkeypatch: pytest.
     assert "Internal error (KeyError)" in form.status.value
     assert "boom" not in form.status.value and "secret-typed-here" not in widget_state_text(form)
     assert form.password.value == "" and form.button.disabled is False
+
+
+def test_password_for_reads_the_file_beside_the_backup_or_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolkit.widgets import password_for
+
+    assert password_for(DESKTOP) == sample_password(DESKTOP)
+    assert password_for(LEGACY) == sample_password(LEGACY)
+    lonely = tmp_path / "mine.json"
+    monkeypatch.delenv("CONCORDIUM_BACKUP_PASSWORD", raising=False)
+    with pytest.raises(errors.PasswordMissingError):
+        password_for(lonely)
+    monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", "from-the-env")
+    assert password_for(lonely) == "from-the-env"

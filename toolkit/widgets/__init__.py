@@ -16,16 +16,19 @@ from typing import Any
 FORMS = {
     "OpenForm": "open_form",
 }
+#: Helpers for notebooks -> their module.
+HELPERS = {"password_for": "common", "FileSource": "common", "Form": "common"}
+_NAMES = {**FORMS, **HELPERS}
 
-__all__ = sorted(FORMS)
+__all__ = sorted(_NAMES)
 
 
 def __getattr__(name: str) -> Any:
-    module = FORMS.get(name)
+    module = _NAMES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(FORMS))
+    return sorted(set(globals()) | set(_NAMES))

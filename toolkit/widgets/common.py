@@ -14,6 +14,7 @@ import html
 import logging
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -129,6 +130,26 @@ def take_password(field: widgets.Password, what: str, given: str | None = None) 
     if not password:
         raise errors.PasswordMissingError(f"No password was typed for {what}", hint="Type it into the password field.")
     return password
+
+
+def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKUP_PASSWORD") -> str:
+    """A backup's password for notebooks run without a person: never typed into a cell.
+
+    The first line of the ``.password`` file beside the backup (as the bundled
+    samples have), else the environment variable ``env``.
+    """
+    from ..cli.common import read_password_file
+
+    beside = Path(backup).with_suffix(".password")
+    if beside.is_file():
+        return read_password_file(str(beside))
+    value = os.environ.get(env)
+    if value:
+        return value
+    raise errors.PasswordMissingError(
+        f"No {beside.name} beside the backup and no {env} in the environment",
+        hint="Put the password into that file or variable, or type it into the form.",
+    )
 
 
 class FileSource(widgets.VBox):
