@@ -70,10 +70,8 @@ def _choose(kind: str, records: list[dict[str, Any]], tokens: Iterable[Any], lab
             there = ", ".join(sorted({str(r.get("name")) for r in records})[:12]) or "none"
             raise errors.SelectionError(f"No {kind} {text!r} in the backup (there are: {there})")
         if len(hits) > 1:
-            raise errors.SelectionError(
-                f"{len(hits)} {kind}s match {text!r}; name it by "
-                + ("its id or walletId/identityNumber" if kind == "identity" else "its address")
-            )
+            how = "its id or walletId/identityNumber" if kind == "identity" else "its address"
+            raise errors.SelectionError(f"{len(hits)} {kind}s match {text!r}", hint=f"Name it by {how}.")
         if hits[0] not in chosen:
             chosen.append(hits[0])
     return chosen
