@@ -72,7 +72,7 @@ Token combinations are free of duplicates by construction (above).  Duplicates
 between candidate lines, between sources, and among typo variants are removed
 with a set of 64-bit fingerprints (BLAKE2b) of the candidates already
 produced.  The set holds at most ``dedupe_limit`` entries (default 1,000,000,
-about 70 MB); once full it is still consulted but no longer grows, so a
+about 80 MB); once full it is still consulted but no longer grows, so a
 candidate first seen after that may be tried twice — costing time, never
 skipping a candidate.  Within the bound the stream is exactly the distinct
 candidates (a 64-bit collision, about 1 in 10^13 per candidate, could only

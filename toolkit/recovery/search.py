@@ -371,6 +371,7 @@ class PasswordSearch:
                     self._save()
                     last_save = time.perf_counter()
         finally:
+            chunks.close()
             # Cancel what waits, let what runs finish (a chunk is ~0.25 s), count it.
             for future in list(in_flight):
                 if future.cancel():
