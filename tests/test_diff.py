@@ -449,3 +449,31 @@ def test_identities_match_on_their_ledger_not_the_wallet_row_id(pair):
     assert summary["identities"] == {"added": 0, "removed": 0, "changed": len(old["identities"])}
     assert summary["wallets"] == {"added": 0, "removed": 0, "changed": 1}
     assert set(result.changes["field"]) == {"walletId", "id"}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _default(value) -> bool:
+    return value in (None, "", 0, False, "[]", "{}") or value == [] or value == {}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 1000), extra=st.lists(st.tuples(st.integers(0, 5), _JSON), max_size=6))
+def test_unknown_fields_follow_the_missing_field_rule(seed, extra):
+    old = synthetic.desktop_document(identities=2, accounts_per_identity=3, seed=seed)
+    new = copy.deepcopy(old)
+    for n, (i, value) in enumerate(extra):
+        new["accounts"][i][f"x-{n}"] = value
+    result = diff_backups(Backup(old), Backup(new))
+    assert diff_backups(Backup(new), Backup(new)).empty
+    want = {(old["accounts"][i]["address"], f"x-{n}") for n, (i, v) in enumerate(extra) if not _default(v)}
+    got = {(r["key"], r["field"]) for r in result.to_dict()["changes"]}
+    assert got == want
+    assert counts(result)["accounts"]["changed"] == len({k for k, _ in want})
+    assert all(r["old"] is None for r in result.to_dict()["changes"])
+    json.dumps(result.to_dict())  # always JSON-ready

@@ -543,3 +543,12 @@ def test_cli_merge_legacy_is_refused(tmp_path, capsys, monkeypatch):
     env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A}
     code, _stdout, err = run_cli(["merge", pa, pb, "--dry-run"], capsys, monkeypatch, env=env)
     assert code == 2 and "incompatible-kinds" in err
+
+
+def test_merged_document_shares_nothing_with_the_inputs():
+    a, b = wallet_a(), wallet_a(seed=5)
+    preview = preview_import(Backup(a), Backup(b))
+    preview.document["accounts"][0]["name"] = "edited afterwards"
+    preview.document["accounts"][-1]["name"] = "edited too"
+    assert a["accounts"][0]["name"] != "edited afterwards"
+    assert all(x["name"] != "edited too" for x in b["accounts"])

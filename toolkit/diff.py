@@ -15,14 +15,17 @@ How records are matched (``key``):
   ``"wallet WALLETID/identityNumber"`` when the file lacks that wallet,
   ``randomness:…`` when both are missing.  Legacy identities: their public
   ``idCredPub``, else ``name:NAME``
-- genesis (Desktop) and file (legacy top-level fields): one record, key ``genesis`` / ``file``
+- genesis (Desktop): one record, key ``genesis``; file: the top-level fields
+  that are not lists of records (legacy: ``v``, ``environment``, ...; Desktop:
+  fields the toolkit does not know, listed only when a file has some), key ``file``
 
 How values are compared:
 
 - Fields holding JSON text (identityObject, identityProvider, policy, ...) and
   object fields (transactionFilter, legacy identityObject, ...) are compared by
   content; a change inside them is reported per leaf, as a dotted path such as
-  ``identityObject.value.attributeList.validTo``.  Lists count as one value.
+  ``identityObject.value.attributeList.validTo``.  Lists count as one value;
+  null against JSON text is one row with both raw values.
 - Legacy private key fields (accountKeys, encryptionSecretKey,
   privateIdObjectData, commitmentsRandomness) are never shown: a change there
   reads ``(changed, redacted)`` on both sides.

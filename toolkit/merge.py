@@ -44,9 +44,11 @@ free ones (the wallet's database may pick others; references stay consistent).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+import orjson
 import pandas as pd
 
 from . import errors
@@ -685,7 +687,15 @@ def preview_import(a: Backup, b: Backup, *, wallet_network: str | None = None) -
     except _Stop as stop:
         refusal = stop.error
     messages = pd.DataFrame(job.rows, columns=list(MESSAGE_COLUMNS), dtype=object)
-    return ImportPreview(document=job.doc, messages=messages, refusal=refusal, notes=job.notes)
+    return ImportPreview(document=_detached(job.doc), messages=messages, refusal=refusal, notes=job.notes)
+
+
+def _detached(document: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy (records shared with A or B while merging must not stay shared with the result)."""
+    try:
+        return orjson.loads(orjson.dumps(document))  # fast, keeps key order
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits, lone surrogates
+        return copy.deepcopy(document)
 
 
 def merge_backups(a: Backup, b: Backup, *, wallet_network: str | None = None) -> Backup:

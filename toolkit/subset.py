@@ -27,6 +27,7 @@ or exact name.  A name that matches nothing, or several records, raises
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -89,7 +90,7 @@ def subset_backup(
     if not identities and not accounts:
         raise errors.SelectionError("Choose at least one identity or account to keep")
     document = _subset_legacy if backup.is_legacy else _subset_desktop
-    doc = document(backup, identities, accounts, include_contacts)
+    doc = copy.deepcopy(document(backup, identities, accounts, include_contacts))  # never shares records
     # Pass the original bytes on: a selection of everything re-exports them unchanged.
     return Backup(doc, kind=backup.kind, plaintext=backup._plaintext, source=None)
 
