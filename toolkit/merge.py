@@ -210,8 +210,8 @@ class _Import:
         self.identifiers = wallet_identifiers(b.document)
         # live indexes of the "database"
         self.account_at = {r.get("address"): i for i, r in enumerate(self.records("accounts"))}
-        self.wallet_ids = [w.get("id") for w in self.records("wallets")]
-        self.identity_ids = [i.get("id") for i in self.records("identities")]
+        # the next database ids: one more than the largest in use
+        self.next_id = {name: _max_id(self.records(name)) + 1 for name in ("wallets", "identities")}
         self.identity_at: dict[Any, int] = {}
         for n, i in enumerate(self.records("identities")):
             self.identity_at.setdefault(_js_token(i.get("id", _MISSING)), n)
@@ -275,10 +275,10 @@ class _Import:
         records[index] = record
         return record
 
-    @staticmethod
-    def _next(ids: list[Any]) -> int:
-        numbers = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
-        return max(numbers, default=0) + 1
+    def take_id(self, table: str) -> int:
+        new_id = self.next_id[table]
+        self.next_id[table] = new_id + 1
+        return new_id
 
     def _index_credential(self, c: dict[str, Any]) -> None:
         self.creds_of_identity.setdefault(c.get("identityId"), set()).add(c.get("credId"))
@@ -375,8 +375,7 @@ class _Import:
         self.import_identities_of(targets, remapped)
 
         for w in new:
-            new_id = self._next(self.wallet_ids)
-            self.wallet_ids.append(new_id)
+            new_id = self.take_id("wallets")
             self.writable("wallets").append(dict(w, id=new_id))
             detail = "" if new_id == w.get("id") else f"id {w.get('id')} becomes {new_id}"
             self.row("wallets", w.get("identifier"), None, "added", "", detail)
@@ -461,8 +460,7 @@ class _Import:
             self.row("identities", key, name, "exists", already_exists_as(local_name), "keeps the local name")
 
     def insert_identity(self, ident: dict[str, Any]) -> None:
-        new_id = self._next(self.identity_ids)
-        self.identity_ids.append(new_id)
+        new_id = self.take_id("identities")
         self.identity_at[_js_token(new_id)] = len(self.records("identities"))
         self.writable("identities").append(dict(ident, id=new_id))
         detail = "" if new_id == ident.get("id") else f"id {ident.get('id')} becomes {new_id}"
@@ -631,6 +629,11 @@ class _Import:
             else:
                 at[cid] = len(records)
                 records.append(record)
+
+
+def _max_id(records: list[dict[str, Any]]) -> int:
+    ids = [r.get("id") for r in records]
+    return max((i for i in ids if isinstance(i, int) and not isinstance(i, bool)), default=0)
 
 
 def _book_name(local: dict[str, Any], imported: dict[str, Any]) -> tuple[Any, str]:
