@@ -88,6 +88,17 @@ def baseline(old: dict[str, Any], new: dict[str, Any]) -> dict[str, pd.DataFrame
     return out
 
 
+def frames(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    return {t: (pd.DataFrame(old.get(t) or []), pd.DataFrame(new.get(t) or [])) for t in KEYS}
+
+
+def merge_only(built: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+    """The outer merge alone, on frames built beforehand (for reference)."""
+    for table, (a, b) in built.items():
+        if not a.empty and not b.empty:
+            a.merge(b, on=KEYS[table], how="outer", indicator=True, suffixes=("_old", "_new"))
+
+
 def best_of(fn, runs: int) -> tuple[float, list[float]]:
     times = []
     for _ in range(runs):
@@ -121,6 +132,8 @@ def main() -> None:
 
     t_diff, diff_runs = best_of(lambda: diff_backups(old, new), args.runs)
     t_base, base_runs = best_of(lambda: baseline(old.document, new.document), args.runs)
+    built = frames(old.document, new.document)
+    t_merge, _ = best_of(lambda: merge_only(built), args.runs)
     ratio = t_diff / t_base
     report = {
         "records": {t: len(old.records(t)) for t in KEYS},
@@ -130,6 +143,7 @@ def main() -> None:
         "diff_seconds_median": round(statistics.median(diff_runs), 4),
         "merge_seconds_best": round(t_base, 4),
         "merge_seconds_median": round(statistics.median(base_runs), 4),
+        "merge_step_only_seconds_best": round(t_merge, 4),
         "ratio": round(ratio, 2),
         "target": 2.0,
     }
@@ -139,12 +153,13 @@ def main() -> None:
     print(f"records: {report['records']}")
     print(f"changes: {report['changed_rows']} rows; summary {report['summary']}")
     print(
-        f"diff_backups:            best {t_diff * 1000:7.1f} ms  median {report['diff_seconds_median'] * 1000:7.1f} ms"
+        f"diff_backups:                best {t_diff * 1000:7.1f} ms  median {statistics.median(diff_runs) * 1000:7.1f} ms"
     )
     print(
-        f"pandas outer merge only: best {t_base * 1000:7.1f} ms  median {report['merge_seconds_median'] * 1000:7.1f} ms"
+        f"pandas frames + outer merge: best {t_base * 1000:7.1f} ms  median {statistics.median(base_runs) * 1000:7.1f} ms"
     )
-    print(f"ratio diff / merge: {ratio:.2f}x (target <= 2x)")
+    print(f"  (the merge step alone, frames built beforehand: best {t_merge * 1000:.1f} ms)")
+    print(f"ratio diff / (frames + merge): {ratio:.2f}x (target <= 2x)")
 
 
 if __name__ == "__main__":
