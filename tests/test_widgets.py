@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -251,3 +252,323 @@ def test_password_for_reads_the_file_beside_the_backup_or_the_environment(
         password_for(lonely)
     monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", "from-the-env")
     assert password_for(lonely) == "from-the-env"
+
+
+# ------------------------------------------------------------------ Diff
+
+LATER = SAMPLES / "wallet-export-later.json"
+
+
+def test_diff_two_backups_coloured_and_exposed() -> None:
+    from toolkit.widgets import DiffForm
+
+    form = DiffForm()
+    form.old.path.value = str(DESKTOP)
+    deliver_upload(form.new.upload, LATER)
+    form.old_password.value = sample_password(DESKTOP)
+    form.new_password.value = sample_password(LATER)
+    form.button.click()
+
+    assert form.error is None, form.status.value
+    assert form.old_password.value == form.new_password.value == ""
+    assert list(form.changes.columns) == ["table", "key", "change", "field", "old", "new"]
+    assert list(form.summary.columns) == ["added", "removed", "changed"]
+    assert form.old_backup is not None and form.new_backup is not None
+    renamed = form.changes[(form.changes["table"] == "accounts") & (form.changes["change"] == "changed")]
+    assert len(renamed) == 1 and renamed.iloc[0]["field"] == "name"
+    table_html = form.results.children[-1].value
+    assert 'class="ctk-added" style="background:#e3f4e6"' in table_html
+    assert 'class="ctk-changed" style="background:#fff5d6"' in table_html
+    assert renamed.iloc[0]["new"] in table_html
+    added = int(form.summary["added"].sum())
+    assert f"{added} added" in form.status.value
+    assert "background-color" in form.styled().to_html()
+    assert repr(form).startswith("<DiffForm: ")
+    assert_no_secret(form)
+
+
+def test_diff_same_password_box_and_identical_files() -> None:
+    from toolkit.widgets import DiffForm
+
+    form = DiffForm()
+    form.old.path.value = str(DESKTOP)
+    form.new.path.value = str(DESKTOP)
+    form.same_password.value = True
+    assert form.new_password.disabled
+    form.old_password.value = sample_password(DESKTOP)
+    result = form.run()
+    assert result is not None and result.empty
+    assert "hold the same records" in form.status.value
+    assert form.results.children == ()
+
+
+def test_diff_refuses_a_desktop_file_against_a_legacy_one_in_words() -> None:
+    from toolkit.widgets import DiffForm
+
+    form = DiffForm()
+    form.old.path.value = str(DESKTOP)
+    form.new.path.value = str(LEGACY)
+    assert form.run(old_password=sample_password(DESKTOP), new_password=sample_password(LEGACY)) is None
+    assert form.error is not None and form.error.code == "incompatible-kinds"
+    assert "(code: incompatible-kinds)" in form.status.value
+    assert form.changes is None and form.results.children == ()
+
+
+def test_diff_wrong_second_password_names_the_form_remedy() -> None:
+    from toolkit.widgets import DiffForm
+
+    form = DiffForm()
+    form.old.path.value = str(DESKTOP)
+    form.new.path.value = str(LATER)
+    assert form.run(old_password=sample_password(DESKTOP), new_password="nope-nope") is None
+    assert form.error is not None and form.error.code == "wrong-password"
+    assert "password recovery form" in form.status.value
+    assert "concordium-backup" not in form.status.value
+
+
+# ------------------------------------------------------------------ Export
+
+
+def opened(path: Path) -> OpenForm:
+    form = OpenForm()
+    form.file.path.value = str(path)
+    assert form.run(password=sample_password(path)) is not None
+    return form
+
+
+def test_export_writes_a_verified_file_that_opens_with_the_new_password(tmp_path: Path) -> None:
+    from toolkit.widgets import ExportForm
+
+    source = opened(DESKTOP)
+    form = ExportForm(source)
+    out = tmp_path / "new-export.json"
+    form.path.value = str(out)
+    form.new_password.value = form.confirm_password.value = "brand-new-pass"
+    form.button.click()
+
+    assert form.error is None, form.status.value
+    assert form.new_password.value == form.confirm_password.value == ""
+    assert form.result is not None and form.result.verified and form.result.path == str(out)
+    assert open_backup(out, "brand-new-pass").document == source.backup.document
+    text = visible_text(form)
+    assert "Written and verified" in text and form.result.sha256 in text
+    assert_no_secret(form, "brand-new-pass")
+
+    # again: the file exists now; the form says what to do in its own words
+    form.new_password.value = form.confirm_password.value = "brand-new-pass"
+    assert form.run() is None
+    assert form.error is not None and form.error.code == "output-exists"
+    assert "Replace an existing file" in form.status.value
+    form.force.value = True
+    form.new_password.value = form.confirm_password.value = "brand-new-pass"
+    assert form.run() is not None
+
+
+@pytest.mark.parametrize(
+    ("new", "again", "code"),
+    [
+        ("short", "short", "password-too-short"),
+        ("long-enough", "long-enougH", "password-mismatch"),
+        ("", "", "password-missing"),
+    ],
+)
+def test_export_password_rules(tmp_path: Path, new: str, again: str, code: str) -> None:
+    from toolkit.widgets import ExportForm
+
+    form = ExportForm(opened(DESKTOP))
+    form.path.value = str(tmp_path / "x.json")
+    form.new_password.value, form.confirm_password.value = new, again
+    assert form.run() is None
+    assert form.error is not None and form.error.code == code
+    assert not (tmp_path / "x.json").exists()
+    assert form.new_password.value == form.confirm_password.value == ""
+
+
+def test_export_offers_a_download_link_of_a_verified_legacy_file() -> None:
+    import base64
+
+    from toolkit.widgets import ExportForm
+
+    source = opened(LEGACY)
+    form = ExportForm(source)
+    form.download.value = True
+    form.new_password.value = form.confirm_password.value = "mobile-new-pass"
+    assert form.run() is not None
+    assert form.result is not None and form.result.path == "concordium-backup.concordiumwallet"
+    html = form.results.children[0].value
+    match = re.search(r'download="([^"]+)" href="data:application/octet-stream;base64,([^"]+)"', html)
+    assert match and match.group(1) == "concordium-backup.concordiumwallet"
+    data = base64.b64decode(match.group(2))
+    assert data == form.data
+    again = open_backup(data, "mobile-new-pass")
+    assert again.is_legacy and again.document == source.backup.document
+
+
+def test_export_without_an_opened_backup_says_so() -> None:
+    from toolkit.widgets import ExportForm
+
+    form = ExportForm(OpenForm())
+    form.path.value = "anything.json"
+    form.new_password.value = form.confirm_password.value = "long-enough"
+    assert form.run() is None
+    assert form.error is not None and "No backup is open" in form.status.value
+
+
+# ------------------------------------------------------------------ Password recovery
+
+FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
+CANDIDATES = SAMPLES / "forgotten-candidates.txt"
+
+
+def test_recovery_finds_the_forgotten_password_without_showing_it() -> None:
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    form.candidates_file.path.value = str(CANDIDATES)
+    form.typos.value = 1
+    form.workers.value = 2
+    result = form.run()
+
+    assert result is not None and result.found and result.status == "found"
+    assert form.backup is not None and form.backup.counts()["accounts"] == 12
+    assert "Found the password" in form.status.value
+    assert form.progress.value == result.tried and form.progress.max == result.total
+    assert f"of {result.total:,} tried" in form.progress_text.value
+    assert form.button.disabled is False and form.stop_button.disabled is True
+    secret = sample_password(FORGOTTEN)
+    assert result.password == secret  # there for code ...
+    assert_no_secret(form, secret)  # ... never on screen, in the widget state or the repr
+    assert secret not in repr(result)
+    assert repr(form) == "<RecoveryForm: found>"
+
+
+def test_recovery_typed_candidates_are_cleared_and_exhaustion_is_said() -> None:
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    form.words.value = "guess-number-one\nguess-number-two\n"
+    form.typos.value = 0
+    result = form.run()
+    assert result is not None and not result.found and result.status == "exhausted" and result.total == 2
+    assert form.words.value == ""
+    assert "None of the 2 candidates" in form.status.value
+    assert form.backup is None
+
+
+def test_recovery_stop_then_continue_resumes() -> None:
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    form.tokens.value = "+ alpha beta gamma delta\n+ 19%d%d 20%d%d\n! ? #"
+    form.typos.value = 1
+    form.run(wait=False)
+    assert form.running and not form.stop_button.disabled and form.button.disabled
+    time.sleep(0.8)
+    form.stop_button.click()
+    first = form.wait(30)
+    assert first is not None and first.stopped and 0 < first.tried < first.total
+    assert form.button.description == "Continue" and "Stopped after" in form.status.value
+    assert form.tokens.value == ""
+
+    form.run(wait=False)
+    time.sleep(0.5)
+    form.stop()
+    second = form.wait(30)
+    assert second is not None and second.stopped and second.resumed == first.tried and second.tried > first.tried
+
+    form.typos.value = 0  # new inputs: the next Start is a new search
+    assert form.search is None and form.button.description == "Start"
+
+
+def test_recovery_problems_are_shown_in_words() -> None:
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    assert form.run() is None
+    assert form.error is not None and form.error.code == "invalid-candidates"
+    form.words.value = "something"
+    form.file.path.value = ""
+    assert form.run() is None
+    assert form.error is not None and form.error.code == "cannot-read"
+
+
+def test_progress_line_and_eta() -> None:
+    from toolkit.widgets.recovery_form import duration, progress_line
+
+    assert progress_line(1234, 3153, 590.4) == "1,234 of 3,153 tried · 590 passwords/s · about 3 s left"
+    assert progress_line(0, 10, 0.0) == "0 of 10 tried"
+    assert duration(3600 * 5) == "about 5.0 h" and duration(600) == "about 10 min"
+
+
+# ------------------------------------------------------------------ Ledger
+
+
+def test_ledger_form_with_the_simulator_matches_the_backup() -> None:
+    from toolkit.widgets import LedgerForm
+
+    from .ledger_sim import LedgerSim, SimConfig
+
+    source = opened(DESKTOP)
+    key = source.backup.records("wallets")[1]["identifier"]
+    with LedgerSim(SimConfig(app="Concordium", version="4.0.0", pairing_key=key)) as sim:
+        form = LedgerForm(source, connection=sim.address)
+        form.button.click()
+    assert form.state == "ready" and form.matches is True
+    assert form.result is not None and form.result.to_dict()["matches_wallet"]["identifier"] == key
+    text = visible_text(form)
+    assert "yes: wallet 2 of the backup" in text and "Concordium 4.0.0" in text
+    assert "ctk-ok" in form.status.value
+    assert repr(form) == "<LedgerForm: ready, matches the backup>"
+
+
+def test_ledger_form_other_ledger_dashboard_and_no_device() -> None:
+    from toolkit.widgets import LedgerForm
+
+    from .ledger_sim import LedgerSim, SimConfig
+
+    source = opened(DESKTOP)
+    with LedgerSim(SimConfig()) as sim:
+        form = LedgerForm(source, connection=sim.address)
+        form.run()
+    assert form.state == "ready" and form.matches is False
+    assert "ctk-warning" in form.status.value and "no: this is not the Ledger" in visible_text(form)
+
+    with LedgerSim(SimConfig(app="BOLOS")) as sim:
+        form = LedgerForm(source, connection=sim.address)
+        form.run()
+    assert form.state == "dashboard" and form.matches is None
+    assert "Open the Concordium app" in form.status.value
+
+    form = LedgerForm(source, connection="not an address")
+    assert form.run() is None and form.error is not None and form.error.code == "ledger"
+
+
+def test_ledger_form_without_a_backup_does_not_compare() -> None:
+    from toolkit.widgets import LedgerForm
+
+    from .ledger_sim import LedgerSim, SimConfig
+
+    with LedgerSim(SimConfig()) as sim:
+        form = LedgerForm(connection=sim.address)
+        form.run()
+    assert form.state == "ready" and form.matches is None
+    assert "not compared (no backup is open)" in visible_text(form)
+
+
+def test_recovery_uploaded_candidates_leave_the_widget_state(tmp_path: Path) -> None:
+    from toolkit.widgets import RecoveryForm
+
+    guesses = tmp_path / "guesses.txt"
+    guesses.write_text("\ufefffirst-guess\r\nsecond-guess\n\nthird guess \n", encoding="utf-8")
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    deliver_upload(form.candidates_file.upload, guesses)
+    form.typos.value = 0
+    result = form.run()
+    assert result is not None and result.total == 3 and result.status == "exhausted"
+    assert form.candidates_file.upload.value == ()
+    assert "second-guess" not in widget_state_text(form)

@@ -15,6 +15,10 @@ from typing import Any
 #: Form class -> the module that defines it.
 FORMS = {
     "OpenForm": "open_form",
+    "DiffForm": "diff_form",
+    "ExportForm": "export_form",
+    "RecoveryForm": "recovery_form",
+    "LedgerForm": "ledger_form",
 }
 #: Helpers for notebooks -> their module.
 HELPERS = {"password_for": "common", "FileSource": "common", "Form": "common"}

@@ -10,6 +10,7 @@ is shown in plain words with its code, and anything else as a one-line
 
 from __future__ import annotations
 
+import copy
 import html
 import logging
 import os
@@ -97,7 +98,12 @@ def frame_html(frame: pd.DataFrame | Any, *, max_height: str = "24em", index: bo
         table = shorten_frame(frame).to_html(index=index, na_rep="", escape=True, border=0, classes="ctk-table")
     else:  # a Styler: its own escaping was asked for by the caller
         table = frame.to_html()
-    return f'<div class="ctk-table-wrap" style="max-height:{max_height};overflow:auto">{table}</div>'
+    return scroll_html(table, max_height=max_height)
+
+
+def scroll_html(inner_html: str, *, max_height: str = "24em") -> str:
+    """HTML in a box that scrolls when taller than ``max_height`` or wider than the form."""
+    return f'<div class="ctk-table-wrap" style="max-height:{max_height};overflow:auto">{inner_html}</div>'
 
 
 def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
@@ -152,6 +158,13 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
     )
 
 
+#: Form-words hints shared by the forms that open backups.
+OPEN_HINTS = {
+    "wrong-password": "Check the password (it is case-sensitive), or search for it with the password recovery form.",
+    "damaged": "The password is right but the file is damaged: try the salvage form, or another copy of the backup.",
+}
+
+
 class FileSource(widgets.VBox):
     """A backup chosen by upload (the bytes) or by a path on the machine running the kernel.
 
@@ -202,6 +215,14 @@ class FileSource(widgets.VBox):
         return os.path.expanduser(path), os.path.basename(path) or path
 
 
+def open_chosen(file: FileSource, field: widgets.Password, given: str | None = None) -> tuple[Any, str]:
+    """Open the backup chosen in ``file`` with the password in ``field`` (cleared) or ``given``: (backup, name)."""
+    from ..backup import open_backup
+
+    source, name = file.read()
+    return open_backup(source, take_password(field, f"the {file.label}", given)), name
+
+
 def backup_of(provider: Any) -> Any:
     """The :class:`~toolkit.backup.Backup` given directly, or the ``.backup`` of a form that opened one."""
     if provider is None:
@@ -222,15 +243,20 @@ class Form(widgets.VBox):
     action = "Run"
     #: Said before an error, e.g. "Could not open the backup".
     failure = "It did not work"
+    #: Error code -> what to do, in this form's words (instead of the library's, which name CLI options).
+    hints: dict[str, str] = {}
 
-    def __init__(self, controls: list[widgets.Widget], **kwargs: Any) -> None:
+    def __init__(
+        self, controls: list[widgets.Widget], *, beside_button: list[widgets.Widget] = (), **kwargs: Any
+    ) -> None:
         self.button = widgets.Button(description=self.action, button_style="primary", icon="play")
         self.button.on_click(self._on_click)
         self.status = widgets.HTML()
         self.results = widgets.VBox()
         self.error: BaseException | None = None
         heading = widgets.HTML(STYLE + (f"<h3 style='margin:4px 0'>{esc(self.title)}</h3>" if self.title else ""))
-        children = [heading, *controls] + [self.button, self.status, self.results]
+        buttons = widgets.HBox([self.button, *beside_button]) if beside_button else self.button
+        children = [heading, *controls, buttons, self.status, self.results]
         super().__init__(children=children, **kwargs)
         self.add_class("ctk-form")
 
@@ -242,29 +268,39 @@ class Form(widgets.VBox):
         """Every password field of the form (cleared after each run)."""
         return [w for w in vars(self).values() if isinstance(w, widgets.Password)]
 
-    def run(self, **kwargs: Any) -> Any:
-        """Do the form's one action with the current values; return its result, or None on failure."""
+    def clear_passwords(self) -> None:
+        for field in self.password_fields():
+            field.value = ""
+
+    def _begin(self) -> None:
         self.error = None
         self.status.value = ""
         self.results.children = ()
         self._reset()
+
+    def _fail(self, exc: BaseException) -> None:
+        """Forget any result and show ``exc`` in plain words (an unexpected one as "internal error (TypeName)")."""
+        self.error = exc
+        self._reset()
+        self.results.children = ()
+        shown = exc
+        if isinstance(exc, errors.BackupError) and exc.code in self.hints:
+            shown = copy.copy(exc)
+            shown.hint = self.hints[exc.code]
+        self.status.value = error_html(shown, self.failure)
+        if not isinstance(exc, errors.BackupError):
+            log.debug("internal error in %s", type(self).__name__, exc_info=exc)
+
+    def run(self, **kwargs: Any) -> Any:
+        """Do the form's one action with the current values; return its result, or None on failure."""
+        self._begin()
         self.button.disabled = True
         try:
             return self._run(**kwargs)
-        except errors.BackupError as exc:
-            self.error = exc
-            self._reset()
-            self.results.children = ()
-            self.status.value = error_html(exc, self.failure)
         except Exception as exc:  # shown as one line; the traceback only at DEBUG level
-            self.error = exc
-            self._reset()
-            self.results.children = ()
-            self.status.value = error_html(exc, self.failure)
-            log.debug("internal error in %s", type(self).__name__, exc_info=True)
+            self._fail(exc)
         finally:
-            for field in self.password_fields():
-                field.value = ""
+            self.clear_passwords()
             self.button.disabled = False
         return None
 

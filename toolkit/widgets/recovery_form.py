@@ -1,0 +1,274 @@
+"""The Password recovery form: candidates and typo options → a search on every core, with progress, rate and ETA.
+
+The search runs in a background thread (the kernel stays free, so **Stop**
+works); :meth:`RecoveryForm.run` waits for it, for notebooks run top to
+bottom and for tests.  A found password is never shown: the form says it was
+found and opens the backup with it (``form.backup``), ready to re-export with
+a new password.  Candidates typed into the form are cleared when the search
+starts, and an uploaded candidates file is dropped from the widget once read.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import ipywidgets as widgets
+
+from .. import errors
+from ..backup import Backup, open_backup
+from ..recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
+from ..recovery.candidates import MAX_TYPOS
+from .common import FileSource, Form, esc, message_html, pairs_html
+
+TYPO_HELP = {
+    "case": "one letter's case flipped",
+    "swap": "two neighbours swapped",
+    "delete": "one character left out",
+    "repeat": "one character typed twice",
+    "insert": "one extra letter or digit",
+    "capslock": "Caps Lock on",
+}
+
+
+def duration(seconds: float) -> str:
+    """``about 3 s`` / ``about 4 min`` / ``about 2.5 h`` / ``about 3.0 days``."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    if seconds < 48 * 3600:
+        return f"about {seconds / 3600:.1f} h"
+    return f"about {seconds / 86400:.1f} days"
+
+
+def progress_line(tried: int, total: int, rate: float, *, eta: bool = True) -> str:
+    """``1,234 of 3,153 tried · 590 passwords/s · about 3 s left``."""
+    parts = [f"{tried:,} of {total:,} tried"]
+    if rate > 0:
+        parts.append(f"{rate:,.0f} passwords/s")
+        if eta and total > tried:
+            parts.append(f"{duration((total - tried) / rate)} left")
+    return " · ".join(parts)
+
+
+def _lines(text: str) -> list[str]:
+    """Candidate lines as the candidates files are read: only the line ending is removed, empty lines skipped."""
+    text = text.removeprefix("\ufeff")
+    return [line.removesuffix("\r") for line in text.split("\n") if line.removesuffix("\r")]
+
+
+class RecoveryForm(Form):
+    """Search for a forgotten password among what the owner remembers.
+
+    Candidates come from a candidates file (upload or path; one per line),
+    lines typed into the form, and/or token lines (pieces combined in order,
+    see :mod:`toolkit.recovery.candidates`).  ``typos`` adds variants with up
+    to that many typos of the chosen kinds.
+
+    Attributes: ``result`` (:class:`~toolkit.recovery.RecoveryResult`; its
+    ``password`` is there for code, never shown), ``backup`` (the backup,
+    opened with the found password), ``search`` (the prepared
+    :class:`~toolkit.recovery.PasswordSearch`; after **Stop**, **Start**
+    continues it where it stopped).
+    """
+
+    title = "Recover a forgotten password"
+    action = "Start"
+    failure = "The search could not run"
+
+    def __init__(self) -> None:
+        self.file = FileSource("locked backup")
+        self.candidates_file = FileSource("candidates", accept=".txt")
+        self.candidates_file.path.placeholder = (
+            "candidates file, one per line, e.g. data/samples/forgotten-candidates.txt"
+        )
+        self.words = widgets.Textarea(
+            placeholder="…and/or type candidates here, one per line (cleared when the search starts)",
+            layout={"width": "40em", "height": "5em"},
+        )
+        self.tokens = widgets.Textarea(
+            placeholder="…and/or token lines: one piece per line, alternatives separated by spaces, '+' first = required",
+            layout={"width": "40em", "height": "4em"},
+        )
+        self.typos = widgets.IntSlider(value=1, min=0, max=MAX_TYPOS, description="Typos")
+        self.typo_kinds = {
+            kind: widgets.Checkbox(value=True, description=kind, indent=False, tooltip=TYPO_HELP.get(kind, kind))
+            for kind in TYPO_KINDS
+        }
+        self.workers = widgets.BoundedIntText(value=available_cpus(), min=1, max=256, description="Processes")
+        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True, button_style="warning")
+        self.stop_button.on_click(lambda _b: self.stop())
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Tried", bar_style="info")
+        self.progress_text = widgets.HTML()
+        self.result: RecoveryResult | None = None
+        self.backup: Backup | None = None
+        self.search: PasswordSearch | None = None
+        self._source: Any = None
+        self._name = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        kinds = widgets.HBox([widgets.Label("Typo kinds"), *self.typo_kinds.values()])
+        super().__init__(
+            [self.file, self.candidates_file, self.words, self.tokens, self.typos, kinds, self.workers],
+            beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text])],
+        )
+        self.button.icon = "search"
+        for w in (self.file.upload, self.file.path, self.candidates_file.upload, self.candidates_file.path):
+            w.observe(self._forget_search, names="value")
+        for w in (self.words, self.tokens, self.typos, *self.typo_kinds.values()):
+            w.observe(self._forget_search, names="value")
+
+    # ---------------------------------------------------------------- state
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _forget_search(self, change: dict[str, Any]) -> None:
+        """New inputs: the next Start is a new search, not a continuation."""
+        if self.running or self.search is None:
+            return
+        cleared = not change["new"] and change["owner"] in (self.words, self.tokens, self.candidates_file.upload)
+        if not cleared:  # the form empties those itself once it has read them
+            self.search = None
+            self.button.description = self.action
+
+    def _reset(self) -> None:
+        self.result, self.backup = None, None
+
+    # ---------------------------------------------------------------- inputs
+    def candidates(self) -> Candidates:
+        """The candidates the form describes (typed lines and token lines are cleared once read)."""
+        files: list[str] = []
+        words: list[str] = _lines(self.words.value)
+        self.words.value = ""
+        tokens = self.tokens.value
+        self.tokens.value = ""
+        if self.candidates_file.upload.value:
+            item = self.candidates_file.upload.value[0]
+            try:
+                words += _lines(bytes(item["content"]).decode("utf-8"))
+            except UnicodeDecodeError:
+                raise errors.CandidatesError(f"The candidates file {item.get('name')} is not UTF-8 text") from None
+            finally:
+                self.candidates_file.upload.value = ()  # the candidates leave the widget state
+        elif self.candidates_file.path.value.strip():
+            files.append(self.candidates_file.read()[0])  # type: ignore[arg-type]
+        kinds = [k for k, box in self.typo_kinds.items() if box.value]
+        return Candidates(
+            files=files,
+            words=words,
+            tokens=tokens if tokens.strip() else None,
+            typos=self.typos.value,
+            typo_kinds=kinds,
+        )
+
+    # ---------------------------------------------------------------- running
+    def _on_click(self, _button: widgets.Button) -> None:
+        self.run(wait=False)
+
+    def run(self, *, wait: bool = True, timeout: float | None = None) -> RecoveryResult | None:  # type: ignore[override]
+        """Start (or continue) the search; with ``wait`` return its result once it ends.
+
+        The button calls ``run(wait=False)``: the search goes on in a thread and
+        the form shows its progress; :meth:`stop` ends it early.
+        """
+        if self.running:
+            return self.wait(timeout) if wait else None
+        resume = self.search is not None
+        self._begin()
+        try:
+            if not resume:
+                self._source, self._name = self.file.read()
+                self.search = PasswordSearch(self._source, self.candidates())
+        except Exception as exc:
+            self.search = None
+            self._fail(exc)
+            return None
+        self._stop.clear()
+        self.button.disabled, self.stop_button.disabled = True, False
+        self.progress.bar_style = "info"
+        self._report(self.search.resumed, self.search.total, 0.0)
+        workers = max(1, int(self.workers.value))
+        self._thread = threading.Thread(target=self._search, args=(self.search, workers), daemon=True)
+        self._thread.start()
+        return self.wait(timeout) if wait else None
+
+    def wait(self, timeout: float | None = None) -> RecoveryResult | None:
+        """Until the running search ends (or ``timeout`` seconds); its result."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.result
+
+    def stop(self) -> None:
+        """Ask the search to stop (within about a quarter of a second); Start then continues it."""
+        self._stop.set()
+
+    def _report(self, tried: int, total: int, rate: float) -> None:
+        self.progress.max = max(total, 1)
+        self.progress.value = min(tried, self.progress.max)
+        self.progress_text.value = esc(progress_line(tried, total, rate))
+
+    def _search(self, search: PasswordSearch, workers: int) -> None:
+        started = time.perf_counter()
+        try:
+            result = search.run(workers=workers, progress=self._report, stop=self._stop)
+            self.result = result
+            self._report(result.tried, result.total, result.rate)
+            self.progress_text.value = esc(progress_line(result.tried, result.total, result.rate, eta=False))
+            self._show(result, time.perf_counter() - started)
+        except Exception as exc:
+            self.search = None
+            self._fail(exc)
+        finally:
+            self.stop_button.disabled, self.button.disabled = True, False
+
+    def _show(self, result: RecoveryResult, elapsed: float) -> None:
+        rows = [
+            ("candidates", f"{result.total:,}"),
+            ("tried", f"{result.tried:,}"),
+            ("processes", result.workers),
+        ]
+        if result.found:
+            self.search = None
+            self.button.description = self.action
+            self.progress.bar_style = "success"
+            if result.problem is not None:
+                self.error = result.problem
+                self.status.value = message_html(
+                    "<b>The password was found</b> (it is not shown here), but the file does not open: "
+                    f"{esc(result.problem.message)}",
+                    "warning",
+                )
+                return
+            self.backup = open_backup(self._source, result.password or "")
+            self.ok(
+                f"<b>Found the password of {esc(self._name)}</b> — it is not shown here. The backup is open "
+                "(<code>form.backup</code>): export it with a new password you will remember."
+            )
+        elif result.stopped:
+            self.button.description = "Continue"
+            self.progress.bar_style = "warning"
+            self.status.value = message_html(
+                f"Stopped after {result.tried:,} of {result.total:,} candidates. Press <b>Continue</b> to go on "
+                "where it stopped, or change the candidates to start afresh.",
+                "warning",
+            )
+        else:
+            self.search = None
+            self.button.description = self.action
+            self.progress.bar_style = "danger"
+            self.status.value = message_html(
+                f"<b>None of the {result.total:,} candidates opens {esc(self._name)}.</b> Add what else the owner "
+                "may have used, or allow more typos.",
+                "warning",
+            )
+        self.results.children = (widgets.HTML(pairs_html(rows)),)
+
+    def describe(self) -> str:
+        if self.running:
+            return "searching"
+        if self.result is not None:
+            return self.result.status
+        return super().describe()
