@@ -22,7 +22,6 @@ _LAZY = {
     "subset_backup": "subset",
     "save_backup": "export",
     "reexport": "export",
-    "audit": "audit",
     "check_ledger": "ledger",
 }
 
