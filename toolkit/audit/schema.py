@@ -1,0 +1,179 @@
+"""The record shapes this version of the toolkit knows (FORMAT.md §2 and §4).
+
+One table of field names and JSON types per record kind, used by the audit
+(``invalid-record``, ``unknown-field``) and by salvage, which accepts a
+recovered object only when it has exactly one kind's shape.  Fields not
+listed here are *unknown*, not wrong: newer and older wallets write fields
+this toolkit does not know, and every tool keeps them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+#: JSON type names as used in messages.
+_TYPE_NAMES = {bool: "true/false", int: "number", float: "number", str: "text", dict: "object", list: "list"}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a parsed value, in words."""
+    if value is None:
+        return "null"
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def has_type(value: Any, types: tuple[type | None, ...]) -> bool:
+    """Is ``value`` one of ``types`` (``None`` meaning JSON null; a boolean is never a number)?"""
+    if value is None:
+        return None in types
+    if isinstance(value, bool):
+        return bool in types
+    return any(t is not None and t is not bool and isinstance(value, t) for t in types)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The fields of one record kind: required ones and known optional ones, each with its JSON types."""
+
+    kind: str
+    required: dict[str, tuple[type | None, ...]]
+    optional: dict[str, tuple[type | None, ...]]
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        return frozenset(self.required) | frozenset(self.optional)
+
+    def problems(self, record: Any) -> list[str]:
+        """What keeps ``record`` from having this shape, in words (empty when it has it)."""
+        if not isinstance(record, dict):
+            return [f"is a {json_type(record)}, not an object"]
+        out = [f"lacks the field {name}" for name in self.required if name not in record]
+        for name, types in (*self.required.items(), *self.optional.items()):
+            if name in record and not has_type(record[name], types):
+                want = " or ".join(json_type_name(t) for t in types)
+                out.append(f"has {name} as {json_type(record[name])}, not {want}")
+        return out
+
+    def unknown_fields(self, record: dict[str, Any]) -> list[str]:
+        return [name for name in record if name not in self.known]
+
+
+def json_type_name(t: type | None) -> str:
+    return "null" if t is None else _TYPE_NAMES.get(t, t.__name__)
+
+
+S, INT, B, OBJ, LST, N = str, int, bool, dict, list, None
+
+DESKTOP_SHAPES: dict[str, Shape] = {
+    "accounts": Shape(
+        "accounts",
+        required={"address": (S,), "name": (S,), "identityId": (INT,), "status": (S,)},
+        optional={
+            "signatureThreshold": (INT, N),
+            "totalDecrypted": (S, N),
+            "allDecrypted": (B, N),
+            "incomingAmounts": (S, N),
+            "selfAmounts": (S, N),
+            "transactionFilter": (OBJ, S, N),
+            "deploymentTransactionId": (S, N),
+            "isInitial": (B, N),
+            "rewardFilter": (S, N),
+            "maxTransactionId": (S, INT, N),
+            "identityName": (S, N),
+            "identityNumber": (INT, N),
+        },
+    ),
+    "identities": Shape(
+        "identities",
+        required={"id": (INT,), "identityNumber": (INT,), "name": (S,), "status": (S,), "walletId": (INT,)},
+        optional={
+            "detail": (S, N),
+            "codeUri": (S, N),
+            "identityProvider": (S, N),
+            "identityObject": (S, N),
+            "randomness": (S, N),
+            "version": (INT, N),
+        },
+    ),
+    "addressBook": Shape(
+        "addressBook",
+        required={"name": (S,), "address": (S,), "readOnly": (B,)},
+        optional={"note": (S, N)},
+    ),
+    "credentials": Shape(
+        "credentials",
+        required={"credId": (S,), "accountAddress": (S,), "credentialNumber": (INT,), "identityId": (INT,)},
+        optional={"credentialIndex": (INT, N), "policy": (S, N), "randomness": (S, N)},
+    ),
+    "externalCredentials": Shape(
+        "externalCredentials",
+        required={"accountAddress": (S,), "credId": (S,)},
+        optional={"note": (S, N)},
+    ),
+    "wallets": Shape("wallets", required={"id": (INT,), "identifier": (S,), "type": (S,)}, optional={}),
+    "genesis": Shape("genesis", required={"genesisBlock": (S,)}, optional={"id": (INT, N)}),
+}
+
+LEGACY_SHAPES: dict[str, Shape] = {
+    "identities": Shape(
+        "identities",
+        required={
+            "name": (S,),
+            "identityProvider": (OBJ,),
+            "identityObject": (OBJ,),
+            "privateIdObjectData": (OBJ,),
+            "accounts": (LST,),
+        },
+        optional={"nextAccountNumber": (INT, N)},
+    ),
+    "accounts": Shape(
+        "accounts",
+        required={"name": (S,), "address": (S,), "accountKeys": (OBJ,)},
+        optional={
+            "submissionId": (S, N),
+            "commitmentsRandomness": (OBJ, N),
+            "revealedAttributes": (OBJ, N),
+            "credential": (OBJ, N),
+            "encryptionSecretKey": (S, N),
+        },
+    ),
+    "recipients": Shape("recipients", required={"name": (S,), "address": (S,)}, optional={}),
+}
+
+#: Top-level keys of each kind's document.
+DESKTOP_TOP_LEVEL = frozenset(DESKTOP_SHAPES)
+LEGACY_TOP_LEVEL = frozenset({"type", "v", "value", "environment"})
+LEGACY_VALUE_KEYS = frozenset({"identities", "recipients"})
+
+
+def matching_kinds(record: Any, shapes: dict[str, Shape], allowed: tuple[str, ...] | None = None) -> list[str]:
+    """The kinds whose shape ``record`` has *and* that claim every field it has that some kind knows.
+
+    A credential carries accountAddress and credId like an external credential,
+    but also credentialNumber, which only credentials know: so it is a
+    credential and nothing else.
+    """
+    if not isinstance(record, dict):
+        return []
+    known_anywhere = _known_anywhere(shapes)
+    out = []
+    for kind in allowed if allowed is not None else tuple(shapes):
+        shape = shapes[kind]
+        if shape.problems(record):
+            continue
+        foreign = [k for k in record if k in known_anywhere and k not in shape.known]
+        if not foreign:
+            out.append(kind)
+    return out
+
+
+_KNOWN_ANYWHERE: dict[int, frozenset[str]] = {}
+
+
+def _known_anywhere(shapes: dict[str, Shape]) -> frozenset[str]:
+    key = id(shapes)
+    if key not in _KNOWN_ANYWHERE:
+        _KNOWN_ANYWHERE[key] = frozenset().union(*(s.known for s in shapes.values()))
+    return _KNOWN_ANYWHERE[key]

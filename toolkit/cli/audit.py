@@ -1,0 +1,99 @@
+"""``concordium-backup audit FILE``: every finding about a backup, grouped by severity.
+
+A thin skin over :func:`toolkit.audit.audit` and :func:`toolkit.report.write_report`.
+
+Exit codes (for scripts and CI):
+  0  no errors (with ``--fail-on warning``: no errors and no warnings)
+  1  errors found (or warnings, with ``--fail-on warning``)
+  2  the file cannot be opened (wrong password, damaged, ...) or a usage mistake
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from .. import errors
+from ..audit import SEVERITIES, audit, findings_records, group_by_severity, has_failures, severity_counts
+from ..backup import open_backup
+from ..report import write_report
+from .common import PASSWORD_ENV, add_json_flag, get_password, print_json
+
+_HEADINGS = {"error": "ERRORS", "warning": "WARNINGS", "info": "INFO"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "audit",
+        help="check a backup: references, duplicates, identifiers, statuses, expiry, network, encryption",
+        description=(
+            "Check a backup and print every finding, grouped by severity. Exit 0 when there are no errors, "
+            "1 when there are (--fail-on warning: warnings count too), 2 when the file cannot be opened."
+        ),
+    )
+    p.add_argument("file", help="the backup file (wallet-export.json or .concordiumwallet)")
+    p.add_argument(
+        "--password-file",
+        metavar="PATH",
+        help=f"read the password from the first line of PATH (else ${PASSWORD_ENV}, else a hidden prompt)",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="error",
+        help="the least severe finding that makes the exit code 1 (default: error)",
+    )
+    p.add_argument("--report", metavar="PATH", help="also write a report to attach to a ticket (.html or .xlsx)")
+    p.add_argument("--force", action="store_true", help="with --report: replace an existing report")
+    p.add_argument(
+        "--today",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="check identity expiry as of this day (default: today), for reproducible output",
+    )
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise errors.UsageError(f"--today {text!r} is not a date like 2026-01-31") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    password = get_password(args.password_file, what=Path(args.file).name)
+    backup = open_backup(args.file, password)
+    today = args.today or date.today()
+    findings = audit(backup, today=today)
+    report = write_report(findings, args.report, backup=backup, today=today, force=args.force) if args.report else None
+    failed = has_failures(findings, args.fail_on)
+    if args.json:
+        out: dict[str, object] = {"findings": findings_records(findings), "counts": severity_counts(findings)}
+        if report:
+            out["report"] = report
+        print_json(out)
+        return 1 if failed else 0
+    print(render(findings, name=Path(args.file).name, kind=backup.kind, network=backup.network))
+    if report:
+        print(f"\nwrote report {report}")
+    return 1 if failed else 0
+
+
+def render(findings, *, name: str, kind: str, network: str) -> str:  # type: ignore[no-untyped-def]
+    """The findings as text a person reads: a summary line, then one section per severity."""
+    counts = severity_counts(findings)
+    plural = {"error": "errors", "warning": "warnings", "info": "info"}
+    summary = ", ".join(f"{n} {plural[s] if n != 1 else s}" for s, n in counts.items())
+    lines = [f"{name}: {kind}, {network}: {summary}"]
+    if not len(findings):
+        lines.append("No findings: nothing to report.")
+    for sev, part in group_by_severity(findings):
+        lines.append(f"\n{_HEADINGS[sev]} ({len(part)})")
+        for row in part.itertuples(index=False):
+            where = f"{row.table} {row.key}".strip()
+            lines.append(f"  [{row.rule}] {where}")
+            lines.append(f"      {row.message}")
+    return "\n".join(lines)
