@@ -13,7 +13,7 @@ Measures, per round (the best round is reported):
   search and its tail are all in it (counting the candidates is not).
 
 Targets (issue 5): engine 1 worker >= 90% of raw; every core (2) >= 1.8x one worker.
-About rounds x 3 x seconds in all (~75 s by default).  The machine is shared: each
+About rounds x 3 x seconds in all (~75 s by default).  The machine may be shared: each
 measurement also prints how many cores *other* programs kept busy meanwhile
 (from /proc/stat), and the summary uses the best round of each measurement.
 """
@@ -25,6 +25,8 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
@@ -51,18 +53,26 @@ def _own_seconds() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def measured(fn, *args):  # noqa: ANN001, ANN201
-    """(fn's result, cores others kept busy meanwhile) — other load makes a measurement pessimistic."""
-    busy0, own0, t0 = _busy_seconds(), _own_seconds(), time.perf_counter()
-    value = fn(*args)
-    busy1, own1, t1 = _busy_seconds(), _own_seconds(), time.perf_counter()
-    if busy0 is None or busy1 is None:
-        return value, float("nan")
-    return value, max(0.0, (busy1 - busy0) - (own1 - own0)) / (t1 - t0)
+@dataclass
+class Measure:
+    rate: float  # guesses per second of wall time
+    per_cpu: float  # guesses per CPU-second this program used (not disturbed by other programs)
+    other: float  # cores other programs kept busy meanwhile
 
 
-def raw_rate(iterations: int, seconds: float, salt: bytes = b"\x01" * 16) -> float:
-    """PBKDF2-HMAC-SHA256 derives per second, one core."""
+def measured(fn: Callable[..., tuple[int, float]], *args: object) -> Measure:
+    """Run ``fn`` (returning guesses, seconds) and note the CPU it and others used."""
+    busy0, own0 = _busy_seconds(), _own_seconds()
+    t0 = time.perf_counter()
+    guesses, seconds = fn(*args)
+    wall = time.perf_counter() - t0
+    busy1, own1 = _busy_seconds(), _own_seconds()
+    other = float("nan") if busy0 is None or busy1 is None else max(0.0, (busy1 - busy0) - (own1 - own0)) / wall
+    return Measure(rate=guesses / seconds, per_cpu=guesses / max(own1 - own0, 1e-9), other=other)
+
+
+def raw_loop(iterations: int, seconds: float, salt: bytes = b"\x01" * 16) -> tuple[int, float]:
+    """PBKDF2-HMAC-SHA256 derives in a loop on one core: (derives, seconds)."""
     n = 0
     start = time.perf_counter()
     while True:
@@ -70,26 +80,23 @@ def raw_rate(iterations: int, seconds: float, salt: bytes = b"\x01" * 16) -> flo
         n += 1
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
-            return n / elapsed
+            return n, elapsed
 
 
-def _raw_worker(args: tuple[int, float]) -> float:
-    return raw_rate(*args)
-
-
-def raw_rate_parallel(iterations: int, seconds: float, processes: int) -> float:
-    """Total derives per second with one raw loop per process, all at once."""
+def raw_parallel(iterations: int, seconds: float, processes: int) -> tuple[int, float]:
+    """One raw loop per process, all at once: (derives, seconds)."""
     with multiprocessing.Pool(processes) as pool:
-        return sum(pool.map(_raw_worker, [(iterations, seconds)] * processes))
+        results = pool.starmap(raw_loop, [(iterations, seconds)] * processes)
+    return sum(n for n, _ in results), max(t for _, t in results)
 
 
-def engine_rate(data: bytes, workers: int, candidates: int) -> tuple[float, float, int]:
-    """(guesses per second, seconds, candidates tried) for a search that exhausts ``candidates``."""
+def engine(data: bytes, workers: int, candidates: int) -> tuple[int, float]:
+    """A search that exhausts ``candidates`` (counting excluded): (tried, seconds)."""
     words = [f"bench-candidate-{i:08d}" for i in range(candidates)]
     search = PasswordSearch(data, Candidates(words=words))
     result = search.run(workers=workers)
     assert not result.found and result.tried == candidates
-    return result.tried / result.elapsed, result.elapsed, result.tried
+    return result.tried, result.elapsed
 
 
 def main() -> int:
@@ -103,29 +110,33 @@ def main() -> int:
     data = container.encrypt(PLAINTEXT, "the-real-password", iterations=args.iterations)
     print(f"PBKDF2-HMAC-SHA256, {args.iterations:,} iterations; {cores} cores; Python {sys.version.split()[0]}")
     print("guesses/s per measurement; [n] = cores other programs kept busy meanwhile (0 = a quiet machine)")
-    print(f"{'round':>5} {'raw 1 core':>15} {'engine 1':>15} {'raw all':>15} {'engine all':>15}")
-    best = {"raw": 0.0, "raw_all": 0.0, "one": 0.0, "all": 0.0}
+    names = ("raw 1 core", "engine 1", f"raw {cores} cores", f"engine {cores}")
+    print(f"{'round':>5} " + " ".join(f"{n:>15}" for n in names))
+    rows: list[tuple[Measure, ...]] = []
     for r in range(1, args.rounds + 1):
-        raw, l1 = measured(raw_rate, args.iterations, args.seconds / 2)
-        (one, _, _), l2 = measured(engine_rate, data, 1, max(50, int(raw * args.seconds)))
-        raw_all, l3 = measured(raw_rate_parallel, args.iterations, args.seconds / 2, cores)
-        (every, _, _), l4 = measured(engine_rate, data, cores, max(100, int(raw * cores * args.seconds)))
-        cells = [f"{v:9.1f} [{load:.1f}]" for v, load in ((raw, l1), (one, l2), (raw_all, l3), (every, l4))]
-        print(f"{r:>5} " + " ".join(f"{c:>15}" for c in cells), flush=True)
-        for key, value in (("raw", raw), ("raw_all", raw_all), ("one", one), ("all", every)):
-            best[key] = max(best[key], value)
+        raw = measured(raw_loop, args.iterations, args.seconds / 2)
+        one = measured(engine, data, 1, max(50, int(raw.rate * args.seconds)))
+        raw_all = measured(raw_parallel, args.iterations, args.seconds / 2, cores)
+        every = measured(engine, data, cores, max(100, int(raw.rate * cores * args.seconds)))
+        rows.append((raw, one, raw_all, every))
+        print(f"{r:>5} " + " ".join(f"{m.rate:9.1f} [{m.other:.1f}]" for m in rows[-1]), flush=True)
 
+    raw, one, raw_all, every = (max(m.rate for m in col) for col in zip(*rows, strict=True))
+    raw_cpu, one_cpu, _, every_cpu = (max(m.per_cpu for m in col) for col in zip(*rows, strict=True))
     print("\nbest of the rounds:")
-    print(f"raw PBKDF2, 1 core:        {best['raw']:9.1f} /s")
-    print(f"raw PBKDF2, {cores} cores:       {best['raw_all']:9.1f} /s  ({best['raw_all'] / best['raw']:.2f}x 1 core)")
-    print(f"engine, 1 worker:          {best['one']:9.1f} /s  = {best['one'] / best['raw']:.1%} of raw (target >= 90%)")
+    print(f"raw PBKDF2, 1 core:      {raw:9.1f} /s")
+    print(f"raw PBKDF2, {cores} cores:     {raw_all:9.1f} /s  = {raw_all / raw:.2f}x 1 core")
+    print(f"engine, 1 worker:        {one:9.1f} /s  = {one / raw:.1%} of raw 1 core (target >= 90%)")
     print(
-        f"engine, {cores} workers:         {best['all']:9.1f} /s  = {best['all'] / best['one']:.2f}x 1 worker "
-        f"(target >= 1.8x with 2 cores), {best['all'] / best['raw_all']:.1%} of raw on {cores} cores"
+        f"engine, {cores} workers:       {every:9.1f} /s  = {every / one:.2f}x engine 1 worker (target >= 1.8x with 2),"
+        f" {every / raw:.2f}x raw 1 core, {every / raw_all:.1%} of raw {cores} cores"
+    )
+    print(
+        f"per CPU-second (unaffected by other programs): raw {raw_cpu:.1f}, engine 1 worker {one_cpu:.1f} "
+        f"({one_cpu / raw_cpu:.1%}), {cores} workers {every_cpu:.1f} ({every_cpu / raw_cpu:.1%})"
     )
     return 0
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONHASHSEED", "0")
     sys.exit(main())
