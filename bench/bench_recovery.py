@@ -1,6 +1,6 @@
 """Password-recovery throughput next to the raw PBKDF2 rate, in the same run.
 
-    .venv/bin/python bench/bench_recovery.py [--iterations 10000] [--seconds 8] [--rounds 2]
+    .venv/bin/python bench/bench_recovery.py [--iterations 10000] [--seconds 8] [--rounds 3]
 
 Measures, per round (the best round is reported):
 
@@ -16,6 +16,8 @@ Targets (issue 5): engine 1 worker >= 90% of raw; every core (2) >= 1.8x one wor
 About rounds x 3 x seconds in all (~75 s by default).  The machine may be shared: each
 measurement also prints how many cores *other* programs kept busy meanwhile
 (from /proc/stat), and the summary uses the best round of each measurement.
+The last line, guesses per CPU-second this program used (workers and main
+process, counting included), is not disturbed by other programs.
 """
 
 from __future__ import annotations
