@@ -572,3 +572,114 @@ def test_recovery_uploaded_candidates_leave_the_widget_state(tmp_path: Path) -> 
     assert result is not None and result.total == 3 and result.status == "exhausted"
     assert form.candidates_file.upload.value == ()
     assert "second-guess" not in widget_state_text(form)
+
+
+# ------------------------------------------------------------------ Audit and Salvage
+
+AUDIT_DAY = __import__("datetime").date(2026, 1, 1)
+
+
+def rotted_copy(tmp_path: Path, offsets: tuple[int, ...] = (5000, 12000)) -> Path:
+    """wallet-export.json with one byte flipped at each offset of its encrypted data (bit rot)."""
+    import base64
+
+    document = json.loads(DESKTOP.read_text(encoding="utf-8"))
+    data = bytearray(base64.b64decode(document["cipherText"]))
+    for offset in offsets:
+        data[offset] ^= 0xFF
+    document["cipherText"] = base64.b64encode(bytes(data)).decode("ascii")
+    out = tmp_path / "wallet-export-rotted.json"
+    out.write_text(json.dumps(document), encoding="utf-8")
+    return out
+
+
+def test_audit_findings_by_severity_and_a_report(tmp_path: Path) -> None:
+    from toolkit.widgets import AuditForm
+
+    form = AuditForm(today=AUDIT_DAY)
+    form.file.path.value = str(DESKTOP)
+    form.password.value = sample_password(DESKTOP)
+    assert form.report_button.disabled
+    form.button.click()
+
+    assert form.error is None, form.status.value
+    assert form.password.value == ""
+    assert list(form.findings.columns) == ["severity", "table", "key", "rule", "message"]
+    assert form.counts == {s: int((form.findings["severity"] == s).sum()) for s in ("error", "warning", "info")}
+    assert form.counts["warning"] >= 1
+    html = form.results.children[0].value
+    assert 'class="ctk-severity ctk-warning"' in html
+    for message in form.findings["message"]:
+        assert __import__("html").escape(message, quote=False) in html
+    assert "warning" in form.status.value
+
+    out = tmp_path / "report.html"
+    form.report_path.value = str(out)
+    assert not form.report_button.disabled
+    form.report_button.click()
+    assert form.report == str(out) and out.exists()
+    assert "Concordium backup audit report" in out.read_text(encoding="utf-8")
+    form.report_button.click()  # exists now: said in words
+    assert "output-exists" in form.report_status.value
+
+    assert form.save_report("") == "audit-report.html"
+    assert form.report_data is not None and b"<html" in form.report_data.lower()
+    assert "ctk-download" in form.report_status.value
+    assert_no_secret(form)
+
+
+def test_audit_of_an_opened_backup_and_of_nothing() -> None:
+    from toolkit.widgets import AuditForm
+
+    form = AuditForm(opened(OLD), today=AUDIT_DAY)
+    findings = form.run()
+    assert findings is not None and "network-missing" in set(findings["rule"])
+    assert form.file not in form.children  # no file fields when auditing an opened backup
+
+    empty = AuditForm(OpenForm())
+    assert empty.run() is None and empty.error is not None and empty.error.code == "usage"
+    assert empty.save_report("x.html") is None and "Nothing was audited yet" in empty.report_status.value
+
+
+def test_salvage_recovers_the_readable_records_and_says_what_was_lost(tmp_path: Path) -> None:
+    from toolkit.widgets import ExportForm, SalvageForm
+
+    rotted = rotted_copy(tmp_path)
+    form = SalvageForm()
+    form.file.path.value = str(rotted)
+    form.password.value = sample_password(DESKTOP)
+    form.button.click()
+
+    assert form.error is None, form.status.value
+    assert form.password.value == ""
+    result = form.result
+    assert result is not None and not result.intact and result.lost_bytes
+    assert list(form.recovered.columns) == ["table", "recovered", "damaged", "unread"]
+    assert form.backup is result.backup
+    total = sum(result.recovered.values())
+    assert f"recovered {total} records" in form.status.value
+    assert "unreadable: bytes" in form.status.value
+    for note in result.notes:
+        assert __import__("html").escape(note, quote=True) in form.results.children[0].value
+
+    # the recovered backup goes on to the Export form
+    export = ExportForm(form)
+    export.path.value = str(tmp_path / "recovered.json")
+    assert export.run(password="recovered-pass") is not None
+    assert (
+        open_backup(tmp_path / "recovered.json", "recovered-pass").counts()["accounts"] == result.recovered["accounts"]
+    )
+
+
+def test_salvage_of_an_intact_file_and_of_a_file_cut_before_its_metadata() -> None:
+    from toolkit.widgets import SalvageForm
+
+    form = SalvageForm()
+    form.file.path.value = str(DESKTOP)
+    assert form.run(password=sample_password(DESKTOP)) is not None
+    assert form.result.intact and "is intact" in form.status.value
+
+    form.file.path.value = str(DAMAGED)
+    assert form.run(password=sample_password(DAMAGED)) is None
+    assert form.error is not None and form.error.code == "not-salvageable"
+    assert form.backup is None and form.results.children == ()

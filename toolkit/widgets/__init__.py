@@ -19,6 +19,8 @@ FORMS = {
     "ExportForm": "export_form",
     "RecoveryForm": "recovery_form",
     "LedgerForm": "ledger_form",
+    "AuditForm": "audit_form",
+    "SalvageForm": "salvage_form",
 }
 #: Helpers for notebooks -> their module.
 HELPERS = {"password_for": "common", "FileSource": "common", "Form": "common"}

@@ -10,6 +10,7 @@ is shown in plain words with its code, and anything else as a one-line
 
 from __future__ import annotations
 
+import base64
 import copy
 import html
 import logging
@@ -32,7 +33,9 @@ BACKUP_ACCEPT = ".json,.concordiumwallet"
 STYLE = """<style>
 .ctk-table { border-collapse: collapse; font-size: 12px; }
 .ctk-table th, .ctk-table td { padding: 2px 8px; border-bottom: 1px solid #e0e0e0; text-align: left;
-  white-space: nowrap; vertical-align: top; }
+  vertical-align: top; }
+.ctk-table th { white-space: nowrap; }
+.ctk-table td { max-width: 48em; }
 .ctk-table thead th { position: sticky; top: 0; background: #f3f5f7; }
 .ctk-form details > summary { cursor: pointer; margin: 4px 0; }
 </style>"""
@@ -77,8 +80,8 @@ def notices_html(notices: Iterable[str]) -> str:
 
 
 def shorten(value: Any, limit: int = MAX_CELL) -> Any:
-    """A long text as its start and end around an ellipsis (hex keys, encrypted amounts); anything else as is."""
-    if isinstance(value, str) and len(value) > limit:
+    """A long unbroken token (hex key, encrypted amount) as its start and end around an ellipsis; prose as is."""
+    if isinstance(value, str) and len(value) > limit and " " not in value:
         return f"{value[: limit // 2 - 4]}…{value[-8:]}"
     return value
 
@@ -104,6 +107,16 @@ def frame_html(frame: pd.DataFrame | Any, *, max_height: str = "24em", index: bo
 def scroll_html(inner_html: str, *, max_height: str = "24em") -> str:
     """HTML in a box that scrolls when taller than ``max_height`` or wider than the form."""
     return f'<div class="ctk-table-wrap" style="max-height:{max_height};overflow:auto">{inner_html}</div>'
+
+
+def download_link_html(data: bytes, name: str, *, note: str = "") -> str:
+    """A link that saves ``data`` as ``name`` from the browser (the bytes travel inside the link)."""
+    href = "data:application/octet-stream;base64," + base64.b64encode(data).decode("ascii")
+    extra = f", {esc(note)}" if note else ""
+    return (
+        f'<a class="ctk-download" download="{esc(name)}" href="{href}" '
+        f'style="font-weight:bold">⬇ Download {esc(name)}</a> ({len(data):,} bytes{extra})'
+    )
 
 
 def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import os
 import tempfile
@@ -14,19 +13,10 @@ import ipywidgets as widgets
 from .. import errors
 from ..backup import LEGACY, Backup
 from ..export import MIN_PASSWORD_LENGTH, WriteResult, reexport
-from .common import Form, backup_of, esc, message_html, pairs_html, take_password
+from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, take_password
 
 DEFAULT_NAMES = {LEGACY: "concordium-backup.concordiumwallet"}
 DEFAULT_NAME = "wallet-export.json"
-
-
-def download_link_html(data: bytes, name: str) -> str:
-    """A link that saves ``data`` (an encrypted backup) as ``name`` in the browser."""
-    href = "data:application/octet-stream;base64," + base64.b64encode(data).decode("ascii")
-    return (
-        f'<a class="ctk-download" download="{esc(name)}" href="{href}" '
-        f'style="font-weight:bold">⬇ Download {esc(name)}</a> ({len(data):,} bytes, encrypted)'
-    )
 
 
 class ExportForm(Form):
@@ -92,7 +82,7 @@ class ExportForm(Form):
                 self.data = (Path(tmp) / filename).read_bytes()
             result = self.result = dataclasses.replace(written, path=filename)  # the temporary file is gone
             self.ok(f"Written and verified: <b>{esc(filename)}</b>, ready to download.")
-            body = download_link_html(self.data, filename)
+            body = download_link_html(self.data, filename, note="encrypted")
         else:
             if not name:
                 raise errors.UsageError(

@@ -1,0 +1,162 @@
+"""The Audit form: a backup → its findings by severity, and a report (HTML or XLSX) for the ticket."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import errors
+from ..audit import SEVERITIES, audit, group_by_severity, severity_counts
+from ..backup import Backup
+from ..report import write_report
+from .common import (
+    OPEN_HINTS,
+    FileSource,
+    Form,
+    backup_of,
+    download_link_html,
+    error_html,
+    esc,
+    frame_html,
+    message_html,
+    open_chosen,
+)
+
+#: Heading colour of each severity's section.
+SEVERITY_COLOURS = {"error": "#a11", "warning": "#8a5a00", "info": "#245"}
+SHOWN_COLUMNS = ["table", "key", "rule", "message"]
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """``1 error, 3 warnings, 0 info``."""
+    words = {"error": ("error", "errors"), "warning": ("warning", "warnings"), "info": ("info", "info")}
+    return ", ".join(f"{n} {words[s][0] if n == 1 else words[s][1]}" for s, n in counts.items())
+
+
+def findings_html(findings: pd.DataFrame) -> str:
+    """One section per severity that has findings, errors first."""
+    parts = []
+    for severity, part in group_by_severity(findings):
+        colour = SEVERITY_COLOURS.get(severity, "#333")
+        parts.append(
+            f'<div class="ctk-severity ctk-{esc(severity)}"><h4 style="color:{colour};margin:8px 0 2px">'
+            f"{esc(severity)} ({len(part)})</h4>{frame_html(part[SHOWN_COLUMNS], max_height='20em')}</div>"
+        )
+    return "".join(parts)
+
+
+class AuditForm(Form):
+    """Audit a backup: every finding (``severity, table, key, rule, message``) by severity, then a report.
+
+    With ``source`` (a :class:`~toolkit.backup.Backup` or a form exposing
+    ``.backup``) the form audits that backup and shows no file fields;
+    otherwise it opens the file chosen in it.  ``today`` fixes the date that
+    decides which identities have expired (default: the real today).
+
+    Attributes after :meth:`run`: ``findings`` (DataFrame), ``counts``
+    (per severity), ``backup``; after **Save report**: ``report`` (the path
+    written, or the file name of a download) and ``report_data`` (bytes of a
+    download).
+    """
+
+    title = "Audit a backup"
+    action = "Audit"
+    failure = "Could not audit the backup"
+    hints = OPEN_HINTS
+
+    def __init__(self, source: Any = None, *, today: date | None = None) -> None:
+        self.source = source
+        self.today = today
+        self.file = FileSource("backup")
+        self.password = widgets.Password(description="Password", placeholder="the backup's password")
+        self.report_path = widgets.Text(
+            description="Report",
+            placeholder="report.html or report.xlsx (empty: a download link)",
+            layout={"width": "32em"},
+        )
+        self.report_button = widgets.Button(description="Save report", icon="file", disabled=True)
+        self.report_button.on_click(lambda _b: self.save_report())
+        self.report_status = widgets.HTML()
+        self.findings: pd.DataFrame | None = None
+        self.counts: dict[str, int] | None = None
+        self.backup: Backup | None = None
+        self.report: str | None = None
+        self.report_data: bytes | None = None
+        controls: list[widgets.Widget] = (
+            [self.file, self.password] if source is None else [widgets.HTML("<p>Audits the backup opened above.</p>")]
+        )
+        super().__init__(controls)
+        self.button.icon = "check-square"
+        self.children = (
+            *self.children,
+            widgets.HBox([self.report_path, self.report_button]),
+            self.report_status,
+        )
+
+    def _reset(self) -> None:
+        self.findings = self.counts = self.backup = None
+        self.report = self.report_data = None
+        self.report_button.disabled = True
+        self.report_status.value = ""
+
+    def _backup(self, password: str | None) -> tuple[Backup, str]:
+        if self.source is not None:
+            backup = backup_of(self.source)
+            if not isinstance(backup, Backup):
+                raise errors.UsageError("No backup is open", hint="Open one first, then audit it.")
+            return backup, os.path.basename(backup.source) if backup.source else "the opened backup"
+        return open_chosen(self.file, self.password, password)
+
+    def _run(self, *, password: str | None = None) -> pd.DataFrame:
+        backup, name = self._backup(password)
+        findings = audit(backup, today=self.today)
+        self.backup, self.findings, self.counts = backup, findings, severity_counts(findings)
+        self.report_button.disabled = False
+        if findings.empty:
+            self.ok(f"<b>{esc(name)}</b>: no findings.")
+            return findings
+        worst = next(s for s in SEVERITIES if self.counts[s])
+        kind = {"error": "error", "warning": "warning"}.get(worst, "ok")
+        self.status.value = message_html(f"<b>{esc(name)}</b>: {esc(counts_text(self.counts))}", kind)
+        self.results.children = (widgets.HTML(findings_html(findings)),)
+        return findings
+
+    def run(self, *, password: str | None = None) -> pd.DataFrame | None:  # type: ignore[override]
+        """Audit; returns the findings (also in ``.findings``), or None and shows why not."""
+        return super().run(password=password)
+
+    def save_report(self, path: str | None = None, *, force: bool = False) -> str | None:
+        """Write the report of the last audit to ``path`` (or the path field); empty: offer a download link."""
+        self.report = self.report_data = None
+        self.report_status.value = ""
+        try:
+            if self.findings is None:
+                raise errors.UsageError("Nothing was audited yet", hint="Press Audit first.")
+            target = (path if path is not None else self.report_path.value).strip()
+            if target:
+                self.report = write_report(
+                    self.findings, os.path.expanduser(target), backup=self.backup, today=self.today, force=force
+                )
+                self.report_status.value = message_html(f"Report written: <b>{esc(self.report)}</b>", "ok")
+            else:
+                name = "audit-report.html"
+                with tempfile.TemporaryDirectory(prefix="ctk-report-") as tmp:
+                    write_report(self.findings, Path(tmp) / name, backup=self.backup, today=self.today)
+                    self.report_data = (Path(tmp) / name).read_bytes()
+                self.report = name
+                self.report_status.value = message_html(download_link_html(self.report_data, name), "ok")
+            return self.report
+        except Exception as exc:
+            self.report_status.value = error_html(exc, "Could not write the report")
+            return None
+
+    def describe(self) -> str:
+        if self.counts is not None:
+            return counts_text(self.counts)
+        return super().describe()
