@@ -46,7 +46,7 @@ def findings_html(findings: pd.DataFrame) -> str:
         colour = SEVERITY_COLOURS.get(severity, "#333")
         parts.append(
             f'<div class="ctk-severity ctk-{esc(severity)}"><h4 style="color:{colour};margin:8px 0 2px">'
-            f"{esc(severity)} ({len(part)})</h4>{frame_html(part[SHOWN_COLUMNS], max_height='20em')}</div>"
+            f"{esc(severity)} ({len(part)})</h4>{frame_html(part[SHOWN_COLUMNS], max_height='20em', wrap=True)}</div>"
         )
     return "".join(parts)
 

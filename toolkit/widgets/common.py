@@ -34,8 +34,8 @@ STYLE = """<style>
 .ctk-table { border-collapse: collapse; font-size: 12px; }
 .ctk-table th, .ctk-table td { padding: 2px 8px; border-bottom: 1px solid #e0e0e0; text-align: left;
   vertical-align: top; }
-.ctk-table th { white-space: nowrap; }
-.ctk-table td { max-width: 48em; }
+.ctk-table th, .ctk-table td { white-space: nowrap; }
+.ctk-wrap .ctk-table td { white-space: normal; min-width: 8em; max-width: 48em; }
 .ctk-table thead th { position: sticky; top: 0; background: #f3f5f7; }
 .ctk-form details > summary { cursor: pointer; margin: 4px 0; }
 </style>"""
@@ -95,18 +95,22 @@ def shorten_frame(frame: pd.DataFrame, limit: int = MAX_CELL) -> pd.DataFrame:
     return out
 
 
-def frame_html(frame: pd.DataFrame | Any, *, max_height: str = "24em", index: bool = False) -> str:
-    """A DataFrame (or a pandas ``Styler``) as a scrollable HTML table; values are escaped, long texts shortened."""
+def frame_html(frame: pd.DataFrame | Any, *, max_height: str = "24em", index: bool = False, wrap: bool = False) -> str:
+    """A DataFrame (or a pandas ``Styler``) as a scrollable HTML table; values are escaped, long tokens shortened.
+
+    ``wrap`` lets long texts (messages) wrap inside their cells; otherwise a row stays on one line.
+    """
     if isinstance(frame, pd.DataFrame):
         table = shorten_frame(frame).to_html(index=index, na_rep="", escape=True, border=0, classes="ctk-table")
     else:  # a Styler: its own escaping was asked for by the caller
         table = frame.to_html()
-    return scroll_html(table, max_height=max_height)
+    return scroll_html(table, max_height=max_height, wrap=wrap)
 
 
-def scroll_html(inner_html: str, *, max_height: str = "24em") -> str:
+def scroll_html(inner_html: str, *, max_height: str = "24em", wrap: bool = False) -> str:
     """HTML in a box that scrolls when taller than ``max_height`` or wider than the form."""
-    return f'<div class="ctk-table-wrap" style="max-height:{max_height};overflow:auto">{inner_html}</div>'
+    classes = "ctk-table-wrap ctk-wrap" if wrap else "ctk-table-wrap"
+    return f'<div class="{classes}" style="max-height:{max_height};overflow:auto">{inner_html}</div>'
 
 
 def download_link_html(data: bytes, name: str, *, note: str = "") -> str:
@@ -187,7 +191,9 @@ class FileSource(widgets.VBox):
 
     def __init__(self, label: str = "backup", *, accept: str = BACKUP_ACCEPT) -> None:
         self.label = label
-        self.upload = widgets.FileUpload(accept=accept, multiple=False, description=f"Upload {label}")
+        self.upload = widgets.FileUpload(
+            accept=accept, multiple=False, description=f"Upload {label}", layout=widgets.Layout(width="auto")
+        )
         self.path = widgets.Text(
             description="or path",
             placeholder="path on this machine, e.g. data/samples/wallet-export.json",

@@ -52,7 +52,7 @@ class ExportForm(Form):
         self.result: WriteResult | None = None
         self.data: bytes | None = None
         for w in (self.new_password, self.confirm_password, self.path):
-            w.style.description_width = "7em"
+            w.style.description_width = "8em"
         super().__init__(
             [self.new_password, self.confirm_password, self.path, widgets.HBox([self.download, self.force])]
         )

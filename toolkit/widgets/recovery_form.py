@@ -94,7 +94,13 @@ class RecoveryForm(Form):
         )
         self.typos = widgets.IntSlider(value=1, min=0, max=MAX_TYPOS, description="Typos")
         self.typo_kinds = {
-            kind: widgets.Checkbox(value=True, description=kind, indent=False, tooltip=TYPO_HELP.get(kind, kind))
+            kind: widgets.Checkbox(
+                value=True,
+                description=kind,
+                indent=False,
+                tooltip=TYPO_HELP.get(kind, kind),
+                layout=widgets.Layout(width="auto", margin="0 12px 0 0"),
+            )
             for kind in TYPO_KINDS
         }
         self.workers = widgets.BoundedIntText(value=available_cpus(), min=1, max=256, description="Processes")
@@ -109,7 +115,12 @@ class RecoveryForm(Form):
         self._name = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        kinds = widgets.HBox([widgets.Label("Typo kinds"), *self.typo_kinds.values()])
+        kinds = widgets.HBox(
+            [
+                widgets.Label("Typo kinds", layout=widgets.Layout(width="auto", margin="0 12px 0 0")),
+                *self.typo_kinds.values(),
+            ]
+        )
         super().__init__(
             [self.file, self.candidates_file, self.words, self.tokens, self.typos, kinds, self.workers],
             beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text])],
