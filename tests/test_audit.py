@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import VECTOR_FILES, make_file
 from toolkit import errors, jsonio
@@ -264,6 +266,29 @@ def test_the_conformance_vectors_audit_without_crashing(vectors_dir, name, passw
     else:
         assert not rules & {"legacy-not-importable", "legacy-private-keys"}
         assert not has_failures(findings)  # the reference files are consistent
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    table=st.sampled_from(["accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets"]),
+    index=st.integers(0, 3),
+    field=st.sampled_from(["address", "id", "identityId", "walletId", "credId", "status", "identityObject", "x"]),
+    value=JSON_VALUES,
+)
+def test_the_audit_never_crashes_on_odd_values(table, index, field, value):
+    doc = clean_doc()
+    records = doc[table]
+    records[index % len(records)][field] = value
+    findings = audit(Backup(doc), today=TODAY)
+    assert list(findings.columns) == list(FINDING_COLUMNS)
+    assert all(isinstance(m, str) and "\n" not in m for m in findings["message"])
 
 
 # --------------------------------------------------------------------------- CLI and reports

@@ -92,7 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "own-account-not-in-address-book",
         "warning",
-        "A confirmed account of the wallet that has no entry in the address book.",
+        "An account of the wallet (not pending or rejected) that has no entry in the address book.",
     ),
 )
 

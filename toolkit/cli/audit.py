@@ -14,6 +14,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from .. import errors
 from ..audit import SEVERITIES, audit, findings_records, group_by_severity, has_failures, severity_counts
 from ..backup import open_backup
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def render(findings, *, name: str, kind: str, network: str) -> str:  # type: ignore[no-untyped-def]
+def render(findings: pd.DataFrame, *, name: str, kind: str, network: str) -> str:
     """The findings as text a person reads: a summary line, then one section per severity."""
     counts = severity_counts(findings)
     plural = {"error": "errors", "warning": "warnings", "info": "info"}

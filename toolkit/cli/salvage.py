@@ -86,7 +86,8 @@ def render(result: SalvageResult, *, name: str, new_password: bool = False) -> s
     for table, n in result.recovered.items():
         extra = []
         if result.damaged.get(table):
-            extra.append(f"{result.damaged[table]} unreadable stretch(es)")
+            n_bad = result.damaged[table]
+            extra.append(f"{n_bad} unreadable stretch{'es' if n_bad != 1 else ''}")
         if table in result.unread:
             extra.append("its part of the file is unreadable")
         lines.append(f"  {table:<20} {n:>6}" + (f"   ({'; '.join(extra)})" if extra else ""))
