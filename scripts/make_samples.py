@@ -9,8 +9,10 @@ and data/samples/README.md.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -27,6 +29,7 @@ PASSWORDS = {
     "wallet-export-old.json": "old-sample-pass",
     "concordium-backup.concordiumwallet": "mobile-sample-pass",
     "wallet-export-damaged.json": "Sample-Wallet-2026",
+    "wallet-export-bitrot.json": "Sample-Wallet-2026",
     "wallet-export-forgotten.json": "Kastanje-Allé-17",
 }
 
@@ -85,6 +88,14 @@ def main() -> None:
     # A download that stopped at 60 %: the outer JSON is cut short inside cipherText.
     whole = _write("wallet-export-damaged.json", current)
     (OUT / "wallet-export-damaged.json").write_bytes(whole[: len(whole) * 6 // 10])
+    # Bit rot: three ciphertext bytes flipped in different places; the outer JSON is intact.
+    whole = _write("wallet-export-bitrot.json", current)
+    outer = json.loads(whole)
+    ct = bytearray(base64.b64decode(outer["cipherText"]))
+    for pos in (len(ct) // 5, len(ct) // 2 + 7, len(ct) * 4 // 5 + 3):
+        ct[pos] ^= 0x5A
+    outer["cipherText"] = base64.b64encode(bytes(ct)).decode("ascii")
+    (OUT / "wallet-export-bitrot.json").write_bytes(jsonio.dumps_js(outer))
     print(f"wrote {len(PASSWORDS)} samples to {OUT}")
 
 

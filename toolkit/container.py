@@ -126,9 +126,13 @@ def parse_container(data: bytes) -> Container:
         outer = jsonio.loads(data)
     except jsonio.JSONError as exc:
         if exc.at_end:
+            if all(f'"{name}"'.encode() in data for name in ("salt", "initializationVector", "iterations")):
+                hint = "Find a complete copy, or recover what is left with 'concordium-backup salvage'."
+            else:  # a Desktop Wallet file keeps salt and IV at its end: without them nothing decrypts
+                hint = "Its encryption settings (salt, IV) were at the end and are lost: find a complete copy."
             raise errors.NotJsonError(
-                "The file ends in the middle of its JSON: it was cut short",
-                hint="Find a complete copy (an interrupted download or copy?), or try 'concordium-backup salvage'.",
+                "The file ends in the middle of its JSON: it was cut short (an interrupted download or copy?)",
+                hint=hint,
             ) from None
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
