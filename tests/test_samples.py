@@ -69,3 +69,16 @@ def test_samples_are_reproducible(tmp_path, monkeypatch):
     module.main()
     for name in module.PASSWORDS:
         assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes(), name
+
+
+def test_bitrot_sample_is_damaged_and_salvageable():
+    from toolkit.salvage import salvage
+
+    pw = password_of("wallet-export-bitrot.json")
+    with pytest.raises(errors.DamagedError):
+        open_backup(SAMPLES / "wallet-export-bitrot.json", pw)
+    result = salvage(SAMPLES / "wallet-export-bitrot.json", pw)
+    whole = open_backup(SAMPLES / "wallet-export.json", password_of("wallet-export.json")).counts()
+    assert not result.intact and len(result.lost_bytes) == 3
+    assert 0 < result.recovered["accounts"] < whole["accounts"]
+    assert result.recovered["wallets"] == whole["wallets"]
