@@ -207,3 +207,14 @@ def test_checkpoint_ranges_merge():
     state.mark(20, 30)
     assert (state.done, state.done_ranges, state.tried) == (40, [], 40)
     assert state.is_done(39) and not state.is_done(40)
+
+
+def test_run_again_continues_in_memory_without_checkpoint(desktop_file):
+    words = [f"candidate-{i:04d}" for i in range(150)] + [PASSWORD]
+    search = PasswordSearch(desktop_file, Candidates(words=words))
+    polls = itertools.count()
+    first = search.run(workers=1, chunk_size=3, stop=lambda: next(polls) > 5)
+    assert first.stopped and first.checkpoint is None and 0 < first.tried < len(words)
+    second = search.run(workers=2)  # what the notebook form's Continue does
+    assert second.found and second.password == PASSWORD
+    assert second.resumed == first.tried
