@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pandas as pd
 
+from .jsonio import gc_paused
+
 if TYPE_CHECKING:
     from .backup import Backup
 
@@ -301,9 +303,10 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
 
 def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
     """Every record kind of ``backup`` as a DataFrame, keyed by the file's own list names."""
-    if backup.is_legacy:
-        return legacy_tables(backup, reveal_secrets=reveal_secrets)
-    return desktop_tables(backup, include_raw=include_raw)
+    with gc_paused():
+        if backup.is_legacy:
+            return legacy_tables(backup, reveal_secrets=reveal_secrets)
+        return desktop_tables(backup, include_raw=include_raw)
 
 
 def summary_frame(backup: Backup) -> pd.DataFrame:
