@@ -99,18 +99,12 @@ def read_source(source: Any, *, max_size: int = MAX_FILE_SIZE) -> bytes:
             data = data.encode("utf-8")
     else:
         path = os.fspath(source)
-        try:
+        with errors.reading(path):
             size = os.stat(path).st_size
             if size > max_size:
                 raise errors.TooLargeError(f"The file is {size:,} bytes, more than the {max_size:,} a backup can be")
             with open(path, "rb") as fh:
                 data = fh.read(max_size + 1)
-        except FileNotFoundError:
-            raise errors.CannotReadError(f"No file at {path}") from None
-        except IsADirectoryError:
-            raise errors.CannotReadError(f"{path} is a folder, not a file") from None
-        except OSError as exc:
-            raise errors.CannotReadError(f"Cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > max_size:
         raise errors.TooLargeError(f"The file is more than the {max_size:,} bytes a backup can be")
     return data

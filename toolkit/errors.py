@@ -8,6 +8,10 @@ not take one, and nothing here formats user secrets.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
+
 
 class BackupError(Exception):
     """Base of every error the toolkit raises on purpose."""
@@ -176,6 +180,23 @@ class LedgerError(BackupError):
 class UsageError(BackupError):
     code = "usage"
     hint = "See 'concordium-backup --help'."
+
+
+@contextlib.contextmanager
+def reading(path: str | os.PathLike[str], what: str = "file") -> Iterator[None]:
+    """Turn the reasons the OS gives for not reading ``path`` into :class:`CannotReadError`.
+
+    ``what`` names the file for the message ("password file", "tokens file"...).
+    Errors of the toolkit's own raised inside pass through unchanged.
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise CannotReadError(f"No {what} at {os.fspath(path)}") from None
+    except IsADirectoryError:
+        raise CannotReadError(f"{os.fspath(path)} is a folder, not a {what}") from None
+    except OSError as exc:
+        raise CannotReadError(f"Cannot read the {what} {os.fspath(path)}: {exc.strerror or exc}") from None
 
 
 def all_error_classes() -> list[type[BackupError]]:

@@ -37,14 +37,10 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 def read_password_file(path: str) -> str:
     """The first line of a file, without its line ending (spaces are kept: they may be part of it)."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with errors.reading(path, "password file"), open(path, encoding="utf-8") as fh:
             line = fh.readline()
-    except FileNotFoundError:
-        raise errors.CannotReadError(f"No password file at {path}") from None
     except UnicodeDecodeError:
         raise errors.CannotReadError(f"The password file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise errors.CannotReadError(f"Cannot read the password file {path}: {exc.strerror or exc}") from None
     password = line.rstrip("\r\n")
     if not password:
         raise errors.PasswordMissingError(f"The password file {path} is empty")

@@ -376,14 +376,8 @@ class _Seen:
 
 
 def _read_lines(path: str) -> Iterator[str]:
-    try:
+    with errors.reading(path, "candidates file"):
         fh = open(path, "rb")  # noqa: SIM115 - closed below; a generator
-    except FileNotFoundError:
-        raise errors.CannotReadError(f"No candidates file at {path}") from None
-    except IsADirectoryError:
-        raise errors.CannotReadError(f"{path} is a folder, not a candidates file") from None
-    except OSError as exc:
-        raise errors.CannotReadError(f"Cannot read {path}: {exc.strerror or exc}") from None
     with fh:
         for line_no, raw in enumerate(fh, 1):
             if line_no == 1 and raw.startswith(_BOM):
@@ -400,18 +394,12 @@ def _read_lines(path: str) -> Iterator[str]:
 
 
 def _read_tokens_file(path: str) -> str:
-    try:
+    with errors.reading(path, "tokens file"):
         size = os.stat(path).st_size
         if size > MAX_TOKENS_FILE:
             raise errors.CandidatesError(f"The tokens file {path} is {size:,} bytes; a tokens file is at most 1 MB")
         with open(path, "rb") as fh:
             data = fh.read(MAX_TOKENS_FILE + 1)
-    except FileNotFoundError:
-        raise errors.CannotReadError(f"No tokens file at {path}") from None
-    except IsADirectoryError:
-        raise errors.CannotReadError(f"{path} is a folder, not a tokens file") from None
-    except OSError as exc:
-        raise errors.CannotReadError(f"Cannot read {path}: {exc.strerror or exc}") from None
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     try:
