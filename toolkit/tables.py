@@ -119,6 +119,37 @@ def _move_after(df: pd.DataFrame, col: str, after: str) -> pd.DataFrame:
     return df[cols]
 
 
+#: Columns a person looks at first, per table; they lead each frame (the rest follow in file order).
+LEADING_COLUMNS: dict[str, list[str]] = {
+    "accounts": ["name", "address", "status", "identityName", "isInitial", "signatureThreshold"],
+    "identities": [
+        "id",
+        "identityNumber",
+        "name",
+        "status",
+        "identityProviderName",
+        "createdAt",
+        "validTo",
+        "walletId",
+        "accounts",
+    ],
+    "credentials": ["accountName", "identityName", "credentialNumber", "credentialIndex", "policyValidTo", "credId"],
+    "addressBook": ["name", "address", "note", "readOnly"],
+    "externalCredentials": ["accountName", "accountAddress", "note", "credId"],
+    "wallets": ["id", "identifier", "type", "identities"],
+    "genesis": ["genesisBlock", "network"],
+    "recipients": ["name", "address"],
+}
+
+
+def _lead(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, df in frames.items():
+        first = [c for c in LEADING_COLUMNS.get(name, []) if c in df.columns]
+        out[name] = df[first + [c for c in df.columns if c not in first]]
+    return out
+
+
 #: The fields each Desktop Wallet record kind has (FORMAT.md §2), in the writer's order.
 KNOWN_FIELDS: dict[str, tuple[str, ...]] = {
     "accounts": (
@@ -305,8 +336,8 @@ def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool 
     """Every record kind of ``backup`` as a DataFrame, keyed by the file's own list names."""
     with gc_paused():
         if backup.is_legacy:
-            return legacy_tables(backup, reveal_secrets=reveal_secrets)
-        return desktop_tables(backup, include_raw=include_raw)
+            return _lead(legacy_tables(backup, reveal_secrets=reveal_secrets))
+        return _lead(desktop_tables(backup, include_raw=include_raw))
 
 
 def summary_frame(backup: Backup) -> pd.DataFrame:

@@ -15,29 +15,8 @@ import pandas as pd
 from .. import errors
 from ..backup import open_backup
 from ..export import write_bytes_atomic
+from ..tables import LEADING_COLUMNS
 from .common import PASSWORD_ENV, add_json_flag, get_password, print_json
-
-#: Columns a person wants first when a table is printed (the rest stay in CSV and --json).
-_PERSON_COLUMNS = {
-    "accounts": ["name", "address", "status", "identityName", "isInitial", "signatureThreshold"],
-    "identities": [
-        "id",
-        "identityNumber",
-        "name",
-        "status",
-        "identityProviderName",
-        "createdAt",
-        "validTo",
-        "walletId",
-        "accounts",
-    ],
-    "credentials": ["accountName", "identityName", "credentialNumber", "credentialIndex", "policyValidTo", "credId"],
-    "addressBook": ["name", "address", "note", "readOnly"],
-    "externalCredentials": ["accountName", "accountAddress", "note", "credId"],
-    "wallets": ["id", "identifier", "type", "identities"],
-    "genesis": ["genesisBlock", "network"],
-    "recipients": ["name", "address"],
-}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         if df.empty:
             print("  (none)")
             continue
-        cols = df.columns if args.all_columns else [c for c in _PERSON_COLUMNS.get(name, df.columns) if c in df]
+        cols = df.columns if args.all_columns else [c for c in LEADING_COLUMNS.get(name, df.columns) if c in df]
         print(df[list(cols)].to_string(index=False, max_colwidth=52))
     for path in written:
         print(f"wrote {path}")
