@@ -18,5 +18,5 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-.venv/bin/ruff check toolkit tests bench scripts
+.venv/bin/ruff check toolkit tests bench scripts fuzz
 .venv/bin/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks "$@"
