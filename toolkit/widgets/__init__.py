@@ -16,6 +16,7 @@ from typing import Any
 FORMS = {
     "OpenForm": "open_form",
     "DiffForm": "diff_form",
+    "MergeForm": "merge_form",
     "ExportForm": "export_form",
     "RecoveryForm": "recovery_form",
     "LedgerForm": "ledger_form",

@@ -1,0 +1,128 @@
+"""The Import preview form: what the Desktop Wallet does when a wallet holding A imports B.
+
+A thin skin over :func:`toolkit.merge.preview_import`: the messages the wallet
+would show per record (coloured by result), its refusal if it would stop, and
+the merged backup, which the Export form can write (``ExportForm(merge_form)``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+
+from ..backup import Backup
+from ..merge import ImportPreview, preview_import
+from .common import OPEN_HINTS, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
+from .diff_form import display_value
+
+#: Row colours of the messages table, by result.
+RESULT_COLOURS = {
+    "added": "#e3f4e6",
+    "updated": "#fff5d6",
+    "exists": "",
+    "skipped": "#f3f5f7",
+    "refused": "#fbe3e1",
+}
+#: Networks the wallet may be on, for files that name none.
+NETWORK_CHOICES = [
+    ("(as in the wallet's backup)", None),
+    ("mainnet", "mainnet"),
+    ("testnet", "testnet"),
+    ("stagenet", "stagenet"),
+]
+
+
+def messages_html(messages: pd.DataFrame) -> str:
+    """The messages table with each row coloured by its result (values escaped, long ones shortened)."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in messages.columns)
+    rows = []
+    for record in messages.itertuples(index=False):
+        result = str(getattr(record, "result", ""))
+        bg = RESULT_COLOURS.get(result, "")
+        cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
+        rows.append(f'<tr class="ctk-{esc(result)}" style="background:{bg}">{cells}</tr>')
+    return f'<table class="ctk-table ctk-messages"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+class MergeForm(Form):
+    """Preview importing a backup into a Desktop Wallet that holds another one.
+
+    Attributes after :meth:`run`: ``preview`` (:class:`~toolkit.merge.ImportPreview`),
+    ``messages`` (``table, key, name, result, message, detail``), ``refusal``
+    (the error that stops the import, or None), ``wallet_backup`` and
+    ``imported_backup`` (A and B), and ``backup``: the merged wallet when the
+    import would go through (None if it is refused), for ``ExportForm(form)``.
+    """
+
+    title = "Preview an import"
+    action = "Preview import"
+    failure = "Could not preview the import"
+    hints = OPEN_HINTS
+
+    def __init__(self) -> None:
+        self.wallet = FileSource("wallet's backup (A)")
+        self.wallet_password = widgets.Password(description="Password", placeholder="the wallet backup's password")
+        self.imported = FileSource("backup to import (B)")
+        self.imported_password = widgets.Password(description="Password", placeholder="the imported backup's password")
+        self.same_password = widgets.Checkbox(description="B has the same password as A", indent=False)
+        self.network = widgets.Dropdown(options=NETWORK_CHOICES, value=None, description="Wallet on")
+        self.preview: ImportPreview | None = None
+        self.messages: pd.DataFrame | None = None
+        self.refusal: Exception | None = None
+        self.wallet_backup: Backup | None = None
+        self.imported_backup: Backup | None = None
+        self.backup: Backup | None = None
+        super().__init__(
+            [self.wallet, self.wallet_password, self.imported, self.imported_password, self.same_password, self.network]
+        )
+        self.button.icon = "code-branch"
+        self.same_password.observe(lambda c: setattr(self.imported_password, "disabled", bool(c["new"])), names="value")
+
+    def _reset(self) -> None:
+        self.preview = self.messages = self.refusal = None
+        self.wallet_backup = self.imported_backup = self.backup = None
+
+    def _run(self, *, wallet_password: str | None = None, imported_password: str | None = None) -> ImportPreview:
+        if self.same_password.value:
+            wallet_password = wallet_password if wallet_password is not None else self.wallet_password.value
+            imported_password = imported_password if imported_password is not None else (wallet_password or None)
+        a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password)
+        b, b_name = open_chosen(self.imported, self.imported_password, imported_password)
+        preview = preview_import(a, b, wallet_network=self.network.value)
+        self.wallet_backup, self.imported_backup = a, b
+        self.preview, self.messages, self.refusal = preview, preview.messages, preview.refusal
+        counts = preview.messages["result"].value_counts()
+        tally = ", ".join(f"{int(counts[r])} {r}" for r in RESULT_COLOURS if r in counts)
+        parts = []
+        if preview.ok:
+            self.backup = preview.backup
+            self.ok(
+                f"Importing <b>{esc(b_name)}</b> into a wallet holding <b>{esc(a_name)}</b> goes through: "
+                f"{esc(tally or 'nothing to import')}."
+            )
+        else:
+            self.status.value = error_html(preview.refusal, "The Desktop Wallet would stop this import") + (
+                message_html(
+                    esc(
+                        "What it imported before stopping stays (its import is not one transaction); "
+                        f"the records so far: {tally or 'none'}."
+                    ),
+                    "warning",
+                )
+            )
+        parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]
+        if len(preview.messages):
+            parts.append(widgets.HTML(scroll_html(messages_html(preview.messages), max_height="32em")))
+        self.results.children = tuple(parts)
+        return preview
+
+    def run(self, *, wallet_password: str | None = None, imported_password: str | None = None) -> Any:  # type: ignore[override]
+        """Open both files and preview the import; passwords given here (scripts) never reach the widgets."""
+        return super().run(wallet_password=wallet_password, imported_password=imported_password)
+
+    def describe(self) -> str:
+        if self.preview is not None:
+            return "import goes through" if self.preview.ok else f"import refused ({self.preview.refusal.code})"
+        return super().describe()
