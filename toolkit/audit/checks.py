@@ -527,6 +527,7 @@ def _check_desktop(backup: Backup, out: _Findings, today: date) -> None:
             )
 
     # statuses, expiry, initial accounts
+    with_initial = {_int(a.get("identityId")) for a in accounts if ok(a) and a.get("isInitial") is True}
     for i, ident in enumerate(identities):
         if not ok(ident):
             continue
@@ -569,10 +570,7 @@ def _check_desktop(backup: Backup, out: _Findings, today: date) -> None:
                 )
         ident_id = _int(ident.get("id"))
         if status != "genesis" and ident_id is not None:
-            has_initial = any(
-                ok(a) and _int(a.get("identityId")) == ident_id and a.get("isInitial") is True for a in accounts
-            )
-            if not has_initial:
+            if ident_id not in with_initial:
                 out.add(
                     "identity-without-initial-account",
                     "identities",
