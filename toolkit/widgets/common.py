@@ -41,6 +41,8 @@ STYLE = """<style>
 </style>"""
 #: Text cells longer than this are shortened on screen (the frames keep them whole).
 MAX_CELL = 60
+#: Rows shown in a form's table; the frame exposed as an attribute keeps them all.
+MAX_ROWS = 500
 
 _COLOURS = {
     "error": ("#8a1c1c", "#fdecea", "#e0a3a3"),
@@ -100,11 +102,24 @@ def frame_html(frame: pd.DataFrame | Any, *, max_height: str = "24em", index: bo
 
     ``wrap`` lets long texts (messages) wrap inside their cells; otherwise a row stays on one line.
     """
+    note = ""
     if isinstance(frame, pd.DataFrame):
-        table = shorten_frame(frame).to_html(index=index, na_rep="", escape=True, border=0, classes="ctk-table")
+        shown, note = capped(frame)
+        table = shorten_frame(shown).to_html(index=index, na_rep="", escape=True, border=0, classes="ctk-table")
     else:  # a Styler: its own escaping was asked for by the caller
         table = frame.to_html()
-    return scroll_html(table, max_height=max_height, wrap=wrap)
+    return scroll_html(table, max_height=max_height, wrap=wrap) + note
+
+
+def capped(frame: pd.DataFrame, limit: int = MAX_ROWS) -> tuple[pd.DataFrame, str]:
+    """The first ``limit`` rows, and a note saying so when rows were left out (a browser chokes on 20,000)."""
+    if len(frame) <= limit:
+        return frame, ""
+    note = (
+        f'<div class="ctk-capped" style="color:#555;font-size:12px">Showing the first {limit:,} of '
+        f"{len(frame):,} rows; the form's attributes hold every row.</div>"
+    )
+    return frame.head(limit), note
 
 
 def scroll_html(inner_html: str, *, max_height: str = "24em", wrap: bool = False) -> str:

@@ -11,7 +11,7 @@ from pandas.io.formats.style import Styler
 
 from ..backup import Backup
 from ..diff import BackupDiff, diff_backups
-from .common import OPEN_HINTS, FileSource, Form, esc, frame_html, open_chosen, scroll_html, shorten
+from .common import OPEN_HINTS, FileSource, Form, capped, esc, frame_html, open_chosen, scroll_html, shorten
 
 #: Row colours of the change table.
 CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"}
@@ -45,6 +45,7 @@ def style_changes(changes: pd.DataFrame) -> Styler:
 
 def changes_html(changes: pd.DataFrame) -> str:
     """The change table as HTML with each row's colour inline (so several tables on one page never mix)."""
+    changes, note = capped(changes)
     head = "".join(f"<th>{esc(c)}</th>" for c in changes.columns)
     rows = []
     for record in changes.itertuples(index=False):
@@ -52,7 +53,10 @@ def changes_html(changes: pd.DataFrame) -> str:
         bg = CHANGE_COLOURS.get(change, "")
         cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
         rows.append(f'<tr class="ctk-{esc(change)}" style="background:{bg}">{cells}</tr>')
-    return f'<table class="ctk-table ctk-changes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return (
+        f'<table class="ctk-table ctk-changes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + note
+    )
 
 
 def legend_html() -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..backup import Backup
 from ..merge import ImportPreview, preview_import
-from .common import OPEN_HINTS, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
+from .common import OPEN_HINTS, FileSource, Form, capped, error_html, esc, message_html, open_chosen, scroll_html
 from .diff_form import display_value
 
 #: Row colours of the messages table, by result.
@@ -36,6 +36,7 @@ NETWORK_CHOICES = [
 
 def messages_html(messages: pd.DataFrame) -> str:
     """The messages table with each row coloured by its result (values escaped, long ones shortened)."""
+    messages, note = capped(messages)
     head = "".join(f"<th>{esc(c)}</th>" for c in messages.columns)
     rows = []
     for record in messages.itertuples(index=False):
@@ -43,7 +44,10 @@ def messages_html(messages: pd.DataFrame) -> str:
         bg = RESULT_COLOURS.get(result, "")
         cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
         rows.append(f'<tr class="ctk-{esc(result)}" style="background:{bg}">{cells}</tr>')
-    return f'<table class="ctk-table ctk-messages"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return (
+        f'<table class="ctk-table ctk-messages"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + note
+    )
 
 
 class MergeForm(Form):
