@@ -29,11 +29,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-
 from .. import errors
-from ..container import KdfParams
+from ..container import KdfParams, derive_key
 
 FORMAT = "concordium-backup/recovery-checkpoint"
 VERSION = 1
@@ -43,11 +40,7 @@ MAX_CHECKPOINT_SIZE = 1024 * 1024
 def search_fingerprint(definition_digest: bytes, kdf: KdfParams) -> str:
     """A fingerprint of the candidate stream no cheaper to attack than the backup itself."""
     salt = hashlib.sha256(b"concordium-backup/recovery-checkpoint\0" + kdf.salt).digest()
-    return (
-        PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=kdf.iterations)
-        .derive(definition_digest)
-        .hex()
-    )
+    return derive_key(definition_digest, KdfParams(iterations=kdf.iterations, salt=salt)).hex()
 
 
 @dataclass
