@@ -60,7 +60,12 @@ def later_version(doc: dict) -> dict:
     new_acc = dict(more["accounts"][0], identityId=later["identities"][0]["id"], isInitial=False, name="Opsparing 2")
     later["accounts"].append(new_acc)
     later["credentials"].append(
-        dict(more["credentials"][0], identityId=new_acc["identityId"], credentialNumber=9, accountAddress=new_acc["address"])
+        dict(
+            more["credentials"][0],
+            identityId=new_acc["identityId"],
+            credentialNumber=9,
+            accountAddress=new_acc["address"],
+        )
     )
     later["addressBook"].append(dict(more["addressBook"][0], name="Opsparing 2"))
     later["addressBook"].append(more["addressBook"][-1])
@@ -69,8 +74,9 @@ def later_version(doc: dict) -> dict:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    doc = synthetic.desktop_document(identities=4, accounts_per_identity=3, contacts=4, external_credentials=2,
-                                     wallets=2, seed=2026)
+    doc = synthetic.desktop_document(
+        identities=4, accounts_per_identity=3, contacts=4, external_credentials=2, wallets=2, seed=2026
+    )
     # one pending identity so the samples show statuses and audit findings
     doc["identities"][3]["status"] = "pending"
     doc["identities"][3]["identityObject"] = None

@@ -19,4 +19,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 .venv/bin/ruff check toolkit tests bench scripts fuzz
+.venv/bin/ruff format --check --quiet toolkit tests bench scripts fuzz
 .venv/bin/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks "$@"

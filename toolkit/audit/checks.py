@@ -569,15 +569,14 @@ def _check_desktop(backup: Backup, out: _Findings, today: date) -> None:
                     "checked and the wallet may fail to show it.",
                 )
         ident_id = _int(ident.get("id"))
-        if status != "genesis" and ident_id is not None:
-            if ident_id not in with_initial:
-                out.add(
-                    "identity-without-initial-account",
-                    "identities",
-                    key,
-                    f"{label} has no initial account in the file (every identity's first account is its initial "
-                    "account), so part of the backup may be missing.",
-                )
+        if status != "genesis" and ident_id is not None and ident_id not in with_initial:
+            out.add(
+                "identity-without-initial-account",
+                "identities",
+                key,
+                f"{label} has no initial account in the file (every identity's first account is its initial "
+                "account), so part of the backup may be missing.",
+            )
     for i, acc in enumerate(accounts):
         if not ok(acc):
             continue
