@@ -43,20 +43,25 @@ def style_changes(changes: pd.DataFrame) -> Styler:
     )
 
 
-def changes_html(changes: pd.DataFrame) -> str:
-    """The change table as HTML with each row's colour inline (so several tables on one page never mix)."""
-    changes, note = capped(changes)
-    head = "".join(f"<th>{esc(c)}</th>" for c in changes.columns)
+def coloured_table_html(frame: pd.DataFrame, by: str, colours: dict[str, str], name: str) -> str:
+    """``frame`` as HTML, each row coloured inline by its ``by`` value (so several tables on one page never mix);
+    values escaped, long ones shortened, rows capped."""
+    frame, note = capped(frame)
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     rows = []
-    for record in changes.itertuples(index=False):
-        change = str(getattr(record, "change", ""))
-        bg = CHANGE_COLOURS.get(change, "")
+    for record in frame.itertuples(index=False):
+        value = str(getattr(record, by, ""))
         cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
-        rows.append(f'<tr class="ctk-{esc(change)}" style="background:{bg}">{cells}</tr>')
+        rows.append(f'<tr class="ctk-{esc(value)}" style="background:{colours.get(value, "")}">{cells}</tr>')
     return (
-        f'<table class="ctk-table ctk-changes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<table class="ctk-table ctk-{name}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
         + note
     )
+
+
+def changes_html(changes: pd.DataFrame) -> str:
+    """The change table with added rows green, removed red and changed yellow."""
+    return coloured_table_html(changes, "change", CHANGE_COLOURS, "changes")
 
 
 def legend_html() -> str:

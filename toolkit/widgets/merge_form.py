@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..backup import Backup
 from ..merge import ImportPreview, preview_import
-from .common import OPEN_HINTS, FileSource, Form, capped, error_html, esc, message_html, open_chosen, scroll_html
-from .diff_form import display_value
+from .common import OPEN_HINTS, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
+from .diff_form import coloured_table_html
 
 #: Row colours of the messages table, by result.
 RESULT_COLOURS = {
@@ -35,19 +35,8 @@ NETWORK_CHOICES = [
 
 
 def messages_html(messages: pd.DataFrame) -> str:
-    """The messages table with each row coloured by its result (values escaped, long ones shortened)."""
-    messages, note = capped(messages)
-    head = "".join(f"<th>{esc(c)}</th>" for c in messages.columns)
-    rows = []
-    for record in messages.itertuples(index=False):
-        result = str(getattr(record, "result", ""))
-        bg = RESULT_COLOURS.get(result, "")
-        cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
-        rows.append(f'<tr class="ctk-{esc(result)}" style="background:{bg}">{cells}</tr>')
-    return (
-        f'<table class="ctk-table ctk-messages"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        + note
-    )
+    """The messages table with each row coloured by its result."""
+    return coloured_table_html(messages, "result", RESULT_COLOURS, "messages")
 
 
 class MergeForm(Form):
