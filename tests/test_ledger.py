@@ -27,6 +27,7 @@ from toolkit.backup import Backup, open_backup
 from toolkit.cli import main
 from toolkit.ledger import (
     ALLOWED_APDUS,
+    BEFORE_ASKING,
     GET_APP_AND_VERSION,
     GET_PAIRING_KEY,
     STATES,
@@ -576,3 +577,83 @@ def test_every_state_is_documented_in_the_cli_help(capsys: pytest.CaptureFixture
     text = " ".join(capsys.readouterr().out.split())
     for state in STATES:
         assert state in text
+
+
+# ------------------------------------------------------------ before asking, and the headline
+
+
+def test_the_warning_comes_before_the_device_is_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    with LedgerSim(SimConfig(pairing_key=WALLET_1)) as sim:
+        assert main(["ledger", "--tcp", sim.address]) == 0
+    captured = capsys.readouterr()
+    assert BEFORE_ASKING in captured.err and "Desktop Wallet and Ledger Live" in captured.err
+    assert captured.out.startswith("ready: The Concordium app 4.0.0 is open")
+    assert "Ready:" not in captured.out
+    with pytest.raises(SystemExit):
+        main(["ledger", "--help"])
+    assert "Close the Desktop Wallet and Ledger Live first" in " ".join(capsys.readouterr().out.split())
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "Close the Desktop Wallet and Ledger Live first" in readme
+
+
+def test_a_ledger_that_is_not_the_backups_is_headed_so(
+    vectors_dir: Path, password_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = str(vectors_dir / "desktop-reference.json")
+    with LedgerSim(SimConfig(pairing_key=STRANGER)) as sim:
+        assert main(["ledger", file, "--password-file", str(password_file), "--tcp", sim.address]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("not the backup's Ledger: ") and not out.startswith("ready")
+
+
+def test_names_from_the_backup_reach_the_terminal_neutralised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import make_file
+    from toolkit import jsonio
+
+    evil = "Evil\x1b[2J\u202eName\r"
+    doc = {
+        "accounts": [{"name": evil, "address": "addr", "identityId": 1}],
+        "identities": [{"id": 1, "name": evil, "walletId": 1}],
+        "addressBook": [],
+        "credentials": [],
+        "wallets": [{"id": 1, "identifier": WALLET_1, "type": "ledgernanos"}],
+    }
+    file = tmp_path / "evil.json"
+    file.write_bytes(make_file(jsonio.dumps_js(doc), "pässword-123"))
+    (tmp_path / "pw").write_text("pässword-123\n", encoding="utf-8")
+    with LedgerSim(SimConfig(pairing_key=WALLET_1)) as sim:
+        assert main(["ledger", str(file), "--password-file", str(tmp_path / "pw"), "--tcp", sim.address]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\r" not in out
+    assert "Evil\\x1b[2J\\u202eName\\r" in out
+
+
+def test_the_form_warns_before_asking_and_says_why_it_did_not_compare() -> None:
+    from toolkit.widgets import LedgerForm
+
+    backup = Backup(
+        {"accounts": [], "identities": [], "addressBook": [], "wallets": [{"id": 1, "identifier": WALLET_1}]}
+    )
+    with LedgerSim(SimConfig(pairing_key=WALLET_1)) as sim:
+        form = LedgerForm(backup, connection=sim.address)
+        assert BEFORE_ASKING.split(":")[0] in form.notice.value
+        form.compare.value = False
+        form.run()
+        text = form.results.children[0].value
+        assert "comparing is switched off" in text and "no backup is open" not in text
+        form.compare.value = True
+        form.run()
+    assert form.matches is True and "yes: wallet 1" in form.results.children[0].value
+    assert form.status.value.count("ready") >= 1 and "Ready:" not in form.status.value
+
+
+def test_the_form_shows_busy_as_something_the_user_can_fix() -> None:
+    from toolkit.widgets import LedgerForm
+
+    with LedgerSim(SimConfig(key_status=0x6B01)) as sim:
+        form = LedgerForm(connection=sim.address)
+        form.run()
+    assert form.state == "busy" and "ctk-warning" in form.status.value
+    assert "Another program" in form.status.value and "firmware" not in form.status.value
