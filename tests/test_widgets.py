@@ -556,7 +556,7 @@ def test_ledger_form_without_a_backup_does_not_compare() -> None:
         form = LedgerForm(connection=sim.address)
         form.run()
     assert form.state == "ready" and form.matches is None
-    assert "not compared (no backup is open)" in visible_text(form)
+    assert "not compared (no backup was given to this form)" in visible_text(form)
 
 
 def test_recovery_uploaded_candidates_leave_the_widget_state(tmp_path: Path) -> None:

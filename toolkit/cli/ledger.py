@@ -13,10 +13,13 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import sys
+import unicodedata
+from typing import Any
 
 from .. import errors
 from ..backup import open_backup
-from ..ledger import DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
+from ..ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
 from .common import add_json_flag, get_password, print_json
 
 
@@ -28,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Report the Ledger's state (" + ", ".join(STATES) + ") with what to do next, read its pairing key"
             " (no confirmation on the device) and, given FILE, say which of the backup's wallets it is."
             " Exit 0 when ready (and matching FILE), 1 otherwise, 2 when FILE cannot be opened."
+            " Close the Desktop Wallet and Ledger Live first: the check's two read-only requests can interrupt"
+            " a transaction they are signing or a key waiting for confirmation on the Ledger."
         ),
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="a Desktop Wallet backup to compare with")
@@ -67,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     backup = None
     if args.file:  # open it first: a file that does not open is exit 2 before the device is asked
         backup = open_backup(args.file, get_password(args.password_file, what=args.file))
+    print(BEFORE_ASKING, file=sys.stderr, flush=True)
     result = check_ledger(backup, tcp=args.tcp, device=device, timeout=args.timeout)
     if args.json:
         print_json(result.to_dict())
@@ -75,19 +81,33 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _shown(value: Any) -> str:
+    """Text from a backup or a device for the terminal: control and bidi characters shown escaped, never emitted.
+
+    The one place this command neutralises such text (to be pointed at the CLI's shared function).
+    """
+    return "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch.encode("unicode_escape").decode()
+        for ch in str(value)
+    )
+
+
 def _text(result: LedgerCheck) -> str:
-    lines = [f"{result.state}: {result.message}"]
+    """The check in words; the first line starts with its verdict (the state, or "not the backup's Ledger")."""
+    lines = [f"{result.verdict}: {_shown(result.message)}"]
     if result.device:
         lines.append(f"  device: {result.device.describe()}")
     if result.app:
-        lines.append(f"  app: {result.app.name} {result.app.version}")
+        lines.append(f"  app: {_shown(result.app.name)} {_shown(result.app.version)}")
     if result.pairing_key:
         lines.append(f"  pairing key: {result.pairing_key}")
     match = result.matches_wallet
     if match:
-        lines.append(f"  wallet {match.id}: {match.identifier}")
-        lines.extend(f"    identity {i['id']}: {i['name']}" for i in match.identities)
-        lines.extend(f"    account {a['name']} ({a['address']})" for a in match.accounts)
+        lines.append(f"  wallet {_shown(match.id)}: {_shown(match.identifier)}")
+        lines.extend(f"    identity {_shown(i['id'])}: {_shown(i['name'])}" for i in match.identities)
+        lines.extend(f"    account {_shown(a['name'])} ({_shown(a['address'])})" for a in match.accounts)
     if len(result.devices) > 1:
-        lines.extend(f"  {n}: {d.describe()} {d.path or ''}".rstrip() for n, d in enumerate(result.devices, 1))
+        lines.extend(
+            f"  {n}: {_shown(d.describe())} {_shown(d.path or '')}".rstrip() for n, d in enumerate(result.devices, 1)
+        )
     return "\n".join(lines)
