@@ -371,7 +371,7 @@ def test_lost_wallet_entries_are_reported_and_can_be_given(tmp_path):
     given_wallet = salvage(cut, PASSWORD, wallets={1: identifier})
     assert given_wallet.backup.document["wallets"] == [{"id": 1, "identifier": identifier, "type": "ledgernanos"}]
     assert "identity-without-wallet" not in set(audit(given_wallet.backup)["rule"])
-    with pytest.raises(errors.UsageError):
+    with pytest.raises(errors.InvalidArgumentError):
         salvage(cut, PASSWORD, wallets={1: "not-hex"})
 
 

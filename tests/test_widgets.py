@@ -637,7 +637,7 @@ def test_audit_of_an_opened_backup_and_of_nothing() -> None:
     assert form.file not in form.children  # no file fields when auditing an opened backup
 
     empty = AuditForm(OpenForm())
-    assert empty.run() is None and empty.error is not None and empty.error.code == "usage"
+    assert empty.run() is None and empty.error is not None and empty.error.code == "invalid-argument"
     assert empty.save_report("x.html") is None and "Nothing was audited yet" in empty.report_status.value
 
 

@@ -206,7 +206,7 @@ def check_target(backup: Backup, to: str | None) -> None:
         return
     target = _TARGETS.get(to.strip().lower())
     if target is None:
-        raise errors.UsageError(f"Unknown target {to!r}; use 'desktop' or 'legacy'")
+        raise errors.InvalidArgumentError(f"Unknown target {to!r}; use 'desktop' or 'legacy'", subject="to")
     if target != backup.kind:
         if backup.is_legacy:
             raise errors.IncompatibleKindsError(

@@ -583,8 +583,9 @@ def _legacy(
 def _add_wallets(doc: dict[str, Any], wallets: dict[int, str] | None, notes: list[str]) -> None:
     for wid, identifier in sorted((wallets or {}).items()):
         if isinstance(wid, bool) or not isinstance(wid, int) or not is_hex64(identifier):
-            raise errors.UsageError(
-                "A wallet is given as ID=IDENTIFIER, the identifier being the Ledger's 64 lowercase hex pairing key"
+            raise errors.InvalidArgumentError(
+                f"Wallet {wid!r}: a wallet is given as its id and the Ledger's 64 lowercase hex pairing key",
+                subject="wallets",
             )
         have = {w.get("id"): w for w in doc["wallets"]}
         if wid in have:
@@ -789,6 +790,7 @@ def salvage_to(
             raise
         raise errors.PasswordTooShortError(
             "The original password is shorter than the 6 characters the Desktop Wallet requires",
-            hint="Give a new password for the recovered file (--new-password-file).",
+            hint="Give a new password for the recovered file.",
+            subject="new_password",
         ) from None
     return result

@@ -184,8 +184,8 @@ def _check_file(backup: Backup, out: _Findings) -> None:
             "file",
             "metadata.iterations",
             f"The file is protected by only {n:,} PBKDF2 iterations (the Desktop Wallet uses "
-            f"{DESKTOP_ITERATIONS:,}), so its password is easier to guess; make a new copy with "
-            "'concordium-backup reexport' and keep that one.",
+            f"{DESKTOP_ITERATIONS:,}), so its password is easier to guess; re-export it "
+            "(a new copy with the Desktop Wallet's settings) and keep that one.",
         )
     network = backup.network
     if backup.is_legacy:

@@ -10,6 +10,7 @@ import sys
 from typing import Any, TextIO
 
 from .. import errors
+from .hints import restate
 
 PASSWORD_ENV = "CONCORDIUM_BACKUP_PASSWORD"
 NEW_PASSWORD_ENV = "CONCORDIUM_BACKUP_NEW_PASSWORD"
@@ -26,8 +27,16 @@ class ArgumentParser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """As argparse's; a positional is shown in capitals (FILE, OLD NEW, IN OUT) unless it names its own."""
+        if args and not str(args[0]).startswith("-") and "metavar" not in kwargs and kwargs.get("action") is None:
+            kwargs["metavar"] = str(args[0]).upper()
+        return super().add_argument(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise errors.UsageError(f"{self.prog}: {message}")
+        exc = errors.UsageError(message, hint=f"See '{self.prog} --help'")
+        exc.usage = self.format_usage()  # type: ignore[attr-defined]
+        raise exc
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -105,7 +114,18 @@ def _json_default(value: Any) -> Any:
 
 
 def report_error(exc: errors.BackupError, *, as_json: bool) -> None:
-    """One line on stderr; with ``--json`` also the error object on stdout."""
+    """One line on stderr (a usage mistake after the command's usage); with ``--json`` also the error object
+    on stdout.  The hint is the command line's (:mod:`toolkit.cli.hints`)."""
+    exc = restate(exc)
     if as_json:
         print_json({"error": exc.to_dict()})
-    sys.stderr.write(f"concordium-backup: {exc.code}: {exc.message}\n")
+    usage = getattr(exc, "usage", None)
+    if usage:
+        sys.stderr.write(usage)
+    sys.stderr.write(error_line(exc))
+
+
+def error_line(exc: errors.BackupError) -> str:
+    """``concordium-backup: CODE: MESSAGE`` with the command line's hint, ending in a newline."""
+    exc = restate(exc)
+    return f"concordium-backup: {exc.code}: {exc.message}\n"

@@ -31,7 +31,6 @@ class SalvageForm(Form):
     title = "Salvage a damaged backup"
     action = "Salvage"
     failure = "Could not salvage the backup"
-    hints = {"wrong-password": "Check the password (it is case-sensitive): salvage needs the right one."}
 
     def __init__(self) -> None:
         self.file = FileSource("damaged backup")
