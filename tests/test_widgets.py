@@ -271,7 +271,7 @@ def test_diff_two_backups_coloured_and_exposed() -> None:
 
     assert form.error is None, form.status.value
     assert form.old_password.value == form.new_password.value == ""
-    assert list(form.changes.columns) == ["table", "key", "change", "field", "old", "new"]
+    assert list(form.changes.columns) == ["table", "key", "name", "change", "field", "old", "new"]
     assert list(form.summary.columns) == ["added", "removed", "changed"]
     assert form.old_backup is not None and form.new_backup is not None
     renamed = form.changes[(form.changes["table"] == "accounts") & (form.changes["change"] == "changed")]

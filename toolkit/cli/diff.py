@@ -70,7 +70,7 @@ def render(result: dict[str, Any]) -> str:
         return "\n".join(lines)
     lines.append("")
     for ch in changes:
-        head = f"{ch['table']} {ch['key']}"
+        head = f"{ch['table']} {ch['name']} ({ch['key']})" if ch.get("name") else f"{ch['table']} {ch['key']}"
         if ch["change"] == "changed":
             lines.append(f"~ {head}  {ch['field']}: {_show(ch['old'])} -> {_show(ch['new'])}")
         else:
