@@ -154,3 +154,45 @@ def test_open_backup_takes_a_path_with_tilde_bytes_and_a_file_object(tmp_path: P
     assert open_backup(io.BytesIO(NEW.read_bytes()), password).source is None
     with pytest.raises(errors.InvalidArgumentError):
         open_backup(12, password)  # type: ignore[arg-type]
+
+
+def test_salvage_says_what_was_lost_in_the_same_words_in_the_cli_and_the_form(tmp_path, capsys, monkeypatch) -> None:
+    from toolkit.salvage import salvage
+    from toolkit.widgets import SalvageForm
+
+    damaged = SAMPLES / "wallet-export-bitrot.json"
+    password = damaged.with_suffix(".password").read_text().strip()
+    result = salvage(damaged, password)
+    assert not result.intact and "bytes " in result.lost_text()
+    headline = result.headline(damaged.name)
+    code, out, _err = _cli(
+        ["salvage", damaged, tmp_path / "out.json", "--password-file", damaged.with_suffix(".password")],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0 and out.splitlines()[0] == headline
+    form = SalvageForm()
+    form.file.path.value = str(damaged)
+    assert form.run(password=password) is not None
+    assert headline.replace(damaged.name, f"<b>{damaged.name}</b>") in form.status.value
+
+
+def test_an_account_name_matching_several_lists_them(tmp_path, capsys, monkeypatch) -> None:
+    import copy as copy_
+
+    from tests.conftest import make_file
+    from toolkit.jsonio import dumps_js
+
+    doc = copy_.deepcopy(open_backup(NEW, NEW_PW.read_text().strip()).document)
+    twins = doc["accounts"][:2]
+    for account in twins:
+        account["name"] = "Twin"
+    src = tmp_path / "twins.json"
+    src.write_bytes(make_file(dumps_js(doc), "twins-pass"))
+    pw = tmp_path / "pw"
+    pw.write_text("twins-pass\n")
+    args = ["reexport", src, tmp_path / "out.json", "--password-file", pw, "--account", "Twin", "--json"]
+    code, out, _err = _cli(args, capsys, monkeypatch)
+    error = json.loads(out)["error"]
+    assert code == 2 and error["code"] == "invalid-selection"
+    assert all(a["address"] in error["message"] for a in twins) and "2 accounts match 'Twin'" in error["message"]

@@ -115,6 +115,30 @@ class SalvageResult:
         """Alias of :attr:`intact`."""
         return self.intact
 
+    # What was recovered and lost, in the words every interface shows (the CLI and the form alike).
+    def lost_text(self) -> str:
+        """The unreadable byte ranges in words: ``bytes 4,992–5,024 and 12,000–12,032 of 19,876 decrypted``."""
+        if not self.lost_bytes:
+            return "nothing"
+        spans = [f"{s:,}–{e:,}" if e is not None else f"{s:,} to the end" for s, e in self.lost_bytes]
+        joined = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+        return f"bytes {joined} of {self.plaintext_bytes:,} decrypted"
+
+    def headline(self, name: str) -> str:
+        """One sentence: intact, or how many records were recovered and what is unreadable."""
+        total = sum(self.recovered.values())
+        if self.intact:
+            return f"{name} is intact: all {total:,} records read, nothing lost."
+        cut = " The file was cut short." if self.truncated else ""
+        return f"{name}: recovered {total:,} records; unreadable: {self.lost_text()}.{cut}"
+
+    def unread_text(self) -> str:
+        """The tables whose place in the file could not be read, as a sentence ("" when none)."""
+        return f"Tables whose place could not be read: {', '.join(self.unread)}." if self.unread else ""
+
+    def __repr__(self) -> str:
+        return f"<SalvageResult {self.kind}: {self.headline('backup')}>"
+
     def to_dict(self) -> dict[str, Any]:
         """The ``salvage --json`` object."""
         out: dict[str, Any] = {
@@ -596,6 +620,10 @@ def _add_wallets(doc: dict[str, Any], wallets: dict[int, str] | None, notes: lis
         notes.append(f"Wallet {wid} was added with the Ledger identifier you gave.")
 
 
+#: How the note about a lost wallet (Ledger) entry starts (an interface may add how to give its identifier).
+LOST_WALLET_NOTE = "The entry of wallet"
+
+
 def _desktop_notes(doc: dict[str, Any], recovered: dict[str, int], lost_any: bool, notes: list[str]) -> None:
     wallet_ids = {w.get("id") for w in doc.get("wallets", [])}
     identities = doc.get("identities", [])
@@ -622,8 +650,8 @@ def _desktop_notes(doc: dict[str, Any], recovered: dict[str, int], lost_any: boo
     if missing:
         ids = ", ".join(str(m) for m in missing)
         notes.append(
-            f"The entry of wallet {ids} was lost. If you have that Ledger, read its identifier with "
-            "'concordium-backup ledger' and give it as --wallet ID=IDENTIFIER to make these importable."
+            f"{LOST_WALLET_NOTE} {ids} was lost. If you have that Ledger, read its identifier with the "
+            "Ledger check and salvage again giving it for that wallet id to make these importable."
         )
     if lost_any and not recovered.get("genesis"):
         notes.append(
