@@ -66,6 +66,8 @@ from .backup import DESKTOP_LISTS, LEGACY_LISTS, Backup
 
 CHANGE_COLUMNS = ("table", "key", "name", "change", "field", "old", "new")
 SUMMARY_COLUMNS = ("added", "removed", "changed")
+#: Change rows a notebook shows of a :class:`BackupDiff` (``.changes`` holds them all).
+HTML_ROWS = 50
 #: What a changed secret shows instead of its value.
 REDACTED = "(changed, redacted)"
 #: Legacy mobile wallet fields holding private keys or secrets (FORMAT.md §4).
@@ -371,6 +373,37 @@ class BackupDiff:
     @property
     def empty(self) -> bool:
         return self.changes.empty
+
+    def counts(self) -> dict[str, int]:
+        """Records added, removed and changed over all tables."""
+        return {c: int(self.summary[c].sum()) for c in SUMMARY_COLUMNS}
+
+    def __repr__(self) -> str:
+        if self.empty:
+            return f"<BackupDiff {self.kind}: no differences>"
+        counts = self.counts()
+        tables = [str(t) for t, row in self.summary.iterrows() if row.sum()]
+        return (
+            f"<BackupDiff {self.kind}: {counts['added']} added, {counts['removed']} removed, "
+            f"{counts['changed']} changed records in {', '.join(tables)}; {len(self.changes)} rows in .changes>"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the tables that differ, then the first rows of the changes (values escaped)."""
+        import html
+
+        head = f"<p>{html.escape(repr(self))}</p>"
+        if self.empty:
+            return head
+        summary = self.summary[self.summary.sum(axis=1) > 0]
+        shown = self.changes.head(HTML_ROWS)
+        more = f"<p>… {len(self.changes) - HTML_ROWS:,} more rows in <code>.changes</code></p>"
+        return (
+            head
+            + summary.to_html(escape=True, border=0)
+            + shown.to_html(index=False, escape=True, border=0, na_rep="")
+            + (more if len(self.changes) > HTML_ROWS else "")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """``{"summary": {TABLE: {added, removed, changed}}, "changes": [...]}`` (what ``diff --json`` prints)."""
