@@ -10,11 +10,12 @@ import sys
 from typing import Any, TextIO
 
 from .. import errors
+from ..export import check_password
+from ..passwords import read_password_file
 from .hints import restate
 
 PASSWORD_ENV = "CONCORDIUM_BACKUP_PASSWORD"
 NEW_PASSWORD_ENV = "CONCORDIUM_BACKUP_NEW_PASSWORD"
-MIN_PASSWORD_LENGTH = 6
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -41,19 +42,6 @@ class ArgumentParser(argparse.ArgumentParser):
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
-
-
-def read_password_file(path: str) -> str:
-    """The first line of a file, without its line ending (spaces are kept: they may be part of it)."""
-    try:
-        with errors.reading(path, "password file"), open(path, encoding="utf-8") as fh:
-            line = fh.readline()
-    except UnicodeDecodeError:
-        raise errors.CannotReadError(f"The password file {path} is not UTF-8 text") from None
-    password = line.rstrip("\r\n")
-    if not password:
-        raise errors.PasswordMissingError(f"The password file {path} is empty")
-    return password
 
 
 def _interactive() -> bool:
@@ -95,8 +83,8 @@ def get_new_password(file: str | None, *, env: str = NEW_PASSWORD_ENV) -> str:
 
 
 def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise errors.PasswordTooShortError(f"The new password has {len(password)} characters")
+    """The Desktop Wallet's rule (:func:`toolkit.export.check_password`), before any work is done."""
+    check_password(password)
 
 
 def print_json(obj: Any, out: TextIO | None = None) -> None:

@@ -176,7 +176,7 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
     The first line of the ``.password`` file beside the backup (as the bundled
     samples have), else the environment variable ``env``.
     """
-    from ..cli.common import read_password_file
+    from ..passwords import read_password_file
 
     beside = Path(backup).with_suffix(".password")
     if beside.is_file():
