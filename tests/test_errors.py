@@ -196,3 +196,17 @@ def test_an_account_name_matching_several_lists_them(tmp_path, capsys, monkeypat
     error = json.loads(out)["error"]
     assert code == 2 and error["code"] == "invalid-selection"
     assert all(a["address"] in error["message"] for a in twins) and "2 accounts match 'Twin'" in error["message"]
+
+
+def test_results_print_as_one_line_and_as_a_table_in_a_notebook() -> None:
+    from toolkit import diff_backups, salvage_backup
+
+    password = NEW_PW.read_text().strip()
+    backup = open_backup(NEW, password)
+    later = open_backup(SAMPLES / "wallet-export-later.json", password)
+    result = diff_backups(backup, later)
+    assert "\n" not in repr(result) and repr(result).startswith("<BackupDiff desktop-wallet: 4 added, 0 removed")
+    assert "<table" in result._repr_html_() and repr(diff_backups(backup, backup)).endswith("no differences>")
+    rescued = salvage_backup(SAMPLES / "wallet-export-bitrot.json", password)
+    assert "\n" not in repr(rescued) and "records recovered" in repr(rescued)
+    assert "<table" in rescued._repr_html_()

@@ -137,7 +137,15 @@ class SalvageResult:
         return f"Tables whose place could not be read: {', '.join(self.unread)}." if self.unread else ""
 
     def __repr__(self) -> str:
-        return f"<SalvageResult {self.kind}: {self.headline('backup')}>"
+        total = sum(self.recovered.values())
+        state = f"intact, {total:,} records" if self.intact else f"{total:,} records recovered, lost {self.lost_text()}"
+        return f"<SalvageResult {self.kind}: {state}>"
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the one-line summary, then records recovered per table."""
+        import html
+
+        return f"<p>{html.escape(repr(self))}</p>" + self.table().to_html(index=False, border=0)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``salvage --json`` object."""
