@@ -210,3 +210,14 @@ def test_results_print_as_one_line_and_as_a_table_in_a_notebook() -> None:
     rescued = salvage_backup(SAMPLES / "wallet-export-bitrot.json", password)
     assert "\n" not in repr(rescued) and "records recovered" in repr(rescued)
     assert "<table" in rescued._repr_html_()
+
+
+def test_the_import_preview_form_names_the_file_whose_password_is_wrong() -> None:
+    from toolkit.widgets import MergeForm
+
+    form = MergeForm()
+    form.wallet.path.value, form.imported.path.value = str(NEW), str(OLD)
+    assert form.run(wallet_password="not-the-password", imported_password=OLD_PW.read_text().strip()) is None
+    assert form.error is not None and form.error.subject == "a"
+    assert "(wallet-export.json): the password does not open" in form.status.value
+    assert "typed for the wallet&#x27;s backup (A)" in form.status.value
