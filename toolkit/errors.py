@@ -12,6 +12,7 @@ import contextlib
 import copy
 import os
 from collections.abc import Iterator, Mapping
+from typing import TypeVar
 
 
 class BackupError(Exception):
@@ -52,7 +53,10 @@ class BackupError(Exception):
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
 
-def restated(exc: BaseException, hints: Mapping[str, str]) -> BaseException:
+_E = TypeVar("_E", bound=BaseException)
+
+
+def restated(exc: _E, hints: Mapping[str, str]) -> _E:
     """``exc`` with the hint an interface's table gives for it (a copy; ``exc`` itself is unchanged).
 
     ``hints`` maps ``"code@subject"`` or ``"code"`` to a hint.  A ``code@subject``

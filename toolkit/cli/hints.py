@@ -41,6 +41,4 @@ HINTS: dict[str, str] = {
 
 def restate(exc: errors.BackupError) -> errors.BackupError:
     """``exc`` with the command line's hint for it."""
-    shown = errors.restated(exc, HINTS)
-    assert isinstance(shown, errors.BackupError)
-    return shown
+    return errors.restated(exc, HINTS)
