@@ -221,3 +221,18 @@ def test_the_import_preview_form_names_the_file_whose_password_is_wrong() -> Non
     assert form.error is not None and form.error.subject == "a"
     assert "(wallet-export.json): the password does not open" in form.status.value
     assert "typed for the wallet&#x27;s backup (A)" in form.status.value
+
+
+def test_backup_encrypt_and_save_mirror_open_backup(tmp_path: Path) -> None:
+    backup = open_backup(NEW, NEW_PW.read_text().strip())
+    data = backup.encrypt("new-pass-1")
+    again = open_backup(data, "new-pass-1")
+    assert again.to_plaintext() == backup.to_plaintext() and again.encryption["iterations"] == 10_000
+    with pytest.raises(errors.PasswordTooShortError):
+        backup.encrypt("short")
+    written = backup.save(tmp_path / "copy.json", "new-pass-1")
+    assert open_backup(written.path, "new-pass-1").counts() == backup.counts()
+    with pytest.raises(errors.OutputExistsError):
+        backup.save(tmp_path / "copy.json", "new-pass-1")
+    with pytest.raises(errors.SameFileError):
+        backup.save(NEW, "new-pass-1", force=True)

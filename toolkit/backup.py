@@ -149,6 +149,19 @@ class Backup:
             return original  # same content; keep the writer's exact spelling
         return fresh
 
+    def encrypt(self, password: str, *, iterations: int | None = None) -> bytes:
+        """The backup encrypted with ``password`` as its wallet writes it (the mirror of :func:`open_backup`)."""
+        from .export import encrypt_backup
+
+        return encrypt_backup(self, password, iterations=iterations)
+
+    def save(self, path: str | os.PathLike[str], password: str, *, force: bool = False) -> Any:
+        """Write the backup to a new file at ``path``, atomically, and read it back
+        (:func:`toolkit.export.save_backup`; returns its ``WriteResult``)."""
+        from .export import save_backup
+
+        return save_backup(self, os.path.expanduser(os.fspath(path)), password, force=force)
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v is not None)
         src = f" from {os.path.basename(self.source)!r}" if self.source else ""
