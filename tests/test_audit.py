@@ -364,7 +364,7 @@ def test_cli_writes_the_report(files, capsys, ext):
 
 def test_report_format_must_be_known(tmp_path):
     findings = audit(Backup(clean_doc()), today=TODAY)
-    with pytest.raises(errors.UsageError):
+    with pytest.raises(errors.InvalidArgumentError):
         write_report(findings, tmp_path / "report.pdf")
 
 

@@ -664,8 +664,9 @@ def _wallet_genesis(wallet_network: str | None) -> str | None:
             return genesis
     if len(value) == 64 and all(c in "0123456789abcdef" for c in value):
         return value
-    raise errors.UsageError(
-        f"Unknown network {wallet_network!r}; name one of {', '.join(GENESIS_HASHES.values())} or give a genesis hash"
+    raise errors.InvalidArgumentError(
+        f"Unknown network {wallet_network!r}; name one of {', '.join(GENESIS_HASHES.values())} or give a genesis hash",
+        subject="wallet_network",
     )
 
 

@@ -69,7 +69,9 @@ def write_report(
     """Write the report to ``path`` (format from its extension); return the path written."""
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise errors.UsageError(f"The report {os.fspath(path)!r} must end in .html or .xlsx")
+        raise errors.InvalidArgumentError(
+            f"The report {os.fspath(path)!r} must end in .html or .xlsx", subject="report"
+        )
     summary = report_summary(backup, findings, today=today)
     data = render_html(findings, summary=summary) if fmt == "html" else render_xlsx(findings, summary=summary)
     write_bytes_atomic(path, data, force=force)

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..backup import open_backup
+from ..backup import open_input
 from ..diff import diff_backups
 from .common import PASSWORD_ENV, add_json_flag, get_password, print_json
 
@@ -41,9 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     old_pw = get_password(args.old_password_file or args.password_file, what=Path(args.old).name)
-    old = open_backup(args.old, old_pw)
+    old = open_input(args.old, old_pw, subject="old", what="the old backup")
     new_pw = get_password(args.new_password_file or args.password_file, what=Path(args.new).name)
-    new = open_backup(args.new, new_pw)
+    new = open_input(args.new, new_pw, subject="new", what="the new backup")
     result = diff_backups(old, new)
     if args.json:
         print_json(result.to_dict())
@@ -70,7 +70,7 @@ def render(result: dict[str, Any]) -> str:
         return "\n".join(lines)
     lines.append("")
     for ch in changes:
-        head = f"{ch['table']} {ch['key']}"
+        head = f"{ch['table']} {ch['name']} ({ch['key']})" if ch.get("name") else f"{ch['table']} {ch['key']}"
         if ch["change"] == "changed":
             lines.append(f"~ {head}  {ch['field']}: {_show(ch['old'])} -> {_show(ch['new'])}")
         else:

@@ -14,10 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..backup import open_backup
+from ..backup import open_input
 from ..export import save_backup
 from ..merge import ImportPreview, preview_import
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from .common import (
+    NEW_PASSWORD_ENV,
+    PASSWORD_ENV,
+    add_json_flag,
+    error_line,
+    get_new_password,
+    get_password,
+    print_json,
+)
 from .reexport import check_output, describe
 
 
@@ -61,8 +69,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.output:
             raise errors.UsageError("Name the output file OUT, or pass --dry-run")
         check_output(args.output, [args.a, args.b], force=args.force)
-    a = open_backup(args.a, get_password(args.a_password_file or args.password_file, what=Path(args.a).name))
-    b = open_backup(args.b, get_password(args.b_password_file or args.password_file, what=Path(args.b).name))
+    a_pw = get_password(args.a_password_file or args.password_file, what=Path(args.a).name)
+    a = open_input(args.a, a_pw, subject="a", what="backup A")
+    b_pw = get_password(args.b_password_file or args.password_file, what=Path(args.b).name)
+    b = open_input(args.b, b_pw, subject="b", what="backup B")
     preview = preview_import(a, b, wallet_network=args.wallet_network)
 
     if preview.refusal is not None:
@@ -70,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             print_json({"error": preview.refusal.to_dict(), **preview.to_dict(), "written": None})
         else:
             print(render(preview))
-        sys.stderr.write(f"concordium-backup: {preview.refusal.code}: {preview.refusal.message}\n")
+        sys.stderr.write(error_line(preview.refusal))
         return 2
 
     written = None

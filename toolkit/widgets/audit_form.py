@@ -16,7 +16,6 @@ from ..audit import SEVERITIES, audit, group_by_severity, severity_counts
 from ..backup import Backup
 from ..report import write_report
 from .common import (
-    OPEN_HINTS,
     FileSource,
     Form,
     backup_of,
@@ -68,7 +67,6 @@ class AuditForm(Form):
     title = "Audit a backup"
     action = "Audit"
     failure = "Could not audit the backup"
-    hints = OPEN_HINTS
 
     def __init__(self, source: Any = None, *, today: date | None = None) -> None:
         self.source = source
@@ -109,7 +107,7 @@ class AuditForm(Form):
         if self.source is not None:
             backup = backup_of(self.source)
             if not isinstance(backup, Backup):
-                raise errors.UsageError("No backup is open", hint="Open one first, then audit it.")
+                raise errors.InvalidArgumentError("No backup is open", hint="Open one first, then audit it.")
             return backup, os.path.basename(backup.source) if backup.source else "the opened backup"
         return open_chosen(self.file, self.password, password)
 
@@ -137,7 +135,7 @@ class AuditForm(Form):
         self.report_status.value = ""
         try:
             if self.findings is None:
-                raise errors.UsageError("Nothing was audited yet", hint="Press Audit first.")
+                raise errors.InvalidArgumentError("Nothing was audited yet", hint="Press Audit first.")
             target = (path if path is not None else self.report_path.value).strip()
             if target:
                 self.report = write_report(

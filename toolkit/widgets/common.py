@@ -11,7 +11,6 @@ is shown in plain words with its code, and anything else as a one-line
 from __future__ import annotations
 
 import base64
-import copy
 import html
 import logging
 import os
@@ -23,6 +22,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import errors
+from . import hints
 
 log = logging.getLogger("toolkit.widgets")
 
@@ -176,7 +176,7 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
     The first line of the ``.password`` file beside the backup (as the bundled
     samples have), else the environment variable ``env``.
     """
-    from ..cli.common import read_password_file
+    from ..passwords import read_password_file
 
     beside = Path(backup).with_suffix(".password")
     if beside.is_file():
@@ -188,13 +188,6 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
         f"No {beside.name} beside the backup and no {env} in the environment",
         hint="Put the password into that file or variable, or type it into the form.",
     )
-
-
-#: Form-words hints shared by the forms that open backups.
-OPEN_HINTS = {
-    "wrong-password": "Check the password (it is case-sensitive), or search for it with the password recovery form.",
-    "damaged": "The password is right but the file is damaged: try the salvage form, or another copy of the backup.",
-}
 
 
 class FileSource(widgets.VBox):
@@ -249,12 +242,20 @@ class FileSource(widgets.VBox):
         return os.path.expanduser(path), os.path.basename(path) or path
 
 
-def open_chosen(file: FileSource, field: widgets.Password, given: str | None = None) -> tuple[Any, str]:
-    """Open the backup chosen in ``file`` with the password in ``field`` (cleared) or ``given``: (backup, name)."""
-    from ..backup import open_backup
+def open_chosen(
+    file: FileSource, field: widgets.Password, given: str | None = None, *, subject: str | None = None
+) -> tuple[Any, str]:
+    """Open the backup chosen in ``file`` with the password in ``field`` (cleared) or ``given``: (backup, name).
+
+    ``subject`` (``"old"``, ``"a"``...) marks one of several inputs: an error then names the file.
+    """
+    from ..backup import open_backup, open_input
 
     source, name = file.read()
-    return open_backup(source, take_password(field, f"the {file.label}", given)), name
+    password = take_password(field, f"the {file.label}", given)
+    if subject is None:
+        return open_backup(source, password), name
+    return open_input(source, password, subject=subject, what=f"the {file.label}", name=name), name
 
 
 def backup_of(provider: Any) -> Any:
@@ -277,8 +278,6 @@ class Form(widgets.VBox):
     action = "Run"
     #: Said before an error, e.g. "Could not open the backup".
     failure = "It did not work"
-    #: Error code -> what to do, in this form's words (instead of the library's, which name CLI options).
-    hints: dict[str, str] = {}
 
     def __init__(
         self, controls: list[widgets.Widget], *, beside_button: list[widgets.Widget] = (), **kwargs: Any
@@ -317,10 +316,7 @@ class Form(widgets.VBox):
         self.error = exc
         self._reset()
         self.results.children = ()
-        shown = exc
-        if isinstance(exc, errors.BackupError) and exc.code in self.hints:
-            shown = copy.copy(exc)
-            shown.hint = self.hints[exc.code]
+        shown = errors.restated(exc, hints.table_for(type(self).__name__))
         self.status.value = error_html(shown, self.failure)
         if not isinstance(exc, errors.BackupError):
             log.debug("internal error in %s", type(self).__name__, exc_info=exc)

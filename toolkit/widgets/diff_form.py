@@ -11,7 +11,7 @@ from pandas.io.formats.style import Styler
 
 from ..backup import Backup
 from ..diff import BackupDiff, diff_backups
-from .common import OPEN_HINTS, FileSource, Form, capped, esc, frame_html, open_chosen, scroll_html, shorten
+from .common import FileSource, Form, capped, esc, frame_html, open_chosen, scroll_html, shorten
 
 #: Row colours of the change table.
 CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"}
@@ -85,7 +85,6 @@ class DiffForm(Form):
     title = "Compare two backups"
     action = "Compare"
     failure = "Could not compare the backups"
-    hints = OPEN_HINTS
 
     def __init__(self) -> None:
         self.old = FileSource("older backup")
@@ -113,8 +112,8 @@ class DiffForm(Form):
             typed = self.old_password.value
             old_password = old_password if old_password is not None else typed
             new_password = new_password if new_password is not None else (old_password or None)
-        old, old_name = open_chosen(self.old, self.old_password, old_password)
-        new, new_name = open_chosen(self.new, self.new_password, new_password)
+        old, old_name = open_chosen(self.old, self.old_password, old_password, subject="old")
+        new, new_name = open_chosen(self.new, self.new_password, new_password, subject="new")
         result = diff_backups(old, new)
         self.old_backup, self.new_backup = old, new
         self.diff, self.changes, self.summary = result, result.changes, result.summary

@@ -36,7 +36,6 @@ class ExportForm(Form):
     title = "Export with a new password"
     action = "Export"
     failure = "Could not export the backup"
-    hints = {"output-exists": "Choose another name, or tick 'Replace an existing file'."}
 
     def __init__(self, source: Any = None) -> None:
         self.source = source
@@ -64,7 +63,9 @@ class ExportForm(Form):
     def _backup(self) -> Backup:
         backup = backup_of(self.source)
         if not isinstance(backup, Backup):
-            raise errors.UsageError("No backup is open", hint="Open one first (Open, Salvage or Recovery form).")
+            raise errors.InvalidArgumentError(
+                "No backup is open", hint="Open one first (Open, Salvage or Recovery form)."
+            )
         return backup
 
     def _run(self, *, password: str | None = None) -> WriteResult:
@@ -85,7 +86,7 @@ class ExportForm(Form):
             body = download_link_html(self.data, filename, note="encrypted")
         else:
             if not name:
-                raise errors.UsageError(
+                raise errors.InvalidArgumentError(
                     "No output path was given", hint="Type where to save the file, or offer a download link."
                 )
             result = reexport(backup, os.path.expanduser(name), new, force=self.force.value)

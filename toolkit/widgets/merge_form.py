@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..backup import Backup
 from ..merge import ImportPreview, preview_import
-from .common import OPEN_HINTS, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
+from .common import FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
 from .diff_form import coloured_table_html
 
 #: Row colours of the messages table, by result.
@@ -52,7 +52,6 @@ class MergeForm(Form):
     title = "Preview an import"
     action = "Preview import"
     failure = "Could not preview the import"
-    hints = OPEN_HINTS
 
     def __init__(self) -> None:
         self.wallet = FileSource("wallet's backup (A)")
@@ -81,8 +80,8 @@ class MergeForm(Form):
         if self.same_password.value:
             wallet_password = wallet_password if wallet_password is not None else self.wallet_password.value
             imported_password = imported_password if imported_password is not None else (wallet_password or None)
-        a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password)
-        b, b_name = open_chosen(self.imported, self.imported_password, imported_password)
+        a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password, subject="a")
+        b, b_name = open_chosen(self.imported, self.imported_password, imported_password, subject="b")
         preview = preview_import(a, b, wallet_network=self.network.value)
         self.wallet_backup, self.imported_backup = a, b
         self.preview, self.messages, self.refusal = preview, preview.messages, preview.refusal

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..backup import Backup, open_backup
 from ..tables import summary_frame
-from .common import OPEN_HINTS, FileSource, Form, esc, frame_html, message_html, notices_html, tables_tab, take_password
+from .common import FileSource, Form, esc, frame_html, message_html, notices_html, tables_tab, take_password
 
 KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
 
@@ -44,7 +44,6 @@ class OpenForm(Form):
     title = "Open a backup"
     action = "Open"
     failure = "Could not open the backup"
-    hints = OPEN_HINTS
 
     def __init__(self) -> None:
         self.file = FileSource("backup")
