@@ -154,6 +154,7 @@ def test_identities_of_wallets_missing_from_the_file_are_skipped():
     a = wallet_a()
     b = wallet_a(seed=4)
     b["wallets"] = []
+    b["externalCredentials"] = []  # B's own external credentials would name accounts the wallet lacks (FK)
     preview = preview_import(Backup(a), Backup(b))
     assert preview.ok and preview.document["identities"] == a["identities"]
     assert set(preview.messages[preview.messages["table"] == "identities"]["result"]) == {"skipped"}
@@ -314,8 +315,12 @@ def test_external_credentials_keep_the_local_note():
     b["externalCredentials"].append({"accountAddress": a["accounts"][1]["address"], "credId": "3" * 96, "note": "new"})
     preview = preview_import(Backup(a), Backup(b))
     notes = {c["credId"][0]: c["note"] for c in preview.document["externalCredentials"]}
-    assert notes == {"1": "local note", "2": "fills the empty note", "3": "new"}
+    # insert … onConflict('credId').ignore(): an external credential the wallet has is never updated,
+    # not even an empty note (externalCredentialDao.ts:17-30)
+    assert notes == {"1": "local note", "2": "", "3": "new"}
     assert message(preview, "externalCredentials", "3" * 96) == ("added", "")
+    assert message(preview, "externalCredentials", "2" * 96) == ("exists", "")
+    assert preview.ok and preview.summary()["externalCredentials"]["updated"] == 0
 
 
 def test_external_credentials_list_is_created_in_the_wallets_order():
