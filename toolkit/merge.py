@@ -55,6 +55,7 @@ from . import errors
 from .backup import DESKTOP, DESKTOP_LISTS, Backup
 from .diff import identity_key, wallet_identifiers
 from .network import GENESIS_HASHES
+from .subset import without_unknown_fields
 from .walletdb import SqlFailure, WalletDB
 
 MESSAGE_COLUMNS = ("table", "key", "name", "result", "message", "detail")
@@ -757,7 +758,9 @@ class _Import:
         credential the wallet has keeps its row (note included) whatever the file says.  It runs
         outside any try/catch (PerformImport.tsx:109-114): a failure shows the raw SQL error.
         """
-        local = {_hkey(c.get("credId")): c for c in self.snapshot.get("externalCredentials") or [] if isinstance(c, dict)}
+        local = {
+            _hkey(c.get("credId")): c for c in self.snapshot.get("externalCredentials") or [] if isinstance(c, dict)
+        }
         upserts: list[dict[str, Any]] = []
         for cred in self.imported_list("externalCredentials"):
             match = local.get(_hkey(cred.get("credId")))
@@ -773,8 +776,14 @@ class _Import:
             kept = []
             for cred in upserts:
                 address = cred.get("accountAddress")
-                if address is not None and _hkey(address) not in held and not self.db.has_credential(cred.get("credId")):
-                    self.dropped.append({"table": "externalCredentials", "key": _safe(cred.get("credId")), "field": None})
+                if (
+                    address is not None
+                    and _hkey(address) not in held
+                    and not self.db.has_credential(cred.get("credId"))
+                ):
+                    self.dropped.append(
+                        {"table": "externalCredentials", "key": _safe(cred.get("credId")), "field": None}
+                    )
                     self.row(
                         "externalCredentials",
                         cred.get("credId"),
@@ -954,14 +963,6 @@ def preview_import(
         fixes=fixes,
         dropped=dropped + job.dropped,
     )
-
-
-def without_unknown_fields(b: Backup) -> tuple[Backup, list[tuple[str, Any, str]]]:
-    """``b`` without the record fields the wallet's tables lack, and what was dropped (list, key, field)."""
-    from .walletdb import drop_unknown_fields
-
-    document, dropped = drop_unknown_fields(b.document)
-    return (Backup(document, kind=DESKTOP) if dropped else b), dropped
 
 
 def _not_reached(imported: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:

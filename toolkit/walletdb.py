@@ -90,9 +90,7 @@ def _columns() -> dict[str, tuple[str, ...]]:
     con = sqlite3.connect(":memory:")
     try:
         con.executescript(SCHEMA)
-        return {
-            doc: tuple(r[1] for r in con.execute(f"PRAGMA table_info({table})")) for doc, table in TABLES.items()
-        }
+        return {doc: tuple(r[1] for r in con.execute(f"PRAGMA table_info({table})")) for doc, table in TABLES.items()}
     finally:
         con.close()
 
@@ -250,7 +248,9 @@ class WalletDB:
         """knex ``insert(record)``: the record's own fields, the column defaults for the rest; the new rowid."""
         return self._execute(TABLES[doc_name], list(record), [list(record.values())])
 
-    def insert_many(self, doc_name: str, records: list[dict[str, Any]], *, ignore_conflict_on: str | None = None) -> None:
+    def insert_many(
+        self, doc_name: str, records: list[dict[str, Any]], *, ignore_conflict_on: str | None = None
+    ) -> None:
         """knex ``insert([...])`` (``.onConflict(col).ignore()``): one statement, a missing field is NULL."""
         columns: list[str] = []
         for r in records:
@@ -266,7 +266,8 @@ class WalletDB:
         cond = " AND ".join(f"{_quote(k)} = ?" for k in where)
         try:
             self.con.execute(
-                f"UPDATE {_quote(table)} SET {sets} WHERE {cond}", [bind(v) for v in (*values.values(), *where.values())]
+                f"UPDATE {_quote(table)} SET {sets} WHERE {cond}",
+                [bind(v) for v in (*values.values(), *where.values())],
             )
         except (sqlite3.Error, ValueError, OverflowError, UnicodeError) as exc:
             text = f"update {_quote(table)} set " + ", ".join(f"{_quote(k)} = {_literal(v)}" for k, v in values.items())
@@ -306,7 +307,9 @@ class WalletDB:
 
     def credential_ids(self, identity_id: Any) -> list[Any]:
         """``getCredentialsForIdentity`` (credentialDao.ts:77-85): the credIds of one identity."""
-        return [r[0] for r in self.con.execute("SELECT credId FROM credentials WHERE identityId = ?", [bind(identity_id)])]
+        return [
+            r[0] for r in self.con.execute("SELECT credId FROM credentials WHERE identityId = ?", [bind(identity_id)])
+        ]
 
     def next_id(self, doc_name: str) -> int:
         """The id AUTOINCREMENT gives the next row (max id + 1; the real wallet may have used more)."""
