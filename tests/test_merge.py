@@ -19,6 +19,7 @@ from toolkit.jsonio import dumps_gson, dumps_js
 from toolkit.merge import (
     ALREADY_EXISTS,
     ALREADY_EXISTS_AS_ACCOUNT,
+    BOOK_NOT_COMPATIBLE,
     DIFFERENT_NETWORK,
     NO_NETWORK,
     NOT_COMPATIBLE,
@@ -557,3 +558,200 @@ def test_merged_document_shares_nothing_with_the_inputs():
     preview.document["accounts"][-1]["name"] = "edited too"
     assert a["accounts"][0]["name"] != "edited afterwards"
     assert all(x["name"] != "edited too" for x in b["accounts"])
+
+
+# --------------------------------------------------------------------------- the wallet's database
+
+
+def new_records(seed: int = 13) -> tuple[dict, dict]:
+    """A wallet and a file from another Ledger: every record of B is new to the wallet."""
+    return wallet_a(), wallet_a(seed=seed)
+
+
+def test_unknown_field_on_a_new_account_stops_part_way_in_the_wallets_words():
+    a, b = new_records()
+    b["accounts"][1]["extraField"] = "from a newer wallet"
+    preview = preview_import(Backup(a), Backup(b))
+    assert not preview.ok and preview.outcome == NOT_COMPATIBLE
+    assert preview.refusal.code == "incompatible-data"
+    assert "table accounts has no column named extraField" in preview.refusal.message
+    assert preview.stops_at["table"] == "accounts" and preview.stops_at["key"] == b["accounts"][1]["address"]
+    assert message(preview, "accounts", b["accounts"][1]["address"]) == ("refused", NOT_COMPATIBLE)
+    # what came before stays: the wallet, the identity and the first account; the rest is never reached
+    before = {(r["table"], r["key"]) for r in preview.imported_before_stop}
+    assert ("accounts", b["accounts"][0]["address"]) in before
+    assert {a_["address"] for a_ in preview.document["accounts"]} == {x["address"] for x in a["accounts"]} | {
+        b["accounts"][0]["address"]
+    }
+    assert ("addressBook", b["addressBook"][0]["address"]) in {(r["table"], r["key"]) for r in preview.not_imported}
+    assert [f["fix"] for f in preview.fixes] == ["drop_unknown_fields"]
+    fixed = preview_import(Backup(a), Backup(b), drop_unknown_fields=True)
+    assert fixed.ok and fixed.dropped == [
+        {"table": "accounts", "key": b["accounts"][1]["address"], "field": "extraField"}
+    ]
+    assert all("extraField" not in x for x in fixed.document["accounts"])
+
+
+def test_unknown_field_on_an_existing_record_does_not_matter():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["accounts"][0]["extraField"] = 1
+    b["identities"][0]["extraField"] = 1
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok and preview.document == a
+
+
+@pytest.mark.parametrize(
+    ("table", "outcome"),
+    [("identities", NOT_COMPATIBLE), ("credentials", NOT_COMPATIBLE), ("addressBook", BOOK_NOT_COMPATIBLE)],
+)
+def test_unknown_field_on_new_identities_credentials_and_contacts(table, outcome):
+    a, b = new_records()
+    b[table][0]["extraField"] = "x"
+    preview = preview_import(Backup(a), Backup(b))
+    assert not preview.ok and preview.outcome == outcome and preview.stops_at["table"] == table
+    assert "identitie:" not in preview.refusal.message
+    assert preview_import(Backup(a), Backup(b), drop_unknown_fields=True).ok
+
+
+def test_old_file_fields_the_wallet_dropped_make_the_insert_fail():
+    a, b = new_records()
+    b["accounts"][0]["maxTransactionId"] = "0"  # dropped by 20211108144203_create_decrypted_amounts_table.ts
+    b["accounts"][1]["rewardFilter"] = "[]"  # stripped by sanitizeAccount: harmless
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.stops_at["key"] == b["accounts"][0]["address"]
+    assert "maxTransactionId" in preview.stops_at["reason"]
+
+
+def test_external_credential_of_an_account_not_in_the_wallet_fails_with_the_raw_sql_error():
+    a, b = new_records()
+    orphan = "9" * 40
+    b["externalCredentials"] = [{"accountAddress": orphan, "credId": "7" * 96, "note": "n"}]
+    preview = preview_import(Backup(a), Backup(b))
+    assert not preview.ok
+    assert preview.outcome.startswith("insert into `external_credentials` (`accountAddress`, `credId`, `note`)")
+    assert preview.outcome.endswith(" - SQLITE_CONSTRAINT: FOREIGN KEY constraint failed")
+    assert preview.stops_at == {
+        "table": "externalCredentials",
+        "key": "7" * 96,
+        "name": None,
+        "reason": "its account is not in the wallet after the import (the table's foreign key fails)",
+    }
+    # everything else was imported before; the external credentials not at all
+    assert {x["address"] for x in b["accounts"]} <= {x["address"] for x in preview.document["accounts"]}
+    assert "externalCredentials" not in preview.document or all(
+        c["credId"] != "7" * 96 for c in preview.document["externalCredentials"]
+    )
+    assert len(preview.imported_before_stop) > len(b["accounts"])
+    assert [f["fix"] for f in preview.fixes] == ["drop_orphan_external_credentials"]
+    fixed = preview_import(Backup(a), Backup(b), drop_orphan_external_credentials=True)
+    assert fixed.ok and fixed.dropped == [{"table": "externalCredentials", "key": "7" * 96, "field": None}]
+    # a credential the wallet already has is ignored by the insert, so its account does not matter
+    a2 = copy.deepcopy(a)
+    a2["externalCredentials"] = [{"accountAddress": a["accounts"][0]["address"], "credId": "7" * 96, "note": ""}]
+    kept = preview_import(Backup(a2), Backup(b))
+    assert kept.ok and kept.document["externalCredentials"] == a2["externalCredentials"]
+
+
+def test_an_external_credential_of_an_account_imported_earlier_is_fine():
+    a, b = new_records()
+    b["externalCredentials"] = [{"accountAddress": b["accounts"][0]["address"], "credId": "7" * 96}]
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok
+    assert preview.document["externalCredentials"][-1] == {
+        "accountAddress": b["accounts"][0]["address"],
+        "credId": "7" * 96,
+        "note": "",  # the column's default
+    }
+
+
+def test_new_records_get_the_wallets_defaults_and_the_merged_file_holds_them(tmp_path):
+    a, b = new_records()
+    del b["identities"][0]["version"]
+    for x in b["accounts"]:
+        x.pop("transactionFilter", None)
+        x.pop("deploymentTransactionId", None)
+    del b["credentials"][0]["randomness"]
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok
+    ident = next(
+        i for i in preview.document["identities"] if i["identityObject"] == b["identities"][0]["identityObject"]
+    )
+    assert ident["version"] == 0
+    added = [x for x in preview.document["accounts"] if x["address"] in {y["address"] for y in b["accounts"]}]
+    assert added and all(x["transactionFilter"] == {} and x["deploymentTransactionId"] is None for x in added)
+    cred = next(c for c in preview.document["credentials"] if c["credId"] == b["credentials"][0]["credId"])
+    assert "randomness" in cred and cred["randomness"] is None
+    from toolkit.export import save_backup
+
+    save_backup(preview.backup, tmp_path / "m.json", PW_OUT)
+    assert open_backup(tmp_path / "m.json", PW_OUT).document == preview.document
+
+
+def test_placeholder_update_with_an_unknown_field_fails_unnoticed():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    a["identities"][0].update(status="recovered", name="Recovered 0", identityObject="placeholder")
+    b["identities"][0]["identityObject"] = "the real one"
+    b["identities"][0]["extraField"] = "x"
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok  # updateIdentity is not awaited: the wallet goes on
+    ident = preview.document["identities"][0]
+    assert ident["identityObject"] == "placeholder" and ident["name"] == b["identities"][0]["name"]
+    rows = preview.messages[preview.messages["key"] == ikey(b, b["identities"][0])]
+    assert rows["result"].tolist() == ["updated"] and "fails unnoticed" in rows["detail"].iloc[0]
+
+
+def test_repr_is_one_short_line():
+    a, b = new_records()
+    for n in range(300):
+        b["addressBook"].append({"name": f"c{n}", "address": f"{n:040d}", "note": "", "readOnly": False})
+    preview = preview_import(Backup(a), Backup(b))
+    text = repr(preview)
+    assert "\n" not in text and len(text) < 200 and text.startswith("<ImportPreview ok;")
+    assert "<table" in preview._repr_html_()
+    b["accounts"][0]["x"] = 1
+    assert repr(preview_import(Backup(a), Backup(b))).startswith("<ImportPreview stops at accounts")
+
+
+def test_cli_merge_shows_the_stop_and_the_fix_writes_a_file_the_wallet_imports(tmp_path, capsys, monkeypatch):
+    a, b = new_records()
+    b["accounts"][1]["extraField"] = "x"
+    b["externalCredentials"] = [{"accountAddress": "9" * 40, "credId": "7" * 96, "note": ""}]
+    pa, pb, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "out.json"
+    pa.write_bytes(make_file(dumps_js(a), PW_A))
+    pb.write_bytes(make_file(dumps_js(b), PW_A))
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A, "CONCORDIUM_BACKUP_NEW_PASSWORD": PW_OUT}
+    code, stdout, _err = run_cli(["merge", pa, pb, out, "--json"], capsys, monkeypatch, env=env)
+    obj = json.loads(stdout)
+    assert code == 2 and not out.exists()
+    assert obj["outcome"] == NOT_COMPATIBLE and obj["stops_at"]["table"] == "accounts"
+    assert obj["imported_before_stop"] and obj["not_imported"]
+    code, stdout, _err = run_cli(["merge", pa, pb, out], capsys, monkeypatch, env=env)
+    assert stdout.startswith(f"The Desktop Wallet would stop and show: {NOT_COMPATIBLE}")
+    assert "Already imported when it stops" in stdout and "--drop-unknown-fields" in stdout
+    args = ["merge", pa, pb, out, "--drop-unknown-fields", "--json"]
+    code, stdout, _err = run_cli(args, capsys, monkeypatch, env=env)
+    obj = json.loads(stdout)
+    assert code == 2 and obj["outcome"].endswith("SQLITE_CONSTRAINT: FOREIGN KEY constraint failed")
+    assert obj["fixes"][0]["fix"] == "drop_orphan_external_credentials"
+    code, stdout, _err = run_cli([*args, "--drop-orphan-external-credentials"], capsys, monkeypatch, env=env)
+    obj = json.loads(stdout)
+    assert code == 0 and obj["outcome"] == "ok" and obj["stops_at"] is None and obj["written"]
+    merged = open_backup(out, PW_OUT)
+    assert preview_import(open_backup(pa, PW_A), merged).ok
+    assert all("extraField" not in x for x in merged.document["accounts"])
+
+
+def test_cli_reexport_drop_unknown_fields_makes_b_import_cleanly(tmp_path, capsys, monkeypatch):
+    a, b = new_records()
+    b["identities"][0]["extraField"] = "x"
+    pa, pb, fixed = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "b-fixed.json"
+    pa.write_bytes(make_file(dumps_js(a), PW_A))
+    pb.write_bytes(make_file(dumps_js(b), PW_A))
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A, "CONCORDIUM_BACKUP_NEW_PASSWORD": PW_OUT}
+    code, stdout, err = run_cli(["reexport", pb, fixed, "--drop-unknown-fields"], capsys, monkeypatch, env=env)
+    assert code == 0, err
+    assert "left out field 'extraField' of identities" in stdout
+    assert not preview_import(open_backup(pa, PW_A), open_backup(pb, PW_A)).ok
+    assert preview_import(open_backup(pa, PW_A), open_backup(fixed, PW_OUT)).ok
