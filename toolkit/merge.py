@@ -44,7 +44,6 @@ free ones (the wallet's database may pick others; references stay consistent).
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -56,7 +55,7 @@ from .backup import DESKTOP, DESKTOP_LISTS, Backup
 from .diff import identity_key, wallet_identifiers
 from .network import GENESIS_HASHES
 from .subset import without_unknown_fields
-from .walletdb import SqlFailure, WalletDB
+from .walletdb import SqlFailure, WalletDB, js_string
 
 MESSAGE_COLUMNS = ("table", "key", "name", "result", "message", "detail")
 #: The result vocabulary of the messages table.
@@ -78,15 +77,15 @@ LEGACY_REFUSED = (
 
 
 def already_exists_as(name: Any) -> str:
-    return f"Already exists as: {name}"
+    return f"Already exists as: {js_string(name)}"
 
 
 def replaces_name(name: Any) -> str:
-    return f"Replaces name: {name}"
+    return f"Replaces name: {js_string(name)}"
 
 
 def replaces_placeholder(name: Any) -> str:
-    return f"Replaces placeholder identity: {name}"
+    return f"Replaces placeholder identity: {js_string(name)}"
 
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
@@ -157,11 +156,13 @@ _SINGULAR = {
 
 
 def _safe(value: Any) -> str:
-    """``str(value)`` that never fails (integers beyond Python's digit limit, lone surrogates)."""
+    """``str(value)`` that never fails (integers beyond Python's digit limit, deep nesting, lone surrogates)."""
     try:
         text = str(value)
     except ValueError:
         return f"<{value.bit_length()}-bit integer>" if isinstance(value, int) else "<value>"
+    except RecursionError:
+        return "<deeply nested value>"
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if isinstance(value, str) else text
 
 
@@ -282,7 +283,7 @@ class _Import:
         self.rows: list[tuple[Any, ...]] = []
         self.notes: list[str] = []
         self.imported = b.document
-        self.identifiers = wallet_identifiers(b.document)
+        self.identifiers = _wallet_identifiers(b.document)
         # live indexes of the "database"
         self.account_at = {_hkey(r.get("address")): i for i, r in enumerate(self.records("accounts"))}
         self.identity_at: dict[Any, int] = {}
@@ -330,9 +331,10 @@ class _Import:
         Identities on their way in carry the merged wallet ids, so their Ledger is looked up in the
         merged document; ``as_imported`` looks it up in the imported file instead.
         """
-        return identity_key(identity, self.identifiers if as_imported else wallet_identifiers(self.doc))
+        return _identity_key(identity, self.identifiers if as_imported else _wallet_identifiers(self.doc))
 
     def row(self, table: str, key: Any, name: Any, result: str, message: str = "", detail: str = "") -> None:
+        name = name if name is None or isinstance(name, str) else _safe(name)  # a table shows it as text
         self.rows.append((table, "" if key is None else _safe(key), name, result, message, detail))
 
     def edit(self, table: str, index: int, **changes: Any) -> dict[str, Any]:
@@ -440,7 +442,7 @@ class _Import:
                     ident.get("name"),
                     "skipped",
                     "",
-                    f"its wallet (walletId {ident.get('walletId')}) is not in the file; the wallet skips it",
+                    f"its wallet (walletId {_safe(ident.get('walletId'))}) is not in the file; the wallet skips it",
                 )
 
         for w in duplicates:
@@ -459,7 +461,7 @@ class _Import:
                 None,
                 "exists",
                 ALREADY_EXISTS,
-                f"the wallet has this Ledger as id {target.get('id')}; identities re-pointed from {w.get('id')}",
+                f"the wallet has this Ledger as id {_safe(target.get('id'))}; identities re-pointed from {_safe(w.get('id'))}",
             )
             remapped = [
                 dict(i, walletId=target.get("id")) for i in identities if _js_equal(i.get("walletId"), w.get("id"))
@@ -471,7 +473,7 @@ class _Import:
             record = self.insert("wallets", {"identifier": w.get("identifier"), "type": w.get("type")}, w)
             new_id = record["id"]
             self.writable("wallets").append({"id": new_id, **{k: v for k, v in record.items() if k != "id"}})
-            detail = "" if new_id == w.get("id") else f"id {w.get('id')} becomes {new_id}"
+            detail = "" if new_id == w.get("id") else f"id {_safe(w.get('id'))} becomes {new_id}"
             self.row("wallets", w.get("identifier"), None, "added", "", detail)
             for ident in identities:
                 if _js_equal(ident.get("walletId"), w.get("id")):
@@ -519,7 +521,7 @@ class _Import:
                 self.refuse(
                     "identities",
                     ident,
-                    f"it has the number and wallet of identity {local_ident.get('name')!r} but other content, "
+                    f"it has the number and wallet of identity {_safe(local_ident.get('name'))!r} but other content, "
                     "and neither is a recovered placeholder",
                 )
                 return
@@ -573,7 +575,7 @@ class _Import:
         new_id = record["id"]
         self.identity_at[_js_token(new_id)] = len(self.records("identities"))
         self.writable("identities").append({"id": new_id, **{k: v for k, v in record.items() if k != "id"}})
-        detail = "" if new_id == ident.get("id") else f"id {ident.get('id')} becomes {new_id}"
+        detail = "" if new_id == ident.get("id") else f"id {_safe(ident.get('id'))} becomes {new_id}"
         self.row("identities", self.ikey(ident), ident.get("name"), "added", "", detail)
         self.add_accounts_and_credentials(ident.get("id"), new_id)
 
@@ -606,7 +608,7 @@ class _Import:
         raise _Stop(
             errors.IncompatibleDataError(text),
             shown,
-            {"table": table, "key": "" if key is None else _safe(key), "name": record.get("name"), "reason": why},
+            {"table": table, "key": "" if key is None else _safe(key), "name": self.rows[-1][2], "reason": why},
         )
 
     def add_accounts_and_credentials(self, imported_id: Any, local_id: Any) -> None:
@@ -649,14 +651,14 @@ class _Import:
         for table, key_field in (("accounts", "address"), ("credentials", "credId")):
             for record in self.imported_list(table):
                 key = record.get(key_field)
-                if (table, "" if key is None else str(key)) not in seen:
+                if (table, "" if key is None else _safe(key)) not in seen:
                     self.row(
                         table,
                         key,
                         record.get("name"),
                         "skipped",
                         "",
-                        f"its identity (id {record.get('identityId')}) is not imported",
+                        f"its identity (id {_safe(record.get('identityId'))}) is not imported",
                     )
 
     def resolve_account(self, account: dict[str, Any]) -> None:
@@ -834,6 +836,26 @@ class _Import:
             self.row("externalCredentials", cid, None, "added")
 
 
+def _wallet_identifiers(document: dict[str, Any]) -> dict[Any, str]:
+    """:func:`toolkit.diff.wallet_identifiers`, skipping wallets whose id is an object (it matches nothing)."""
+    wallets = document.get("wallets")
+    usable = (
+        [w for w in wallets if isinstance(w, dict) and not isinstance(w.get("id"), (dict, list))]
+        if isinstance(wallets, list)
+        else []
+    )
+    return wallet_identifiers({"wallets": usable})
+
+
+def _identity_key(record: dict[str, Any], identifiers: dict[Any, str]) -> str | None:
+    """:func:`toolkit.diff.identity_key` that never fails on odd values (objects, huge numbers)."""
+    try:
+        return identity_key(record, identifiers)
+    except (TypeError, ValueError, RecursionError):
+        wallet, number = record.get("walletId"), record.get("identityNumber")
+        return f"wallet {_safe(wallet)[:40]}/{_safe(number)[:40]}"
+
+
 def _filled(record: dict[str, Any], exported: dict[str, Any]) -> dict[str, Any]:
     """``record`` with the columns it lacks as the wallet's database filled them (its defaults)."""
     out = dict(record)
@@ -969,13 +991,13 @@ def _not_reached(imported: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[
     """The records of the imported file the wallet never reached (no message row)."""
     seen = {(t, k) for t, k, *_ in rows}
     out = []
-    identifiers = wallet_identifiers(imported)
+    identifiers = _wallet_identifiers(imported)
     for table in ("wallets", "identities", "accounts", "credentials", "addressBook", "externalCredentials"):
         records = imported.get(table)
         for r in records if isinstance(records, list) else []:
             if not isinstance(r, dict):
                 continue
-            raw = identity_key(r, identifiers) if table == "identities" else r.get(_KEY_FIELDS[table])
+            raw = _identity_key(r, identifiers) if table == "identities" else r.get(_KEY_FIELDS[table])
             key = "" if raw is None else _safe(raw)
             if (table, key) not in seen:
                 out.append({"table": table, "key": key, "name": r.get("name")})
@@ -986,8 +1008,27 @@ def _detached(document: dict[str, Any]) -> dict[str, Any]:
     """A deep copy (records shared with A or B while merging must not stay shared with the result)."""
     try:
         return orjson.loads(orjson.dumps(document))  # fast, keeps key order
-    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits, lone surrogates
-        return copy.deepcopy(document)
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits, lone surrogates, deep nesting
+        return _copy_json(document)
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON values without recursion (nesting as deep as the parser allows)."""
+    if not isinstance(value, (dict, list)):
+        return value
+    root: Any = type(value)()
+    stack = [(value, root)]
+    while stack:
+        src, dst = stack.pop()
+        for k, v in src.items() if isinstance(src, dict) else enumerate(src):
+            c = type(v)() if isinstance(v, (dict, list)) else v
+            if isinstance(c, (dict, list)):
+                stack.append((v, c))
+            if isinstance(dst, dict):
+                dst[k] = c
+            else:
+                dst.append(c)
+    return root
 
 
 def merge_backups(a: Backup, b: Backup, *, wallet_network: str | None = None) -> Backup:

@@ -135,7 +135,7 @@ def bind(value: Any) -> Any:
         try:
             return float(value)
         except OverflowError:  # JSON.parse gives ±Infinity
-            return math.copysign(math.inf, value)
+            return math.inf if value > 0 else -math.inf
     if isinstance(value, str):
         return _text(value)
     if isinstance(value, (dict, list)):
@@ -158,7 +158,9 @@ def js_string(value: Any, depth: int = 0) -> str:
     if isinstance(value, float):
         return repr(value) if not value.is_integer() or abs(value) >= 1e21 else str(int(value))
     if isinstance(value, int):
-        return str(bind(value)) if abs(value) < 10**300 else "Infinity"
+        if abs(value) >= 10**300:
+            return "Infinity" if value > 0 else "-Infinity"
+        return str(bind(value))
     return str(value)
 
 
