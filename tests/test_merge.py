@@ -755,3 +755,172 @@ def test_cli_reexport_drop_unknown_fields_makes_b_import_cleanly(tmp_path, capsy
     assert "left out field 'extraField' of identities" in stdout
     assert not preview_import(open_backup(pa, PW_A), open_backup(pb, PW_A)).ok
     assert preview_import(open_backup(pa, PW_A), open_backup(fixed, PW_OUT)).ok
+
+
+# --------------------------------------------------------------------------- property: a user's history
+
+MUTATIONS = (
+    "rename",
+    "unnamed",
+    "new_account",
+    "remove_record",
+    "pending_to_confirmed",
+    "placeholder_in_a",
+    "placeholder_in_b",
+    "wallet_id",
+    "book_readonly",
+    "book_name",
+    "book_note",
+    "ext_note",
+    "ext_no_note",
+    "ext_orphan",
+    "ext_of_b_account",
+    "no_genesis",
+    "other_genesis",
+    "old_file",
+    "unknown_new",
+    "unknown_existing",
+)
+
+
+def mutate(a: dict, b: dict, what: str, rng: random.Random) -> None:
+    """One step of a user's history between the wallet A and the file B."""
+    shared = [x for x in b["accounts"] if x["address"] in {y["address"] for y in a["accounts"]}]
+    if what == "rename" and b["accounts"]:
+        rng.choice(b["accounts"])["name"] += " (b)"
+    elif what == "unnamed" and shared:
+        acc = rng.choice(shared)
+        local = next(x for x in a["accounts"] if x["address"] == acc["address"])
+        local["name"] = acc["address"][:6]  # the wallet shows an unnamed account by its address
+    elif what == "new_account" and b["identities"]:
+        ident = rng.choice(b["identities"])
+        address = synthetic.random_address(rng)
+        b["accounts"].append(
+            dict(b["accounts"][0], identityId=ident["id"], address=address, name="new", isInitial=False)
+        )
+    elif what == "remove_record":
+        table = rng.choice(["accounts", "addressBook", "credentials"])
+        doc = rng.choice([a, b])
+        if doc[table]:
+            doc[table].pop(rng.randrange(len(doc[table])))
+    elif what == "pending_to_confirmed" and a["identities"]:
+        n = rng.randrange(len(a["identities"]))
+        a["identities"][n].update(status="pending", identityObject=None)
+    elif what in ("placeholder_in_a", "placeholder_in_b"):
+        doc = a if what == "placeholder_in_a" else b
+        if doc["identities"]:
+            rng.choice(doc["identities"]).update(status="recovered", identityObject=None, name="Recovered")
+    elif what == "wallet_id" and b["wallets"]:
+        old = b["wallets"][0]["id"]
+        b["wallets"][0]["id"] = old + 7
+        for i in b["identities"]:
+            if i["walletId"] == old:
+                i["walletId"] = old + 7
+    elif what.startswith("book_") and b["addressBook"]:
+        entry = rng.choice(b["addressBook"])
+        field = {"book_readonly": "readOnly", "book_name": "name", "book_note": "note"}[what]
+        entry[field] = (not entry["readOnly"]) if field == "readOnly" else rng.choice(["", None, "other"])
+    elif what.startswith("ext_"):
+        held = a["accounts"] + b["accounts"]
+        address = {
+            "ext_note": rng.choice(held)["address"] if held else None,
+            "ext_no_note": rng.choice(held)["address"] if held else None,
+            "ext_orphan": "9" * 50,
+            "ext_of_b_account": rng.choice(b["accounts"])["address"] if b["accounts"] else None,
+        }[what]
+        cred = {"accountAddress": address, "credId": f"{rng.randrange(4):096d}"}
+        if what != "ext_no_note":
+            cred["note"] = rng.choice(["", "note"])
+        b.setdefault("externalCredentials", []).append(cred)
+        if rng.random() < 0.5 and what == "ext_note" and address in {x["address"] for x in a["accounts"]}:
+            a.setdefault("externalCredentials", []).append(dict(cred, note=rng.choice(["", "mine"])))
+    elif what == "no_genesis":
+        b.pop("genesis", None)
+    elif what == "other_genesis":
+        b["genesis"] = {"genesisBlock": TESTNET}
+    elif what == "old_file":
+        b.pop("externalCredentials", None)
+        b.pop("genesis", None)
+        for x in b["accounts"]:
+            x.pop("transactionFilter", None)
+            x["rewardFilter"] = "[]"
+        for i in b["identities"]:
+            i.pop("version", None)
+    elif what in ("unknown_new", "unknown_existing"):
+        mine = {x.get("address") for x in a["accounts"]} | {x.get("credId") for x in a["credentials"]}
+        table = rng.choice(["accounts", "credentials", "addressBook", "identities"])
+        candidates = [
+            x
+            for x in b[table]
+            if ((x.get("address", x.get("credId")) in mine) == (what == "unknown_existing")) or table == "identities"
+        ]
+        if candidates:
+            rng.choice(candidates)["extraField"] = "x"
+
+
+def held_by_schema(doc: dict) -> None:
+    """Every record of ``doc`` goes into the wallet's schema, foreign keys on, in the wallet's table order."""
+    from toolkit.walletdb import WalletDB
+
+    db = WalletDB()
+    try:
+        for table in ("wallets", "identities", "accounts", "credentials", "addressBook", "externalCredentials"):
+            for record in doc.get(table) or []:
+                db.insert(table, record)  # raises SqlFailure on any constraint, unknown column, foreign key
+    finally:
+        db.close()
+
+
+def keys_of(doc: dict) -> set[tuple[str, object]]:
+    out = set()
+    for table, field in (
+        ("wallets", "identifier"),
+        ("identities", "id"),
+        ("accounts", "address"),
+        ("credentials", "credId"),
+        ("addressBook", "address"),
+        ("externalCredentials", "credId"),
+    ):
+        out |= {(table, r.get(field)) for r in doc.get(table) or []}
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed_a=st.integers(0, 300),
+    seed_b=st.integers(0, 300),
+    share=st.booleans(),
+    mutations=st.lists(st.sampled_from(MUTATIONS), max_size=6),
+    rng_seed=st.integers(0, 2**16),
+)
+def test_property_a_users_history(seed_a, seed_b, share, mutations, rng_seed):
+    rng = random.Random(rng_seed)
+    a = wallet_a(seed_a, identities=3)
+    b = copy.deepcopy(a) if share else wallet_a(seed_b, identities=2, wallets=2)
+    if share and rng.random() < 0.5:  # a later export: a few more records
+        extra = wallet_a(seed_b, identities=1)
+        b["addressBook"] += extra["addressBook"][-1:]
+    for what in mutations:
+        mutate(a, b, what, rng)
+    held_by_schema(a)  # the wallet could hold A
+    preview = preview_import(Backup(a), Backup(b))
+    merged = preview.document
+    # the merged file (or what stays when the wallet stops) decrypts to the same document
+    assert open_backup(make_file(dumps_js(merged), PW_OUT), PW_OUT).document == merged
+    # every record of A is in it
+    assert keys_of(a) <= keys_of(merged)
+    # nothing promised that the wallet's schema forbids (also what stays after a stop is a valid database)
+    held_by_schema(merged)
+    if preview.ok:
+        assert preview.outcome == "ok" and preview.stops_at is None and preview.not_imported == []
+        again = preview_import(preview.backup, Backup(b))
+        assert again.ok and "added" not in set(again.messages["result"])
+    else:
+        assert preview.stops_at is not None
+        assert preview.outcome in (NOT_COMPATIBLE, BOOK_NOT_COMPATIBLE, DIFFERENT_NETWORK, NO_NETWORK) or (
+            preview.outcome.startswith("insert into `external_credentials`") and "SQLITE_CONSTRAINT" in preview.outcome
+        )
+        if preview.fixes:  # the way out the toolkit offers makes the wallet go past this stop
+            options = {f["fix"]: True for f in preview.fixes}
+            fixed = preview_import(Backup(a), Backup(b), **options)
+            assert fixed.ok or fixed.stops_at != preview.stops_at
