@@ -178,16 +178,19 @@ def _literal(value: Any) -> str:
 
 
 def _knex_insert(table: str, columns: list[str], rows: list[list[Any]], suffix: str = "") -> str:
-    """The SQL text knex shows in its error message (bindings filled in; long inserts cut)."""
+    """The SQL text knex shows in its error message (bindings filled in; long inserts cut after 3 rows).
+
+    knex 0.95.5 (the wallet's, package.json:207) prefixes node-sqlite3's message with the query
+    (lib/execution/internal/query-executioner.js:37-41): ``SQL - SQLITE_CONSTRAINT: …``.
+    """
     cols = ", ".join(_quote(c) for c in columns)
     if not columns:
         return f"insert into {_quote(table)} default values"
     if len(rows) == 1:
         body = f"values ({', '.join(_literal(v) for v in rows[0])})"
-    else:
-        first = ", ".join(f"{_literal(v)} as {_quote(c)}" for c, v in zip(columns, rows[0], strict=True))
-        rest = " union all select ".join(", ".join(_literal(v) for v in r) for r in rows[1:3])
-        body = f"select {first} union all select {rest}" + (" union all select …" if len(rows) > 3 else "")
+    else:  # sqlite-querycompiler.js:100-125 (knex 0.95.5): every value aliased, "where true" before upserts
+        blocks = [", ".join(f"{_literal(v)} as {_quote(c)}" for c, v in zip(columns, r, strict=True)) for r in rows[:3]]
+        body = "select " + " union all select ".join(blocks) + (" union all select …" if len(rows) > 3 else "")
         suffix = (" where true" + suffix) if suffix else ""
     return f"insert into {_quote(table)} ({cols}) {body}{suffix}"
 
