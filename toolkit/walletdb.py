@@ -84,6 +84,8 @@ CREATE TABLE external_credentials (
   accountAddress varchar(255) REFERENCES accounts (address) ON UPDATE CASCADE ON DELETE CASCADE,
   credId varchar(255) PRIMARY KEY, note varchar(255) DEFAULT '');
 """
+#: Not the wallet's: an index for the preview's speed (``getCredentialsForIdentity``); it changes no result.
+_SPEED = "CREATE INDEX credentials_identity ON credentials (identityId);"
 
 
 def _columns() -> dict[str, tuple[str, ...]]:
@@ -164,6 +166,12 @@ def js_string(value: Any, depth: int = 0) -> str:
     return str(value)
 
 
+def _plain(value: Any) -> Any:
+    """:func:`bind` without looking into strings (a lone surrogate then fails, and :func:`bind` is used)."""
+    kind = type(value)
+    return value if kind is str or kind is float or value is None else bind(value)
+
+
 def _quote(name: str) -> str:
     return "`" + _text(name).replace("`", "``") + "`"
 
@@ -205,7 +213,7 @@ class WalletDB:
 
     def __init__(self) -> None:
         self.con = sqlite3.connect(":memory:", isolation_level=None)
-        self.con.executescript(SCHEMA)
+        self.con.executescript(SCHEMA + _SPEED)
         #: records of the loaded document the database could not hold (table, index, reason)
         self.unloaded: list[tuple[str, int, str]] = []
 
@@ -215,38 +223,60 @@ class WalletDB:
     def load(self, document: dict[str, Any]) -> None:
         """The wallet's own content (file A): its known columns, foreign keys off while loading."""
         self.con.execute("PRAGMA foreign_keys = OFF")
+        self.con.execute("BEGIN")
         for doc_name, table in TABLES.items():
             records = document.get(doc_name)
+            groups: dict[tuple[str, ...], list[tuple[int, list[Any]]]] = {}
             for n, record in enumerate(records if isinstance(records, list) else []):
                 if not isinstance(record, dict):
                     continue
                 known = {k: v for k, v in record.items() if k in COLUMNS[doc_name]}
                 if doc_name == "accounts" and isinstance(known.get("transactionFilter"), (dict, list)):
                     known["transactionFilter"] = json.dumps(known["transactionFilter"])
-                try:
-                    self._execute(table, list(known), [list(known.values())], "OR IGNORE")
-                except SqlFailure as failure:
-                    self.unloaded.append((doc_name, n, failure.reason))
+                groups.setdefault(tuple(known), []).append((n, list(known.values())))
+            for columns, rows in groups.items():  # one executemany per column set (files are uniform)
+                sql = self._insert_sql(table, list(columns), "OR IGNORE")
+                self.con.execute("SAVEPOINT load")
+                try:  # strings and nulls as they are: the common case, fast
+                    self.con.executemany(sql, [[_plain(v) for v in values] for _n, values in rows])
+                    self.con.execute("RELEASE load")
+                except (sqlite3.Error, ValueError, OverflowError):
+                    self.con.execute("ROLLBACK TO load")
+                    self.con.execute("RELEASE load")
+                    for n, values in rows:  # find the rows it cannot hold; keep the others
+                        try:
+                            self.con.execute(sql, [bind(v) for v in values])
+                        except (sqlite3.Error, ValueError, OverflowError) as exc:
+                            self.unloaded.append((doc_name, n, _reason(exc)))
+        self.con.execute("COMMIT")
         self.con.execute("PRAGMA foreign_keys = ON")
+        self.con.execute("BEGIN")  # the import itself: never committed, it lives in memory
+
+    @staticmethod
+    def _insert_sql(table: str, columns: list[str], verb: str = "", suffix: str = "") -> str:
+        if not columns:
+            return f"INSERT {verb} INTO {_quote(table)} DEFAULT VALUES{suffix}"
+        cols = ", ".join(_quote(c) for c in columns)
+        return f"INSERT {verb} INTO {_quote(table)} ({cols}) VALUES ({', '.join('?' * len(columns))}){suffix}"
 
     def _execute(self, table: str, columns: list[str], rows: list[list[Any]], verb: str = "", suffix: str = "") -> int:
         """Insert rows as one statement (all or nothing); the rowid of the last one."""
-        cols = ", ".join(_quote(c) for c in columns)
-        if columns:
-            sql = f"INSERT {verb} INTO {_quote(table)} ({cols}) VALUES ({', '.join('?' * len(columns))}){suffix}"
-        else:
-            sql = f"INSERT {verb} INTO {_quote(table)} DEFAULT VALUES{suffix}"
-        self.con.execute("SAVEPOINT stmt")
+        cursor = None
+        several = len(rows) > 1  # one statement: a multi-row insert is all or nothing
         try:
-            cursor = None
+            sql = self._insert_sql(table, columns, verb, suffix)
+            if several:
+                self.con.execute("SAVEPOINT stmt")
             for row in rows:
                 cursor = self.con.execute(sql, [bind(v) for v in row])
         except (sqlite3.Error, ValueError, OverflowError, UnicodeError) as exc:
-            self.con.execute("ROLLBACK TO stmt")
-            self.con.execute("RELEASE stmt")
+            if several:
+                self.con.execute("ROLLBACK TO stmt")
+                self.con.execute("RELEASE stmt")
             knex_suffix = " on conflict (`credId`) do nothing" if "ON CONFLICT" in suffix else ""
             raise SqlFailure(table, _knex_insert(table, columns, rows, knex_suffix), _reason(exc)) from None
-        self.con.execute("RELEASE stmt")
+        if several:
+            self.con.execute("RELEASE stmt")
         return cursor.lastrowid if cursor is not None else 0
 
     def insert(self, doc_name: str, record: dict[str, Any]) -> int:
