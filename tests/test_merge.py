@@ -924,3 +924,55 @@ def test_property_a_users_history(seed_a, seed_b, share, mutations, rng_seed):
             options = {f["fix"]: True for f in preview.fixes}
             fixed = preview_import(Backup(a), Backup(b), **options)
             assert fixed.ok or fixed.stops_at != preview.stops_at
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+ODD_FIELDS = [
+    (table, field)
+    for table, fields in {
+        "wallets": ("id", "identifier", "type"),
+        "identities": ("id", "walletId", "identityNumber", "name", "status", "identityObject", "randomness"),
+        "accounts": ("identityId", "address", "name", "transactionFilter", "rewardFilter"),
+        "credentials": ("identityId", "credId", "credentialNumber", "credentialIndex", "accountAddress"),
+        "addressBook": ("address", "name", "note", "readOnly"),
+        "externalCredentials": ("accountAddress", "credId", "note"),
+    }.items()
+    for field in fields
+] + [("accounts", "a`b"), ("addressBook", "\ud800"), ("credentials", "x\x00"), ("identities", "")]
+ODD_VALUES = st.sampled_from(
+    [10**5000, -(2**64), 2**63, 1.5, 1e308, "\ud800", "x\udfffy", True, False, None, {}, [], {"a": 1}, [1, "a"]]
+    + [_nested(900), "", 0, "`'\"; drop table accounts", "\x00"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    share=st.booleans(),
+    edits=st.lists(
+        st.tuples(st.booleans(), st.sampled_from(ODD_FIELDS), st.integers(0, 50), ODD_VALUES),
+        max_size=4,
+    ),
+)
+def test_type_confused_values_never_raise_an_internal_error(share, edits):
+    from toolkit.cli.merge import render
+
+    a = wallet_a(3)
+    b = copy.deepcopy(a) if share else wallet_a(14)
+    b.setdefault("externalCredentials", []).append({"accountAddress": a["accounts"][0]["address"], "credId": "c"})
+    for in_a, (table, field), n, value in edits:
+        records = (a if in_a else b)[table]
+        if records:
+            records[n % len(records)][field] = value
+    try:
+        preview = preview_import(Backup(a), Backup(b))
+    except errors.BackupError:
+        return
+    assert "\n" not in repr(preview)
+    render(preview)
+    json.dumps(preview.to_dict(), default=str)

@@ -1000,7 +1000,10 @@ def _not_reached(imported: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[
             raw = _identity_key(r, identifiers) if table == "identities" else r.get(_KEY_FIELDS[table])
             key = "" if raw is None else _safe(raw)
             if (table, key) not in seen:
-                out.append({"table": table, "key": key, "name": r.get("name")})
+                name = r.get("name")
+                out.append(
+                    {"table": table, "key": key, "name": name if name is None or isinstance(name, str) else _safe(name)}
+                )
     return out
 
 
