@@ -976,3 +976,15 @@ def test_type_confused_values_never_raise_an_internal_error(share, edits):
     assert "\n" not in repr(preview)
     render(preview)
     json.dumps(preview.to_dict(), default=str)
+
+
+def test_more_than_500_new_contacts_exceed_the_wallets_one_statement_insert():
+    # knex 0.95.5 inserts a list as one "select … union all select …"; SQLite takes 500 terms
+    a, b = new_records()
+    b["addressBook"] = [{"name": f"c{n}", "address": f"{n:040d}", "note": "", "readOnly": False} for n in range(501)]
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.outcome == BOOK_NOT_COMPATIBLE and preview.stops_at["table"] == "addressBook"
+    assert "too many terms in compound SELECT" in preview.stops_at["reason"]
+    assert not any(x["address"] == f"{0:040d}" for x in preview.document["addressBook"])
+    b["addressBook"].pop()
+    assert preview_import(Backup(a), Backup(b)).ok

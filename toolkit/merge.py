@@ -369,6 +369,11 @@ class _Import:
         else:
             why = f"the wallet's database refuses it ({failure.reason})"
             fix = ""
+            if "too many terms in compound SELECT" in failure.reason:
+                why = (
+                    "the wallet inserts all new records of this list in one statement, and its SQLite takes at "
+                    f"most 500 ({failure.reason}); import the file in parts"
+                )
             if "UNIQUE constraint failed: accounts.address" in failure.reason:
                 why = f"the wallet has this address under another identity ({failure.reason})"
         self.refuse(table, record, why, outcome=outcome, raw=str(failure), fix=fix)

@@ -286,13 +286,29 @@ class WalletDB:
     def insert_many(
         self, doc_name: str, records: list[dict[str, Any]], *, ignore_conflict_on: str | None = None
     ) -> None:
-        """knex ``insert([...])`` (``.onConflict(col).ignore()``): one statement, a missing field is NULL."""
+        """knex ``insert([...])`` (``.onConflict(col).ignore()``): one statement, a missing field is NULL.
+
+        knex 0.95.5 writes several rows as ``insert into t (cols) select ? as c, … union all select …``
+        (sqlite-querycompiler.js:100-125); the same statement runs here, so SQLite's limits on it
+        (500 compound terms) apply as in the wallet.
+        """
         columns: list[str] = []
         for r in records:
             columns += [k for k in r if k not in columns]
         rows = [[r.get(c) for c in columns] for r in records]
-        suffix = f" ON CONFLICT ({_quote(ignore_conflict_on)}) DO NOTHING" if ignore_conflict_on else ""
-        self._execute(TABLES[doc_name], columns, rows, suffix=suffix)
+        conflict = f" ON CONFLICT ({_quote(ignore_conflict_on)}) DO NOTHING" if ignore_conflict_on else ""
+        table = TABLES[doc_name]
+        if len(rows) <= 1 or not columns:
+            self._execute(table, columns, rows, suffix=conflict)
+            return
+        term = ", ".join(f"? AS {_quote(c)}" for c in columns)
+        head = f"INSERT INTO {_quote(table)} ({', '.join(_quote(c) for c in columns)}) SELECT "
+        sql = head + " UNION ALL SELECT ".join([term] * len(rows)) + (f" WHERE true{conflict}" if conflict else "")
+        try:
+            self.con.execute(sql, [bind(v) for row in rows for v in row])
+        except (sqlite3.Error, ValueError, OverflowError, UnicodeError) as exc:
+            knex_suffix = " on conflict (`credId`) do nothing" if conflict else ""
+            raise SqlFailure(table, _knex_insert(table, columns, rows, knex_suffix), _reason(exc)) from None
 
     def update(self, doc_name: str, where: dict[str, Any], values: dict[str, Any]) -> None:
         """knex ``where(where).update(values)``; raises :class:`SqlFailure`."""
