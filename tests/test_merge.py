@@ -243,8 +243,12 @@ def test_same_number_other_identity_stops_the_import_part_way():
     assert isinstance(preview.refusal, errors.IncompatibleDataError)
     assert preview.refusal.code == "incompatible-data"
     assert message(preview, "identities", ikey(b, b["identities"][1])) == ("refused", NOT_COMPATIBLE)
+    assert f"(identity {ikey(b, b['identities'][1])[:40]}: it has the number" in preview.refusal.message
+    assert "identitie:" not in preview.refusal.message  # a plural cut to a singular, once
     # the Desktop Wallet's import is not one transaction: what came before stays
     assert preview.document["accounts"][-1]["address"] == new_address
+    assert ("accounts", new_address) in {(r["table"], r["key"]) for r in preview.imported_before_stop}
+    assert ("addressBook", new_address) in {(r["table"], r["key"]) for r in preview.not_imported}
     assert preview.document["addressBook"] == a["addressBook"]
     with pytest.raises(errors.IncompatibleDataError):
         merge_backups(Backup(a), Backup(b))
