@@ -3,7 +3,11 @@
 ``preview_import(a, b)`` replays the Desktop Wallet's import (FORMAT.md §3, in
 the order its import code runs) on a copy of A's document, offline, and returns
 an :class:`ImportPreview`: the merged document, one row per imported record
-with the message the wallet shows next to it, and the refusal, if any.
+with the message the wallet shows next to it, and the refusal, if any.  Every
+write goes through the wallet's database schema in memory
+(:class:`toolkit.walletdb.WalletDB`), so its constraints (NOT NULL, UNIQUE,
+foreign keys, unknown columns), its ignored upserts and its defaults act as
+in the wallet; a failing write stops the import where the wallet stops.
 Nothing is written; ``toolkit.export.save_backup(preview.backup, ...)`` writes
 the result.  ``merge_backups(a, b)`` is the same but raises the refusal.
 
@@ -33,13 +37,20 @@ What the Desktop Wallet does, rule by rule:
   "Already exists as an account", only the imported one → its name ("Replaces
   name: NAME"), neither → local ("Already exists as: NAME"); note = local note,
   else the imported one; readOnly becomes true if the imported entry has it.
-- **external credentials** (only if B has the list): new ones added; an
-  existing one keeps its note if it has one.
+- **external credentials** (only if B has the list): one ``insert …
+  onConflict('credId').ignore()`` of the new ones and those whose note
+  differs: an existing one is never updated; one whose account the wallet
+  lacks fails the foreign key, and the wallet shows the raw SQL error (the
+  call is outside any try/catch, PerformImport.tsx:109-114).
+- **unknown fields**: a new record is inserted with all its fields (accounts
+  without ``rewardFilter``); a field its table lacks fails the insert.
 
 The wallet's import is not one transaction: when it stops part-way, what it
 imported before stays.  The preview does the same: ``document`` is then that
-partial state, and ``refusal`` the error.  Ids of new records are the next
-free ones (the wallet's database may pick others; references stay consistent).
+partial state, ``outcome`` what the wallet shows, ``stops_at`` the record,
+``imported_before_stop`` and ``not_imported`` what stays and what is never
+reached.  Ids of new records are the next free ones (the wallet's database may
+pick higher ones; references stay consistent).
 """
 
 from __future__ import annotations
