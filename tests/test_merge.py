@@ -992,3 +992,26 @@ def test_more_than_500_new_contacts_exceed_the_wallets_one_statement_insert():
     assert not any(x["address"] == f"{0:040d}" for x in preview.document["addressBook"])
     b["addressBook"].pop()
     assert preview_import(Backup(a), Backup(b)).ok
+
+
+def test_cli_merged_file_keeps_the_wallets_external_credential_and_holds_the_defaults(tmp_path, capsys, monkeypatch):
+    a, b = new_records()
+    a["externalCredentials"] = [{"accountAddress": a["accounts"][0]["address"], "credId": "5" * 96, "note": ""}]
+    b["externalCredentials"] = [dict(a["externalCredentials"][0], note="the file's note")]
+    del b["identities"][0]["version"]
+    del b["accounts"][0]["transactionFilter"]
+    del b["credentials"][0]["randomness"]
+    pa, pb, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "out.json"
+    pa.write_bytes(make_file(dumps_js(a), PW_A))
+    pb.write_bytes(make_file(dumps_js(b), PW_A))
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A, "CONCORDIUM_BACKUP_NEW_PASSWORD": PW_OUT}
+    code, stdout, err = run_cli(["merge", pa, pb, out, "--json"], capsys, monkeypatch, env=env)
+    assert code == 0, err
+    rows = [m for m in json.loads(stdout)["messages"] if m["table"] == "externalCredentials"]
+    assert [(m["result"], m["key"]) for m in rows] == [("exists", "5" * 96)]
+    merged = open_backup(out, PW_OUT).document
+    assert merged["externalCredentials"] == a["externalCredentials"]  # never updated
+    ident = next(i for i in merged["identities"] if i["randomness"] == b["identities"][0]["randomness"])
+    account = next(x for x in merged["accounts"] if x["address"] == b["accounts"][0]["address"])
+    cred = next(c for c in merged["credentials"] if c["credId"] == b["credentials"][0]["credId"])
+    assert ident["version"] == 0 and account["transactionFilter"] == {} and cred["randomness"] is None

@@ -111,3 +111,20 @@ def test_stop_in_the_wallets_words_and_the_way_out(tmp_path: Path) -> None:
     assert form.preview.ok and form.backup is not None and "goes through" in form.status.value
     assert all("extraField" not in x for x in form.backup.records("accounts"))
     assert preview_import(open_backup(pa, "pass-a-123"), form.backup).ok  # the merged file imports cleanly
+
+
+def test_form_keeps_the_wallets_external_credential_and_fills_defaults(tmp_path: Path) -> None:
+    a = synthetic.desktop_document(seed=1)
+    b = synthetic.desktop_document(seed=13)
+    a["externalCredentials"] = [{"accountAddress": a["accounts"][0]["address"], "credId": "5" * 96, "note": ""}]
+    b["externalCredentials"] = [dict(a["externalCredentials"][0], note="the file's note")]
+    del b["identities"][0]["version"]
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_bytes(make_file(dumps_js(a), "pass-a-123"))
+    pb.write_bytes(make_file(dumps_js(b), "pass-a-123"))
+    form = _form(pa, pb)
+    form.run(wallet_password="pass-a-123", imported_password="pass-a-123")
+    assert form.preview.ok and "goes through" in form.status.value
+    assert form.backup.records("externalCredentials") == a["externalCredentials"]
+    ident = next(i for i in form.backup.records("identities") if i["randomness"] == b["identities"][0]["randomness"])
+    assert ident["version"] == 0
