@@ -421,7 +421,7 @@ class _Import:
                 errors.DifferentNetworkError(
                     f"{DIFFERENT_NETWORK.rstrip('.')}: the imported file names network "
                     f"{_network_name(theirs)} and the wallet (file A) names none; "
-                    "give the wallet's network (--wallet-network) if you know it"
+                    "name the network the wallet is on if you know it"
                 ),
                 NO_NETWORK,
                 {"table": "genesis", "key": _safe(theirs), "name": None, "reason": "the wallet names no network"},

@@ -16,7 +16,7 @@ from typing import Any
 from .. import errors
 from ..backup import open_backup
 from ..export import save_backup
-from ..merge import ImportPreview, preview_import
+from ..merge import NO_NETWORK, ImportPreview, preview_import
 from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
 from .reexport import check_output, describe
 
@@ -86,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
             print_json({"error": preview.refusal.to_dict(), **preview.to_dict(), "written": None})
         else:
             print(render(preview))
-        sys.stderr.write(f"concordium-backup: {preview.refusal.code}: {preview.refusal.message}\n")
+        hint = " (--wallet-network NETWORK)" if preview.outcome == NO_NETWORK else ""
+        hint += "".join(f" ({FIX_FLAGS[f['fix']]})" for f in preview.fixes)
+        sys.stderr.write(f"concordium-backup: {preview.refusal.code}: {preview.refusal.message}{hint}\n")
         return 2
 
     written = None
