@@ -166,3 +166,22 @@ def _subset_legacy(backup: Backup, identities: list[Any], accounts: list[Any], c
         else:
             new_value[k] = v
     return {k: (new_value if k == "value" else v) for k, v in backup.document.items()}
+
+
+def without_unknown_fields(backup: Backup) -> tuple[Backup, list[tuple[str, Any, str]]]:
+    """``backup`` without the record fields the Desktop Wallet's tables lack, and what was dropped.
+
+    The wallet inserts imported records into tables with fixed columns; a new
+    record with any other field makes its import stop ("The imported data is
+    not compatible with existing data.").  Returns a new :class:`Backup` (the
+    same one when nothing is dropped) and ``(list, record key, field)`` per
+    dropped field.  Legacy mobile files raise :class:`IncompatibleKindsError`.
+    """
+    from .walletdb import drop_unknown_fields
+
+    if backup.is_legacy:
+        raise errors.IncompatibleKindsError(
+            "Only Desktop Wallet files have the wallet's table columns; this is a legacy mobile export"
+        )
+    document, dropped = drop_unknown_fields(backup.document)
+    return (Backup(document, kind=backup.kind) if dropped else backup), dropped

@@ -60,6 +60,12 @@ class MergeForm(Form):
         self.imported_password = widgets.Password(description="Password", placeholder="the imported backup's password")
         self.same_password = widgets.Checkbox(description="B has the same password as A", indent=False)
         self.network = widgets.Dropdown(options=NETWORK_CHOICES, value=None, description="Wallet on")
+        self.drop_unknown_fields = widgets.Checkbox(
+            description="Import B without fields the wallet's tables lack", indent=False
+        )
+        self.drop_orphans = widgets.Checkbox(
+            description="Leave out external credentials whose account is not in the wallet", indent=False
+        )
         self.preview: ImportPreview | None = None
         self.messages: pd.DataFrame | None = None
         self.refusal: Exception | None = None
@@ -67,7 +73,16 @@ class MergeForm(Form):
         self.imported_backup: Backup | None = None
         self.backup: Backup | None = None
         super().__init__(
-            [self.wallet, self.wallet_password, self.imported, self.imported_password, self.same_password, self.network]
+            [
+                self.wallet,
+                self.wallet_password,
+                self.imported,
+                self.imported_password,
+                self.same_password,
+                self.network,
+                self.drop_unknown_fields,
+                self.drop_orphans,
+            ]
         )
         self.button.icon = "code-branch"
         self.same_password.observe(lambda c: setattr(self.imported_password, "disabled", bool(c["new"])), names="value")
@@ -82,7 +97,13 @@ class MergeForm(Form):
             imported_password = imported_password if imported_password is not None else (wallet_password or None)
         a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password, subject="a")
         b, b_name = open_chosen(self.imported, self.imported_password, imported_password, subject="b")
-        preview = preview_import(a, b, wallet_network=self.network.value)
+        preview = preview_import(
+            a,
+            b,
+            wallet_network=self.network.value,
+            drop_unknown_fields=self.drop_unknown_fields.value,
+            drop_orphan_external_credentials=self.drop_orphans.value,
+        )
         self.wallet_backup, self.imported_backup = a, b
         self.preview, self.messages, self.refusal = preview, preview.messages, preview.refusal
         counts = preview.messages["result"].value_counts()
@@ -95,13 +116,23 @@ class MergeForm(Form):
                 f"{esc(tally or 'nothing to import')}."
             )
         else:
-            self.status.value = error_html(preview.refusal, "The Desktop Wallet would stop this import") + (
-                message_html(
+            where = preview.stops_at or {}
+            done = preview.imported_before_stop
+            self.status.value = (
+                message_html(esc(f"The Desktop Wallet would stop and show: {preview.outcome}"), "error")
+                + error_html(preview.refusal, "The Desktop Wallet would stop this import")
+                + message_html(
                     esc(
-                        "What it imported before stopping stays (its import is not one transaction); "
-                        f"the records so far: {tally or 'none'}."
+                        f"It stops at {where.get('table', '?')} {where.get('key', '')}. What it imported before "
+                        f"stopping stays (its import is not one transaction): {len(done)} record(s) added or "
+                        f"changed; {len(preview.not_imported)} more not reached. The records so far: "
+                        f"{tally or 'none'}."
                     ),
                     "warning",
+                )
+                + "".join(
+                    message_html(esc(f"Way out: {fix['text']} (tick the option above and preview again)."), "info")
+                    for fix in preview.fixes
                 )
             )
         parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]
