@@ -15,7 +15,6 @@ control and formatting characters and shortened before it is quoted.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -26,6 +25,8 @@ import pandas as pd
 from ..addresses import address_problem, is_cred_id, is_hex64
 from ..backup import Backup
 from ..container import DESKTOP_ITERATIONS
+from ..model import ACCOUNT_STATUSES, IDENTITY_STATUSES
+from ..textsafe import safe_text
 from .rules import RULE_BY_ID, RULES, SEVERITIES
 from .schema import (
     DESKTOP_SHAPES,
@@ -38,8 +39,6 @@ from .schema import (
 
 FINDING_COLUMNS = ("severity", "table", "key", "rule", "message")
 
-ACCOUNT_STATUSES = ("confirmed", "rejected", "pending", "genesis")
-IDENTITY_STATUSES = ("confirmed", "rejected", "rejectedAndWarned", "pending", "recovered", "genesis")
 _REJECTED = ("rejected", "rejectedAndWarned")
 
 #: Which field names a record in ``key``.
@@ -68,10 +67,10 @@ _WHAT = {
 
 
 def clean(value: Any, limit: int = 60) -> str:
-    """Text from a file made safe to print: no control or formatting characters, at most ``limit`` characters."""
+    """Text from a file made safe to print (:func:`toolkit.textsafe.safe_text`: control and format
+    characters visibly escaped), on one line, at most ``limit`` characters."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
-    text = " ".join(text.split())
+    text = " ".join(safe_text(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
