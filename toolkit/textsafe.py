@@ -76,8 +76,6 @@ def display_value(value: Any, *, missing: str = "") -> str:
     """One table cell as safe one-line text: missing values as ``missing`` (never "NaN", "None", "<NA>")."""
     if is_missing(value):
         return missing
-    if isinstance(value, bool):
-        return "yes" if value else "no"
     return safe_text(value)
 
 

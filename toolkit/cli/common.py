@@ -10,6 +10,7 @@ import sys
 from typing import Any, TextIO
 
 from .. import errors
+from ..textsafe import json_safe, safe_text
 
 PASSWORD_ENV = "CONCORDIUM_BACKUP_PASSWORD"
 NEW_PASSWORD_ENV = "CONCORDIUM_BACKUP_NEW_PASSWORD"
@@ -91,8 +92,14 @@ def check_new_password(password: str) -> None:
 
 
 def print_json(obj: Any, out: TextIO | None = None) -> None:
+    """``obj`` as JSON: exact values; control/bidi characters and lone surrogates as ``\\uXXXX`` escapes."""
     out = out or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    out.write(json_safe(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)) + "\n")
+
+
+def emit(text: str, out: TextIO | None = None) -> None:
+    """Print human-readable output: every value from a backup neutralised (:func:`toolkit.textsafe.safe_text`)."""
+    (out or sys.stdout).write(safe_text(text, newlines=True) + "\n")
 
 
 def _json_default(value: Any) -> Any:
@@ -108,4 +115,4 @@ def report_error(exc: errors.BackupError, *, as_json: bool) -> None:
     """One line on stderr; with ``--json`` also the error object on stdout."""
     if as_json:
         print_json({"error": exc.to_dict()})
-    sys.stderr.write(f"concordium-backup: {exc.code}: {exc.message}\n")
+    sys.stderr.write(safe_text(f"concordium-backup: {exc.code}: {exc.message}", newlines=True) + "\n")

@@ -17,7 +17,8 @@ from .. import errors
 from ..backup import open_backup
 from ..export import save_backup
 from ..merge import ImportPreview, preview_import
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from ..textsafe import safe_text
+from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 from .reexport import check_output, describe
 
 
@@ -69,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"error": preview.refusal.to_dict(), **preview.to_dict(), "written": None})
         else:
-            print(render(preview))
-        sys.stderr.write(f"concordium-backup: {preview.refusal.code}: {preview.refusal.message}\n")
+            emit(render(preview))
+        emit(f"concordium-backup: {preview.refusal.code}: {preview.refusal.message}", sys.stderr)
         return 2
 
     written = None
@@ -80,8 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**preview.to_dict(), "written": written.to_dict() if written else None})
         return 0
-    print(render(preview))
-    print(describe(written) if written else "dry run: nothing written")
+    emit(render(preview))
+    emit(describe(written) if written else "dry run: nothing written")
     return 0
 
 
@@ -94,7 +95,8 @@ def short_key(key: str) -> str:
 
 
 def _label(row: dict[str, Any]) -> str:
-    name, key = row.get("name"), short_key(row.get("key") or "")
+    name, key = row.get("name"), short_key(safe_text(row.get("key") or ""))
+    name = safe_text(name) if name else name
     if name:
         return f"{name} ({key})" if key else str(name)
     return key

@@ -15,7 +15,7 @@ from .. import errors
 from ..backup import open_backup
 from ..export import WriteResult, check_target, reexport
 from ..subset import subset_backup
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -102,6 +102,6 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.to_dict())
         return 0
     for notice in backup.notices():
-        sys.stderr.write(f"note: {notice}\n")
-    print(describe(result))
+        emit(f"note: {notice}", sys.stderr)
+    emit(describe(result))
     return 0

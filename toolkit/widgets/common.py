@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import errors
+from ..textsafe import safe_text
 
 log = logging.getLogger("toolkit.widgets")
 
@@ -53,8 +54,8 @@ _COLOURS = {
 
 
 def esc(value: Any) -> str:
-    """``value`` as text safe to put into HTML."""
-    return html.escape(str(value), quote=True)
+    """``value`` as text safe to put into HTML (control/bidi characters visibly escaped, then HTML-escaped)."""
+    return html.escape(safe_text(value), quote=True)
 
 
 def message_html(body_html: str, kind: str = "info") -> str:
@@ -83,7 +84,10 @@ def notices_html(notices: Iterable[str]) -> str:
 
 def shorten(value: Any, limit: int = MAX_CELL) -> Any:
     """A long unbroken token (hex key, encrypted amount) as its start and end around an ellipsis; prose as is."""
-    if isinstance(value, str) and len(value) > limit and " " not in value:
+    if not isinstance(value, str):
+        return value
+    value = safe_text(value)  # control/bidi characters visibly escaped before any cut
+    if len(value) > limit and " " not in value:
         return f"{value[: limit // 2 - 4]}…{value[-8:]}"
     return value
 

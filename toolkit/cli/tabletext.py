@@ -1,0 +1,88 @@
+"""A DataFrame as a plain-text table that fits the terminal: safe cells, left-aligned text, no NaN.
+
+Every cell goes through :func:`toolkit.textsafe.display_value` *before* it is
+measured or cut, so a cut can never leave an escape sequence (an OSC 8 link)
+open.  Missing values are empty.  Columns are narrowed (long cells end in
+``…``) until the table fits ``width`` (``COLUMNS``, else the terminal's
+width); when even narrow columns do not fit, the columns are printed in
+blocks, each repeating the row order.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+
+from ..textsafe import cut, display_value, safe_text, text_width
+
+#: No column is wider than this (long keys and amounts are cut; the CSV/JSON keep them whole).
+MAX_COLUMN = 52
+#: Narrowing stops here.
+MIN_COLUMN = 8
+GAP = "  "
+
+
+def terminal_width() -> int:
+    """``COLUMNS`` if set, else the terminal's width, else 120 (output to a file or pipe)."""
+    return max(shutil.get_terminal_size(fallback=(120, 24)).columns, 20)
+
+
+def _fit(natural: list[int], width: int) -> list[int]:
+    widths = list(natural)
+    floor = [min(n, MIN_COLUMN) for n in natural]
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
+    while excess > 0:
+        i = max(range(len(widths)), key=lambda k: widths[k] - floor[k])
+        if widths[i] <= floor[i]:
+            break
+        step = min(excess, widths[i] - floor[i], max(1, (widths[i] - floor[i]) // 2))
+        widths[i] -= step
+        excess -= step
+    return widths
+
+
+def _blocks(natural: list[int], width: int) -> list[list[int]]:
+    """Column index groups that each fit ``width`` at their narrowest."""
+    blocks: list[list[int]] = [[]]
+    used = 0
+    for i, n in enumerate(natural):
+        need = min(n, MIN_COLUMN) + (len(GAP) if blocks[-1] else 0)
+        if blocks[-1] and used + need > width:
+            blocks.append([])
+            used, need = 0, min(n, MIN_COLUMN)
+        blocks[-1].append(i)
+        used += need
+    return blocks
+
+
+def render_frame(frame: pd.DataFrame, width: int | None = None) -> str:
+    """``frame`` (no index) as lines of at most ``width`` terminal cells."""
+    width = width or terminal_width()
+    headers = [safe_text(c) for c in frame.columns]
+    columns = [[display_value(v) for v in frame.iloc[:, i].tolist()] for i in range(frame.shape[1])]
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame.iloc[:, i].dtype) and not pd.api.types.is_bool_dtype(frame.iloc[:, i].dtype)
+        for i in range(frame.shape[1])
+    ]
+    natural = [
+        min(max([text_width(h)] + [text_width(v) for v in col]), MAX_COLUMN)
+        for h, col in zip(headers, columns, strict=True)
+    ]
+    out: list[str] = []
+    for block in _blocks(natural, width):
+        widths = _fit([natural[i] for i in block], width)
+        if out:
+            out.append("")
+
+        def line(cells: list[str], block: list[int] = block, widths: list[int] = widths) -> str:
+            parts = []
+            for i, w, text in zip(block, widths, cells, strict=True):
+                text = cut(text, w)
+                pad = " " * (w - text_width(text))
+                parts.append(pad + text if numeric[i] else text + pad)
+            return GAP.join(parts).rstrip()
+
+        out.append(line([headers[i] for i in block]))
+        out.extend(line([columns[i][r] for i in block]) for r in range(len(frame)))
+    return "\n".join(out)
