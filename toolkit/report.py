@@ -29,6 +29,7 @@ from . import __version__, errors
 from .audit import FINDING_COLUMNS, SEVERITIES, rules_table, severity_counts
 from .export import write_bytes_atomic
 from .sheets import set_text_cell, to_csv_bytes, to_xlsx_bytes
+from .textsafe import safe_text
 
 if TYPE_CHECKING:
     from .backup import Backup
@@ -95,7 +96,8 @@ table.summary{width:auto}table.summary th{width:10em}
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text for the page: control/bidi characters and lone surrogates visibly escaped, then HTML-escaped."""
+    return html.escape("" if value is None else safe_text(value), quote=True)
 
 
 def render_html(findings: pd.DataFrame, *, summary: Mapping[str, Any] | None = None, title: str = TITLE) -> bytes:

@@ -54,7 +54,7 @@ def csv_frame(frame: pd.DataFrame, *, raw: bool = False) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame, *, raw: bool = False) -> bytes:
     """``frame`` as UTF-8 CSV (no index); formula-leading text prefixed with ``'`` unless ``raw``."""
     buf = io.StringIO()
-    csv_frame(frame, raw=raw).to_csv(buf, index=False)
+    csv_frame(frame, raw=raw).to_csv(buf, index=False, lineterminator="\r\n")  # RFC 4180; a \r in a cell is quoted
     return buf.getvalue().encode("utf-8", "backslashreplace")
 
 

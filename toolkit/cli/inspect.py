@@ -19,7 +19,7 @@ from ..sheets import to_csv_bytes
 from ..tables import default_columns
 from ..textsafe import is_missing
 from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
-from .tabletext import render_frame, terminal_width
+from .tabletext import render_frame, terminal_width, wrap
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
             out["csv"] = written
         print_json(out)
         return 0
-    emit(render_summary(backup.summary()))
     width = terminal_width()
+    emit(wrap(render_summary(backup.summary()), width))
     for name, df in tables.items():
         if args.table and name != args.table:
             continue

@@ -11,6 +11,7 @@ blocks, each repeating the row order.
 from __future__ import annotations
 
 import shutil
+import textwrap
 
 import pandas as pd
 
@@ -26,6 +27,14 @@ GAP = "  "
 def terminal_width() -> int:
     """``COLUMNS`` if set, else the terminal's width, else 120 (output to a file or pipe)."""
     return max(shutil.get_terminal_size(fallback=(120, 24)).columns, 20)
+
+
+def wrap(text: str, width: int, indent: int = 10) -> str:
+    """Lines longer than ``width`` wrapped, continuation lines indented (for the summary above the tables)."""
+    return "\n".join(
+        textwrap.fill(line, width, subsequent_indent=" " * indent) if len(line) > width else line
+        for line in text.split("\n")
+    )
 
 
 def _fit(natural: list[int], width: int) -> list[int]:

@@ -98,6 +98,7 @@ def shorten_frame(frame: pd.DataFrame, limit: int = MAX_CELL) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(lambda v: shorten(v, limit))
+    out.columns = [safe_text(c) for c in out.columns]  # a field name from the file is text from the file
     return out
 
 
