@@ -27,15 +27,22 @@ PASSWORD = "hostile-test-pw"
 CLEAR = "\x1b[2J"
 TITLE = "\x1b]0;pwned\x07"
 LINK = "\x1b]8;;http://evil.example\x1b\\"
-HOSTILE = f"E\u202e{CLEAR}\r{TITLE}{LINK}click\u2066x\u2069\x9b\ud800"
+HOSTILE = f"E\u202e{CLEAR}\r{TITLE}{LINK}click\u2066x\u2069\x9b"
+#: An escaped lone surrogate: valid JSON (JSON.stringify writes it), impossible in UTF-8.
+SURROGATE = "Lone\ud800 surrogate"
 #: What must never reach a terminal (raw): C0 but newline, DEL, C1, bidi, line separators, surrogates.
 RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+SUM(1,2)", "@SUM(A1)", "-1+1", "\t=cmd", "  =1+1"]
 RANDOMNESS = "5eC7e75eC7e75eC7e75eC7e75eC7e75eC7e75eC7e75eC7e75eC7e75eC7e7aaaa"
 
 
-def hostile_document() -> dict:
+def hostile_document(*, surrogate: bool = False) -> dict:
     doc = synthetic.desktop_document(seed=4)
+    if surrogate:
+        doc["accounts"][3]["name"] = SURROGATE
+        doc["identities"][2]["name"] = SURROGATE
+        doc["addressBook"][5]["note"] = SURROGATE
+        doc["accounts"][4][SURROGATE] = SURROGATE
     doc["accounts"][0]["name"] = HOSTILE
     doc["identities"][0]["name"] = HOSTILE
     doc["identities"][0]["randomness"] = RANDOMNESS
@@ -61,6 +68,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     clean["wallets"][0]["identifier"] = DEFAULT_PAIRING_KEY
     return {
         "hostile": write_backup(tmp_path / "hostile.json", hostile_document()),
+        "surrogate": write_backup(tmp_path / "surrogate.json", hostile_document(surrogate=True)),
         "clean": write_backup(tmp_path / "clean.json", clean),
     }
 
@@ -183,7 +191,7 @@ def test_file_name_with_invalid_utf8_is_shown_escaped(files, tmp_path):
 
 
 @pytest.mark.parametrize("command", ["inspect", "diff", "merge", "audit"])
-def test_json_keeps_exact_values_and_survives_lone_surrogates(files, command):
+def test_json_keeps_exact_values(files, command):
     args = {
         "inspect": ["inspect", files["hostile"], "--table", "accounts"],
         "diff": ["diff", files["clean"], files["hostile"]],
@@ -198,6 +206,48 @@ def test_json_keeps_exact_values_and_survives_lone_surrogates(files, command):
         assert obj["table"]["rows"][0]["name"] == HOSTILE
     if command == "diff":
         assert any(ch["new"] == HOSTILE for ch in obj["changes"])
+
+
+# --------------------------------------------------------------------------- lone surrogates, every output
+
+
+SURROGATE_RUNS = {
+    "inspect": lambda f, t: ["inspect", f["surrogate"], "--all-columns"],
+    "inspect-table": lambda f, t: ["inspect", f["surrogate"], "--table", "accounts"],
+    "diff": lambda f, t: ["diff", f["clean"], f["surrogate"]],
+    "merge": lambda f, t: ["merge", f["clean"], f["surrogate"], "--dry-run"],
+    "audit": lambda f, t: ["audit", f["surrogate"], "--report", t / "r.html"],
+    "audit-xlsx": lambda f, t: ["audit", f["surrogate"], "--report", t / "r.xlsx"],
+    "salvage": lambda f, t: ["salvage", f["surrogate"], t / "s.json"],
+    "reexport": lambda f, t: ["reexport", f["surrogate"], t / "x.json"],
+}
+
+
+@pytest.mark.parametrize("mode", ["text", "json"])
+@pytest.mark.parametrize("command", list(SURROGATE_RUNS))
+def test_lone_surrogate_never_crashes_an_output(files, tmp_path, command, mode):
+    args = SURROGATE_RUNS[command](files, tmp_path)
+    proc = cli(*args, *(["--json"] if mode == "json" else []))
+    assert proc.returncode in ((0, 1, 2) if command == "merge" else (0, 1)), proc.stderr  # merge: a refusal
+    text = assert_neutral(proc.stdout)
+    assert_neutral(proc.stderr)
+    if mode == "json":
+        json.loads(text)
+    if command in ("inspect", "diff", "merge") and mode == "text":
+        assert "\\ud800" in text  # shown escaped
+    if command == "inspect-table" and mode == "json":
+        assert SURROGATE in {row["name"] for row in json.loads(text)["table"]["rows"]}  # exact
+    if command == "audit":
+        assert "\\ud800" in assert_neutral((tmp_path / "r.html").read_bytes())
+
+
+def test_lone_surrogate_in_csv(files, tmp_path):
+    for raw in ([], ["--raw-csv"]):
+        folder = tmp_path / f"csv{len(raw)}"
+        proc = cli("inspect", files["surrogate"], "--csv-dir", folder, *raw)
+        assert proc.returncode == 0, proc.stderr
+        names = [row["name"] for row in read_csv(folder / "accounts.csv")]
+        assert "Lone\\ud800 surrogate" in names
 
 
 # --------------------------------------------------------------------------- finding 2: spreadsheets
@@ -216,7 +266,7 @@ def test_csv_dir_neutralises_formulas(files, tmp_path):
     for cell in (c for p in (tmp_path / "csv").glob("*.csv") for row in read_csv(p) for c in row.values()):
         assert not re.match(r"^\s*[=+\-@\t\r]", cell), cell
     accounts = read_csv(tmp_path / "csv" / "accounts.csv")
-    assert accounts[0]["name"] == HOSTILE[:-1] + "\\ud800"  # only the lone surrogate is escaped
+    assert accounts[0]["name"] == HOSTILE  # CSV is data: only formulas are neutralised
 
 
 def test_raw_csv_keeps_values(files, tmp_path):
