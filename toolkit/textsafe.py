@@ -17,6 +17,7 @@ option, CSV.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -83,6 +84,11 @@ def text_width(text: str) -> int:
     """Terminal cells ``text`` takes: wide (East Asian) characters 2, combining marks 0."""
     if text.isascii():
         return len(text)
+    return _wide_width(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _wide_width(text: str) -> int:
     width = 0
     for ch in text:
         if unicodedata.combining(ch):

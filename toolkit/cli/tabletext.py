@@ -87,8 +87,11 @@ def render_frame(frame: pd.DataFrame, width: int | None = None) -> str:
         def line(cells: list[str], block: list[int] = block, widths: list[int] = widths) -> str:
             parts = []
             for i, w, text in zip(block, widths, cells, strict=True):
-                text = cut(text, w)
-                pad = " " * (w - text_width(text))
+                used = text_width(text)
+                if used > w:
+                    text = cut(text, w)
+                    used = text_width(text)
+                pad = " " * (w - used)
                 parts.append(pad + text if numeric[i] else text + pad)
             return GAP.join(parts).rstrip()
 
