@@ -65,10 +65,12 @@ def is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float):
         return math.isnan(value)
+    if isinstance(value, (str, bytes, list, tuple, dict, set, int)):
+        return False
     try:
         import pandas as pd
 
-        return value is pd.NA or value is pd.NaT or (not isinstance(value, (str, bytes)) and bool(pd.isna(value)))
+        return value is pd.NA or value is pd.NaT or bool(pd.isna(value))
     except (TypeError, ValueError):  # list-likes: not missing
         return False
 
