@@ -23,6 +23,9 @@ _LAZY = {
     "save_backup": "export",
     "reexport": "export",
     "check_ledger": "ledger",
+    "safe_text": "textsafe",
+    "to_csv_bytes": "sheets",
+    "to_xlsx_bytes": "sheets",
 }
 
 __all__ = ["Backup", "BackupError", "DESKTOP", "LEGACY", "errors", "open_backup", *_LAZY]

@@ -64,7 +64,7 @@ def get_password(file: str | None, *, env: str = PASSWORD_ENV, what: str = "the 
         return value
     if not _interactive():
         raise errors.PasswordMissingError(f"No password for {what}: no --password-file, no {env}, no terminal")
-    password = getpass.getpass(f"Password for {what}: ")
+    password = getpass.getpass(f"Password for {safe_text(what)}: ")
     if not password:
         raise errors.PasswordMissingError(f"No password was typed for {what}")
     return password
