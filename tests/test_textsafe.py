@@ -107,6 +107,14 @@ def test_csv_neutralises_formulas_and_keeps_numbers():
     assert list(frame["n"]) == list(range(-4, 4))  # numbers are not text: -4 stays a number
 
 
+def test_csv_neutralises_categorical_and_string_columns():
+    frame = pd.DataFrame({"status": pd.Categorical(["confirmed", "=1+1"]), "s": pd.array(["@x", "ok"], dtype="string")})
+    text = to_csv_bytes(frame).decode("utf-8")
+    assert "'=1+1" in text and "'@x" in text
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame)))
+    assert {c.value for row in wb["table"].iter_rows() for c in row} >= {"'=1+1", "'@x"}
+
+
 def test_csv_raw_keeps_values():
     frame = pd.read_csv(io.StringIO(to_csv_bytes(_frame(), raw=True).decode("utf-8")), keep_default_na=False)
     assert list(frame["=head"])[:6] == FORMULAS

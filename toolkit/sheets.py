@@ -45,6 +45,8 @@ def csv_frame(frame: pd.DataFrame, *, raw: bool = False) -> pd.DataFrame:
     out.columns = [escape_surrogates(neutralise(c) if not raw else c) for c in map(str, out.columns)]
     for i in range(out.shape[1]):
         col = out.iloc[:, i]
+        if isinstance(col.dtype, pd.CategoricalDtype):  # statuses: a file's own values are categories too
+            col = col.astype(object)
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
             values = [v if raw else neutralise(v) for v in col.tolist()]
             out.isetitem(i, pd.Series([escape_surrogates(v) for v in values], index=out.index, dtype=object))
