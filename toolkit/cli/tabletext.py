@@ -4,8 +4,8 @@ Every cell goes through :func:`toolkit.textsafe.display_value` *before* it is
 measured or cut, so a cut can never leave an escape sequence (an OSC 8 link)
 open.  Missing values are empty.  Columns are narrowed (long cells end in
 ``…``) until the table fits ``width`` (``COLUMNS``, else the terminal's
-width); when even narrow columns do not fit, the columns are printed in
-blocks, each repeating the row order.
+width); when the columns do not fit at a readable width, they are printed
+in blocks, each starting with the first column again (the row's name).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from ..textsafe import cut, display_value, safe_text, text_width
 MAX_COLUMN = 52
 #: Narrowing stops here.
 MIN_COLUMN = 8
+#: Columns are split into blocks rather than narrowed below this.
+COMFORTABLE = 14
 GAP = "  "
 
 
@@ -52,16 +54,17 @@ def _fit(natural: list[int], width: int) -> list[int]:
 
 
 def _blocks(natural: list[int], width: int) -> list[list[int]]:
-    """Column index groups that each fit ``width`` at their narrowest."""
-    blocks: list[list[int]] = [[]]
-    used = 0
-    for i, n in enumerate(natural):
-        need = min(n, MIN_COLUMN) + (len(GAP) if blocks[-1] else 0)
-        if blocks[-1] and used + need > width:
-            blocks.append([])
-            used, need = 0, min(n, MIN_COLUMN)
+    """Column index groups that each fit ``width`` with their columns at a readable width
+    (:data:`COMFORTABLE`); every group after the first repeats column 0, so its rows stay named."""
+    comfy = [min(n, COMFORTABLE) for n in natural]
+    blocks: list[list[int]] = [[0]]
+    used = comfy[0]
+    for i in range(1, len(natural)):
+        if used + len(GAP) + comfy[i] > width and len(blocks[-1]) > 1:
+            blocks.append([0])
+            used = comfy[0]
         blocks[-1].append(i)
-        used += need
+        used += len(GAP) + comfy[i]
     return blocks
 
 
