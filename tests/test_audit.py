@@ -389,5 +389,6 @@ def test_xlsx_report_never_holds_a_formula(tmp_path):
     write_report(audit(Backup(doc), today=TODAY), path)
     wb = openpyxl.load_workbook(path)
     cells = [c for row in wb["Findings"].iter_rows() for c in row]
-    assert any(str(c.value).startswith("=HYPERLINK") for c in cells)
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)  # neutralised (OWASP: a leading ')
+    assert not any(str(c.value).lstrip().startswith(("=", "+", "@")) for c in cells)
     assert all(c.data_type != "f" for c in cells)

@@ -34,10 +34,28 @@ _LAZY: dict[str, tuple[str, str]] = {
     "salvage_to": ("salvage", "salvage_to"),
     "recover_password": ("recovery", "recover_password"),
     "check_ledger": ("ledger", "check_ledger"),
+    "safe_text": ("textsafe", "safe_text"),
+    "to_csv_bytes": ("sheets", "to_csv_bytes"),
+    "to_xlsx_bytes": ("sheets", "to_xlsx_bytes"),
 }
 #: Submodules reachable as attributes without importing them first (``toolkit.diff.diff_backups``).
 _SUBMODULES = frozenset(
-    {"audit", "container", "diff", "export", "ledger", "merge", "recovery", "report", "salvage", "subset", "tables"}
+    {
+        "audit",
+        "container",
+        "diff",
+        "export",
+        "ledger",
+        "merge",
+        "model",
+        "recovery",
+        "report",
+        "salvage",
+        "sheets",
+        "subset",
+        "tables",
+        "textsafe",
+    }
 )
 
 __all__ = ["Backup", "BackupError", "DESKTOP", "LEGACY", "__version__", "errors", "open_backup", *_LAZY]

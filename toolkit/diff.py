@@ -16,7 +16,7 @@ How records are matched (``key``):
   Ledger (its wallet's identifier) and number — stable where ``walletId``, a
   database row id, is not (an import re-numbers it; two machines differ);
   ``"wallet WALLETID/identityNumber"`` when the file lacks that wallet,
-  ``randomness:…`` when both are missing.  Legacy identities: their public
+  ``randomness-sha256:…`` (a digest: the randomness is secret) when both are missing.  Legacy identities: their public
   ``idCredPub``, else ``name:NAME``
 - genesis (Desktop): one record, key ``genesis``; file: the top-level fields
   that are not lists of records (legacy: ``v``, ``environment``, ...; Desktop:
@@ -29,9 +29,10 @@ How values are compared:
   content; a change inside them is reported per leaf, as a dotted path such as
   ``identityObject.value.attributeList.validTo``.  Lists count as one value;
   null against JSON text is one row with both raw values.
-- Legacy private key fields (accountKeys, encryptionSecretKey,
-  privateIdObjectData, commitmentsRandomness) are never shown: a change there
-  reads ``(changed, redacted)`` on both sides.
+- Secret fields (:data:`toolkit.model.SECRET_FIELDS`: legacy accountKeys,
+  encryptionSecretKey, privateIdObjectData, commitmentsRandomness; Desktop
+  identity/credential ``randomness``) are never shown: a change there reads
+  ``(changed, redacted)`` on both sides; unchanged, they are not listed.
 
 The cross-version rule (an old-format file against a new one):
 
@@ -54,6 +55,7 @@ time; only the few cells that differ are looked at one by one.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +63,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from . import errors
+from . import errors, model
 from .backup import DESKTOP_LISTS, LEGACY_LISTS, Backup
 
 CHANGE_COLUMNS = ("table", "key", "name", "change", "field", "old", "new")
@@ -70,8 +72,8 @@ SUMMARY_COLUMNS = ("added", "removed", "changed")
 HTML_ROWS = 50
 #: What a changed secret shows instead of its value.
 REDACTED = "(changed, redacted)"
-#: Legacy mobile wallet fields holding private keys or secrets (FORMAT.md §4).
-SECRET_FIELDS = frozenset({"accountKeys", "encryptionSecretKey", "privateIdObjectData", "commitmentsRandomness"})
+#: Fields holding private keys or secrets (legacy keys, Desktop commitment randomness): see :mod:`toolkit.model`.
+SECRET_FIELDS = model.SECRET_FIELDS
 
 _ABSENT: Any = type("_Absent", (), {"__repr__": lambda self: "<absent>"})()
 _DEFAULT_SCALARS = ("", 0, "[]", "{}")
@@ -97,7 +99,11 @@ def identity_key(record: dict[str, Any], identifiers: dict[Any, str] | None = No
         identifier = (identifiers or {}).get(wallet)
         return f"{identifier}/{number}" if identifier else f"wallet {wallet}/{number}"
     randomness = record.get("randomness")
-    return f"randomness:{randomness}" if randomness else None
+    if not randomness:
+        return None
+    # The randomness is secret: the key holds a digest of it, enough to align two files.
+    digest = hashlib.sha256(str(randomness).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"randomness-sha256:{digest}"
 
 
 def legacy_identity_key(record: dict[str, Any]) -> str | None:
@@ -433,7 +439,7 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
                 new.records(table),
                 _LEGACY_KEYS[table],
                 skip=_NESTED_TABLES.get(table, frozenset()),
-                secrets=SECRET_FIELDS,
+                secrets=model.LEGACY_SECRET_FIELDS,
                 old_name=name_function(old, table),
                 new_name=name_function(new, table),
             )
@@ -453,6 +459,7 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
                 new.records(table),
                 old_key,
                 new_key=new_key,
+                secrets=model.DESKTOP_SECRET_FIELDS,
                 old_name=name_function(old, table),
                 new_name=name_function(new, table),
             )

@@ -15,7 +15,6 @@ control and formatting characters and shortened before it is quoted.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -23,12 +22,10 @@ from typing import Any
 import pandas as pd
 
 from ..backup import Backup
+from ..textsafe import safe_text
 from .registry import REGISTRY, SEVERITIES, Rule
 
 FINDING_COLUMNS = ("severity", "table", "key", "rule", "message")
-
-ACCOUNT_STATUSES = ("confirmed", "rejected", "pending", "genesis")
-IDENTITY_STATUSES = ("confirmed", "rejected", "rejectedAndWarned", "pending", "recovered", "genesis")
 
 #: Which field names a record in ``key``.
 _KEY_FIELD = {
@@ -56,10 +53,10 @@ _WHAT = {
 
 
 def clean(value: Any, limit: int = 60) -> str:
-    """Text from a file made safe to print: no control or formatting characters, at most ``limit`` characters."""
+    """Text from a file made safe to print (:func:`toolkit.textsafe.safe_text`: control and format
+    characters visibly escaped), on one line, at most ``limit`` characters."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
-    text = " ".join(text.split())
+    text = " ".join(safe_text(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

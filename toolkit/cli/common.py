@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from .. import errors
 from ..export import check_password
 from ..passwords import read_password_file
+from ..textsafe import json_safe, safe_text
 from .hints import restate
 
 PASSWORD_ENV = "CONCORDIUM_BACKUP_PASSWORD"
@@ -60,7 +61,7 @@ def get_password(file: str | None, *, env: str = PASSWORD_ENV, what: str = "the 
         return value
     if not _interactive():
         raise errors.PasswordMissingError(f"No password for {what}: no --password-file, no {env}, no terminal")
-    password = getpass.getpass(f"Password for {what}: ")
+    password = getpass.getpass(f"Password for {safe_text(what)}: ")
     if not password:
         raise errors.PasswordMissingError(f"No password was typed for {what}")
     return password
@@ -88,8 +89,14 @@ def check_new_password(password: str) -> None:
 
 
 def print_json(obj: Any, out: TextIO | None = None) -> None:
+    """``obj`` as JSON: exact values; control/bidi characters and lone surrogates as ``\\uXXXX`` escapes."""
     out = out or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    out.write(json_safe(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)) + "\n")
+
+
+def emit(text: str, out: TextIO | None = None) -> None:
+    """Print human-readable output: every value from a backup neutralised (:func:`toolkit.textsafe.safe_text`)."""
+    (out or sys.stdout).write(safe_text(text, newlines=True) + "\n")
 
 
 def _json_default(value: Any) -> Any:
@@ -116,4 +123,4 @@ def report_error(exc: errors.BackupError, *, as_json: bool) -> None:
 def error_line(exc: errors.BackupError) -> str:
     """``concordium-backup: CODE: MESSAGE`` with the command line's hint, ending in a newline."""
     exc = restate(exc)
-    return f"concordium-backup: {exc.code}: {exc.message}\n"
+    return safe_text(f"concordium-backup: {exc.code}: {exc.message}", newlines=True) + "\n"

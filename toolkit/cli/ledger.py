@@ -20,7 +20,7 @@ from typing import Any
 from .. import errors
 from ..backup import open_backup
 from ..ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
-from .common import add_json_flag, get_password, print_json
+from .common import add_json_flag, emit, get_password, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        print(_text(result))
+        emit(_text(result))
     return 0 if result.ok else 1
 
 

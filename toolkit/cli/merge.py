@@ -17,10 +17,12 @@ from .. import errors
 from ..backup import open_input
 from ..export import save_backup
 from ..merge import NO_NETWORK, ImportPreview, preview_import
+from ..textsafe import safe_text
 from .common import (
     NEW_PASSWORD_ENV,
     PASSWORD_ENV,
     add_json_flag,
+    emit,
     error_line,
     get_new_password,
     get_password,
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"error": preview.refusal.to_dict(), **preview.to_dict(), "written": None})
         else:
-            print(render(preview))
+            emit(render(preview))
         hint = " (--wallet-network NETWORK)" if preview.outcome == NO_NETWORK else ""
         hint += "".join(f" ({FIX_FLAGS[f['fix']]})" for f in preview.fixes)
         sys.stderr.write(error_line(preview.refusal).rstrip("\n") + hint + "\n")
@@ -108,8 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**preview.to_dict(), "written": written.to_dict() if written else None})
         return 0
-    print(render(preview))
-    print(describe(written) if written else "dry run: nothing written")
+    emit(render(preview))
+    emit(describe(written) if written else "dry run: nothing written")
     return 0
 
 
@@ -122,7 +124,8 @@ def short_key(key: str) -> str:
 
 
 def _label(row: dict[str, Any]) -> str:
-    name, key = row.get("name"), short_key(row.get("key") or "")
+    name, key = row.get("name"), short_key(safe_text(row.get("key") or ""))
+    name = safe_text(name) if name else name
     if name:
         return f"{name} ({key})" if key else str(name)
     return key

@@ -16,7 +16,7 @@ from .. import errors
 from ..backup import open_backup
 from ..export import WriteResult, check_target, reexport
 from ..subset import subset_backup, without_unknown_fields
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -114,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
         print_json({**result.to_dict(), **extra})
         return 0
     for notice in backup.notices():
-        sys.stderr.write(f"note: {notice}\n")
+        emit(f"note: {notice}", sys.stderr)
     for table, key, name in dropped:
-        print(f"left out field {name!r} of {table} {key}")
-    print(describe(result))
+        emit(f"left out field {name!r} of {table} {key}")
+    emit(describe(result))
     return 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import errors
 from ..salvage import LOST_WALLET_NOTE, SalvageResult, salvage_to
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
         return 0
-    print(render(result, name=Path(args.file).name, new_password=new_password is not None))
+    emit(render(result, name=Path(args.file).name, new_password=new_password is not None))
     return 0
 
 

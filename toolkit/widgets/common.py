@@ -22,6 +22,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import errors
+from ..textsafe import safe_text
 from . import hints
 
 log = logging.getLogger("toolkit.widgets")
@@ -53,8 +54,8 @@ _COLOURS = {
 
 
 def esc(value: Any) -> str:
-    """``value`` as text safe to put into HTML."""
-    return html.escape(str(value), quote=True)
+    """``value`` as text safe to put into HTML (control/bidi characters visibly escaped, then HTML-escaped)."""
+    return html.escape(safe_text(value), quote=True)
 
 
 def message_html(body_html: str, kind: str = "info") -> str:
@@ -83,7 +84,10 @@ def notices_html(notices: Iterable[str]) -> str:
 
 def shorten(value: Any, limit: int = MAX_CELL) -> Any:
     """A long unbroken token (hex key, encrypted amount) as its start and end around an ellipsis; prose as is."""
-    if isinstance(value, str) and len(value) > limit and " " not in value:
+    if not isinstance(value, str):
+        return value
+    value = safe_text(value)  # control/bidi characters visibly escaped before any cut
+    if len(value) > limit and " " not in value:
         return f"{value[: limit // 2 - 4]}…{value[-8:]}"
     return value
 
@@ -94,6 +98,7 @@ def shorten_frame(frame: pd.DataFrame, limit: int = MAX_CELL) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(lambda v: shorten(v, limit))
+    out.columns = [safe_text(c) for c in out.columns]  # a field name from the file is text from the file
     return out
 
 
