@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
-from typing import Any
 
 from .. import errors
 from ..backup import open_backup
@@ -81,33 +79,31 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def _shown(value: Any) -> str:
-    """Text from a backup or a device for the terminal: control and bidi characters shown escaped, never emitted.
-
-    The one place this command neutralises such text (to be pointed at the CLI's shared function).
-    """
-    return "".join(
-        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch.encode("unicode_escape").decode()
-        for ch in str(value)
-    )
+#: What to do about a state, in this command's words (the library's messages name no option).
+STATE_HINTS = {
+    "several-devices": "Pick one with --device N.",
+    "no-device": "For Speculos or the simulator, give --tcp HOST:PORT.",
+}
 
 
 def _text(result: LedgerCheck) -> str:
-    """The check in words; the first line starts with its verdict (the state, or "not the backup's Ledger")."""
-    lines = [f"{result.verdict}: {_shown(result.message)}"]
+    """The check in words; the first line starts with its verdict (the state, or "not the backup's Ledger").
+
+    Text from the backup or the device is neutralised where it is printed (:func:`~toolkit.cli.common.emit`).
+    """
+    hint = STATE_HINTS.get(result.state, "")
+    lines = [f"{result.verdict}: {result.message}" + (f" {hint}" if hint else "")]
     if result.device:
         lines.append(f"  device: {result.device.describe()}")
     if result.app:
-        lines.append(f"  app: {_shown(result.app.name)} {_shown(result.app.version)}")
+        lines.append(f"  app: {result.app.name} {result.app.version}")
     if result.pairing_key:
         lines.append(f"  pairing key: {result.pairing_key}")
     match = result.matches_wallet
     if match:
-        lines.append(f"  wallet {_shown(match.id)}: {_shown(match.identifier)}")
-        lines.extend(f"    identity {_shown(i['id'])}: {_shown(i['name'])}" for i in match.identities)
-        lines.extend(f"    account {_shown(a['name'])} ({_shown(a['address'])})" for a in match.accounts)
+        lines.append(f"  wallet {match.id}: {match.identifier}")
+        lines.extend(f"    identity {i['id']}: {i['name']}" for i in match.identities)
+        lines.extend(f"    account {a['name']} ({a['address']})" for a in match.accounts)
     if len(result.devices) > 1:
-        lines.extend(
-            f"  {n}: {_shown(d.describe())} {_shown(d.path or '')}".rstrip() for n, d in enumerate(result.devices, 1)
-        )
+        lines.extend(f"  {n}: {d.describe()} {d.path or ''}".rstrip() for n, d in enumerate(result.devices, 1))
     return "\n".join(lines)

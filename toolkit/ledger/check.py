@@ -228,7 +228,7 @@ def _check_tcp(endpoint: tuple[str, int], deadline: float, timeout: float) -> Le
         return LedgerCheck(
             "no-device",
             f"No Ledger answers at {info.address} ({exc.strerror or exc}). Start Speculos or the simulator there,"
-            " or check --tcp and LEDGER_PROXY_ADDRESS/LEDGER_PROXY_PORT.",
+            " or check the address given (or LEDGER_PROXY_ADDRESS/LEDGER_PROXY_PORT).",
         )
     with link:
         return _probe(link, info, timeout)
@@ -240,7 +240,10 @@ def _check_usb(
     try:
         devices = list_devices(entries)
     except (ImportError, OSError) as exc:
-        return LedgerCheck("error", f"USB devices cannot be listed here ({exc}). Use --tcp for Speculos.")
+        return LedgerCheck(
+            "error",
+            f"USB devices cannot be listed here ({exc}). Speculos or the simulator can be reached over TCP instead.",
+        )
     if not devices:
         hint = f"; {UDEV_HINT}" if sys.platform.startswith("linux") else ""
         return LedgerCheck("no-device", f"No Ledger is connected. Connect it by USB and unlock it{hint}.")
@@ -248,7 +251,7 @@ def _check_usb(
     if pick is None and len(devices) > 1:
         return LedgerCheck(
             "several-devices",
-            f"{len(devices)} Ledgers are connected ({listing}). Unplug all but one, or pick one (--device N).",
+            f"{len(devices)} Ledgers are connected ({listing}). Unplug all but one, or pick one by its number.",
             devices=devices,
         )
     chosen = pick_device(devices, pick)
