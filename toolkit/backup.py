@@ -193,14 +193,30 @@ def _check_list(obj: dict[str, Any], key: str, where: str, *, required: bool) ->
 
 
 def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> dict[str, Any]:
-    """Parse decrypted bytes; a parse failure after a matching first block means damage."""
+    """Parse decrypted bytes; a parse failure after a matching first block means damage.
+
+    JSON that is well-formed but unacceptable (NaN, numbers out of range, nesting
+    deeper than :data:`jsonio.MAX_DEPTH`, a few invalid UTF-8 bytes) is
+    :class:`UnexpectedContentError`: the password is right and nothing was damaged.
+    """
     try:
-        return jsonio.loads(plaintext)
+        document = jsonio.loads(plaintext)
     except jsonio.JSONError as exc:
+        if exc.content:  # JSON in shape, so the password is right and nothing was damaged
+            raise errors.UnexpectedContentError(
+                f"The file decrypts, but its content is not acceptable JSON ({exc})",
+                hint="It was not written by a Concordium wallet; nothing can be read from it.",
+            ) from None
         if first_block_kind is None:
             raise errors.WrongPasswordError("The password does not open this file") from None
         where = f" near byte {exc.pos}" if exc.pos is not None else ""
         raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
+    if jsonio.too_deep(document):
+        raise errors.UnexpectedContentError(
+            f"The file decrypts, but its content nests more than {jsonio.MAX_DEPTH} levels deep",
+            hint="No wallet writes that; it was not written by a Concordium wallet.",
+        )
+    return document
 
 
 def open_backup(
