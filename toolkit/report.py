@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import __version__, errors
+from . import __version__, errors, files
 from .audit import FINDING_COLUMNS, SEVERITIES, rules_table, severity_counts
 from .export import write_bytes_atomic
 
@@ -65,14 +65,20 @@ def write_report(
     backup: Backup | None = None,
     today: date | None = None,
     force: bool = False,
+    protect: tuple[str | os.PathLike[str] | None, ...] = (),
 ) -> str:
-    """Write the report to ``path`` (format from its extension); return the path written."""
+    """Write the report to ``path`` (format from its extension); return the path written.
+
+    Never over the backup's own file or the other inputs ``protect`` names (``same-file``).
+    """
+    inputs = (backup.source if backup is not None else None, *protect)
+    files.refuse_same_file(path, inputs)  # before any work, and whatever ``force`` says
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise errors.UsageError(f"The report {os.fspath(path)!r} must end in .html or .xlsx")
     summary = report_summary(backup, findings, today=today)
     data = render_html(findings, summary=summary) if fmt == "html" else render_xlsx(findings, summary=summary)
-    write_bytes_atomic(path, data, force=force)
+    write_bytes_atomic(path, data, force=force, protect=inputs)
     return os.fspath(path)
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import errors
-from ..backup import open_backup
+from ..backup import DESKTOP_LISTS, LEGACY_LISTS, open_backup
 from ..export import write_bytes_atomic
+from ..files import refuse_same_file
 from ..tables import LEADING_COLUMNS
 from .common import PASSWORD_ENV, add_json_flag, get_password, print_json
 
@@ -45,12 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    inputs = (args.file, args.password_file)
+    if args.csv_dir:  # refuse before the password is asked
+        check_csv_dir(Path(args.csv_dir), inputs)
     password = get_password(args.password_file, what=Path(args.file).name)
     backup = open_backup(args.file, password)
     tables = backup.tables(reveal_secrets=args.reveal_secrets)
     if args.table is not None and args.table not in tables:
         raise errors.UsageError(f"No table {args.table!r}; this file has: {', '.join(tables)}")
-    written = write_csvs(tables, Path(args.csv_dir), force=args.force) if args.csv_dir else []
+    written = write_csvs(tables, Path(args.csv_dir), force=args.force, protect=inputs) if args.csv_dir else []
     if args.json:
         out = backup.summary()
         if args.table:
@@ -96,14 +100,27 @@ def records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.astype(object).where(df.notna(), None).to_json(orient="records", default_handler=str))
 
 
-def write_csvs(tables: dict[str, pd.DataFrame], folder: Path, *, force: bool = False) -> list[str]:
-    """Each table as folder/NAME.csv, written atomically; existing files only replaced with ``force``."""
+def check_csv_dir(folder: Path, inputs: tuple[str | None, ...]) -> None:
+    """Refuse a CSV folder where a table's file would be an input (``same-file``, whatever ``--force``)."""
+    for name in dict.fromkeys((*DESKTOP_LISTS, *LEGACY_LISTS)):
+        refuse_same_file(folder / f"{name}.csv", inputs)
+
+
+def write_csvs(
+    tables: dict[str, pd.DataFrame], folder: Path, *, force: bool = False, protect: tuple[str | None, ...] = ()
+) -> list[str]:
+    """Each table as folder/NAME.csv, written atomically; existing files only replaced with ``force``.
+
+    A file that is one of the inputs ``protect`` names is never written (``same-file``).
+    """
+    for name in tables:
+        refuse_same_file(folder / f"{name}.csv", protect)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for name, df in tables.items():
         buf = io.StringIO()
         df.to_csv(buf, index=False)
         path = folder / f"{name}.csv"
-        write_bytes_atomic(path, buf.getvalue().encode("utf-8"), force=force)
+        write_bytes_atomic(path, buf.getvalue().encode("utf-8"), force=force, protect=protect)
         out.append(str(path))
     return out

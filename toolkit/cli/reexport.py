@@ -7,13 +7,13 @@ an input): a new password, optionally only some identities or accounts.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from .. import errors
 from ..backup import open_backup
 from ..export import WriteResult, check_target, reexport
+from ..files import refuse_same_file
 from ..subset import subset_backup
 from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
 
@@ -67,13 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def check_output(output: str, inputs: list[str], *, force: bool) -> None:
     """Refuse early, before any password is asked: OUT is an input, or exists without --force."""
     out = Path(output)
-    for src in inputs:
-        try:
-            same = out.resolve() == Path(src).resolve() or (out.exists() and os.path.samefile(out, src))
-        except OSError:
-            same = False
-        if same:
-            raise errors.SameFileError(f"{output} is an input file")
+    refuse_same_file(out, inputs)
     if out.is_dir():
         raise errors.WriteFailedError(f"{output} is a folder")
     if out.exists() and not force:
@@ -88,7 +82,7 @@ def describe(result: WriteResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output(args.output, [args.input], force=args.force)
+    check_output(args.output, [args.input, args.password_file, args.new_password_file], force=args.force)
     password = get_password(args.password_file, what=Path(args.input).name)
     backup = open_backup(args.input, password)
     # Refuse a conversion or a wrong selection before asking for a new password.
@@ -97,7 +91,14 @@ def run(args: argparse.Namespace) -> int:
     if args.identity or args.account:
         chosen = subset_backup(backup, identities=args.identity, accounts=args.account)
     new_password = get_new_password(args.new_password_file)
-    result = reexport(chosen, args.output, new_password, to=args.to, force=args.force, protect=(args.input,))
+    result = reexport(
+        chosen,
+        args.output,
+        new_password,
+        to=args.to,
+        force=args.force,
+        protect=(args.input, args.password_file, args.new_password_file),
+    )
     if args.json:
         print_json(result.to_dict())
         return 0
