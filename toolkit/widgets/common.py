@@ -15,6 +15,7 @@ import copy
 import html
 import logging
 import os
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -314,7 +315,10 @@ class Form(widgets.VBox):
 
     def _fail(self, exc: BaseException) -> None:
         """Forget any result and show ``exc`` in plain words (an unexpected one as "internal error (TypeName)")."""
-        self.error = exc
+        if not isinstance(exc, errors.BackupError):  # the trace as text: it holds no frames (no locals)
+            trace = "".join(traceback.format_tb(exc.__traceback__))  # code locations only, no message
+            log.debug("internal error (%s) in %s:\n%s", type(exc).__name__, type(self).__name__, trace)
+        self.error = errors.without_traceback(exc)  # its frames' locals may hold a password
         self._reset()
         self.results.children = ()
         shown = exc
@@ -322,8 +326,6 @@ class Form(widgets.VBox):
             shown = copy.copy(exc)
             shown.hint = self.hints[exc.code]
         self.status.value = error_html(shown, self.failure)
-        if not isinstance(exc, errors.BackupError):
-            log.debug("internal error in %s", type(self).__name__, exc_info=exc)
 
     def run(self, **kwargs: Any) -> Any:
         """Do the form's one action with the current values; return its result, or None on failure."""
