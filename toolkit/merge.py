@@ -683,6 +683,8 @@ def preview_import(a: Backup, b: Backup, *, wallet_network: str | None = None) -
         raise errors.IncompatibleKindsError(
             "File A is a legacy mobile wallet export; the Desktop Wallet holds no such data"
         )
+    a.check_shape()  # odd values are one coded error, never an internal one (issue 13)
+    b.check_shape()
     job = _Import(a, b)
     refusal = None
     try:

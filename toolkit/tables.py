@@ -333,7 +333,12 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
 
 
 def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
-    """Every record kind of ``backup`` as a DataFrame, keyed by the file's own list names."""
+    """Every record kind of ``backup`` as a DataFrame, keyed by the file's own list names.
+
+    A record field of an unexpected type is :class:`~toolkit.errors.UnexpectedContentError`
+    (see :meth:`Backup.check_shape`).
+    """
+    backup.check_shape()
     with gc_paused():
         if backup.is_legacy:
             return _lead(legacy_tables(backup, reveal_secrets=reveal_secrets))

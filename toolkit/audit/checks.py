@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import jsonio
 from ..addresses import address_problem, is_cred_id, is_hex64
 from ..backup import Backup
 from ..container import DESKTOP_ITERATIONS
@@ -314,8 +315,8 @@ def _valid_to(identity_object: Any) -> tuple[str | None, bool]:
     obj = identity_object
     if isinstance(obj, str):
         try:
-            obj = json.loads(obj)
-        except ValueError:
+            obj = jsonio.loads(obj)
+        except jsonio.JSONError:  # also nesting too deep for a recursive parser
             return None, False
     if not isinstance(obj, dict):
         return None, False
