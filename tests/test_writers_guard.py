@@ -186,3 +186,39 @@ def test_kill_9_mid_write_leaves_a_temp_file_the_next_run_removes(backup_copy, t
     code = main(["reexport", str(path), str(out), "--password-file", str(pw), "--new-password-file", str(pw)])
     assert code == 0 and out.exists()
     assert not left[0].exists()
+
+
+# --------------------------------------------------------------------------- finding 11
+
+
+def test_the_cli_process_makes_no_core_dumps(backup_copy):
+    """After a command ran (a password was read, a backup decrypted): core size 0 and not dumpable."""
+    import subprocess
+    import sys
+
+    path, pw = backup_copy
+    script = (
+        "import ctypes, resource, sys\n"
+        "from toolkit.cli import main\n"
+        f"assert main(['inspect', {str(path)!r}, '--password-file', {str(pw)!r}, '--json']) == 0\n"
+        "libc = ctypes.CDLL(None)\n"
+        "sys.stderr.write(f'{resource.getrlimit(resource.RLIMIT_CORE)[0]} {libc.prctl(3, 0, 0, 0, 0)}')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SAMPLES.parent.parent)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import resource\nh = resource.getrlimit(resource.RLIMIT_CORE)[1]\n"
+            f"resource.setrlimit(resource.RLIMIT_CORE, (h, h))\n{script}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    core, dumpable = done.stderr.split()
+    assert core == "0"
+    if sys.platform.startswith("linux"):
+        assert dumpable == "0"

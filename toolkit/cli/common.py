@@ -30,6 +30,33 @@ class ArgumentParser(argparse.ArgumentParser):
         raise errors.UsageError(f"{self.prog}: {message}")
 
 
+def no_core_dumps() -> None:
+    """Keep secrets (passwords, keys, decrypted backups) out of core dumps of this process.
+
+    ``RLIMIT_CORE`` 0 (inherited by worker processes, also across exec) and, on
+    Linux, not dumpable (``PR_SET_DUMPABLE`` 0: no core, no ptrace by other
+    processes of the same user).  Best effort: where the OS refuses, nothing changes.
+    """
+    try:
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
+_PR_SET_DUMPABLE = 4
+
+
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
 

@@ -121,6 +121,6 @@ def write_csvs(
         buf = io.StringIO()
         df.to_csv(buf, index=False)
         path = folder / f"{name}.csv"
-        write_bytes_atomic(path, buf.getvalue().encode("utf-8"), force=force, protect=protect)
+        write_bytes_atomic(path, buf.getvalue().encode("utf-8", "backslashreplace"), force=force, protect=protect)
         out.append(str(path))
     return out
