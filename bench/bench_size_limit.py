@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -98,7 +97,9 @@ def main() -> None:
     print(f"{'':28}{'time':>9}{'peak RSS':>11}{'RSS/file':>10}")
     floor_t, floor_m = results["floor (decrypt+json.loads)"]
     for label, (sec, mb) in results.items():
-        print(f"{label:28}{sec:>8.1f}s{mb:>9.0f}MB{mb / size_mb:>9.1f}x   ({sec / floor_t:.1f}x / {mb / floor_m:.1f}x floor)")
+        print(
+            f"{label:28}{sec:>8.1f}s{mb:>9.0f}MB{mb / size_mb:>9.1f}x   ({sec / floor_t:.1f}x / {mb / floor_m:.1f}x floor)"
+        )
 
 
 if __name__ == "__main__":
