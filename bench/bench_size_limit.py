@@ -31,11 +31,13 @@ sys.path.insert(0, sys.argv[3])
 from toolkit import container, jsonio, synthetic
 rng = random.Random(7)
 doc = synthetic.desktop_document(identities=2, contacts=0, seed=7)
-doc["addressBook"] = [
-    {"name": f"Contact {i} {rng.randbytes(6).hex()}", "address": synthetic.random_address(rng),
-     "note": f"note {i}", "readOnly": False}
-    for i in range(int(sys.argv[4]))
-]
+n, shape = int(sys.argv[4]), sys.argv[5]
+if shape == "typical":
+    book = [{"name": f"Contact {i} {rng.randbytes(6).hex()}", "address": synthetic.random_address(rng),
+             "note": f"note {i}", "readOnly": False} for i in range(n)]
+else:  # "worst": the smallest entries, each one a finding (an address that is not one)
+    book = [{"name": "c", "address": f"x{i}", "readOnly": False} for i in range(n)]
+doc["addressBook"] = book
 open(sys.argv[1], "wb").write(container.encrypt(jsonio.dumps_js(doc), sys.argv[2], iterations=1000))
 """
 
@@ -74,12 +76,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, default=300_000)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument(
+        "--shape",
+        choices=("typical", "worst"),
+        default="typical",
+        help="typical contacts (~190 bytes each), or the worst case: tiny entries that are each a finding",
+    )
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CONCORDIUM_BACKUP_PASSWORD": PASSWORD}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "wallet-export.json"
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", MAKE, str(path), PASSWORD, str(ROOT), str(args.entries)], check=True)
+        subprocess.run(
+            [sys.executable, "-c", MAKE, str(path), PASSWORD, str(ROOT), str(args.entries), args.shape], check=True
+        )
         made = time.perf_counter() - t
         size_mb = os.path.getsize(path) / 1e6
         cli = [sys.executable, "-m", "toolkit"]
@@ -93,7 +103,7 @@ def main() -> None:
         for label, argv in runs.items():
             best = min((run_child(argv, env) for _ in range(args.repeat)), key=lambda r: r[0])
             results[label] = best
-    print(f"file: {size_mb:.1f} MB, {args.entries:,} address-book entries (made in {made:.0f}s)")
+    print(f"file: {size_mb:.1f} MB, {args.entries:,} {args.shape} address-book entries (made in {made:.0f}s)")
     print(f"{'':28}{'time':>9}{'peak RSS':>11}{'RSS/file':>10}")
     floor_t, floor_m = results["floor (decrypt+json.loads)"]
     for label, (sec, mb) in results.items():

@@ -222,3 +222,20 @@ def test_the_cli_process_makes_no_core_dumps(backup_copy):
     assert core == "0"
     if sys.platform.startswith("linux"):
         assert dumpable == "0"
+
+
+# --------------------------------------------------------------------------- finding 14
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
+    """The cap is what every command handles in under 2 GB (bench/bench_size_limit.py)."""
+    from toolkit import container
+
+    assert container.MAX_FILE_SIZE <= 48 * 1024 * 1024
+    big = tmp_path / "big.json"
+    with open(big, "wb") as fh:  # sparse: no disk space, no time
+        fh.truncate(container.MAX_FILE_SIZE + 1)
+    for argv in (["inspect", big, "--json"], ["audit", big, "--json"], ["salvage", big, tmp_path / "s.json", "--json"]):
+        monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", "whatever-pass")
+        code, out, _ = _cli(argv, capsys)
+        assert code == 2 and _error_code(out) == "too-large", argv[0]
