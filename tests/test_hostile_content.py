@@ -70,3 +70,37 @@ def test_depth_check_is_iterative():
         deep = [deep]
     assert jsonio.too_deep(deep)
     assert not jsonio.too_deep({"a": [{"b": 1}]})
+
+
+def _desktop_with(field: str, value: object, table: str = "accounts") -> bytes:
+    from toolkit import synthetic
+
+    doc = synthetic.desktop_document(identities=1, contacts=1, seed=5)
+    doc[table][0][field] = value
+    return make_file(jsonio.dumps_js(doc), PW, iterations=10)
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "value"),
+    [
+        ("accounts", "identityId", 1.5),
+        ("accounts", "identityId", 10**4000),
+        ("accounts", "status", ["confirmed"]),
+        ("identities", "walletId", {"a": 1}),
+        ("addressBook", "address", 7),
+    ],
+    ids=["float-id", "huge-id", "list-status", "object-walletId", "number-address"],
+)
+def test_an_odd_field_is_named_by_every_operation_and_listed_by_audit(table, field, value):
+    from toolkit.audit import audit
+    from toolkit.diff import diff_backups
+    from toolkit.merge import preview_import
+
+    backup = open_backup(_desktop_with(field, value, table), PW)  # opening is fine: the audit needs it
+    for operation in (backup.tables, lambda: diff_backups(backup, backup), lambda: preview_import(backup, backup)):
+        with pytest.raises(errors.UnexpectedContentError) as info:
+            operation()
+        assert f"{table}[0]" in info.value.message and field in info.value.message
+    findings = audit(backup)  # the audit copes: a wrong type is a finding (a huge number is still a number)
+    if not isinstance(value, int):
+        assert ((findings["table"] == table) & findings["message"].str.contains(field)).any()
