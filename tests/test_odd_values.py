@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from toolkit import container, errors, jsonio, open_backup
 from toolkit.cli import main
 
 PW = "odd-values-pass"
+#: Examples per sample kind (each runs 13 commands and 7 forms); raise it to search longer.
+EXAMPLES = int(os.environ.get("ODD_VALUES_EXAMPLES", "20"))
 DOCUMENTED = {cls.code for cls in errors.all_error_classes()}
 SAMPLE_FILES = {"desktop": "wallet-export.json", "legacy": "concordium-backup.concordiumwallet"}
 
@@ -220,7 +223,7 @@ def test_reported_odd_values_end_well_in_every_command(kind, where, value, workd
 def test_type_confused_fields_end_well_everywhere(kind, workdir):
     tmp, pw, plains = workdir
 
-    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(where=st.sampled_from(PATHS[kind]), value=odd_values)
     def check(where, value):
         odd = tmp / f"odd-{kind}.json"

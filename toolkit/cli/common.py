@@ -119,7 +119,8 @@ def check_new_password(password: str) -> None:
 
 def print_json(obj: Any, out: TextIO | None = None) -> None:
     out = out or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    json.dump(obj, out, ensure_ascii=False, indent=2, default=_json_default)  # streamed: no whole-text copy
+    out.write("\n")
 
 
 def _json_default(value: Any) -> Any:
