@@ -274,9 +274,13 @@ def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> di
             raise errors.WrongPasswordError("The password does not open this file") from None
         where = f" near byte {exc.pos}" if exc.pos is not None else ""
         raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
-    if jsonio.too_deep(document):
+    odd = jsonio.oddity(document)
+    if odd is not None:
+        what = (
+            f"nests more than {jsonio.MAX_DEPTH} levels deep" if odd[0] == "deep" else "has an integer beyond 64 bits"
+        )
         raise errors.UnexpectedContentError(
-            f"The file decrypts, but its content nests more than {jsonio.MAX_DEPTH} levels deep",
+            f"The file decrypts, but its content {what} (at {odd[1][:80]!r})",
             hint="No wallet writes that; it was not written by a Concordium wallet.",
         )
     return document

@@ -79,19 +79,55 @@ def _finite_float(text: str) -> float:
     return value
 
 
+#: Integers outside this range are refused (the 64-bit range orjson and every wallet handle).
+MIN_INT, MAX_INT = -(2**63), 2**64 - 1
+
+
 def too_deep(obj: Any, limit: int = MAX_DEPTH) -> bool:
     """Does ``obj`` nest lists/objects more than ``limit`` levels deep?  (Iterative: no recursion.)"""
+    odd = oddity(obj, limit)
+    return odd is not None and odd[0] == "deep"
+
+
+def oddity(obj: Any, limit: int = MAX_DEPTH) -> tuple[str, str] | None:
+    """``("deep", where)`` or ``("integer", where)`` for the first value no wallet writes, else None.
+
+    Nesting deeper than ``limit``, or an integer beyond 64 bits, anywhere; ``where``
+    is a path like ``accounts[0].note``.  Iterative (no recursion); the path is
+    only worked out once something was found.
+    """
     if type(obj) is not dict and type(obj) is not list:
-        return False
+        return None
     stack = [(obj, 1)]
     while stack:
         node, depth = stack.pop()
         for value in node.values() if type(node) is dict else node:
-            if type(value) is dict or type(value) is list:
+            kind = type(value)
+            if kind is dict or kind is list:
                 if depth >= limit:
-                    return True
+                    return "deep", _path_to(obj, limit)
                 stack.append((value, depth + 1))
-    return False
+            elif kind is int and not MIN_INT <= value <= MAX_INT:
+                return "integer", _path_to(obj, limit)
+    return None
+
+
+def _path_to(obj: Any, limit: int) -> str:
+    """The path of the first odd value (the slow walk, run once)."""
+    stack: list[tuple[Any, int, str]] = [(obj, 1, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, value in items:
+            where = f"{path}.{key}" if type(node) is dict else f"{path}[{key}]"
+            kind = type(value)
+            if kind is dict or kind is list:
+                if depth >= limit:
+                    return where.lstrip(".")
+                stack.append((value, depth + 1, where))
+            elif kind is int and not MIN_INT <= value <= MAX_INT:
+                return where.lstrip(".")
+    return ""
 
 
 def loads(data: bytes | str) -> Any:
