@@ -232,3 +232,11 @@ def test_type_confused_fields_end_well_everywhere(kind, workdir):
         every_form(odd, plains[kind])
 
     check()
+
+
+def test_a_lone_surrogate_in_revealed_legacy_secrets_is_shown(workdir):
+    """Found by the property test: --reveal-secrets serialised nested secrets with orjson, which refuses it."""
+    tmp, pw, plains = workdir
+    odd = tmp / "odd.json"
+    odd.write_bytes(confused("legacy", ("value", "identities", 1, "privateIdObjectData", "aci"), "\ud800"))
+    every_command(odd, plains["legacy"], tmp, pw)

@@ -14,6 +14,7 @@ maxAccounts, credential policy dates); the raw strings are left out unless
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -287,7 +288,7 @@ def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd
 
 def _redact(value: Any, reveal: bool) -> Any:
     if reveal:
-        return orjson.dumps(value).decode() if isinstance(value, (dict, list)) else value
+        return _json_text(value) if isinstance(value, (dict, list)) else value
     return REDACTED if value is not None else None
 
 
@@ -330,6 +331,14 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
         "accounts": pd.DataFrame.from_records(acc_rows),
         "recipients": _frame(value.get("recipients") or []),
     }
+
+
+def _json_text(value: Any) -> str:
+    """Compact JSON text of a nested value; lone surrogates (valid JSON escapes) kept, not a crash."""
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
