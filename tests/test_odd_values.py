@@ -206,6 +206,9 @@ REPORTED = [
     ("desktop", ("identities", 0, "identityObject"), nested_string(990)),
     ("legacy", ("value", "identities", 0, "accounts", 0, "address"), {"a": 1}),
     ("legacy", ("value", "recipients", 0, "address"), 1.5),
+    # found by the property test
+    ("desktop", ("genesis", "genesisBlock"), "\ud800"),  # the HTML report's summary
+    ("legacy", ("value", "identities", 1, "accounts", 0, "accountKeys", "keys"), 10**400),
 ]
 
 

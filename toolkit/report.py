@@ -141,7 +141,7 @@ def render_html(findings: pd.DataFrame, *, summary: Mapping[str, Any] | None = N
         "<footer>Made by the Concordium backup toolkit. The report holds no password and no private key.</footer>"
     )
     parts.append("</body></html>\n")
-    return "\n".join(parts).encode("utf-8")
+    return "\n".join(parts).encode("utf-8", "backslashreplace")  # lone surrogates shown escaped
 
 
 # --------------------------------------------------------------------------- XLSX
