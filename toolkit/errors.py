@@ -245,6 +245,23 @@ def reading(path: str | os.PathLike[str], what: str = "file") -> Iterator[None]:
         raise CannotReadError(f"Cannot read the {what} {os.fspath(path)}: {exc.strerror or exc}") from None
 
 
+def without_traceback(exc: BaseException) -> BaseException:
+    """``exc`` (and its causes) with no traceback: the frames' locals may hold a password.
+
+    For errors kept after they were handled (a form's ``error``, a result's ``problem``).
+    """
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.__traceback__ = None
+        stack += [node.__cause__, node.__context__]  # type: ignore[list-item]
+    return exc
+
+
 def all_error_classes() -> list[type[BackupError]]:
     """Every concrete error class, for documentation and tests."""
     out: list[type[BackupError]] = []

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from .. import errors
 from ..container import parse_container, read_source
+from ..files import refuse_same_file
 from ..recovery import candidates as cands
 from ..recovery.search import PasswordSearch, RecoveryResult, available_cpus
 from ..textsafe import safe_text
@@ -131,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
         raise errors.CandidatesError("No candidates", hint="Give --candidates LIST and/or --tokens TOKENS.")
     candidates = _candidates(args)
     checkpoint = None if args.no_checkpoint else (args.checkpoint or args.file + CHECKPOINT_SUFFIX)
+    inputs = (args.file, *args.candidates, *args.tokens)
+    for written in (checkpoint, args.output):
+        if written:
+            refuse_same_file(written, inputs)
 
     data = read_source(args.file)
     parse_container(data)  # a file that is not a backup fails before any counting

@@ -248,14 +248,14 @@ class PasswordSearch:
         except errors.WrongPasswordError:
             return False, None, None
         except errors.BackupError as exc:
-            return True, None, exc
+            return True, None, errors.without_traceback(exc)  # kept in the result: no frames (password)
         try:
             document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
             return True, classify(document), None
         except errors.WrongPasswordError:
             return False, None, None
         except errors.BackupError as exc:
-            return True, None, exc
+            return True, None, errors.without_traceback(exc)
 
     def _save(self) -> None:
         if self.checkpoint_path:

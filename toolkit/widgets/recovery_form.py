@@ -246,7 +246,7 @@ class RecoveryForm(Form):
             self.button.description = self.action
             self.progress.bar_style = "success"
             if result.problem is not None:
-                self.error = result.problem
+                self.error = errors.without_traceback(result.problem)
                 self.status.value = message_html(
                     "<b>The password was found</b> (it is not shown here), but the file does not open: "
                     f"{esc(result.problem.message)}",
