@@ -56,7 +56,7 @@ def test_json_found_and_exhausted(case, capsys):
     code, out, err = run_cli(capsys, backup, "--candidates", listing, "--json")
     obj = json.loads(out)
     assert code == 1
-    assert obj == {"found": False, "password": None, "tried": 41, "total": 41}
+    assert obj == {"found": False, "password": None, "tried": 41, "total": 41, "engine": "local", "workers": 2}
     assert "tr0ub4dor" not in out + err
 
 

@@ -59,6 +59,8 @@ IN_FLIGHT_PER_WORKER = 2
 POLL_INTERVAL = 0.02
 PROGRESS_INTERVAL = 0.2
 DEFAULT_CHECKPOINT_INTERVAL = 15.0
+#: A search expected to take longer than this (one hour) asks for a confirmation first.
+CONFIRM_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -453,6 +455,47 @@ class _Run:
             checkpoint=self.search.checkpoint_path if self.stopped else None,
             engine=engine,
         )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """How big a search is and how long it may take, known before counting or starting it."""
+
+    #: An upper bound of the candidates (no duplicates removed).
+    candidates: int
+    #: Expected guesses per second (this machine's measured rate per core × workers).
+    rate: float
+    workers: int
+
+    @property
+    def seconds(self) -> float:
+        return self.candidates / self.rate if self.rate > 0 else float("inf")
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Long enough (over :data:`CONFIRM_SECONDS`) that the user should say yes first."""
+        return self.seconds > CONFIRM_SECONDS
+
+
+def estimate(source: Any, candidates: Candidates, workers: int) -> Estimate:
+    """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time
+    on ``workers`` cores like this machine's (one PBKDF2 derivation is timed now)."""
+    kdf = ct.parse_container(ct.read_source(source)).kdf if not isinstance(source, ct.KdfParams) else source
+    t0 = time.perf_counter()
+    ct.derive_key(b"calibration", kdf)
+    per_guess = max(time.perf_counter() - t0, 1e-6)
+    return Estimate(candidates=candidates.estimate(), rate=max(1, workers) / per_guess, workers=max(1, workers))
+
+
+def format_duration(seconds: float) -> str:
+    """ "3 s", "12 min", "5.2 h", "41 days", "3.1 years"."""
+    if seconds == float("inf"):
+        return "forever"
+    for limit, unit, size in ((90, "s", 1), (5400, "min", 60), (172800, "h", 3600), (3 * 365 * 86400, "days", 86400)):
+        if seconds < limit:
+            value = seconds / size
+            return f"{value:.1f} {unit}" if unit == "h" else f"{value:,.0f} {unit}"
+    return f"{seconds / (365 * 86400):,.1f} years"
 
 
 def recover_password(
