@@ -31,18 +31,19 @@ class Cluster:
     def logs(self) -> str:
         return "".join(p.read_text(errors="replace") for p in sorted(self.folder.glob("*.log")))
 
-    def worker_pids(self) -> list[int]:
-        return [w.pid for w in self.workers if w.poll() is None]
+    def registered(self) -> int:
+        return self.logs().count("Registered to:")
 
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["DASK_DISTRIBUTED__WORKER__DAEMON"] = "False"
+    env["DASK_LOGGING__DISTRIBUTED"] = "debug"  # the most a log can say: scanned for candidates
     return env
 
 
-def _wait_for(predicate, what: str, timeout: float = START_TIMEOUT) -> None:
+def wait_until(predicate, what: str, timeout: float = START_TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -52,9 +53,11 @@ def _wait_for(predicate, what: str, timeout: float = START_TIMEOUT) -> None:
 
 
 def start_worker(cluster: Cluster, n: int) -> subprocess.Popen:
+    """One more single-threaded worker (it finds the scheduler through the scheduler file)."""
     log = open(cluster.folder / f"worker-{n}.log", "wb")  # noqa: SIM115 - owned by the process
+    where = ["--scheduler-file", str(cluster.folder / "scheduler.json")]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dask", "worker", cluster.address, "--nthreads", "1", "--no-nanny"]
+        [sys.executable, "-m", "dask", "worker", *where, "--nthreads", "1", "--no-nanny"]
         + ["--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0", "--name", f"w{n}"]
         + ["--local-directory", str(cluster.folder / f"worker-{n}"), *cluster.tls_args],
         stdout=log,
@@ -86,11 +89,11 @@ def local_cluster(folder: Path, workers: int = 2, tls: dict[str, str] | None = N
     )
     cluster = Cluster(address="", folder=folder, scheduler=sched, tls_args=tls_args)
     try:
-        _wait_for(lambda: sched_file.exists() and sched_file.stat().st_size > 0, "the scheduler")
-        cluster.address = json.loads(sched_file.read_text())["address"]
-        for n in range(workers):
+        for n in range(workers):  # they start (import) while the scheduler does, and wait for its file
             start_worker(cluster, n)
-        _wait_for(lambda: cluster.logs().count("Registered to:") >= workers, "the workers")
+        wait_until(lambda: sched_file.exists() and sched_file.stat().st_size > 0, "the scheduler")
+        cluster.address = json.loads(sched_file.read_text())["address"]
+        wait_until(lambda: cluster.registered() >= workers, "the workers")
         yield cluster
     finally:
         for proc in [*cluster.workers, sched]:

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
 from tests.conftest import ROOT, SAMPLES, make_file  # noqa: E402
-from tests.dask_cluster import local_cluster  # noqa: E402
+from tests.dask_cluster import local_cluster, start_worker, wait_until  # noqa: E402
 from toolkit.recovery import Candidates, PasswordSearch, engines  # noqa: E402
 from toolkit.recovery import checkpoint as cp  # noqa: E402
 
@@ -149,28 +149,31 @@ def test_no_candidate_in_logs_task_keys_or_checkpoint(cluster, backup, tmp_path,
     _assert_no_candidate(" ".join(saved_texts), everything)
 
 
-def test_a_worker_killed_mid_search_is_redone_exactly(backup, tmp_path):
+def test_a_worker_killed_mid_search_is_redone_exactly(cluster, backup):
     words = [f"w{i:05d}-guess" for i in range(400)]
-    with local_cluster(tmp_path / "dask") as c:
-        killed = threading.Event()
+    victim = start_worker(cluster, 2)  # a third worker, the one to kill (the module's cluster keeps two)
+    wait_until(lambda: cluster.registered() >= 3, "the third worker")
+    killed = threading.Event()
 
-        def progress(tried, total, rate):
-            if tried >= 40 and not killed.is_set():
-                os.kill(c.workers[0].pid, signal.SIGKILL)
-                killed.set()
+    def progress(tried, total, rate):
+        if tried >= 40 and not killed.is_set():
+            os.kill(victim.pid, signal.SIGKILL)
+            killed.set()
 
-        result = PasswordSearch(backup, Candidates(words=words)).run(
-            cluster=c.address, range_size=10, progress=progress
-        )
-        assert killed.is_set() and c.workers[0].wait(10) == -signal.SIGKILL
-        assert not result.found and not result.stopped
-        assert result.tried == result.total == len(words)  # nothing skipped, nothing counted twice
+    result = PasswordSearch(backup, Candidates(words=words)).run(
+        cluster=cluster.address, range_size=10, progress=progress
+    )
+    assert killed.is_set() and victim.wait(10) == -signal.SIGKILL
+    assert not result.found and not result.stopped
+    assert result.tried == result.total == len(words)  # nothing skipped, nothing counted twice
 
-        found = PasswordSearch(backup, Candidates(words=[*words[:100], PASSWORD])).run(cluster=c.address, range_size=10)
-        assert found.found and found.password == PASSWORD  # the one worker left still finds it
+    found = PasswordSearch(backup, Candidates(words=[*words[:100], PASSWORD])).run(
+        cluster=cluster.address, range_size=10
+    )
+    assert found.found and found.password == PASSWORD
 
 
-def test_client_stopped_then_resumed_on_a_fresh_cluster(backup, tmp_path, monkeypatch):
+def test_client_stopped_then_resumed_on_a_fresh_cluster(cluster, backup, tmp_path, monkeypatch):
     submits = _record_submits(monkeypatch)
     words = [f"w{i:05d}-guess" for i in range(300)] + [PASSWORD]
     ckpt = tmp_path / "ckpt.json"
@@ -183,8 +186,10 @@ def test_client_stopped_then_resumed_on_a_fresh_cluster(backup, tmp_path, monkey
     saved = cp.load(ckpt)
     assert saved is not None and saved.tried == first.tried
     before = len(submits)
-    with local_cluster(tmp_path / "second") as c:
-        second = PasswordSearch(backup, Candidates(words=words), checkpoint=ckpt).run(cluster=c.address, range_size=10)
+    # The module's cluster is a fresh one for this search: it never saw the first part.
+    second = PasswordSearch(backup, Candidates(words=words), checkpoint=ckpt).run(
+        cluster=cluster.address, range_size=10
+    )
     assert second.found and second.password == PASSWORD and second.resumed == first.tried
     again = [(s, e) for _, s, e in submits[before:]]
     assert len(again) == len(set(again))  # no range twice in the second run
