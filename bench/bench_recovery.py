@@ -13,7 +13,8 @@ Measures, per round (the best round is reported):
   search and its tail are all in it (counting the candidates is not).
 
 - cluster: the same search on a local Dask cluster (``distributed.LocalCluster``,
-  one single-threaded worker process per core, on 127.0.0.1), started once
+  one single-threaded worker process per core, on 127.0.0.1, the workers'
+  statistical profiler off as the README recommends; ``--profile`` leaves it on), started once
   before the rounds (its start-up time is printed, not counted), with the
   engine's own range size (about 2 s of work per range);
 - overhead per range: empty ranges through the Dask engine, two in flight per
@@ -151,10 +152,13 @@ def range_overhead(data: bytes, client: object, ranges: int = 400) -> float:
         engine.close()
 
 
-def start_cluster(workers: int) -> tuple[object, object, float]:
+def start_cluster(workers: int, profile: bool) -> tuple[object, object, float]:
+    """A local cluster as the README recommends for recovery: the workers' statistical profiler off."""
+    import dask
     from distributed import Client, LocalCluster
 
     t0 = time.perf_counter()
+    dask.config.set({"distributed.worker.profile.enabled": profile})
     cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
@@ -173,13 +177,16 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=container.DESKTOP_ITERATIONS)
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each engine measurement")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--profile", action="store_true", help="leave the Dask workers' statistical profiler on (Dask's default)"
+    )
     args = parser.parse_args()
 
     cores = available_cpus()
     data = container.encrypt(PLAINTEXT, "the-real-password", iterations=args.iterations)
     print(f"PBKDF2-HMAC-SHA256, {args.iterations:,} iterations; {cores} cores; Python {sys.version.split()[0]}")
     print("guesses/s per measurement; [n] = cores other programs kept busy meanwhile (0 = a quiet machine)")
-    dask_cluster, client, startup = start_cluster(cores)
+    dask_cluster, client, startup = start_cluster(cores, args.profile)
     overhead = range_overhead(data, client)
     print(f"local Dask cluster of {cores} worker processes: started in {startup:.1f} s")
     names = ("raw 1 core", "engine 1", f"raw {cores} cores", f"engine {cores}", f"cluster {cores}")

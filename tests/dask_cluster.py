@@ -40,6 +40,7 @@ def _env() -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["DASK_DISTRIBUTED__WORKER__DAEMON"] = "False"
     env["DASK_LOGGING__DISTRIBUTED"] = "debug"  # the most a log can say: scanned for candidates
+    env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"  # as the README recommends for recovery
     return env
 
 

@@ -23,7 +23,8 @@ import ctypes
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
 from typing import Any
 
 from .. import errors
@@ -74,6 +75,10 @@ class LocalEngine:
 
     def result(self, future: Any) -> RangeResult:
         return future.result()
+
+    def wait(self, futures: list[Any], timeout: float) -> list[Any]:
+        """The finished ones among ``futures``, waiting up to ``timeout`` for the first."""
+        return list(wait_futures(futures, timeout=timeout, return_when=FIRST_COMPLETED).done)
 
     def close(self) -> None:
         """Cancel what waits; what runs finishes (a local range is a quarter of a second)."""
@@ -136,6 +141,16 @@ class DaskEngine:
         if self._own:
             with contextlib.suppress(Exception):
                 self.client.close(timeout=5)
+
+    def wait(self, futures: list[Any], timeout: float) -> list[Any]:
+        """The finished ones among ``futures``, waiting up to ``timeout`` for the first."""
+        from distributed import wait
+
+        try:
+            wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            pass
+        return [f for f in futures if f.done()]
 
     def result(self, future: Any) -> RangeResult:
         """A finished range's result; a cluster's failure becomes a :class:`~toolkit.errors.ClusterError`."""

@@ -56,7 +56,8 @@ CHUNK_SECONDS = 0.25
 RANGE_SECONDS = 2.0
 MAX_RANGE = 100_000
 IN_FLIGHT_PER_WORKER = 2
-POLL_INTERVAL = 0.02
+#: How long to wait for a range before looking at the stop signal again.
+WAIT_INTERVAL = 0.1
 PROGRESS_INTERVAL = 0.2
 DEFAULT_CHECKPOINT_INTERVAL = 15.0
 #: A search expected to take longer than this (one hour) asks for a confirmation first.
@@ -401,13 +402,10 @@ class _Run:
             if not self.in_flight:
                 self.finished = True
                 return
-            done = [f for f in self.in_flight if f.done()]
-            for future in done:
+            for future in engine.wait(list(self.in_flight), WAIT_INTERVAL):
                 self.settle(engine, future)
             if self.password is not None:
                 return
-            if not done:
-                time.sleep(POLL_INTERVAL)
             self.report()
             if time.perf_counter() - self.last_save >= checkpoint_interval:
                 self.search.save()
