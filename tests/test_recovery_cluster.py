@@ -289,3 +289,16 @@ def test_ranges_cover_the_space_once():
     covered = list(itertools.chain.from_iterable(range(s, e) for s, e in ranges))
     assert covered == [i for i in range(len(WORDS)) if not (5 <= i < 17 or i == 100)]
     assert all(e - s <= 7 for s, e in ranges)
+
+
+def test_the_recovery_form_searches_on_the_cluster(cluster):
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    form.candidates_file.path.value = str(FORGOTTEN_LIST)
+    form.typos.value = 1
+    form.cluster.value = cluster.address
+    result = form.run(timeout=120)
+    assert result is not None and result.found and result.engine == "dask" and result.workers == 2
+    assert form.backup is not None and "Dask cluster" in form.results.children[0].value
