@@ -127,15 +127,9 @@ def test_no_candidate_in_logs_task_keys_or_checkpoint(cluster, backup, tmp_path,
     submits = _record_submits(monkeypatch)
     words = [*WORDS, PASSWORD]
     ckpt = tmp_path / "ckpt.json"
-    stop = threading.Event()
     saved_texts: list[str] = []
-
-    def progress(tried, total, rate):
-        if tried >= 60 and not stop.is_set():
-            stop.set()
-
     search = PasswordSearch(backup, Candidates(words=words, typos=1, typo_kinds=["case"]), checkpoint=ckpt)
-    first = search.run(cluster=cluster.address, range_size=20, progress=progress, stop=stop)
+    first = search.run(cluster=cluster.address, range_size=20, stop=lambda: search.tried >= 60)
     assert first.stopped and ckpt.exists()
     saved_texts.append(ckpt.read_text())
     second = PasswordSearch(backup, Candidates(words=words, typos=1, typo_kinds=["case"]), checkpoint=ckpt)
@@ -154,15 +148,15 @@ def test_a_worker_killed_mid_search_is_redone_exactly(cluster, backup):
     victim = start_worker(cluster, 2)  # a third worker, the one to kill (the module's cluster keeps two)
     wait_until(lambda: cluster.registered() >= 3, "the third worker")
     killed = threading.Event()
+    search = PasswordSearch(backup, Candidates(words=words))
 
-    def progress(tried, total, rate):
-        if tried >= 40 and not killed.is_set():
+    def kill_once_under_way() -> bool:  # the stop signal is looked at between ranges: a state, not a sleep
+        if search.tried >= 40 and not killed.is_set():
             os.kill(victim.pid, signal.SIGKILL)
             killed.set()
+        return False
 
-    result = PasswordSearch(backup, Candidates(words=words)).run(
-        cluster=cluster.address, range_size=10, progress=progress
-    )
+    result = search.run(cluster=cluster.address, range_size=10, stop=kill_once_under_way)
     assert killed.is_set() and victim.wait(10) == -signal.SIGKILL
     assert not result.found and not result.stopped
     assert result.tried == result.total == len(words)  # nothing skipped, nothing counted twice
@@ -177,11 +171,9 @@ def test_client_stopped_then_resumed_on_a_fresh_cluster(cluster, backup, tmp_pat
     submits = _record_submits(monkeypatch)
     words = [f"w{i:05d}-guess" for i in range(300)] + [PASSWORD]
     ckpt = tmp_path / "ckpt.json"
-    stop = threading.Event()
     with local_cluster(tmp_path / "first") as c:
-        first = PasswordSearch(backup, Candidates(words=words), checkpoint=ckpt).run(
-            cluster=c.address, range_size=10, stop=stop, progress=lambda t, *_: t >= 50 and stop.set()
-        )
+        search = PasswordSearch(backup, Candidates(words=words), checkpoint=ckpt)
+        first = search.run(cluster=c.address, range_size=10, stop=lambda: search.tried >= 50)
     assert first.stopped and 0 < first.tried < len(words)
     saved = cp.load(ckpt)
     assert saved is not None and saved.tried == first.tried
@@ -300,5 +292,6 @@ def test_the_recovery_form_searches_on_the_cluster(cluster):
     form.typos.value = 1
     form.cluster.value = cluster.address
     result = form.run(timeout=120)
-    assert result is not None and result.found and result.engine == "dask" and result.workers == 2
+    assert result is not None, (form.error, form.status.value)
+    assert result.found and result.engine == "dask" and result.workers == 2
     assert form.backup is not None and "Dask cluster" in form.results.children[0].value

@@ -23,6 +23,7 @@ import ctypes
 import os
 import signal
 import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any
@@ -103,6 +104,7 @@ class DaskEngine:
 
     def __init__(self, job: RangeJob, cluster: Any, *, security: Any = None, timeout: float = 10.0) -> None:
         self._own = isinstance(cluster, str)
+        self._finished = threading.Event()
         self.client = connect(cluster, security=security, timeout=timeout) if self._own else cluster
         self._ident = job.ident
         try:
@@ -129,9 +131,11 @@ class DaskEngine:
         return self.workers
 
     def submit(self, start: int, end: int) -> Any:
-        return self.client.submit(
+        future = self.client.submit(
             check_range, self._job, start, end, key=f"concordium-recovery-{self._ident}-{start}-{end}", pure=False
         )
+        future.add_done_callback(lambda _f: self._finished.set())
+        return future
 
     def close(self) -> None:
         job = getattr(self, "_job", None)
@@ -143,13 +147,13 @@ class DaskEngine:
                 self.client.close(timeout=5)
 
     def wait(self, futures: list[Any], timeout: float) -> list[Any]:
-        """The finished ones among ``futures``, waiting up to ``timeout`` for the first."""
-        from distributed import wait
+        """The finished ones among ``futures``, waiting up to ``timeout`` for the first.
 
-        try:
-            wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            pass
+        (Not ``distributed.wait``: it needs a default client, and the form runs in a thread.)
+        """
+        if not any(f.done() for f in futures):
+            self._finished.wait(timeout)
+        self._finished.clear()
         return [f for f in futures if f.done()]
 
     def result(self, future: Any) -> RangeResult:

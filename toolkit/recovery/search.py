@@ -204,7 +204,12 @@ class PasswordSearch:
 
     @property
     def resumed(self) -> int:
-        """Candidates the checkpoint says are done."""
+        """Candidates the checkpoint says are done (before a run; during one, see :attr:`tried`)."""
+        return self._progress.tried
+
+    @property
+    def tried(self) -> int:
+        """Candidates checked so far, resumed ones included (live while a run goes on)."""
         return self._progress.tried
 
     # ------------------------------------------------------------------ run
