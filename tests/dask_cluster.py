@@ -102,7 +102,7 @@ def local_cluster(folder: Path, workers: int = 2, tls: dict[str, str] | None = N
                 proc.send_signal(signal.SIGTERM)
         for proc in [*cluster.workers, sched]:
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
