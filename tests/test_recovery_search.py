@@ -217,3 +217,18 @@ def test_run_again_continues_in_memory_without_checkpoint(desktop_file):
     second = search.run(workers=2)  # what the notebook form's Continue does
     assert second.found and second.password == PASSWORD
     assert second.resumed == first.tried
+
+
+def test_checkpoint_progress_is_authenticated(tmp_path, desktop_file):
+    ckpt = tmp_path / "ckpt.json"
+    stop = threading.Event()
+    stop.set()
+    PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).run(workers=1, stop=stop)
+    saved = json.loads(ckpt.read_text())
+    assert saved["version"] == 2 and len(saved["mac"]) == 64
+    assert PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).resumed == 0
+    for field, value in (("done", len(DECOYS)), ("doneRanges", [[3, 9]]), ("mac", "0" * 64)):
+        ckpt.write_text(json.dumps(dict(saved, **{field: value})))
+        with pytest.raises(errors.CheckpointError, match="does not verify"):
+            PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt)
+        assert ckpt.exists()

@@ -24,6 +24,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from typing import Any
@@ -45,8 +46,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _init_local(job: RangeJob, parent: int) -> None:
-    # Ctrl-C, SIGTERM and SIGHUP are the main process's to handle; it stops the workers itself.
-    for sig in (signal.SIGINT, signal.SIGHUP):
+    # Ctrl-C, SIGTERM and SIGHUP (to the whole group) are the main process's to handle: it stops the
+    # workers itself, and they die with it if it is killed outright.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
     _die_with_parent(parent)
     global _JOB
@@ -58,6 +60,21 @@ def _check_local(start: int, end: int) -> RangeResult:
     return check_range(_JOB, start, end)
 
 
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """While worker processes are forked (they inherit it), stop signals are ignored; then restored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 class LocalEngine:
     """Every local core: one process per worker."""
 
@@ -67,12 +84,17 @@ class LocalEngine:
     def __init__(self, job: RangeJob, workers: int) -> None:
         self.workers = workers
         self._executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_local, initargs=(job, os.getpid()))
+        self._started = False
 
     def capacity(self) -> int:
         return self.workers
 
     def submit(self, start: int, end: int) -> Any:
-        return self._executor.submit(_check_local, start, end)
+        if self._started:
+            return self._executor.submit(_check_local, start, end)
+        self._started = True
+        with _signals_ignored():  # the first submit forks the workers: no signal between fork and initializer
+            return self._executor.submit(_check_local, start, end)
 
     def result(self, future: Any) -> RangeResult:
         return future.result()

@@ -24,11 +24,9 @@ pass a progress callback and a stop signal::
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -115,19 +113,6 @@ def _stop_callable(stop: StopSignal) -> Callable[[], bool]:
     if callable(stop):
         return stop
     raise TypeError("stop must be a threading.Event, a callable returning bool, or None")
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """While workers start (forked children inherit it), Ctrl-C is ignored; then restored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 # --------------------------------------------------------------------------- the search
@@ -321,8 +306,7 @@ class PasswordSearch:
         engine: Any
         if cluster is None:
             assert workers is not None
-            with _sigint_ignored():  # the worker processes start ignoring Ctrl-C
-                engine = LocalEngine(self.job(), workers)
+            engine = LocalEngine(self.job(), workers)
             seconds = CHUNK_SECONDS
         else:
             engine = DaskEngine(self.job(portable=True), cluster, security=security, timeout=connect_timeout)
