@@ -5,12 +5,16 @@ parameters and decrypts **one** block, comparing it with the known start of
 either wallet's plaintext (FORMAT.md §1).  Only a hit is confirmed, in the
 main process, by a full decrypt, parse and classification.
 
-The main process walks the candidate stream, sends chunks of consecutive
-candidates (each about a quarter of a second of work) to a
-:class:`~concurrent.futures.ProcessPoolExecutor`, keeps at most two chunks per
-worker in flight, and records finished chunks as index ranges in the
-checkpoint.  Stopping (the ``stop`` signal, or Ctrl-C) cancels the waiting
-chunks, lets the running ones finish, and saves the checkpoint.
+The candidate stream is numbered: the main process hands out index ranges
+(about a quarter of a second of work locally, two seconds on a Dask cluster)
+from the gaps the checkpoint leaves, keeps two per worker in flight, and
+records finished ranges in the checkpoint.  Workers regenerate their range
+from the definition (:mod:`.ranges`) and answer with hit *indexes*; the main
+process regenerates a hit and confirms it.  Where ranges run is an engine
+(:mod:`.engines`: local processes, or a Dask cluster).  A run's state (in
+flight, found, last report and save) is a :class:`_Run`.  Stopping (the
+``stop`` signal, or Ctrl-C) cancels the waiting ranges and saves the
+checkpoint.
 
 Used by ``concordium-backup recover-password`` and by the notebook form; both
 pass a progress callback and a stop signal::
