@@ -279,3 +279,21 @@ class IncompatibleDataError(BackupError):
         "The Desktop Wallet would stop this import part-way and keep what it had imported; "
         "fix or leave out the conflicting record first (see the import preview)."
     )
+
+
+class LineTooLongError(BackupError):
+    code = "line-too-long"
+    hint = "A password or candidate line is at most 4 KiB; check that this is the right file."
+
+
+class ClusterError(BackupError):
+    code = "cluster-unreachable"
+    hint = (
+        "Check the scheduler's address and that it is running; a tls:// scheduler needs the CA, "
+        "certificate and key, and a tcp:// address cannot reach it."
+    )
+
+
+class ConfirmationNeededError(BackupError):
+    code = "confirm-needed"
+    hint = "Narrow the candidates, or confirm that the search may run this long."
