@@ -9,7 +9,6 @@ not take one, and nothing here formats user secrets.
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 from collections.abc import Iterator, Mapping
 from typing import TypeVar
@@ -71,7 +70,9 @@ def restated(exc: _E, hints: Mapping[str, str]) -> _E:
         hint = hints.get(exc.code)
     if hint is None:
         return exc
-    shown = copy.copy(exc)
+    # a new object built by hand: copy.copy goes through pickling hooks that other libraries may replace
+    shown = type(exc).__new__(type(exc))
+    shown.__dict__.update(vars(exc))
     shown.hint = hint
     shown.args = (shown.message,)
     return shown
