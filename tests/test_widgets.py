@@ -88,6 +88,7 @@ def test_open_by_path_shows_summary_and_tables_and_clears_the_password() -> None
     form.file.path.value = str(DESKTOP)
     form.password.value = sample_password(DESKTOP)
     form.button.click()
+    form.wait()
 
     assert form.error is None
     assert form.password.value == ""
@@ -101,7 +102,7 @@ def test_open_by_path_shows_summary_and_tables_and_clears_the_password() -> None
     tab = form.results.children[-1]
     assert isinstance(tab, widgets.Tab)
     assert tab.titles[tab.selected_index] == "accounts (12)"
-    accounts_html = tab.children[tab.selected_index].value
+    accounts_html = tab.children[tab.selected_index].children[0].value
     for name in form.tables["accounts"]["name"]:
         assert str(name) in accounts_html
     assert "<table" in accounts_html
@@ -142,6 +143,7 @@ def test_wrong_password_shows_the_error_in_plain_words_and_no_table() -> None:
 
     form.password.value = "not-the-password"
     form.button.click()
+    form.wait()
 
     assert form.password.value == ""
     assert isinstance(form.error, errors.WrongPasswordError)
@@ -174,7 +176,8 @@ def test_mistakes_are_shown_with_their_code(setup, code: str) -> None:
     assert form.run() is None
     assert form.error is not None and form.error.code == code
     assert f"(code: {code})" in form.status.value
-    assert form.password.value == ""
+    # nothing chosen / no such path: the typed password stays (finding 4); any other failure clears it
+    assert form.password.value == ("whatever-password" if code == "cannot-read" else "")
     assert form.button.disabled is False
 
 
@@ -268,6 +271,7 @@ def test_diff_two_backups_coloured_and_exposed() -> None:
     form.old_password.value = sample_password(DESKTOP)
     form.new_password.value = sample_password(LATER)
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.old_password.value == form.new_password.value == ""
@@ -276,7 +280,7 @@ def test_diff_two_backups_coloured_and_exposed() -> None:
     assert form.old_backup is not None and form.new_backup is not None
     renamed = form.changes[(form.changes["table"] == "accounts") & (form.changes["change"] == "changed")]
     assert len(renamed) == 1 and renamed.iloc[0]["field"] == "name"
-    table_html = form.results.children[-1].value
+    table_html = form.results.children[-2].value
     assert 'class="ctk-added" style="background:#e3f4e6"' in table_html
     assert 'class="ctk-changed" style="background:#fff5d6"' in table_html
     assert renamed.iloc[0]["new"] in table_html
@@ -345,6 +349,7 @@ def test_export_writes_a_verified_file_that_opens_with_the_new_password(tmp_path
     form.path.value = str(out)
     form.new_password.value = form.confirm_password.value = "brand-new-pass"
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.new_password.value == form.confirm_password.value == ""
@@ -394,10 +399,10 @@ def test_export_offers_a_download_link_of_a_verified_legacy_file() -> None:
     form.download.value = True
     form.new_password.value = form.confirm_password.value = "mobile-new-pass"
     assert form.run() is not None
-    assert form.result is not None and form.result.path == "concordium-backup.concordiumwallet"
+    assert form.result is not None and form.result.path == "concordium-backup-new.concordiumwallet"
     html = form.results.children[0].value
     match = re.search(r'download="([^"]+)" href="data:application/octet-stream;base64,([^"]+)"', html)
-    assert match and match.group(1) == "concordium-backup.concordiumwallet"
+    assert match and match.group(1) == "concordium-backup-new.concordiumwallet"
     data = base64.b64decode(match.group(2))
     assert data == form.data
     again = open_backup(data, "mobile-new-pass")
@@ -411,7 +416,7 @@ def test_export_without_an_opened_backup_says_so() -> None:
     form.path.value = "anything.json"
     form.new_password.value = form.confirm_password.value = "long-enough"
     assert form.run() is None
-    assert form.error is not None and "No backup is open" in form.status.value
+    assert form.error is not None and "No backup to write yet" in form.status.value
 
 
 # ------------------------------------------------------------------ Password recovery
@@ -466,7 +471,10 @@ def test_recovery_stop_then_continue_resumes() -> None:
     form.typos.value = 1
     form.run(wait=False)
     assert form.running and not form.stop_button.disabled and form.button.disabled
-    time.sleep(0.8)
+    assert "Working…" in form.status.value  # at once, before the candidates are even counted
+    deadline = time.monotonic() + 60
+    while form.progress.value == 0 and form.running and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the first candidates were tried
     form.stop_button.click()
     first = form.wait(30)
     assert first is not None and first.stopped and 0 < first.tried < first.total
@@ -517,6 +525,7 @@ def test_ledger_form_with_the_simulator_matches_the_backup() -> None:
     with LedgerSim(SimConfig(app="Concordium", version="4.0.0", pairing_key=key)) as sim:
         form = LedgerForm(source, connection=sim.address)
         form.button.click()
+        form.wait()
     assert form.state == "ready" and form.matches is True
     assert form.result is not None and form.result.to_dict()["matches_wallet"]["identifier"] == key
     text = visible_text(form)
@@ -549,14 +558,15 @@ def test_ledger_form_other_ledger_dashboard_and_no_device() -> None:
 
 def test_ledger_form_without_a_backup_does_not_compare() -> None:
     from toolkit.widgets import LedgerForm
+    from toolkit.widgets.session import Session
 
     from .ledger_sim import LedgerSim, SimConfig
 
     with LedgerSim(SimConfig()) as sim:
-        form = LedgerForm(connection=sim.address)
+        form = LedgerForm(connection=sim.address, session=Session())
         form.run()
     assert form.state == "ready" and form.matches is None
-    assert "not compared (no backup is open)" in visible_text(form)
+    assert "not compared (no backup was chosen)" in visible_text(form)
 
 
 def test_recovery_uploaded_candidates_leave_the_widget_state(tmp_path: Path) -> None:
@@ -601,6 +611,7 @@ def test_audit_findings_by_severity_and_a_report(tmp_path: Path) -> None:
     form.password.value = sample_password(DESKTOP)
     assert form.report_button.disabled
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.password.value == ""
@@ -649,6 +660,7 @@ def test_salvage_recovers_the_readable_records_and_says_what_was_lost(tmp_path: 
     form.file.path.value = str(rotted)
     form.password.value = sample_password(DESKTOP)
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.password.value == ""

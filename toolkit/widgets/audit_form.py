@@ -68,12 +68,16 @@ class AuditForm(Form):
     title = "Audit a backup"
     action = "Audit"
     failure = "Could not audit the backup"
+    working = "auditing"
     hints = OPEN_HINTS
 
-    def __init__(self, source: Any = None, *, today: date | None = None) -> None:
+    def __init__(self, source: Any = None, *, today: date | None = None, session: Any = None) -> None:
+        from .session import default_session
+
         self.source = source
         self.today = today
-        self.file = FileSource("backup")
+        self.session = session if session is not None else default_session()
+        self.file = FileSource("backup", session=self.session)
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.report_path = widgets.Text(
             description="Report",

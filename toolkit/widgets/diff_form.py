@@ -11,7 +11,18 @@ from pandas.io.formats.style import Styler
 
 from ..backup import Backup
 from ..diff import BackupDiff, diff_backups
-from .common import OPEN_HINTS, FileSource, Form, capped, esc, frame_html, open_chosen, scroll_html, shorten
+from .common import (
+    OPEN_HINTS,
+    DownloadBar,
+    FileSource,
+    Form,
+    capped,
+    esc,
+    frame_html,
+    open_chosen,
+    scroll_html,
+    shorten,
+)
 
 #: Row colours of the change table.
 CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"}
@@ -85,12 +96,16 @@ class DiffForm(Form):
     title = "Compare two backups"
     action = "Compare"
     failure = "Could not compare the backups"
+    working = "comparing the backups"
     hints = OPEN_HINTS
 
-    def __init__(self) -> None:
-        self.old = FileSource("older backup")
+    def __init__(self, *, session: Any = None) -> None:
+        from .session import default_session
+
+        self.session = session if session is not None else default_session()
+        self.old = FileSource("older backup", session=self.session)
         self.old_password = widgets.Password(description="Password", placeholder="the older backup's password")
-        self.new = FileSource("newer backup")
+        self.new = FileSource("newer backup", session=self.session)
         self.new_password = widgets.Password(description="Password", placeholder="the newer backup's password")
         self.same_password = widgets.Checkbox(description="The newer backup has the same password", indent=False)
         self.diff: BackupDiff | None = None
@@ -132,6 +147,7 @@ class DiffForm(Form):
         self.results.children = (
             widgets.HTML(frame_html(summary, max_height="none")),
             widgets.HTML(legend_html() + scroll_html(changes_html(result.changes), max_height="32em")),
+            DownloadBar(result.changes, "changes"),
         )
         return result
 

@@ -27,7 +27,7 @@ STATE_KIND = {
 def match_text(result: LedgerCheck, backup: Backup | None) -> str:
     """Whether the Ledger is the backup's, in words."""
     if backup is None:
-        return "not compared (no backup is open)"
+        return "not compared (no backup was chosen)"
     if backup.is_legacy:
         return "no: a legacy mobile wallet backup holds its own keys and belongs to no Ledger"
     if result.state != "ready" or result.pairing_key is None:
@@ -54,28 +54,42 @@ class LedgerForm(Form):
     title = "Check the Ledger"
     action = "Check Ledger"
     failure = "Could not check the Ledger"
+    working = "asking the Ledger"
 
-    def __init__(self, source: Any = None, *, connection: str = "", timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, source: Any = None, *, connection: str = "", timeout: float = DEFAULT_TIMEOUT, session: Any = None
+    ) -> None:
+        from .session import BackupPicker, default_session
+
         self.source = source
+        self.session = session if session is not None else default_session()
+        self.picker = BackupPicker(self.session, "Compare with", description="Backup")
         self.connection = widgets.Text(
             value=connection,
             description="Connection",
             placeholder="empty for USB, or HOST:PORT of Speculos / the simulator",
             layout={"width": "32em"},
         )
-        self.compare = widgets.Checkbox(value=True, description="Compare with the opened backup", indent=False)
+        self.compare = widgets.Checkbox(value=True, description="Compare with a backup", indent=False)
         self.timeout = timeout
         self.result: LedgerCheck | None = None
         self.state: str | None = None
         self.matches: bool | None = None
-        super().__init__([self.connection, self.compare])
+        chooser: list[widgets.Widget] = [self.picker] if source is None else []
+        super().__init__([self.connection, self.compare, *chooser])
         self.button.icon = "usb"
 
     def _reset(self) -> None:
         self.result, self.state, self.matches = None, None, None
 
     def _run(self) -> LedgerCheck:
-        backup = backup_of(self.source) if self.compare.value else None
+        if not self.compare.value:
+            backup = None
+        elif self.source is not None:
+            backup = backup_of(self.source)
+        else:
+            chosen = self.picker.selected
+            backup = chosen.backup if chosen is not None else None
         backup = backup if isinstance(backup, Backup) else None
         tcp = self.connection.value.strip() or None
         result = check_ledger(backup, tcp=tcp, timeout=self.timeout)
@@ -92,7 +106,7 @@ class LedgerForm(Form):
             ("device", result.device.describe() if result.device else "—"),
             ("app", app),
             ("pairing key", result.pairing_key or "—"),
-            ("is the opened backup's Ledger", match_text(result, backup)),
+            ("is the chosen backup's Ledger", match_text(result, backup)),
         ]
         self.results.children = (widgets.HTML(pairs_html(rows)),)
         return result

@@ -7,7 +7,17 @@ import pandas as pd
 
 from ..backup import Backup, open_backup
 from ..tables import summary_frame
-from .common import OPEN_HINTS, FileSource, Form, esc, frame_html, message_html, notices_html, tables_tab, take_password
+from .common import (
+    OPEN_HINTS,
+    FileSource,
+    Form,
+    esc,
+    frame_html,
+    message_html,
+    notices_html,
+    tables_tab,
+    take_password,
+)
 
 KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
 
@@ -44,6 +54,7 @@ class OpenForm(Form):
     title = "Open a backup"
     action = "Open"
     failure = "Could not open the backup"
+    working = "opening"
     hints = OPEN_HINTS
 
     def __init__(self) -> None:
@@ -66,6 +77,7 @@ class OpenForm(Form):
         backup = open_backup(source, take_password(self.password, "the backup", password))
         tables = backup.tables(reveal_secrets=False)
         self.backup, self.name = backup, name
+        self.publish(backup, name, "opened")
         self.summary = summary_frame(backup)
         self.tables = tables
         self.notices = backup.notices()

@@ -77,6 +77,7 @@ class RecoveryForm(Form):
     title = "Recover a forgotten password"
     action = "Start"
     failure = "The search could not run"
+    working = "searching for the password of"
 
     def __init__(self) -> None:
         self.file = FileSource("locked backup")
@@ -189,20 +190,25 @@ class RecoveryForm(Form):
             return self.wait(timeout) if wait else None
         resume = self.search is not None
         self._begin()
+        candidates: Candidates | None = None
         try:
             if not resume:
                 self._source, self._name = self.file.read()
-                self.search = PasswordSearch(self._source, self.candidates())
+                candidates = self.candidates()
         except Exception as exc:
             self.search = None
+            self._since = None
             self._fail(exc)
             return None
         self._stop.clear()
         self.button.disabled, self.stop_button.disabled = True, False
         self.progress.bar_style = "info"
-        self._report(self.search.resumed, self.search.total, 0.0)
+        self.progress.value = 0
+        self.progress_text.value = "counting the candidates…" if candidates is not None else ""
         workers = max(1, int(self.workers.value))
-        self._thread = threading.Thread(target=self._search, args=(self.search, workers), daemon=True)
+        # counting the candidates can take minutes too: it happens in the thread, after the "Working…" line
+        self._thread = threading.Thread(target=self._search, args=(candidates, workers), daemon=True)
+        self._worker = self._thread
         self._thread.start()
         return self.wait(timeout) if wait else None
 
@@ -221,9 +227,16 @@ class RecoveryForm(Form):
         self.progress.value = min(tried, self.progress.max)
         self.progress_text.value = esc(progress_line(tried, total, rate))
 
-    def _search(self, search: PasswordSearch, workers: int) -> None:
+    def working_what(self) -> str:
+        return f"{self.working} {self.file.chosen or 'the backup'}"
+
+    def _search(self, candidates: Candidates | None, workers: int) -> None:
         started = time.perf_counter()
         try:
+            if candidates is not None:
+                self.search = PasswordSearch(self._source, candidates)
+            search = self.search
+            self._report(search.resumed, search.total, 0.0)
             result = search.run(workers=workers, progress=self._report, stop=self._stop)
             self.result = result
             self._report(result.tried, result.total, result.rate)
@@ -233,6 +246,9 @@ class RecoveryForm(Form):
             self.search = None
             self._fail(exc)
         finally:
+            self._since = None
+            if "ctk-working" in self.status.value:
+                self.status.value = ""
             self.stop_button.disabled, self.button.disabled = True, False
 
     def _show(self, result: RecoveryResult, elapsed: float) -> None:
@@ -254,9 +270,10 @@ class RecoveryForm(Form):
                 )
                 return
             self.backup = open_backup(self._source, result.password or "")
+            self.publish(self.backup, self._name, "password recovered")
             self.ok(
                 f"<b>Found the password of {esc(self._name)}</b> — it is not shown here. The backup is open "
-                "(<code>form.backup</code>): export it with a new password you will remember."
+                "and in this session's list: export it with a new password the owner will remember."
             )
         elif result.stopped:
             self.button.description = "Continue"

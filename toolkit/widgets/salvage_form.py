@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..backup import Backup
 from ..salvage import SalvageResult, salvage
-from .common import FileSource, Form, esc, frame_html, message_html, notices_html, take_password
+from .common import DownloadBar, FileSource, Form, esc, frame_html, message_html, notices_html, take_password
 
 
 def lost_text(result: SalvageResult) -> str:
@@ -17,6 +17,19 @@ def lost_text(result: SalvageResult) -> str:
     spans = [f"{s:,}–{e:,}" if e is not None else f"{s:,} to the end" for s, e in result.lost_bytes]
     joined = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
     return f"bytes {joined} of {result.plaintext_bytes:,} decrypted"
+
+
+def salvage_note(result: SalvageResult) -> str:
+    """What a salvaged backup lacks, in a few words: ``damage in 2 places`` / ``cut short`` / ``nothing lost``."""
+    if result.intact:
+        return "nothing lost"
+    places = sum(result.damaged.values())
+    parts = [f"damage in {places} place{'s' if places != 1 else ''}"] if places else []
+    if result.truncated:
+        parts.append("cut short")
+    if result.unread:
+        parts.append(f"{len(result.unread)} table{'s' if len(result.unread) != 1 else ''} unread")
+    return ", ".join(parts) or "some bytes unreadable"
 
 
 class SalvageForm(Form):
@@ -31,6 +44,7 @@ class SalvageForm(Form):
     title = "Salvage a damaged backup"
     action = "Salvage"
     failure = "Could not salvage the backup"
+    working = "salvaging"
     hints = {"wrong-password": "Check the password (it is case-sensitive): salvage needs the right one."}
 
     def __init__(self) -> None:
@@ -50,6 +64,7 @@ class SalvageForm(Form):
         result = salvage(source, take_password(self.password, "the damaged backup", password))
         self.result, self.recovered, self.backup = result, result.table(), result.backup
         total = sum(result.recovered.values())
+        self.publish(result.backup, name, "salvaged", salvage_note(result))
         if result.intact:
             self.ok(f"<b>{esc(name)}</b> is intact: all {total:,} records read, nothing lost.")
         else:
@@ -65,6 +80,13 @@ class SalvageForm(Form):
         )
         self.results.children = (
             widgets.HTML(frame_html(self.recovered, max_height="none") + unread + notices_html(result.notes)),
+            DownloadBar(self.recovered, "salvage"),
+            widgets.HTML(
+                message_html(
+                    "The salvaged backup is in this session's list now: Export, Ledger, Audit and Diff can use it.",
+                    "info",
+                )
+            ),
         )
         return result
 
