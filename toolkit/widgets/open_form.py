@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 import pandas as pd
 
@@ -57,7 +59,7 @@ class OpenForm(Form):
     working = "opening"
     hints = OPEN_HINTS
 
-    def __init__(self) -> None:
+    def __init__(self, *, session: Any = None) -> None:
         self.file = FileSource("backup")
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.backup: Backup | None = None
@@ -65,7 +67,7 @@ class OpenForm(Form):
         self.tables: dict[str, pd.DataFrame] = {}
         self.notices: list[str] = []
         self.name: str | None = None
-        super().__init__([self.file, self.password])
+        super().__init__([self.file, self.password], session=session)
         self.button.icon = "folder-open"
 
     def _reset(self) -> None:

@@ -79,7 +79,7 @@ class RecoveryForm(Form):
     failure = "The search could not run"
     working = "searching for the password of"
 
-    def __init__(self) -> None:
+    def __init__(self, *, session: Any = None) -> None:
         self.file = FileSource("locked backup")
         self.candidates_file = FileSource("candidates", accept=".txt")
         self.candidates_file.path.placeholder = (
@@ -125,6 +125,7 @@ class RecoveryForm(Form):
         super().__init__(
             [self.file, self.candidates_file, self.words, self.tokens, self.typos, kinds, self.workers],
             beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text])],
+            session=session,
         )
         self.button.icon = "search"
         for w in (self.file.upload, self.file.path, self.candidates_file.upload, self.candidates_file.path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 import pandas as pd
 
@@ -47,13 +49,13 @@ class SalvageForm(Form):
     working = "salvaging"
     hints = {"wrong-password": "Check the password (it is case-sensitive): salvage needs the right one."}
 
-    def __init__(self) -> None:
+    def __init__(self, *, session: Any = None) -> None:
         self.file = FileSource("damaged backup")
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.result: SalvageResult | None = None
         self.recovered: pd.DataFrame | None = None
         self.backup: Backup | None = None
-        super().__init__([self.file, self.password])
+        super().__init__([self.file, self.password], session=session)
         self.button.icon = "medkit"
 
     def _reset(self) -> None:
