@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from .. import errors
 from ..backup import Backup, open_backup
 from ..recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
-from ..recovery.candidates import MAX_TYPOS
+from ..recovery.candidates import MAX_TYPOS, CountStopped
 from .common import FileSource, Form, esc, message_html, pairs_html
 
 TYPO_HELP = {
@@ -231,10 +231,23 @@ class RecoveryForm(Form):
     def working_what(self) -> str:
         return f"{self.working} {self.file.chosen or 'the backup'}"
 
+    def _counting(self, so_far: int) -> None:
+        self.progress_text.value = esc(f"counting the candidates… {so_far:,} so far")
+
     def _search(self, candidates: Candidates | None, workers: int) -> None:
         started = time.perf_counter()
         try:
             if candidates is not None:
+                try:  # counting can take minutes: Stop works here too
+                    candidates.count(stop=self._stop, progress=self._counting)
+                except CountStopped as stopped:
+                    self.search = None
+                    self.status.value = message_html(
+                        f"Stopped while counting the candidates ({stopped.args[0]:,} so far). Press <b>Start</b> "
+                        "to begin again.",
+                        "warning",
+                    )
+                    return
                 self.search = PasswordSearch(self._source, candidates)
             search = self.search
             self._report(search.resumed, search.total, 0.0)
