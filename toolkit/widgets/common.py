@@ -40,7 +40,7 @@ STYLE = """<style>
 .ctk-table th, .ctk-table td { padding: 2px 8px; border-bottom: 1px solid #e0e0e0; text-align: left;
   vertical-align: top; }
 .ctk-table th, .ctk-table td { white-space: nowrap; }
-.ctk-wrap .ctk-table td { white-space: normal; min-width: 8em; max-width: 48em; }
+.ctk-wrap .ctk-table td:last-child { white-space: normal; min-width: 20em; max-width: 60em; }
 .ctk-table thead th { position: sticky; top: 0; background: #f3f5f7; }
 .ctk-form details > summary { cursor: pointer; margin: 4px 0; }
 .ctk-form .lm-TabBar-tab, .ctk-form .p-TabBar-tab { flex: 0 0 auto !important; max-width: none !important;
@@ -148,10 +148,20 @@ def download_link_html(data: bytes, name: str, *, note: str = "") -> str:
     )
 
 
+def blank(value: Any, empty: str = "—") -> Any:
+    """``empty`` for None/NaN/NaT (never "None" or "NaN" on screen), else ``value``."""
+    if value is None:
+        return empty
+    try:
+        return empty if pd.isna(value) is True else value
+    except (TypeError, ValueError):
+        return value
+
+
 def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
     """Label/value rows as a small two-column table."""
     cells = "".join(
-        f'<tr><th style="text-align:left;padding-right:1em">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in rows
+        f'<tr><th style="text-align:left;padding-right:1em">{esc(k)}</th><td>{esc(blank(v))}</td></tr>' for k, v in rows
     )
     return f'<table class="ctk-pairs">{cells}</table>'
 
@@ -266,6 +276,18 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
     )
 
 
+#: What to do, in a form's words, for errors whose library hint names a command-line option or the README.
+FORM_HINTS = {
+    "password-missing": "Type it into the password field.",
+    "output-exists": "Choose another name, or tick 'Replace an existing file'.",
+    "candidates": "Check the candidates: one per line, or token lines with alternatives separated by spaces.",
+    "usage": "Check the form's fields.",
+}
+#: The Open form on a page of its own (the Voilà app): no other form to point to.
+ALONE_HINTS = {
+    "wrong-password": "Check the password (it is case-sensitive) and the keyboard layout.",
+    "damaged": "The password is right but the file is damaged: try another copy of the backup.",
+}
 #: Form-words hints shared by the forms that open backups.
 OPEN_HINTS = {
     "wrong-password": "Check the password (it is case-sensitive), or search for it with the password recovery form.",
@@ -549,9 +571,11 @@ class Form(widgets.VBox):
 
     def hint_for(self, exc: BaseException) -> str | None:
         """This form's words for what to do about ``exc`` (None: keep the error's own)."""
-        if isinstance(exc, errors.BackupError) and exc.code in self.hints:
+        if not isinstance(exc, errors.BackupError):
+            return None
+        if exc.code in self.hints:
             return self.hints[exc.code]
-        return None
+        return FORM_HINTS.get(exc.code)
 
     def run(self, **kwargs: Any) -> Any:
         """Do the form's one action with the current values; return its result, or None on failure."""

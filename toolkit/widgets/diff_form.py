@@ -16,6 +16,7 @@ from .common import (
     DownloadBar,
     FileSource,
     Form,
+    blank,
     capped,
     esc,
     frame_html,
@@ -30,7 +31,7 @@ CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"
 
 def display_value(value: Any) -> str:
     """A changed value as one short line: "" for none, JSON for objects and lists."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if blank(value, "") == "":
         return ""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))

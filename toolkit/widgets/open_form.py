@@ -10,6 +10,7 @@ import pandas as pd
 from ..backup import Backup, open_backup
 from ..tables import summary_frame
 from .common import (
+    ALONE_HINTS,
     OPEN_HINTS,
     FileSource,
     Form,
@@ -59,7 +60,10 @@ class OpenForm(Form):
     working = "opening"
     hints = OPEN_HINTS
 
-    def __init__(self, *, session: Any = None) -> None:
+    def __init__(self, *, session: Any = None, alone: bool = False) -> None:
+        """``alone``: the form is the page's only one (its hints point to no other form)."""
+        if alone:
+            self.hints = {**OPEN_HINTS, **ALONE_HINTS}
         self.file = FileSource("backup")
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.backup: Backup | None = None
