@@ -18,7 +18,7 @@ from .conftest import ROOT, SAMPLES
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: The notebooks issue 7 asks for (the app notebook is served by Voilà in the browser test).
-EXPECTED = {"01-tour.ipynb", "02-support-desk.ipynb", "03-auditing.ipynb", "app-open.ipynb"}
+EXPECTED = {"01-tour.ipynb", "02-support-desk.ipynb", "03-auditing.ipynb", "app-desk.ipynb", "app-open.ipynb"}
 
 
 def sample_passwords() -> list[str]:

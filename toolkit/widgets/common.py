@@ -334,7 +334,11 @@ class FileSource(widgets.VBox):
         rows: list[widgets.Widget] = [widgets.HBox([self.upload, self.limit, self.path]), self.where]
         self.pick: widgets.Dropdown | None = None
         if session is not None:
-            self.pick = widgets.Dropdown(description="or from here", layout=widgets.Layout(width="40em"))
+            self.pick = widgets.Dropdown(
+                description="or one this page made",
+                layout=widgets.Layout(width="44em"),
+                style={"description_width": "initial"},
+            )
             self.pick.observe(self._on_pick, names="value")
             session.observe(self._refresh, names="entries")
             self._refresh()
