@@ -101,4 +101,4 @@ def test_widget_outputs_say_what_they_are(path: Path) -> None:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
-                assert re.fullmatch(r"<\w+Form: [^<>]*>", data["text/plain"]), data["text/plain"]
+                assert re.fullmatch(r"<\w*(?:Form|Desk): [^<>]*>", data["text/plain"]), data["text/plain"]

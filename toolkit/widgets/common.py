@@ -300,6 +300,11 @@ def size_text(n: int) -> str:
     return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
+def kernel_folder() -> str:
+    """Where relative paths start, named without the machine's own path: ``the kernel's folder …/notebooks``."""
+    return f"the kernel's folder …/{os.path.basename(os.getcwd()) or '/'}"
+
+
 class ChoiceError(errors.CannotReadError):
     """Nothing (or nothing readable) was chosen: said before any password is used, so none is cleared."""
 
@@ -327,7 +332,7 @@ class FileSource(widgets.VBox):
             layout=widgets.Layout(width="32em"),
         )
         self.where = widgets.HTML(
-            f'<span style="color:#555;font-size:12px">relative paths start from {esc(os.getcwd())}</span>'
+            f'<span style="color:#555;font-size:12px">relative paths start from {esc(kernel_folder())}</span>'
         )
         self.upload.observe(self._on_upload, names="value")
         self.path.observe(self._on_path, names="value")
@@ -407,7 +412,7 @@ class FileSource(widgets.VBox):
         full = os.path.expanduser(path)
         if not os.path.isfile(full):
             raise ChoiceError(
-                f"There is no file {path} (relative paths start from {os.getcwd()})",
+                f"There is no file {path} (relative paths start from {kernel_folder()})",
                 hint="Check the path, or upload the file.",
             )
         return full, os.path.basename(path) or path
