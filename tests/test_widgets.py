@@ -695,3 +695,145 @@ def test_salvage_of_an_intact_file_and_of_a_file_cut_before_its_metadata() -> No
     assert form.run(password=sample_password(DAMAGED)) is None
     assert form.error is not None and form.error.code == "not-salvageable"
     assert form.backup is None and form.results.children == ()
+
+
+# ------------------------------------------------------------------ issue 10: one session, feedback, downloads
+def test_a_salvaged_backup_is_exported_from_the_session_as_a_download(tmp_path: Path) -> None:
+    from toolkit.salvage import salvage
+    from toolkit.widgets import ExportForm, SalvageForm
+    from toolkit.widgets.session import Session
+
+    bitrot = SAMPLES / "wallet-export-bitrot.json"
+    session = Session()
+    export = ExportForm(session=session)
+    assert "Export will write: —" in export.picker.line.value
+    form = SalvageForm(session=session)
+    deliver_upload(form.file.upload, bitrot)
+    form.password.value = sample_password(bitrot)
+    form.button.click()
+    form.wait()
+    assert form.error is None, form.status.value
+    entry = session.latest
+    assert entry is not None and entry.how == "salvaged" and entry.backup is form.backup
+    assert "Export will write: <b>#1 wallet-export-bitrot.json (salvaged, damage in" in export.picker.line.value
+
+    export.new_password.value = export.confirm_password.value = "fresh-pass-10"
+    export.button.click()
+    export.wait()
+    assert export.error is None, export.status.value
+    assert export.result.path == "wallet-export-bitrot-new.json" and not list(tmp_path.iterdir())
+    again = open_backup(export.data, "fresh-pass-10")
+    assert again.counts() == salvage(bitrot, sample_password(bitrot)).backup.counts()
+    assert "fresh-pass-10" not in widget_state_text(export)
+
+
+def test_merged_and_opened_backups_feed_diff_and_audit_without_passwords() -> None:
+    from toolkit.widgets import AuditForm, DiffForm, MergeForm
+    from toolkit.widgets.session import Session
+
+    session = Session()
+    merge = MergeForm(session=session)
+    merge.wallet.path.value = str(DESKTOP)
+    merge.imported.path.value = str(SAMPLES / "wallet-export-later.json")
+    merge.run(wallet_password=sample_password(DESKTOP), imported_password=sample_password(DESKTOP))
+    assert merge.backup is not None and session.latest.how == "merged by the import preview"
+
+    opened = OpenForm(session=session)
+    opened.file.path.value = str(DESKTOP)
+    opened.run(password=sample_password(DESKTOP))
+    diff = DiffForm(session=session)
+    diff.old.pick.value = session.entries[1]  # opened
+    diff.new.pick.value = session.entries[0]  # merged
+    assert diff.run() is not None and diff.error is None, diff.status.value
+    assert int(diff.summary["added"].sum()) > 0
+
+    audit = AuditForm(session=session)
+    audit.file.pick.value = session.entries[0]
+    assert audit.run() is not None
+    assert "wallet-export.json + wallet-export-later.json" in audit.status.value
+    assert audit.save_report() == "audit-report.html" and b"<html" in audit.report_data.lower()
+
+
+def test_the_status_says_working_at_once_and_the_button_waits() -> None:
+    import threading
+
+    from toolkit.widgets.common import Form
+
+    release = threading.Event()
+
+    class Slow(Form):
+        working = "thinking hard"
+
+        def __init__(self) -> None:
+            super().__init__([])
+
+        def _run(self) -> str:
+            release.wait(10)
+            return "done"
+
+    form = Slow()
+    form.button.click()
+    assert "Working…" in form.status.value and "thinking hard, since" in form.status.value
+    assert form.button.disabled and form.busy
+    release.set()
+    form.wait(10)
+    assert not form.button.disabled and not form.busy and "Working" not in form.status.value
+
+
+def test_counting_candidates_can_be_stopped() -> None:
+    import threading
+
+    from toolkit.recovery import Candidates
+    from toolkit.recovery.candidates import CountStopped
+
+    stop = threading.Event()
+    stop.set()
+    seen: list[int] = []
+    candidates = Candidates(tokens="+ alpha beta gamma delta\n+ 19%d%d 20%d%d\n! ? #", typos=1)
+    with pytest.raises(CountStopped):
+        candidates.count(stop=stop, progress=seen.append)
+    assert candidates.count(progress=seen.append).total > 65_536 and seen and seen[0] == 65_536
+
+
+def test_table_downloads_are_whole_and_formula_neutral() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from toolkit.widgets.common import MAX_ROWS, DownloadBar, table_file_bytes
+
+    hostile = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "plain", None]
+    frame = pd.DataFrame({"name": hostile * 100, "n": range(len(hostile) * 100)})
+    assert len(frame) > MAX_ROWS
+    text = table_file_bytes(frame, "csv").decode("utf-8-sig")
+    lines = text.splitlines()
+    assert len(lines) == len(frame) + 1 and lines[0] == "name,n"
+    assert lines[1].startswith("\"'=HYPERLINK") and lines[2].startswith("'+1") and lines[7] == ",6"
+    sheet = load_workbook(io.BytesIO(table_file_bytes(frame, "xlsx"))).active
+    values = [c.value for c in sheet["A"]][1:8]
+    assert values[:5] == ["'" + v for v in hostile[:5]] and values[5] == "plain"
+    assert all(c.data_type == "s" for c in sheet["A"][1:6])
+
+    bar = DownloadBar(frame, "accounts")
+    bar.buttons["xlsx"].click()
+    assert 'download="accounts.xlsx"' in bar.link.value and "700 rows" in bar.link.value
+
+
+def test_a_wrong_path_keeps_the_password_and_says_where_paths_start() -> None:
+    form = OpenForm()
+    form.file.path.value = "samples/wallet-export.json"  # relative to the wrong folder
+    form.password.value = "typed-once"
+    assert form.run() is None and form.error.code == "cannot-read"
+    assert "relative paths start from the kernel&#x27;s folder" in form.status.value
+    assert form.password.value == "typed-once"
+    form.file.path.value = str(DESKTOP)
+    form.password.value = sample_password(DESKTOP)
+    assert form.run() is not None and form.password.value == ""
+
+
+def test_the_open_app_alone_points_to_no_other_form() -> None:
+    form = OpenForm(alone=True)
+    form.file.path.value = str(DESKTOP)
+    assert form.run(password="certainly-not-it") is None
+    assert "wrong-password" in form.status.value and "recovery form" not in form.status.value
+    assert "README" not in form.status.value and "form.backup" not in form.status.value

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -14,9 +12,10 @@ import pandas as pd
 from .. import errors
 from ..audit import SEVERITIES, audit, group_by_severity, severity_counts
 from ..backup import Backup
-from ..report import write_report
+from ..report import render_html, report_summary, write_report
 from .common import (
     OPEN_HINTS,
+    DownloadBar,
     FileSource,
     Form,
     backup_of,
@@ -128,7 +127,7 @@ class AuditForm(Form):
         worst = next(s for s in SEVERITIES if self.counts[s])
         kind = {"error": "error", "warning": "warning"}.get(worst, "ok")
         self.status.value = message_html(f"<b>{esc(name)}</b>: {esc(counts_text(self.counts))}", kind)
-        self.results.children = (widgets.HTML(findings_html(findings)),)
+        self.results.children = (widgets.HTML(findings_html(findings)), DownloadBar(findings, "findings"))
         return findings
 
     def run(self, *, password: str | None = None) -> pd.DataFrame | None:  # type: ignore[override]
@@ -147,12 +146,12 @@ class AuditForm(Form):
                 self.report = write_report(
                     self.findings, os.path.expanduser(target), backup=self.backup, today=self.today, force=force
                 )
-                self.report_status.value = message_html(f"Report written: <b>{esc(self.report)}</b>", "ok")
+                where = os.path.abspath(self.report)
+                self.report_status.value = message_html(f"Report written: <b>{esc(where)}</b>", "ok")
             else:
                 name = "audit-report.html"
-                with tempfile.TemporaryDirectory(prefix="ctk-report-") as tmp:
-                    write_report(self.findings, Path(tmp) / name, backup=self.backup, today=self.today)
-                    self.report_data = (Path(tmp) / name).read_bytes()
+                summary = report_summary(self.backup, self.findings, today=self.today)
+                self.report_data = render_html(self.findings, summary=summary)
                 self.report = name
                 self.report_status.value = message_html(download_link_html(self.report_data, name), "ok")
             return self.report

@@ -147,6 +147,7 @@ class DiffForm(Form):
         summary = result.summary[result.summary.sum(axis=1) > 0].reset_index()
         self.results.children = (
             widgets.HTML(frame_html(summary, max_height="none")),
+            DownloadBar(summary, "summary"),
             widgets.HTML(legend_html() + scroll_html(changes_html(result.changes), max_height="32em")),
             DownloadBar(result.changes, "changes"),
         )

@@ -65,6 +65,10 @@ class MergeForm(Form):
         self.imported_password = widgets.Password(description="Password", placeholder="the imported backup's password")
         self.same_password = widgets.Checkbox(description="B has the same password as A", indent=False)
         self.network = widgets.Dropdown(options=NETWORK_CHOICES, value=None, description="Wallet on")
+        self.network_help = widgets.HTML(
+            '<span style="color:#555;font-size:12px">only for files made before Desktop Wallet 1.1.5, which name '
+            "no network; a backup's own network always wins</span>"
+        )
         self.preview: ImportPreview | None = None
         self.messages: pd.DataFrame | None = None
         self.refusal: Exception | None = None
@@ -72,7 +76,14 @@ class MergeForm(Form):
         self.imported_backup: Backup | None = None
         self.backup: Backup | None = None
         super().__init__(
-            [self.wallet, self.wallet_password, self.imported, self.imported_password, self.same_password, self.network]
+            [
+                self.wallet,
+                self.wallet_password,
+                self.imported,
+                self.imported_password,
+                self.same_password,
+                widgets.HBox([self.network, self.network_help]),
+            ]
         )
         self.button.icon = "code-branch"
         self.same_password.observe(lambda c: setattr(self.imported_password, "disabled", bool(c["new"])), names="value")
