@@ -90,6 +90,7 @@ class AuditForm(Form):
         self.counts: dict[str, int] | None = None
         self.backup: Backup | None = None
         self.report: str | None = None
+        self.name: str | None = None
         self.report_data: bytes | None = None
         controls: list[widgets.Widget] = (
             [self.file, self.password] if source is None else [widgets.HTML("<p>Audits the backup opened above.</p>")]
@@ -120,6 +121,7 @@ class AuditForm(Form):
         backup, name = self._backup(password)
         findings = audit(backup, today=self.today)
         self.backup, self.findings, self.counts = backup, findings, severity_counts(findings)
+        self.name = name
         self.report_button.disabled = False
         if findings.empty:
             self.ok(f"<b>{esc(name)}</b>: no findings.")
@@ -151,6 +153,8 @@ class AuditForm(Form):
             else:
                 name = "audit-report.html"
                 summary = report_summary(self.backup, self.findings, today=self.today)
+                if "file" not in summary and self.name:  # an upload: the report still names it
+                    summary = {"file": self.name, **summary}
                 self.report_data = render_html(self.findings, summary=summary)
                 self.report = name
                 self.report_status.value = message_html(download_link_html(self.report_data, name), "ok")
