@@ -194,9 +194,16 @@ def _neutral(value: Any) -> str:
 def table_file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     """``frame`` as a CSV (UTF-8 with BOM) or XLSX file whose every cell is inert text.
 
-    The one place the forms make table files: when the library has its own
-    formula-safe writer, this calls it.
+    The one place the forms make table files: it calls the library's
+    formula-safe writer (``toolkit.sheets``) where there is one, and writes
+    the same way itself otherwise.
     """
+    try:
+        from .. import sheets  # type: ignore[attr-defined]
+    except ImportError:
+        sheets = None
+    if sheets is not None and fmt in ("csv", "xlsx"):
+        return sheets.to_csv_bytes(frame) if fmt == "csv" else sheets.to_xlsx_bytes(frame)
     header = [str(c) for c in frame.columns]
     rows = [[_neutral(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     if fmt == "csv":
