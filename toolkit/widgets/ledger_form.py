@@ -35,7 +35,11 @@ def match_text(result: LedgerCheck, backup: Backup | None) -> str:
     match = result.matches_wallet
     if match is None:
         return "no: this is not the Ledger of any wallet in the backup"
-    return f"yes: wallet {match.id} of the backup ({len(match.identities)} identities, {len(match.accounts)} accounts)"
+    ids, accs = len(match.identities), len(match.accounts)
+    return (
+        f"yes: wallet {match.id} of the backup ({ids} identit{'y' if ids == 1 else 'ies'}, "
+        f"{accs} account{'' if accs == 1 else 's'})"
+    )
 
 
 class LedgerForm(Form):
@@ -99,7 +103,9 @@ class LedgerForm(Form):
         kind = STATE_KIND.get(result.state, "error")
         if kind == "ok" and self.matches is False:
             kind = "warning"
-        self.status.value = message_html(f"<b>{esc(result.state)}</b> — {esc(result.message)}", kind)
+        said = result.message.lower().startswith(result.state.replace("-", " "))  # "Ready: …" says it already
+        head = "" if said else f"<b>{esc(result.state)}</b> — "
+        self.status.value = message_html(head + esc(result.message), kind)
         app = f"{result.app.name} {result.app.version}" if result.app else "—"
         rows = [
             ("state", result.state),

@@ -242,6 +242,7 @@ class RecoveryForm(Form):
                     candidates.count(stop=self._stop, progress=self._counting)
                 except CountStopped as stopped:
                     self.search = None
+                    self.progress_text.value = ""
                     self.status.value = message_html(
                         f"Stopped while counting the candidates ({stopped.args[0]:,} so far). Press <b>Start</b> "
                         "to begin again.",
