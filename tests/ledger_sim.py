@@ -47,8 +47,11 @@ class SimConfig:
     ``locked`` answers every APDU with that status word (0x5515, or 0x6804 on
     a Nano S 1.6.1).  ``key_status`` makes the pairing-key request fail with
     that status.  ``silent`` never answers, ``close_mid_answer`` sends part of
-    an answer and hangs up; both start at request number ``fault_from`` (0 =
-    the first).
+    an answer and hangs up; ``split_pause`` sends each answer in two TCP
+    segments that many seconds apart (longer than the check's timeout: a slow
+    device); ``hang_up`` closes the connection without answering; ``claimed_length`` announces that data length (e.g. 0xFFFFFFFF)
+    whatever the data is.  All start at request number ``fault_from`` (0 = the
+    first).
     """
 
     app: str = "Concordium"
@@ -59,6 +62,9 @@ class SimConfig:
     key_status: int | None = None
     silent: bool = False
     close_mid_answer: bool = False
+    split_pause: float | None = None
+    hang_up: bool = False
+    claimed_length: int | None = None
     fault_from: int = 0
 
     def answer(self, apdu: bytes) -> tuple[bytes, int]:
@@ -82,8 +88,15 @@ class _Handler(socketserver.BaseRequestHandler):
     server: _Server
 
     def handle(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self.server.sim.hung_up.set()
+
+    def _serve(self) -> None:
         sim = self.server.sim
         conn: socket.socket = self.request
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.settimeout(0.05)
         count = 0
         while not sim.stopping.is_set():
@@ -100,11 +113,21 @@ class _Handler(socketserver.BaseRequestHandler):
             count += 1
             if cfg.silent and faulty:
                 continue  # read on, answer nothing
+            if cfg.hang_up and faulty:
+                return
             data, sw = cfg.answer(apdu)
-            frame = struct.pack(">I", len(data)) + data + struct.pack(">H", sw)
+            length = cfg.claimed_length if cfg.claimed_length is not None and faulty else len(data)
+            frame = struct.pack(">I", length) + data + struct.pack(">H", sw)
             if cfg.close_mid_answer and faulty:
                 conn.sendall(frame[: max(2, len(frame) // 2)])
                 return
+            if cfg.split_pause is not None and faulty:
+                half = max(2, len(frame) // 2)
+                conn.sendall(frame[:half])  # TCP_NODELAY below: two segments on the wire
+                if sim.stopping.wait(cfg.split_pause):
+                    return
+                conn.sendall(frame[half:])
+                continue
             conn.sendall(frame)
 
     def _read(self, conn: socket.socket, size: int) -> bytes | None:
@@ -142,6 +165,8 @@ class LedgerSim:
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        #: Set when a connection ended (the client closed it): tests wait on it instead of sleeping.
+        self.hung_up = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

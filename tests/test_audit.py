@@ -364,7 +364,7 @@ def test_cli_writes_the_report(files, capsys, ext):
 
 def test_report_format_must_be_known(tmp_path):
     findings = audit(Backup(clean_doc()), today=TODAY)
-    with pytest.raises(errors.UsageError):
+    with pytest.raises(errors.InvalidArgumentError):
         write_report(findings, tmp_path / "report.pdf")
 
 
@@ -389,5 +389,6 @@ def test_xlsx_report_never_holds_a_formula(tmp_path):
     write_report(audit(Backup(doc), today=TODAY), path)
     wb = openpyxl.load_workbook(path)
     cells = [c for row in wb["Findings"].iter_rows() for c in row]
-    assert any(str(c.value).startswith("=HYPERLINK") for c in cells)
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)  # neutralised (OWASP: a leading ')
+    assert not any(str(c.value).lstrip().startswith(("=", "+", "@")) for c in cells)
     assert all(c.data_type != "f" for c in cells)

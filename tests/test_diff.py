@@ -53,7 +53,7 @@ def test_identical_backups_have_no_changes_and_every_table_in_summary(pair):
     result = diff_backups(Backup(old), Backup(new))
     assert result.empty
     assert counts(result) == zero(*DESKTOP_TABLES)
-    assert list(result.changes.columns) == ["table", "key", "change", "field", "old", "new"]
+    assert list(result.changes.columns) == ["table", "key", "name", "change", "field", "old", "new"]
 
 
 def test_generated_pair_with_known_changes_gives_exactly_those_rows(pair):
@@ -383,6 +383,7 @@ def test_cli_diff_json(files, capsys, monkeypatch):
         {
             "table": "accounts",
             "key": old["accounts"][0]["address"],
+            "name": "CLI rename",
             "change": "changed",
             "field": "name",
             "old": old["accounts"][0]["name"],

@@ -19,6 +19,7 @@ from toolkit.jsonio import dumps_gson, dumps_js
 from toolkit.merge import (
     ALREADY_EXISTS,
     ALREADY_EXISTS_AS_ACCOUNT,
+    BOOK_NOT_COMPATIBLE,
     DIFFERENT_NETWORK,
     NO_NETWORK,
     NOT_COMPATIBLE,
@@ -154,6 +155,7 @@ def test_identities_of_wallets_missing_from_the_file_are_skipped():
     a = wallet_a()
     b = wallet_a(seed=4)
     b["wallets"] = []
+    b["externalCredentials"] = []  # B's own external credentials would name accounts the wallet lacks (FK)
     preview = preview_import(Backup(a), Backup(b))
     assert preview.ok and preview.document["identities"] == a["identities"]
     assert set(preview.messages[preview.messages["table"] == "identities"]["result"]) == {"skipped"}
@@ -241,8 +243,12 @@ def test_same_number_other_identity_stops_the_import_part_way():
     assert isinstance(preview.refusal, errors.IncompatibleDataError)
     assert preview.refusal.code == "incompatible-data"
     assert message(preview, "identities", ikey(b, b["identities"][1])) == ("refused", NOT_COMPATIBLE)
+    assert f"(identity {ikey(b, b['identities'][1])[:40]}: it has the number" in preview.refusal.message
+    assert "identitie:" not in preview.refusal.message  # a plural cut to a singular, once
     # the Desktop Wallet's import is not one transaction: what came before stays
     assert preview.document["accounts"][-1]["address"] == new_address
+    assert ("accounts", new_address) in {(r["table"], r["key"]) for r in preview.imported_before_stop}
+    assert ("addressBook", new_address) in {(r["table"], r["key"]) for r in preview.not_imported}
     assert preview.document["addressBook"] == a["addressBook"]
     with pytest.raises(errors.IncompatibleDataError):
         merge_backups(Backup(a), Backup(b))
@@ -314,8 +320,12 @@ def test_external_credentials_keep_the_local_note():
     b["externalCredentials"].append({"accountAddress": a["accounts"][1]["address"], "credId": "3" * 96, "note": "new"})
     preview = preview_import(Backup(a), Backup(b))
     notes = {c["credId"][0]: c["note"] for c in preview.document["externalCredentials"]}
-    assert notes == {"1": "local note", "2": "fills the empty note", "3": "new"}
+    # insert … onConflict('credId').ignore(): an external credential the wallet has is never updated,
+    # not even an empty note (externalCredentialDao.ts:17-30)
+    assert notes == {"1": "local note", "2": "", "3": "new"}
     assert message(preview, "externalCredentials", "3" * 96) == ("added", "")
+    assert message(preview, "externalCredentials", "2" * 96) == ("exists", "")
+    assert preview.ok and preview.summary()["externalCredentials"]["updated"] == 0
 
 
 def test_external_credentials_list_is_created_in_the_wallets_order():
@@ -552,3 +562,456 @@ def test_merged_document_shares_nothing_with_the_inputs():
     preview.document["accounts"][-1]["name"] = "edited too"
     assert a["accounts"][0]["name"] != "edited afterwards"
     assert all(x["name"] != "edited too" for x in b["accounts"])
+
+
+# --------------------------------------------------------------------------- the wallet's database
+
+
+def new_records(seed: int = 13) -> tuple[dict, dict]:
+    """A wallet and a file from another Ledger: every record of B is new to the wallet."""
+    return wallet_a(), wallet_a(seed=seed)
+
+
+def test_unknown_field_on_a_new_account_stops_part_way_in_the_wallets_words():
+    a, b = new_records()
+    b["accounts"][1]["extraField"] = "from a newer wallet"
+    preview = preview_import(Backup(a), Backup(b))
+    assert not preview.ok and preview.outcome == NOT_COMPATIBLE
+    assert preview.refusal.code == "incompatible-data"
+    assert "table accounts has no column named extraField" in preview.refusal.message
+    assert preview.stops_at["table"] == "accounts" and preview.stops_at["key"] == b["accounts"][1]["address"]
+    assert message(preview, "accounts", b["accounts"][1]["address"]) == ("refused", NOT_COMPATIBLE)
+    # what came before stays: the wallet, the identity and the first account; the rest is never reached
+    before = {(r["table"], r["key"]) for r in preview.imported_before_stop}
+    assert ("accounts", b["accounts"][0]["address"]) in before
+    assert {a_["address"] for a_ in preview.document["accounts"]} == {x["address"] for x in a["accounts"]} | {
+        b["accounts"][0]["address"]
+    }
+    assert ("addressBook", b["addressBook"][0]["address"]) in {(r["table"], r["key"]) for r in preview.not_imported}
+    assert [f["fix"] for f in preview.fixes] == ["drop_unknown_fields"]
+    fixed = preview_import(Backup(a), Backup(b), drop_unknown_fields=True)
+    assert fixed.ok and fixed.dropped == [
+        {"table": "accounts", "key": b["accounts"][1]["address"], "field": "extraField"}
+    ]
+    assert all("extraField" not in x for x in fixed.document["accounts"])
+
+
+def test_unknown_field_on_an_existing_record_does_not_matter():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    b["accounts"][0]["extraField"] = 1
+    b["identities"][0]["extraField"] = 1
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok and preview.document == a
+
+
+@pytest.mark.parametrize(
+    ("table", "outcome"),
+    [("identities", NOT_COMPATIBLE), ("credentials", NOT_COMPATIBLE), ("addressBook", BOOK_NOT_COMPATIBLE)],
+)
+def test_unknown_field_on_new_identities_credentials_and_contacts(table, outcome):
+    a, b = new_records()
+    b[table][0]["extraField"] = "x"
+    preview = preview_import(Backup(a), Backup(b))
+    assert not preview.ok and preview.outcome == outcome and preview.stops_at["table"] == table
+    assert "identitie:" not in preview.refusal.message
+    assert preview_import(Backup(a), Backup(b), drop_unknown_fields=True).ok
+
+
+def test_old_file_fields_the_wallet_dropped_make_the_insert_fail():
+    a, b = new_records()
+    b["accounts"][0]["maxTransactionId"] = "0"  # dropped by 20211108144203_create_decrypted_amounts_table.ts
+    b["accounts"][1]["rewardFilter"] = "[]"  # stripped by sanitizeAccount: harmless
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.stops_at["key"] == b["accounts"][0]["address"]
+    assert "maxTransactionId" in preview.stops_at["reason"]
+
+
+def test_external_credential_of_an_account_not_in_the_wallet_fails_with_the_raw_sql_error():
+    a, b = new_records()
+    orphan = "9" * 40
+    b["externalCredentials"] = [{"accountAddress": orphan, "credId": "7" * 96, "note": "n"}]
+    preview = preview_import(Backup(a), Backup(b))
+    assert not preview.ok
+    assert preview.outcome.startswith("insert into `external_credentials` (`accountAddress`, `credId`, `note`)")
+    assert preview.outcome.endswith(" - SQLITE_CONSTRAINT: FOREIGN KEY constraint failed")
+    assert preview.stops_at == {
+        "table": "externalCredentials",
+        "key": "7" * 96,
+        "name": None,
+        "reason": "its account is not in the wallet after the import (the table's foreign key fails)",
+    }
+    # everything else was imported before; the external credentials not at all
+    assert {x["address"] for x in b["accounts"]} <= {x["address"] for x in preview.document["accounts"]}
+    assert "externalCredentials" not in preview.document or all(
+        c["credId"] != "7" * 96 for c in preview.document["externalCredentials"]
+    )
+    assert len(preview.imported_before_stop) > len(b["accounts"])
+    assert [f["fix"] for f in preview.fixes] == ["drop_orphan_external_credentials"]
+    fixed = preview_import(Backup(a), Backup(b), drop_orphan_external_credentials=True)
+    assert fixed.ok and fixed.dropped == [{"table": "externalCredentials", "key": "7" * 96, "field": None}]
+    # a credential the wallet already has is ignored by the insert, so its account does not matter
+    a2 = copy.deepcopy(a)
+    a2["externalCredentials"] = [{"accountAddress": a["accounts"][0]["address"], "credId": "7" * 96, "note": ""}]
+    kept = preview_import(Backup(a2), Backup(b))
+    assert kept.ok and kept.document["externalCredentials"] == a2["externalCredentials"]
+
+
+def test_an_external_credential_of_an_account_imported_earlier_is_fine():
+    a, b = new_records()
+    b["externalCredentials"] = [{"accountAddress": b["accounts"][0]["address"], "credId": "7" * 96}]
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok
+    assert preview.document["externalCredentials"][-1] == {
+        "accountAddress": b["accounts"][0]["address"],
+        "credId": "7" * 96,
+        "note": "",  # the column's default
+    }
+
+
+def test_new_records_get_the_wallets_defaults_and_the_merged_file_holds_them(tmp_path):
+    a, b = new_records()
+    del b["identities"][0]["version"]
+    for x in b["accounts"]:
+        x.pop("transactionFilter", None)
+        x.pop("deploymentTransactionId", None)
+    del b["credentials"][0]["randomness"]
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok
+    ident = next(
+        i for i in preview.document["identities"] if i["identityObject"] == b["identities"][0]["identityObject"]
+    )
+    assert ident["version"] == 0
+    added = [x for x in preview.document["accounts"] if x["address"] in {y["address"] for y in b["accounts"]}]
+    assert added and all(x["transactionFilter"] == {} and x["deploymentTransactionId"] is None for x in added)
+    cred = next(c for c in preview.document["credentials"] if c["credId"] == b["credentials"][0]["credId"])
+    assert "randomness" in cred and cred["randomness"] is None
+    from toolkit.export import save_backup
+
+    save_backup(preview.backup, tmp_path / "m.json", PW_OUT)
+    assert open_backup(tmp_path / "m.json", PW_OUT).document == preview.document
+
+
+def test_placeholder_update_with_an_unknown_field_fails_unnoticed():
+    a = wallet_a()
+    b = copy.deepcopy(a)
+    a["identities"][0].update(status="recovered", name="Recovered 0", identityObject="placeholder")
+    b["identities"][0]["identityObject"] = "the real one"
+    b["identities"][0]["extraField"] = "x"
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.ok  # updateIdentity is not awaited: the wallet goes on
+    ident = preview.document["identities"][0]
+    assert ident["identityObject"] == "placeholder" and ident["name"] == b["identities"][0]["name"]
+    rows = preview.messages[preview.messages["key"] == ikey(b, b["identities"][0])]
+    assert rows["result"].tolist() == ["updated"] and "fails unnoticed" in rows["detail"].iloc[0]
+
+
+def test_repr_is_one_short_line():
+    a, b = new_records()
+    for n in range(300):
+        b["addressBook"].append({"name": f"c{n}", "address": f"{n:040d}", "note": "", "readOnly": False})
+    preview = preview_import(Backup(a), Backup(b))
+    text = repr(preview)
+    assert "\n" not in text and len(text) < 200 and text.startswith("<ImportPreview ok;")
+    assert "<table" in preview._repr_html_()
+    b["accounts"][0]["x"] = 1
+    assert repr(preview_import(Backup(a), Backup(b))).startswith("<ImportPreview stops at accounts")
+
+
+def test_cli_merge_shows_the_stop_and_the_fix_writes_a_file_the_wallet_imports(tmp_path, capsys, monkeypatch):
+    a, b = new_records()
+    b["accounts"][1]["extraField"] = "x"
+    b["externalCredentials"] = [{"accountAddress": "9" * 40, "credId": "7" * 96, "note": ""}]
+    pa, pb, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "out.json"
+    pa.write_bytes(make_file(dumps_js(a), PW_A))
+    pb.write_bytes(make_file(dumps_js(b), PW_A))
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A, "CONCORDIUM_BACKUP_NEW_PASSWORD": PW_OUT}
+    code, stdout, _err = run_cli(["merge", pa, pb, out, "--json"], capsys, monkeypatch, env=env)
+    obj = json.loads(stdout)
+    assert code == 2 and not out.exists()
+    assert obj["outcome"] == NOT_COMPATIBLE and obj["stops_at"]["table"] == "accounts"
+    assert obj["imported_before_stop"] and obj["not_imported"]
+    code, stdout, _err = run_cli(["merge", pa, pb, out], capsys, monkeypatch, env=env)
+    assert stdout.startswith(f"The Desktop Wallet would stop and show: {NOT_COMPATIBLE}")
+    assert "Already imported when it stops" in stdout and "--drop-unknown-fields" in stdout
+    args = ["merge", pa, pb, out, "--drop-unknown-fields", "--json"]
+    code, stdout, _err = run_cli(args, capsys, monkeypatch, env=env)
+    obj = json.loads(stdout)
+    assert code == 2 and obj["outcome"].endswith("SQLITE_CONSTRAINT: FOREIGN KEY constraint failed")
+    assert obj["fixes"][0]["fix"] == "drop_orphan_external_credentials"
+    code, stdout, _err = run_cli([*args, "--drop-orphan-external-credentials"], capsys, monkeypatch, env=env)
+    obj = json.loads(stdout)
+    assert code == 0 and obj["outcome"] == "ok" and obj["stops_at"] is None and obj["written"]
+    merged = open_backup(out, PW_OUT)
+    assert preview_import(open_backup(pa, PW_A), merged).ok
+    assert all("extraField" not in x for x in merged.document["accounts"])
+
+
+def test_cli_reexport_drop_unknown_fields_makes_b_import_cleanly(tmp_path, capsys, monkeypatch):
+    a, b = new_records()
+    b["identities"][0]["extraField"] = "x"
+    pa, pb, fixed = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "b-fixed.json"
+    pa.write_bytes(make_file(dumps_js(a), PW_A))
+    pb.write_bytes(make_file(dumps_js(b), PW_A))
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A, "CONCORDIUM_BACKUP_NEW_PASSWORD": PW_OUT}
+    code, stdout, err = run_cli(["reexport", pb, fixed, "--drop-unknown-fields"], capsys, monkeypatch, env=env)
+    assert code == 0, err
+    assert "left out field 'extraField' of identities" in stdout
+    assert not preview_import(open_backup(pa, PW_A), open_backup(pb, PW_A)).ok
+    assert preview_import(open_backup(pa, PW_A), open_backup(fixed, PW_OUT)).ok
+
+
+# --------------------------------------------------------------------------- property: a user's history
+
+MUTATIONS = (
+    "rename",
+    "unnamed",
+    "new_account",
+    "remove_record",
+    "pending_to_confirmed",
+    "placeholder_in_a",
+    "placeholder_in_b",
+    "wallet_id",
+    "book_readonly",
+    "book_name",
+    "book_note",
+    "ext_note",
+    "ext_no_note",
+    "ext_orphan",
+    "ext_of_b_account",
+    "no_genesis",
+    "other_genesis",
+    "old_file",
+    "unknown_new",
+    "unknown_existing",
+)
+
+
+def mutate(a: dict, b: dict, what: str, rng: random.Random) -> None:
+    """One step of a user's history between the wallet A and the file B."""
+    shared = [x for x in b["accounts"] if x["address"] in {y["address"] for y in a["accounts"]}]
+    if what == "rename" and b["accounts"]:
+        rng.choice(b["accounts"])["name"] += " (b)"
+    elif what == "unnamed" and shared:
+        acc = rng.choice(shared)
+        local = next(x for x in a["accounts"] if x["address"] == acc["address"])
+        local["name"] = acc["address"][:6]  # the wallet shows an unnamed account by its address
+    elif what == "new_account" and b["identities"]:
+        ident = rng.choice(b["identities"])
+        address = synthetic.random_address(rng)
+        b["accounts"].append(
+            dict(b["accounts"][0], identityId=ident["id"], address=address, name="new", isInitial=False)
+        )
+    elif what == "remove_record":
+        table = rng.choice(["accounts", "addressBook", "credentials"])
+        doc = rng.choice([a, b])
+        if doc[table]:
+            doc[table].pop(rng.randrange(len(doc[table])))
+    elif what == "pending_to_confirmed" and a["identities"]:
+        n = rng.randrange(len(a["identities"]))
+        a["identities"][n].update(status="pending", identityObject=None)
+    elif what in ("placeholder_in_a", "placeholder_in_b"):
+        doc = a if what == "placeholder_in_a" else b
+        if doc["identities"]:
+            rng.choice(doc["identities"]).update(status="recovered", identityObject=None, name="Recovered")
+    elif what == "wallet_id" and b["wallets"]:
+        old = b["wallets"][0]["id"]
+        b["wallets"][0]["id"] = old + 7
+        for i in b["identities"]:
+            if i["walletId"] == old:
+                i["walletId"] = old + 7
+    elif what.startswith("book_") and b["addressBook"]:
+        entry = rng.choice(b["addressBook"])
+        field = {"book_readonly": "readOnly", "book_name": "name", "book_note": "note"}[what]
+        entry[field] = (not entry["readOnly"]) if field == "readOnly" else rng.choice(["", None, "other"])
+    elif what.startswith("ext_"):
+        held = a["accounts"] + b["accounts"]
+        address = {
+            "ext_note": rng.choice(held)["address"] if held else None,
+            "ext_no_note": rng.choice(held)["address"] if held else None,
+            "ext_orphan": "9" * 50,
+            "ext_of_b_account": rng.choice(b["accounts"])["address"] if b["accounts"] else None,
+        }[what]
+        cred = {"accountAddress": address, "credId": f"{rng.randrange(4):096d}"}
+        if what != "ext_no_note":
+            cred["note"] = rng.choice(["", "note"])
+        b.setdefault("externalCredentials", []).append(cred)
+        if rng.random() < 0.5 and what == "ext_note" and address in {x["address"] for x in a["accounts"]}:
+            a.setdefault("externalCredentials", []).append(dict(cred, note=rng.choice(["", "mine"])))
+    elif what == "no_genesis":
+        b.pop("genesis", None)
+    elif what == "other_genesis":
+        b["genesis"] = {"genesisBlock": TESTNET}
+    elif what == "old_file":
+        b.pop("externalCredentials", None)
+        b.pop("genesis", None)
+        for x in b["accounts"]:
+            x.pop("transactionFilter", None)
+            x["rewardFilter"] = "[]"
+        for i in b["identities"]:
+            i.pop("version", None)
+    elif what in ("unknown_new", "unknown_existing"):
+        mine = {x.get("address") for x in a["accounts"]} | {x.get("credId") for x in a["credentials"]}
+        table = rng.choice(["accounts", "credentials", "addressBook", "identities"])
+        candidates = [
+            x
+            for x in b[table]
+            if ((x.get("address", x.get("credId")) in mine) == (what == "unknown_existing")) or table == "identities"
+        ]
+        if candidates:
+            rng.choice(candidates)["extraField"] = "x"
+
+
+def held_by_schema(doc: dict) -> None:
+    """Every record of ``doc`` goes into the wallet's schema, foreign keys on, in the wallet's table order."""
+    from toolkit.walletdb import WalletDB
+
+    db = WalletDB()
+    try:
+        for table in ("wallets", "identities", "accounts", "credentials", "addressBook", "externalCredentials"):
+            for record in doc.get(table) or []:
+                db.insert(table, record)  # raises SqlFailure on any constraint, unknown column, foreign key
+    finally:
+        db.close()
+
+
+def keys_of(doc: dict) -> set[tuple[str, object]]:
+    out = set()
+    for table, field in (
+        ("wallets", "identifier"),
+        ("identities", "id"),
+        ("accounts", "address"),
+        ("credentials", "credId"),
+        ("addressBook", "address"),
+        ("externalCredentials", "credId"),
+    ):
+        out |= {(table, r.get(field)) for r in doc.get(table) or []}
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed_a=st.integers(0, 300),
+    seed_b=st.integers(0, 300),
+    share=st.booleans(),
+    mutations=st.lists(st.sampled_from(MUTATIONS), max_size=6),
+    rng_seed=st.integers(0, 2**16),
+)
+def test_property_a_users_history(seed_a, seed_b, share, mutations, rng_seed):
+    rng = random.Random(rng_seed)
+    a = wallet_a(seed_a, identities=3)
+    b = copy.deepcopy(a) if share else wallet_a(seed_b, identities=2, wallets=2)
+    if share and rng.random() < 0.5:  # a later export: a few more records
+        extra = wallet_a(seed_b, identities=1)
+        b["addressBook"] += extra["addressBook"][-1:]
+    for what in mutations:
+        mutate(a, b, what, rng)
+    held_by_schema(a)  # the wallet could hold A
+    preview = preview_import(Backup(a), Backup(b))
+    merged = preview.document
+    # the merged file (or what stays when the wallet stops) decrypts to the same document
+    assert open_backup(make_file(dumps_js(merged), PW_OUT), PW_OUT).document == merged
+    # every record of A is in it
+    assert keys_of(a) <= keys_of(merged)
+    # nothing promised that the wallet's schema forbids (also what stays after a stop is a valid database)
+    held_by_schema(merged)
+    if preview.ok:
+        assert preview.outcome == "ok" and preview.stops_at is None and preview.not_imported == []
+        again = preview_import(preview.backup, Backup(b))
+        assert again.ok and "added" not in set(again.messages["result"])
+    else:
+        assert preview.stops_at is not None
+        assert preview.outcome in (NOT_COMPATIBLE, BOOK_NOT_COMPATIBLE, DIFFERENT_NETWORK, NO_NETWORK) or (
+            preview.outcome.startswith("insert into `external_credentials`") and "SQLITE_CONSTRAINT" in preview.outcome
+        )
+        if preview.fixes:  # the way out the toolkit offers makes the wallet go past this stop
+            options = {f["fix"]: True for f in preview.fixes}
+            fixed = preview_import(Backup(a), Backup(b), **options)
+            assert fixed.ok or fixed.stops_at != preview.stops_at
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+ODD_FIELDS = [
+    (table, field)
+    for table, fields in {
+        "wallets": ("id", "identifier", "type"),
+        "identities": ("id", "walletId", "identityNumber", "name", "status", "identityObject", "randomness"),
+        "accounts": ("identityId", "address", "name", "transactionFilter", "rewardFilter"),
+        "credentials": ("identityId", "credId", "credentialNumber", "credentialIndex", "accountAddress"),
+        "addressBook": ("address", "name", "note", "readOnly"),
+        "externalCredentials": ("accountAddress", "credId", "note"),
+    }.items()
+    for field in fields
+] + [("accounts", "a`b"), ("addressBook", "\ud800"), ("credentials", "x\x00"), ("identities", "")]
+ODD_VALUES = st.sampled_from(
+    [10**5000, -(2**64), 2**63, 1.5, 1e308, "\ud800", "x\udfffy", True, False, None, {}, [], {"a": 1}, [1, "a"]]
+    + [_nested(900), "", 0, "`'\"; drop table accounts", "\x00"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    share=st.booleans(),
+    edits=st.lists(
+        st.tuples(st.booleans(), st.sampled_from(ODD_FIELDS), st.integers(0, 50), ODD_VALUES),
+        max_size=4,
+    ),
+)
+def test_type_confused_values_never_raise_an_internal_error(share, edits):
+    from toolkit.cli.merge import render
+
+    a = wallet_a(3)
+    b = copy.deepcopy(a) if share else wallet_a(14)
+    b.setdefault("externalCredentials", []).append({"accountAddress": a["accounts"][0]["address"], "credId": "c"})
+    for in_a, (table, field), n, value in edits:
+        records = (a if in_a else b)[table]
+        if records:
+            records[n % len(records)][field] = value
+    try:
+        preview = preview_import(Backup(a), Backup(b))
+    except errors.BackupError:
+        return
+    assert "\n" not in repr(preview)
+    render(preview)
+    json.dumps(preview.to_dict(), default=str)
+
+
+def test_more_than_500_new_contacts_exceed_the_wallets_one_statement_insert():
+    # knex 0.95.5 inserts a list as one "select … union all select …"; SQLite takes 500 terms
+    a, b = new_records()
+    b["addressBook"] = [{"name": f"c{n}", "address": f"{n:040d}", "note": "", "readOnly": False} for n in range(501)]
+    preview = preview_import(Backup(a), Backup(b))
+    assert preview.outcome == BOOK_NOT_COMPATIBLE and preview.stops_at["table"] == "addressBook"
+    assert "too many terms in compound SELECT" in preview.stops_at["reason"]
+    assert not any(x["address"] == f"{0:040d}" for x in preview.document["addressBook"])
+    b["addressBook"].pop()
+    assert preview_import(Backup(a), Backup(b)).ok
+
+
+def test_cli_merged_file_keeps_the_wallets_external_credential_and_holds_the_defaults(tmp_path, capsys, monkeypatch):
+    a, b = new_records()
+    a["externalCredentials"] = [{"accountAddress": a["accounts"][0]["address"], "credId": "5" * 96, "note": ""}]
+    b["externalCredentials"] = [dict(a["externalCredentials"][0], note="the file's note")]
+    del b["identities"][0]["version"]
+    del b["accounts"][0]["transactionFilter"]
+    del b["credentials"][0]["randomness"]
+    pa, pb, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "out.json"
+    pa.write_bytes(make_file(dumps_js(a), PW_A))
+    pb.write_bytes(make_file(dumps_js(b), PW_A))
+    env = {"CONCORDIUM_BACKUP_PASSWORD": PW_A, "CONCORDIUM_BACKUP_NEW_PASSWORD": PW_OUT}
+    code, stdout, err = run_cli(["merge", pa, pb, out, "--json"], capsys, monkeypatch, env=env)
+    assert code == 0, err
+    rows = [m for m in json.loads(stdout)["messages"] if m["table"] == "externalCredentials"]
+    assert [(m["result"], m["key"]) for m in rows] == [("exists", "5" * 96)]
+    merged = open_backup(out, PW_OUT).document
+    assert merged["externalCredentials"] == a["externalCredentials"]  # never updated
+    ident = next(i for i in merged["identities"] if i["randomness"] == b["identities"][0]["randomness"])
+    account = next(x for x in merged["accounts"] if x["address"] == b["accounts"][0]["address"])
+    cred = next(c for c in merged["credentials"] if c["credId"] == b["credentials"][0]["credId"])
+    assert ident["version"] == 0 and account["transactionFilter"] == {} and cred["randomness"] is None

@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.conftest import SAMPLES, make_file
 from toolkit import open_backup, synthetic
 from toolkit.jsonio import dumps_js
+from toolkit.merge import preview_import
 from toolkit.widgets import ExportForm, MergeForm, password_for
 
 WALLET = SAMPLES / "wallet-export.json"
@@ -87,3 +88,48 @@ def test_legacy_file_is_refused_in_words() -> None:
     form.run(wallet_password=PW, imported_password=password_for(legacy))
     assert form.error is not None and form.error.code == "incompatible-kinds"
     assert "Mobile Wallet" in form.status.value
+
+
+def test_stop_in_the_wallets_words_and_the_way_out(tmp_path: Path) -> None:
+    a = synthetic.desktop_document(seed=1)
+    b = synthetic.desktop_document(seed=13)
+    b["accounts"][0]["extraField"] = "from a newer wallet"
+    b["externalCredentials"] = [{"accountAddress": "9" * 40, "credId": "7" * 96, "note": ""}]
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_bytes(make_file(dumps_js(a), "pass-a-123"))
+    pb.write_bytes(make_file(dumps_js(b), "pass-a-123"))
+    form = _form(pa, pb)
+    form.run(wallet_password="pass-a-123", imported_password="pass-a-123")
+    assert form.error is None and form.backup is None
+    assert form.preview.outcome == "The imported data is not compatible with existing data."
+    status = form.status.value
+    assert "would stop and show: The imported data is not compatible with existing data." in status
+    assert "It stops at accounts" in status and "Way out" in status
+
+    form.drop_unknown_fields.value = True
+    form.run(wallet_password="pass-a-123", imported_password="pass-a-123")
+    assert form.backup is None and "FOREIGN KEY constraint failed" in form.status.value
+    assert "insert into `external_credentials`" in form.status.value.replace("&#x60;", "`")
+
+    form.drop_orphans.value = True
+    form.run(wallet_password="pass-a-123", imported_password="pass-a-123")
+    assert form.preview.ok and form.backup is not None and "goes through" in form.status.value
+    assert all("extraField" not in x for x in form.backup.records("accounts"))
+    assert preview_import(open_backup(pa, "pass-a-123"), form.backup).ok  # the merged file imports cleanly
+
+
+def test_form_keeps_the_wallets_external_credential_and_fills_defaults(tmp_path: Path) -> None:
+    a = synthetic.desktop_document(seed=1)
+    b = synthetic.desktop_document(seed=13)
+    a["externalCredentials"] = [{"accountAddress": a["accounts"][0]["address"], "credId": "5" * 96, "note": ""}]
+    b["externalCredentials"] = [dict(a["externalCredentials"][0], note="the file's note")]
+    del b["identities"][0]["version"]
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_bytes(make_file(dumps_js(a), "pass-a-123"))
+    pb.write_bytes(make_file(dumps_js(b), "pass-a-123"))
+    form = _form(pa, pb)
+    form.run(wallet_password="pass-a-123", imported_password="pass-a-123")
+    assert form.preview.ok and "goes through" in form.status.value
+    assert form.backup.records("externalCredentials") == a["externalCredentials"]
+    ident = next(i for i in form.backup.records("identities") if i["randomness"] == b["identities"][0]["randomness"])
+    assert ident["version"] == 0

@@ -21,7 +21,7 @@ from toolkit import errors, jsonio
 from toolkit.audit import audit
 from toolkit.backup import DESKTOP, LEGACY, open_backup
 from toolkit.cli import main
-from toolkit.salvage import salvage, salvage_to
+from toolkit.salvage import LOST_WALLET_NOTE, salvage, salvage_to
 from toolkit.synthetic import desktop_document, legacy_document
 
 PASSWORD = "salvage-pass-1"
@@ -364,14 +364,14 @@ def test_lost_wallet_entries_are_reported_and_can_be_given(tmp_path):
     cut = data[: int(len(data) * 0.6)]
     result = salvage(cut, PASSWORD)
     assert result.recovered["wallets"] == 0 and "wallets" in result.unread and "genesis" in result.unread
-    assert any("--wallet" in n for n in result.notes) and any("genesis" in n for n in result.notes)
+    assert any(n.startswith(LOST_WALLET_NOTE) for n in result.notes) and any("genesis" in n for n in result.notes)
     findings = audit(result.backup)
     assert "identity-without-wallet" in set(findings["rule"])
     identifier = doc["wallets"][0]["identifier"]
     given_wallet = salvage(cut, PASSWORD, wallets={1: identifier})
     assert given_wallet.backup.document["wallets"] == [{"id": 1, "identifier": identifier, "type": "ledgernanos"}]
     assert "identity-without-wallet" not in set(audit(given_wallet.backup)["rule"])
-    with pytest.raises(errors.UsageError):
+    with pytest.raises(errors.InvalidArgumentError):
         salvage(cut, PASSWORD, wallets={1: "not-hex"})
 
 

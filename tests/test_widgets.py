@@ -275,7 +275,7 @@ def test_diff_two_backups_coloured_and_exposed() -> None:
 
     assert form.error is None, form.status.value
     assert form.old_password.value == form.new_password.value == ""
-    assert list(form.changes.columns) == ["table", "key", "change", "field", "old", "new"]
+    assert list(form.changes.columns) == ["table", "key", "name", "change", "field", "old", "new"]
     assert list(form.summary.columns) == ["added", "removed", "changed"]
     assert form.old_backup is not None and form.new_backup is not None
     renamed = form.changes[(form.changes["table"] == "accounts") & (form.changes["change"] == "changed")]
@@ -648,7 +648,7 @@ def test_audit_of_an_opened_backup_and_of_nothing() -> None:
     assert form.file not in form.children  # no file fields when auditing an opened backup
 
     empty = AuditForm(OpenForm())
-    assert empty.run() is None and empty.error is not None and empty.error.code == "usage"
+    assert empty.run() is None and empty.error is not None and empty.error.code == "invalid-argument"
     assert empty.save_report("x.html") is None and "Nothing was audited yet" in empty.report_status.value
 
 

@@ -8,8 +8,9 @@ re-exports byte for byte.
 
 from __future__ import annotations
 
+import copy
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import container as ct
 from . import errors, jsonio
@@ -148,6 +149,19 @@ class Backup:
             return original  # same content; keep the writer's exact spelling
         return fresh
 
+    def encrypt(self, password: str, *, iterations: int | None = None) -> bytes:
+        """The backup encrypted with ``password`` as its wallet writes it (the mirror of :func:`open_backup`)."""
+        from .export import encrypt_backup
+
+        return encrypt_backup(self, password, iterations=iterations)
+
+    def save(self, path: str | os.PathLike[str], password: str, *, force: bool = False) -> Any:
+        """Write the backup to a new file at ``path``, atomically, and read it back
+        (:func:`toolkit.export.save_backup`; returns its ``WriteResult``)."""
+        from .export import save_backup
+
+        return save_backup(self, os.path.expanduser(os.fspath(path)), password, force=force)
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v is not None)
         src = f" from {os.path.basename(self.source)!r}" if self.source else ""
@@ -203,22 +217,66 @@ def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> di
         raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
 
 
-def open_backup(
-    source: str | os.PathLike[str] | bytes,
-    password: str | bytes,
-    *,
-    max_size: int = ct.MAX_FILE_SIZE,
-) -> Backup:
+#: What :func:`open_backup` reads: a path (``~`` expanded), the file's bytes, or a binary file object.
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+
+
+def source_name(source: Source) -> str | None:
+    """The path of ``source`` (or its file object's name), or None for bytes."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.expanduser(os.fspath(source))
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX_FILE_SIZE) -> Backup:
     """Open a Desktop Wallet or legacy mobile wallet backup.
 
-    ``source`` is a path, the file's bytes, or a binary file object.  Raises a
-    :class:`toolkit.errors.BackupError` subclass saying exactly why a file
-    does not open (its ``code`` is stable).
+    ``source`` is a path (str or PathLike, ``~`` expanded), the file's bytes,
+    or a binary file object.  Raises a :class:`toolkit.errors.BackupError`
+    subclass saying exactly why a file does not open (its ``code`` is stable).
     """
     data = ct.read_source(source, max_size=max_size)
     container = ct.parse_container(data)
     decrypted = ct.decrypt(container, password)
     document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
     kind = classify(document)
-    name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
-    return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=name)
+    return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=source_name(source))
+
+
+def open_input(
+    source: Source,
+    password: str | bytes,
+    *,
+    subject: str,
+    what: str,
+    name: str | None = None,
+    max_size: int = ct.MAX_FILE_SIZE,
+) -> Backup:
+    """:func:`open_backup` for one of several inputs: an error says which one and carries ``subject``.
+
+    ``subject`` is the input's stable label (``"old"``/``"new"`` for a diff,
+    ``"a"``/``"b"`` for an import preview), which interfaces map to their own
+    controls; ``what`` names it in words ("the old backup", "backup A"), and
+    ``name`` is the file name to show (default: the path's base name).
+    """
+    try:
+        return open_backup(source, password, max_size=max_size)
+    except errors.BackupError as exc:
+        raise labelled(exc, subject=subject, what=what, name=name or _base_name(source)) from None
+
+
+def labelled(exc: errors.BackupError, *, subject: str, what: str, name: str | None = None) -> errors.BackupError:
+    """A copy of ``exc`` whose message starts with which input it is about ("The old backup (x.json): ...")."""
+    shown = copy.copy(exc)
+    head = f"{what[:1].upper()}{what[1:]}" + (f" ({name})" if name else "")
+    reason = exc.reason.strip()
+    shown.reason = f"{head}: {reason[:1].lower()}{reason[1:]}" if reason else head
+    shown.subject = subject
+    shown.args = (shown.message,)
+    return shown
+
+
+def _base_name(source: Source) -> str | None:
+    path = source_name(source)
+    return os.path.basename(path) or path if path else None

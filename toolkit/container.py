@@ -90,7 +90,7 @@ class Container:
 
 
 def read_source(source: Any, *, max_size: int = MAX_FILE_SIZE) -> bytes:
-    """The bytes of a path, a bytes-like object or a binary file object; size-capped."""
+    """The bytes of a path (``~`` expanded), a bytes-like object or a binary file object; size-capped."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     elif hasattr(source, "read"):
@@ -98,7 +98,12 @@ def read_source(source: Any, *, max_size: int = MAX_FILE_SIZE) -> bytes:
         if isinstance(data, str):
             data = data.encode("utf-8")
     else:
-        path = os.fspath(source)
+        try:
+            path = os.path.expanduser(os.fspath(source))
+        except TypeError:
+            raise errors.InvalidArgumentError(
+                f"A backup is given as a path, bytes or a binary file object, not {type(source).__name__}"
+            ) from None
         with errors.reading(path):
             size = os.stat(path).st_size
             if size > max_size:
@@ -121,7 +126,7 @@ def parse_container(data: bytes) -> Container:
     except jsonio.JSONError as exc:
         if exc.at_end:
             if all(f'"{name}"'.encode() in data for name in ("salt", "initializationVector", "iterations")):
-                hint = "Find a complete copy, or recover what is left with 'concordium-backup salvage'."
+                hint = "Find a complete copy, or salvage what is left."
             else:  # a Desktop Wallet file keeps salt and IV at its end: without them nothing decrypts
                 hint = "Its encryption settings (salt, IV) were at the end and are lost: find a complete copy."
             raise errors.NotJsonError(

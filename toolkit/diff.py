@@ -1,8 +1,11 @@
 """Compare two backups: one row per changed field, records aligned on their natural keys.
 
 ``diff_backups(old, new)`` returns a :class:`BackupDiff`: a ``changes`` frame
-(``table, key, change, field, old, new``) and a per-table ``summary`` counting
-*records* added, removed and changed.
+(``table, key, name, change, field, old, new``) and a per-table ``summary`` counting
+*records* added, removed and changed.  ``name`` is what a person knows the record
+by, beside its key: the account's, identity's or address book entry's name; for a
+credential its account's name; for a wallet (a Ledger) the names of its identities.
+The new side's name is shown, the old one for a removed record.
 
 How records are matched (``key``):
 
@@ -13,7 +16,7 @@ How records are matched (``key``):
   Ledger (its wallet's identifier) and number — stable where ``walletId``, a
   database row id, is not (an import re-numbers it; two machines differ);
   ``"wallet WALLETID/identityNumber"`` when the file lacks that wallet,
-  ``randomness:…`` when both are missing.  Legacy identities: their public
+  ``randomness-sha256:…`` (a digest: the randomness is secret) when both are missing.  Legacy identities: their public
   ``idCredPub``, else ``name:NAME``
 - genesis (Desktop): one record, key ``genesis``; file: the top-level fields
   that are not lists of records (legacy: ``v``, ``environment``, ...; Desktop:
@@ -26,9 +29,10 @@ How values are compared:
   content; a change inside them is reported per leaf, as a dotted path such as
   ``identityObject.value.attributeList.validTo``.  Lists count as one value;
   null against JSON text is one row with both raw values.
-- Legacy private key fields (accountKeys, encryptionSecretKey,
-  privateIdObjectData, commitmentsRandomness) are never shown: a change there
-  reads ``(changed, redacted)`` on both sides.
+- Secret fields (:data:`toolkit.model.SECRET_FIELDS`: legacy accountKeys,
+  encryptionSecretKey, privateIdObjectData, commitmentsRandomness; Desktop
+  identity/credential ``randomness``) are never shown: a change there reads
+  ``(changed, redacted)`` on both sides; unchanged, they are not listed.
 
 The cross-version rule (an old-format file against a new one):
 
@@ -51,6 +55,7 @@ time; only the few cells that differ are looked at one by one.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,15 +63,17 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from . import errors
+from . import errors, model
 from .backup import DESKTOP_LISTS, LEGACY_LISTS, Backup
 
-CHANGE_COLUMNS = ("table", "key", "change", "field", "old", "new")
+CHANGE_COLUMNS = ("table", "key", "name", "change", "field", "old", "new")
 SUMMARY_COLUMNS = ("added", "removed", "changed")
+#: Change rows a notebook shows of a :class:`BackupDiff` (``.changes`` holds them all).
+HTML_ROWS = 50
 #: What a changed secret shows instead of its value.
 REDACTED = "(changed, redacted)"
-#: Legacy mobile wallet fields holding private keys or secrets (FORMAT.md §4).
-SECRET_FIELDS = frozenset({"accountKeys", "encryptionSecretKey", "privateIdObjectData", "commitmentsRandomness"})
+#: Fields holding private keys or secrets (legacy keys, Desktop commitment randomness): see :mod:`toolkit.model`.
+SECRET_FIELDS = model.SECRET_FIELDS
 
 _ABSENT: Any = type("_Absent", (), {"__repr__": lambda self: "<absent>"})()
 _DEFAULT_SCALARS = ("", 0, "[]", "{}")
@@ -92,7 +99,11 @@ def identity_key(record: dict[str, Any], identifiers: dict[Any, str] | None = No
         identifier = (identifiers or {}).get(wallet)
         return f"{identifier}/{number}" if identifier else f"wallet {wallet}/{number}"
     randomness = record.get("randomness")
-    return f"randomness:{randomness}" if randomness else None
+    if not randomness:
+        return None
+    # The randomness is secret: the key holds a digest of it, enough to align two files.
+    digest = hashlib.sha256(str(randomness).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"randomness-sha256:{digest}"
 
 
 def legacy_identity_key(record: dict[str, Any]) -> str | None:
@@ -141,6 +152,37 @@ def _key_function(backup: Backup, table: str):
         identifiers = wallet_identifiers(backup.document)
         return lambda record: identity_key(record, identifiers)
     return _DESKTOP_KEYS.get(table)
+
+
+def _text_name(record: dict[str, Any]) -> str | None:
+    name = record.get("name")
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def name_function(backup: Backup, table: str):
+    """``record -> name a person knows it by`` (or None) for ``table`` of ``backup``; None for unnamed tables."""
+    if table in ("accounts", "addressBook", "identities", "recipients"):
+        return _text_name
+    if backup.is_legacy or table not in ("credentials", "externalCredentials", "wallets"):
+        return None
+    if table == "wallets":
+        by_wallet: dict[Any, list[str]] = {}
+        for identity in backup.records("identities"):
+            if _text_name(identity):
+                by_wallet.setdefault(identity.get("walletId"), []).append(identity["name"])
+
+        def wallet_name(record: dict[str, Any]) -> str | None:
+            names = by_wallet.get(record.get("id"))
+            return f"Ledger of {', '.join(names)}" if names else None
+
+        return wallet_name
+    accounts = {r.get("address"): r["name"] for r in backup.records("addressBook") if _text_name(r)}
+    accounts.update({r.get("address"): r["name"] for r in backup.records("accounts") if _text_name(r)})
+
+    def account_name(record: dict[str, Any]) -> str | None:
+        return accounts.get(record.get("accountAddress"))
+
+    return account_name
 
 
 def _unique_keys(records: list[dict[str, Any]], key_fn) -> list[str]:
@@ -262,9 +304,15 @@ def diff_records(
     new_key=None,
     skip: frozenset[str] = frozenset(),
     secrets: frozenset[str] = frozenset(),
+    old_name=None,
+    new_name=None,
 ) -> TableDiff:
     """Align two record lists on their keys (``new_key`` for the new side, if it differs) and
-    compare them column by column."""
+    compare them column by column; ``old_name``/``new_name`` give each row's ``name``."""
+
+    def named(fn, record: Any) -> str | None:
+        return fn(record) if fn is not None and isinstance(record, dict) else None
+
     old_keys = pd.Index(_unique_keys(old_records, key_fn), dtype=object)
     new_keys = pd.Index(_unique_keys(new_records, new_key or key_fn), dtype=object)
     in_new = new_keys.get_indexer(old_keys)
@@ -273,8 +321,10 @@ def diff_records(
     common_old = np.flatnonzero(in_new >= 0)
     common_new = in_new[common_old]
 
-    rows: list[tuple[Any, ...]] = [(table, new_keys[i], "added", None, None, None) for i in added]
-    rows += [(table, old_keys[i], "removed", None, None, None) for i in removed]
+    rows: list[tuple[Any, ...]] = [
+        (table, new_keys[i], named(new_name, new_records[i]), "added", None, None, None) for i in added
+    ]
+    rows += [(table, old_keys[i], named(old_name, old_records[i]), "removed", None, None, None) for i in removed]
 
     changed = 0
     if len(common_old):
@@ -297,12 +347,13 @@ def diff_records(
         for row in sorted(flagged):
             o_rec, n_rec = old_sub[row], new_sub[row]
             key = old_keys[common_old[row]]
+            name = named(new_name, n_rec) or named(old_name, o_rec)
             found = False
             for col in flagged[row]:
                 for field, o, n in field_changes(
                     col, o_rec.get(col, _ABSENT), n_rec.get(col, _ABSENT), secret=col in secrets
                 ):
-                    rows.append((table, key, "changed", field, o, n))
+                    rows.append((table, key, name, "changed", field, o, n))
                     found = True
             changed += found
     return TableDiff(rows=rows, added=len(added), removed=len(removed), changed=changed)
@@ -315,8 +366,9 @@ def diff_records(
 class BackupDiff:
     """The changes from ``old`` to ``new``.
 
-    ``changes``: one row per changed field (``table, key, change, field, old,
-    new``; added/removed records are one row each with ``field`` None).
+    ``changes``: one row per changed field (``table, key, name, change, field, old,
+    new``; added/removed records are one row each with ``field`` None; ``name``
+    is what a person knows the record by, or None).
     ``summary``: indexed by table, columns ``added, removed, changed`` counting records.
     """
 
@@ -327,6 +379,37 @@ class BackupDiff:
     @property
     def empty(self) -> bool:
         return self.changes.empty
+
+    def counts(self) -> dict[str, int]:
+        """Records added, removed and changed over all tables."""
+        return {c: int(self.summary[c].sum()) for c in SUMMARY_COLUMNS}
+
+    def __repr__(self) -> str:
+        if self.empty:
+            return f"<BackupDiff {self.kind}: no differences>"
+        counts = self.counts()
+        tables = [str(t) for t, row in self.summary.iterrows() if row.sum()]
+        return (
+            f"<BackupDiff {self.kind}: {counts['added']} added, {counts['removed']} removed, "
+            f"{counts['changed']} changed records in {', '.join(tables)}; {len(self.changes)} rows in .changes>"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the tables that differ, then the first rows of the changes (values escaped)."""
+        import html
+
+        head = f"<p>{html.escape(repr(self))}</p>"
+        if self.empty:
+            return head
+        summary = self.summary[self.summary.sum(axis=1) > 0]
+        shown = self.changes.head(HTML_ROWS)
+        more = f"<p>… {len(self.changes) - HTML_ROWS:,} more rows in <code>.changes</code></p>"
+        return (
+            head
+            + summary.to_html(escape=True, border=0)
+            + shown.to_html(index=False, escape=True, border=0, na_rep="")
+            + (more if len(self.changes) > HTML_ROWS else "")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """``{"summary": {TABLE: {added, removed, changed}}, "changes": [...]}`` (what ``diff --json`` prints)."""
@@ -356,7 +439,9 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
                 new.records(table),
                 _LEGACY_KEYS[table],
                 skip=_NESTED_TABLES.get(table, frozenset()),
-                secrets=SECRET_FIELDS,
+                secrets=model.LEGACY_SECRET_FIELDS,
+                old_name=name_function(old, table),
+                new_name=name_function(new, table),
             )
         old_file = _top_level(old.document, ("value",))
         new_file = _top_level(new.document, ("value",))
@@ -368,7 +453,16 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
         tables = [t for t in DESKTOP_LISTS if t in old.document or t in new.document]
         for table in tables:
             old_key, new_key = _key_function(old, table), _key_function(new, table)
-            results[table] = diff_records(table, old.records(table), new.records(table), old_key, new_key=new_key)
+            results[table] = diff_records(
+                table,
+                old.records(table),
+                new.records(table),
+                old_key,
+                new_key=new_key,
+                secrets=model.DESKTOP_SECRET_FIELDS,
+                old_name=name_function(old, table),
+                new_name=name_function(new, table),
+            )
         og, ng = old.document.get("genesis"), new.document.get("genesis")
         if og is not None or ng is not None:
             both = isinstance(og, dict) and isinstance(ng, dict)

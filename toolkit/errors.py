@@ -9,8 +9,10 @@ not take one, and nothing here formats user secrets.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import TypeVar
 
 
 class BackupError(Exception):
@@ -20,8 +22,10 @@ class BackupError(Exception):
     #: What the user can do about it; appended to the specific reason.
     hint = ""
 
-    def __init__(self, reason: str = "", *, hint: str | None = None) -> None:
+    def __init__(self, reason: str = "", *, hint: str | None = None, subject: str | None = None) -> None:
         self.reason = reason
+        #: Which input or parameter the error is about (an interface names its own control for it).
+        self.subject = subject
         if hint is not None:
             self.hint = hint
         super().__init__(self.message)
@@ -34,10 +38,43 @@ class BackupError(Exception):
         return " ".join(text.split())  # always one line
 
     def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+        """``{"code", "message"}``, and ``"subject"`` when the error names which input it is about."""
+        out = {"code": self.code, "message": self.message}
+        if self.subject:
+            out["subject"] = self.subject
+        return out
+
+    @property
+    def has_own_hint(self) -> bool:
+        """True when this error was given a hint of its own (specific words, kept by interfaces)."""
+        return "hint" in vars(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def restated(exc: _E, hints: Mapping[str, str]) -> _E:
+    """``exc`` with the hint an interface's table gives for it (a copy; ``exc`` itself is unchanged).
+
+    ``hints`` maps ``"code@subject"`` or ``"code"`` to a hint.  A ``code@subject``
+    entry always applies; a plain ``code`` entry replaces only the class's
+    general hint, never words the raiser chose for this case.  Anything that is
+    not a :class:`BackupError`, or has no entry, is returned as it is.
+    """
+    if not isinstance(exc, BackupError):
+        return exc
+    hint = hints.get(f"{exc.code}@{exc.subject}") if exc.subject else None
+    if hint is None and not exc.has_own_hint:
+        hint = hints.get(exc.code)
+    if hint is None:
+        return exc
+    shown = copy.copy(exc)
+    shown.hint = hint
+    shown.args = (shown.message,)
+    return shown
 
 
 # --- reading the file -------------------------------------------------------
@@ -85,12 +122,12 @@ class InvalidParametersError(BackupError):
 
 class WrongPasswordError(BackupError):
     code = "wrong-password"
-    hint = "Check the password (it is case-sensitive) or try 'concordium-backup recover-password'."
+    hint = "Check the password (it is case-sensitive), or search for a forgotten one with password recovery."
 
 
 class DamagedError(BackupError):
     code = "damaged"
-    hint = "The password is right but the file is damaged; try 'concordium-backup salvage' or another copy."
+    hint = "The password is right but the file is damaged; salvage what can be read, or use another copy."
 
 
 class UnexpectedContentError(BackupError):
@@ -103,7 +140,7 @@ class UnexpectedContentError(BackupError):
 
 class PasswordMissingError(BackupError):
     code = "password-missing"
-    hint = "Give it with --password-file, the environment variable, or at the prompt."
+    hint = "Give the password."
 
 
 class PasswordTooShortError(BackupError):
@@ -118,7 +155,7 @@ class PasswordMismatchError(BackupError):
 
 class OutputExistsError(BackupError):
     code = "output-exists"
-    hint = "Choose another output name, or pass --force to replace it."
+    hint = "Choose another output name, or allow replacing the file."
 
 
 class SameFileError(BackupError):
@@ -177,9 +214,18 @@ class LedgerError(BackupError):
     hint = "Check the Ledger connection and try again."
 
 
+class InvalidArgumentError(BackupError):
+    """A value given to a library function or a form is not one it takes (the message says which and why)."""
+
+    code = "invalid-argument"
+    hint = "Check the value given."
+
+
 class UsageError(BackupError):
+    """A mistake on the command line (raised by the CLI only; the library raises :class:`InvalidArgumentError`)."""
+
     code = "usage"
-    hint = "See 'concordium-backup --help'."
+    hint = ""
 
 
 @contextlib.contextmanager

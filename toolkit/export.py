@@ -160,6 +160,21 @@ def save_backup(
     )
 
 
+def encrypt_backup(backup: Backup, password: str, *, iterations: int | None = None) -> bytes:
+    """``backup`` encrypted with ``password`` as its wallet writes it, checked by decrypting it again in memory.
+
+    The bytes a form offers for download, or a caller writes where it likes;
+    :func:`save_backup` writes them to a new file atomically.
+    """
+    check_password(password)
+    layout = "legacy" if backup.is_legacy else "desktop"
+    plaintext = backup.to_plaintext()
+    data = ct.encrypt(plaintext, password, iterations=iterations, layout=layout)
+    if ct.decrypt(ct.parse_container(data), password).plaintext != plaintext:
+        raise errors.VerifyFailedError("The encrypted backup did not decrypt to what was encrypted")
+    return data
+
+
 #: What ``reexport(to=...)`` accepts for each kind of file.
 _TARGETS = {"desktop": "desktop-wallet", "desktop-wallet": "desktop-wallet"}
 _TARGETS |= {
@@ -206,7 +221,7 @@ def check_target(backup: Backup, to: str | None) -> None:
         return
     target = _TARGETS.get(to.strip().lower())
     if target is None:
-        raise errors.UsageError(f"Unknown target {to!r}; use 'desktop' or 'legacy'")
+        raise errors.InvalidArgumentError(f"Unknown target {to!r}; use 'desktop' or 'legacy'", subject="to")
     if target != backup.kind:
         if backup.is_legacy:
             raise errors.IncompatibleKindsError(

@@ -5,7 +5,8 @@ name (``.html``/``.htm`` or ``.xlsx``) and writes atomically
 (:func:`toolkit.export.write_bytes_atomic`).  The HTML is one self-contained
 file (inline style, no scripts, a Content-Security-Policy that forbids
 loading anything) with every value escaped; the workbook stores every cell
-as plain text, so a name like ``=HYPERLINK(...)`` is never a formula.
+as plain text, and text a spreadsheet would read as a formula (``=HYPERLINK(...)``)
+starts with ``'`` (:mod:`toolkit.sheets`, which also writes the tables' CSV/XLSX).
 
 A report holds what the findings and the backup's summary say: names,
 addresses, counts, encryption parameters.  No password, and no private key
@@ -27,9 +28,13 @@ import pandas as pd
 from . import __version__, errors
 from .audit import FINDING_COLUMNS, SEVERITIES, rules_table, severity_counts
 from .export import write_bytes_atomic
+from .sheets import set_text_cell, to_csv_bytes, to_xlsx_bytes
+from .textsafe import safe_text
 
 if TYPE_CHECKING:
     from .backup import Backup
+
+__all__ = ["render_html", "render_xlsx", "report_summary", "to_csv_bytes", "to_xlsx_bytes", "write_report"]
 
 FORMATS = {".html": "html", ".htm": "html", ".xlsx": "xlsx"}
 TITLE = "Concordium backup audit report"
@@ -69,7 +74,9 @@ def write_report(
     """Write the report to ``path`` (format from its extension); return the path written."""
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise errors.UsageError(f"The report {os.fspath(path)!r} must end in .html or .xlsx")
+        raise errors.InvalidArgumentError(
+            f"The report {os.fspath(path)!r} must end in .html or .xlsx", subject="report"
+        )
     summary = report_summary(backup, findings, today=today)
     data = render_html(findings, summary=summary) if fmt == "html" else render_xlsx(findings, summary=summary)
     write_bytes_atomic(path, data, force=force)
@@ -91,7 +98,8 @@ table.summary{width:auto}table.summary th{width:10em}
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text for the page: control/bidi characters and lone surrogates visibly escaped, then HTML-escaped."""
+    return html.escape("" if value is None else safe_text(value), quote=True)
 
 
 def render_html(findings: pd.DataFrame, *, summary: Mapping[str, Any] | None = None, title: str = TITLE) -> bytes:
@@ -142,11 +150,7 @@ def render_html(findings: pd.DataFrame, *, summary: Mapping[str, Any] | None = N
 
 
 def _text_cell(ws: Any, row: int, col: int, value: Any) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    text = "" if value is None else ILLEGAL_CHARACTERS_RE.sub(" ", str(value))
-    cell = ws.cell(row=row, column=col, value=text)
-    cell.data_type = "s"  # never a formula, whatever the text starts with
+    set_text_cell(ws, row, col, value)  # text, never a formula; formula-leading text prefixed with '
 
 
 def _sheet(ws: Any, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:

@@ -115,6 +115,38 @@ class SalvageResult:
         """Alias of :attr:`intact`."""
         return self.intact
 
+    # What was recovered and lost, in the words every interface shows (the CLI and the form alike).
+    def lost_text(self) -> str:
+        """The unreadable byte ranges in words: ``bytes 4,992–5,024 and 12,000–12,032 of 19,876 decrypted``."""
+        if not self.lost_bytes:
+            return "nothing"
+        spans = [f"{s:,}–{e:,}" if e is not None else f"{s:,} to the end" for s, e in self.lost_bytes]
+        joined = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+        return f"bytes {joined} of {self.plaintext_bytes:,} decrypted"
+
+    def headline(self, name: str) -> str:
+        """One sentence: intact, or how many records were recovered and what is unreadable."""
+        total = sum(self.recovered.values())
+        if self.intact:
+            return f"{name} is intact: all {total:,} records read, nothing lost."
+        cut = " The file was cut short." if self.truncated else ""
+        return f"{name}: recovered {total:,} records; unreadable: {self.lost_text()}.{cut}"
+
+    def unread_text(self) -> str:
+        """The tables whose place in the file could not be read, as a sentence ("" when none)."""
+        return f"Tables whose place could not be read: {', '.join(self.unread)}." if self.unread else ""
+
+    def __repr__(self) -> str:
+        total = sum(self.recovered.values())
+        state = f"intact, {total:,} records" if self.intact else f"{total:,} records recovered, lost {self.lost_text()}"
+        return f"<SalvageResult {self.kind}: {state}>"
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the one-line summary, then records recovered per table."""
+        import html
+
+        return f"<p>{html.escape(repr(self))}</p>" + self.table().to_html(index=False, border=0)
+
     def to_dict(self) -> dict[str, Any]:
         """The ``salvage --json`` object."""
         out: dict[str, Any] = {
@@ -583,8 +615,9 @@ def _legacy(
 def _add_wallets(doc: dict[str, Any], wallets: dict[int, str] | None, notes: list[str]) -> None:
     for wid, identifier in sorted((wallets or {}).items()):
         if isinstance(wid, bool) or not isinstance(wid, int) or not is_hex64(identifier):
-            raise errors.UsageError(
-                "A wallet is given as ID=IDENTIFIER, the identifier being the Ledger's 64 lowercase hex pairing key"
+            raise errors.InvalidArgumentError(
+                f"Wallet {wid!r}: a wallet is given as its id and the Ledger's 64 lowercase hex pairing key",
+                subject="wallets",
             )
         have = {w.get("id"): w for w in doc["wallets"]}
         if wid in have:
@@ -593,6 +626,10 @@ def _add_wallets(doc: dict[str, Any], wallets: dict[int, str] | None, notes: lis
             continue
         doc["wallets"].append({"id": wid, "identifier": identifier, "type": "ledgernanos"})
         notes.append(f"Wallet {wid} was added with the Ledger identifier you gave.")
+
+
+#: How the note about a lost wallet (Ledger) entry starts (an interface may add how to give its identifier).
+LOST_WALLET_NOTE = "The entry of wallet"
 
 
 def _desktop_notes(doc: dict[str, Any], recovered: dict[str, int], lost_any: bool, notes: list[str]) -> None:
@@ -621,8 +658,8 @@ def _desktop_notes(doc: dict[str, Any], recovered: dict[str, int], lost_any: boo
     if missing:
         ids = ", ".join(str(m) for m in missing)
         notes.append(
-            f"The entry of wallet {ids} was lost. If you have that Ledger, read its identifier with "
-            "'concordium-backup ledger' and give it as --wallet ID=IDENTIFIER to make these importable."
+            f"{LOST_WALLET_NOTE} {ids} was lost. If you have that Ledger, read its identifier with the "
+            "Ledger check and salvage again giving it for that wallet id to make these importable."
         )
     if lost_any and not recovered.get("genesis"):
         notes.append(
@@ -789,6 +826,7 @@ def salvage_to(
             raise
         raise errors.PasswordTooShortError(
             "The original password is shorter than the 6 characters the Desktop Wallet requires",
-            hint="Give a new password for the recovered file (--new-password-file).",
+            hint="Give a new password for the recovered file.",
+            subject="new_password",
         ) from None
     return result

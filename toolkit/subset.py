@@ -61,6 +61,15 @@ def _labels_account(r: dict[str, Any]) -> set[str]:
     return {str(r[k]) for k in ("address", "name") if r.get(k) is not None}
 
 
+def _which(kind: str, record: dict[str, Any]) -> str:
+    """One of several records a name matched, as a person tells them apart (address, or id and number)."""
+    if kind != "identity":
+        return str(record.get("address"))
+    if record.get("walletId") is not None and record.get("identityNumber") is not None:
+        return f"id {record.get('id')} ({record['walletId']}/{record['identityNumber']})"
+    return str(legacy_identity_key(record) or record.get("name"))
+
+
 def _choose(kind: str, records: list[dict[str, Any]], tokens: Iterable[Any], labels) -> list[int]:
     """Positions of the records the tokens name; each token must name exactly one record."""
     chosen: list[int] = []
@@ -72,7 +81,10 @@ def _choose(kind: str, records: list[dict[str, Any]], tokens: Iterable[Any], lab
             raise errors.SelectionError(f"No {kind} {text!r} in the backup (there are: {there})")
         if len(hits) > 1:
             how = "its id or walletId/identityNumber" if kind == "identity" else "its address"
-            raise errors.SelectionError(f"{len(hits)} {kind}s match {text!r}", hint=f"Name it by {how}.")
+            listed = "; ".join(_which(kind, records[n]) for n in hits[:12]) + ("; ..." if len(hits) > 12 else "")
+            raise errors.SelectionError(
+                f"{len(hits)} {kind}s match {text!r}: {listed}", hint=f"Name the one you mean by {how}."
+            )
         if hits[0] not in chosen:
             chosen.append(hits[0])
     return chosen
@@ -154,3 +166,22 @@ def _subset_legacy(backup: Backup, identities: list[Any], accounts: list[Any], c
         else:
             new_value[k] = v
     return {k: (new_value if k == "value" else v) for k, v in backup.document.items()}
+
+
+def without_unknown_fields(backup: Backup) -> tuple[Backup, list[tuple[str, Any, str]]]:
+    """``backup`` without the record fields the Desktop Wallet's tables lack, and what was dropped.
+
+    The wallet inserts imported records into tables with fixed columns; a new
+    record with any other field makes its import stop ("The imported data is
+    not compatible with existing data.").  Returns a new :class:`Backup` (the
+    same one when nothing is dropped) and ``(list, record key, field)`` per
+    dropped field.  Legacy mobile files raise :class:`IncompatibleKindsError`.
+    """
+    from .walletdb import drop_unknown_fields
+
+    if backup.is_legacy:
+        raise errors.IncompatibleKindsError(
+            "Only Desktop Wallet files have the wallet's table columns; this is a legacy mobile export"
+        )
+    document, dropped = drop_unknown_fields(backup.document)
+    return (Backup(document, kind=backup.kind) if dropped else backup), dropped

@@ -20,15 +20,20 @@ import orjson
 import pandas as pd
 
 from .jsonio import gc_paused
+from .model import (
+    ACCOUNT_STATUSES,
+    DESKTOP_SECRET_FIELDS,
+    ENCRYPTED_AMOUNT_FIELDS,
+    IDENTITY_STATUSES,
+    KNOWN_FIELDS,
+    LEGACY_SECRET_FIELDS,
+    REDACTED,
+    SECRET_FIELDS,
+)
 
 if TYPE_CHECKING:
     from .backup import Backup
 
-ACCOUNT_STATUSES = ["confirmed", "pending", "rejected", "genesis"]
-IDENTITY_STATUSES = ["confirmed", "pending", "rejected", "rejectedAndWarned", "recovered", "genesis"]
-#: Legacy mobile wallet fields that hold private keys or secrets.
-SECRET_FIELDS = ("accountKeys", "encryptionSecretKey", "privateIdObjectData", "commitmentsRandomness")
-REDACTED = "‹redacted›"
 
 _INT_COLUMNS = {
     "accounts": ["identityId", "signatureThreshold"],
@@ -93,10 +98,10 @@ def _bools(df: pd.DataFrame, columns: list[str]) -> None:
             df[col] = pd.array([v if isinstance(v, bool) else None for v in df[col].tolist()], dtype="boolean")
 
 
-def _category(df: pd.DataFrame, col: str, known: list[str]) -> None:
+def _category(df: pd.DataFrame, col: str, known: tuple[str, ...]) -> None:
     if col in df:
         extra = sorted({v for v in df[col].dropna().unique() if v not in known}, key=str)
-        df[col] = pd.Categorical(df[col], categories=known + extra)
+        df[col] = pd.Categorical(df[col], categories=list(known) + extra)
 
 
 def _periods(values: list[Any] | pd.Series, index: pd.Index | None = None) -> pd.Series:
@@ -150,53 +155,13 @@ def _lead(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
-#: The fields each Desktop Wallet record kind has (FORMAT.md §2), in the writer's order.
-KNOWN_FIELDS: dict[str, tuple[str, ...]] = {
-    "accounts": (
-        "identityId",
-        "name",
-        "status",
-        "selfAmounts",
-        "incomingAmounts",
-        "signatureThreshold",
-        "totalDecrypted",
-        "allDecrypted",
-        "deploymentTransactionId",
-        "isInitial",
-        "address",
-        "transactionFilter",
-    ),
-    "identities": (
-        "id",
-        "identityNumber",
-        "name",
-        "status",
-        "detail",
-        "codeUri",
-        "identityProvider",
-        "identityObject",
-        "randomness",
-        "walletId",
-        "version",
-    ),
-    "addressBook": ("name", "address", "note", "readOnly"),
-    "credentials": (
-        "identityId",
-        "accountAddress",
-        "credId",
-        "credentialNumber",
-        "credentialIndex",
-        "policy",
-        "randomness",
-    ),
-    "externalCredentials": ("accountAddress", "credId", "note"),
-    "wallets": ("id", "identifier", "type"),
-    "genesis": ("id", "genesisBlock"),
-}
+def desktop_tables(
+    backup: Backup, *, include_raw: bool = False, reveal_secrets: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The seven Desktop Wallet tables (an empty frame with the known columns for a list the file lacks).
 
-
-def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd.DataFrame]:
-    """The seven Desktop Wallet tables (an empty frame with the known columns for a list the file lacks)."""
+    The identities' and credentials' commitment ``randomness`` is secret: ‹redacted› unless ``reveal_secrets``.
+    """
     frames = {name: _frame(backup.records(name)) for name in backup.lists()}
     genesis = backup.document.get("genesis")
     frames["genesis"] = _frame([genesis] if isinstance(genesis, dict) else [])
@@ -206,6 +171,8 @@ def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd
     for name, df in frames.items():
         _ints(df, _INT_COLUMNS.get(name, []))
         _bools(df, _BOOL_COLUMNS.get(name, []))
+        for col in DESKTOP_SECRET_FIELDS & set(df.columns):
+            df[col] = [_redact(v, reveal_secrets) for v in df[col].tolist()]
 
     wallets = frames["wallets"]
     identities = frames["identities"]
@@ -286,6 +253,7 @@ def desktop_tables(backup: Backup, *, include_raw: bool = False) -> dict[str, pd
 
 
 def _redact(value: Any, reveal: bool) -> Any:
+    """A secret as ‹redacted› (None stays None: "has none" is not a secret), or shown when ``reveal``."""
     if reveal:
         return orjson.dumps(value).decode() if isinstance(value, (dict, list)) else value
     return REDACTED if value is not None else None
@@ -303,14 +271,14 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
         row["validTo"] = attrs.get("validTo")
         row["maxAccounts"] = attrs.get("maxAccounts")
         row["accounts"] = len(identity.get("accounts") or [])
-        for key in SECRET_FIELDS:
+        for key in LEGACY_SECRET_FIELDS:
             if key in row:
                 row[key] = _redact(row[key], reveal_secrets)
         id_rows.append(row)
         for account in identity.get("accounts") or []:
             arow: dict[str, Any] = {"identityName": identity.get("name")}
             for k, v in account.items():
-                if k in SECRET_FIELDS:
+                if k in LEGACY_SECRET_FIELDS:
                     arow[k] = _redact(v, reveal_secrets)
                 elif k == "credential":
                     inner = v.get("value") if isinstance(v, dict) else None
@@ -337,7 +305,7 @@ def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool 
     with gc_paused():
         if backup.is_legacy:
             return _lead(legacy_tables(backup, reveal_secrets=reveal_secrets))
-        return _lead(desktop_tables(backup, include_raw=include_raw))
+        return _lead(desktop_tables(backup, include_raw=include_raw, reveal_secrets=reveal_secrets))
 
 
 def summary_frame(backup: Backup) -> pd.DataFrame:
@@ -348,3 +316,13 @@ def summary_frame(backup: Backup) -> pd.DataFrame:
     for k, v in (s.get("encryption") or {}).items():
         rows.append((f"encryption.{k}", v))
     return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
+
+
+def default_columns(name: str, frame: pd.DataFrame) -> list[str]:
+    """The columns a person sees first: the table's leading columns, else every column but the
+    encrypted amounts and secrets (the frame keeps them all)."""
+    leading = [c for c in LEADING_COLUMNS.get(name, []) if c in frame.columns]
+    if leading:
+        return leading
+    hidden = ENCRYPTED_AMOUNT_FIELDS | SECRET_FIELDS
+    return [c for c in frame.columns if c not in hidden]

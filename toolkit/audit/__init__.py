@@ -10,10 +10,9 @@
 
 from __future__ import annotations
 
+from ..model import ACCOUNT_STATUSES, IDENTITY_STATUSES
 from .checks import (
-    ACCOUNT_STATUSES,
     FINDING_COLUMNS,
-    IDENTITY_STATUSES,
     audit,
     findings_records,
     group_by_severity,

@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 
-from .. import errors
+from .. import __version__, errors
 from .common import ArgumentParser, report_error
 
 COMMAND_MODULES = ("inspect", "diff", "merge", "reexport", "audit", "salvage", "recover", "ledger")
@@ -24,6 +24,7 @@ def build_parser() -> ArgumentParser:
         prog="concordium-backup",
         description="Open, check, compare, repair and re-create Concordium wallet backup files.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for name in COMMAND_MODULES:
         try:
@@ -33,20 +34,27 @@ def build_parser() -> ArgumentParser:
                 continue
             raise
         module.register(sub)
+    parser.commands = dict(sub.choices)  # type: ignore[attr-defined]
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     as_json = "--json" in argv
+    command = None
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
+        command = parser.commands.get(args.command)  # type: ignore[attr-defined]
         return int(args.func(args) or 0)
     except errors.BackupError as exc:
+        if isinstance(exc, errors.UsageError) and command is not None and not getattr(exc, "usage", None):
+            exc.usage = command.format_usage()  # type: ignore[attr-defined]
+            if not exc.has_own_hint:
+                exc.hint = f"See '{command.prog} --help'"
         report_error(exc, as_json=as_json)
         return 2
     except KeyboardInterrupt:

@@ -20,7 +20,7 @@ from .. import errors
 from ..audit import SEVERITIES, audit, findings_records, group_by_severity, has_failures, severity_counts
 from ..backup import open_backup
 from ..report import write_report
-from .common import PASSWORD_ENV, add_json_flag, get_password, print_json
+from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
 
 _HEADINGS = {"error": "ERRORS", "warning": "WARNINGS", "info": "INFO"}
 
@@ -78,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
             out["report"] = report
         print_json(out)
         return 1 if failed else 0
-    print(render(findings, name=Path(args.file).name, kind=backup.kind, network=backup.network))
+    emit(render(findings, name=Path(args.file).name, kind=backup.kind, network=backup.network))
     if report:
-        print(f"\nwrote report {report}")
+        emit(f"\nwrote report {report}")
     return 1 if failed else 0
 
 

@@ -10,10 +10,13 @@ import sys
 from typing import Any, TextIO
 
 from .. import errors
+from ..export import check_password
+from ..passwords import read_password_file
+from ..textsafe import json_safe, safe_text
+from .hints import restate
 
 PASSWORD_ENV = "CONCORDIUM_BACKUP_PASSWORD"
 NEW_PASSWORD_ENV = "CONCORDIUM_BACKUP_NEW_PASSWORD"
-MIN_PASSWORD_LENGTH = 6
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -26,25 +29,20 @@ class ArgumentParser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """As argparse's; a positional is shown in capitals (FILE, OLD NEW, IN OUT) unless it names its own."""
+        if args and not str(args[0]).startswith("-") and "metavar" not in kwargs and kwargs.get("action") is None:
+            kwargs["metavar"] = str(args[0]).upper()
+        return super().add_argument(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise errors.UsageError(f"{self.prog}: {message}")
+        exc = errors.UsageError(message, hint=f"See '{self.prog} --help'")
+        exc.usage = self.format_usage()  # type: ignore[attr-defined]
+        raise exc
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
-
-
-def read_password_file(path: str) -> str:
-    """The first line of a file, without its line ending (spaces are kept: they may be part of it)."""
-    try:
-        with errors.reading(path, "password file"), open(path, encoding="utf-8") as fh:
-            line = fh.readline()
-    except UnicodeDecodeError:
-        raise errors.CannotReadError(f"The password file {path} is not UTF-8 text") from None
-    password = line.rstrip("\r\n")
-    if not password:
-        raise errors.PasswordMissingError(f"The password file {path} is empty")
-    return password
 
 
 def _interactive() -> bool:
@@ -63,7 +61,7 @@ def get_password(file: str | None, *, env: str = PASSWORD_ENV, what: str = "the 
         return value
     if not _interactive():
         raise errors.PasswordMissingError(f"No password for {what}: no --password-file, no {env}, no terminal")
-    password = getpass.getpass(f"Password for {what}: ")
+    password = getpass.getpass(f"Password for {safe_text(what)}: ")
     if not password:
         raise errors.PasswordMissingError(f"No password was typed for {what}")
     return password
@@ -86,13 +84,19 @@ def get_new_password(file: str | None, *, env: str = NEW_PASSWORD_ENV) -> str:
 
 
 def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise errors.PasswordTooShortError(f"The new password has {len(password)} characters")
+    """The Desktop Wallet's rule (:func:`toolkit.export.check_password`), before any work is done."""
+    check_password(password)
 
 
 def print_json(obj: Any, out: TextIO | None = None) -> None:
+    """``obj`` as JSON: exact values; control/bidi characters and lone surrogates as ``\\uXXXX`` escapes."""
     out = out or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    out.write(json_safe(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)) + "\n")
+
+
+def emit(text: str, out: TextIO | None = None) -> None:
+    """Print human-readable output: every value from a backup neutralised (:func:`toolkit.textsafe.safe_text`)."""
+    (out or sys.stdout).write(safe_text(text, newlines=True) + "\n")
 
 
 def _json_default(value: Any) -> Any:
@@ -105,7 +109,18 @@ def _json_default(value: Any) -> Any:
 
 
 def report_error(exc: errors.BackupError, *, as_json: bool) -> None:
-    """One line on stderr; with ``--json`` also the error object on stdout."""
+    """One line on stderr (a usage mistake after the command's usage); with ``--json`` also the error object
+    on stdout.  The hint is the command line's (:mod:`toolkit.cli.hints`)."""
+    exc = restate(exc)
     if as_json:
         print_json({"error": exc.to_dict()})
-    sys.stderr.write(f"concordium-backup: {exc.code}: {exc.message}\n")
+    usage = getattr(exc, "usage", None)
+    if usage:
+        sys.stderr.write(usage)
+    sys.stderr.write(error_line(exc))
+
+
+def error_line(exc: errors.BackupError) -> str:
+    """``concordium-backup: CODE: MESSAGE`` with the command line's hint, ending in a newline."""
+    exc = restate(exc)
+    return safe_text(f"concordium-backup: {exc.code}: {exc.message}", newlines=True) + "\n"

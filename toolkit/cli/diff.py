@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..backup import open_backup
+from ..backup import open_input
 from ..diff import diff_backups
-from .common import PASSWORD_ENV, add_json_flag, get_password, print_json
+from ..textsafe import cut, safe_text
+from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,22 +42,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     old_pw = get_password(args.old_password_file or args.password_file, what=Path(args.old).name)
-    old = open_backup(args.old, old_pw)
+    old = open_input(args.old, old_pw, subject="old", what="the old backup")
     new_pw = get_password(args.new_password_file or args.password_file, what=Path(args.new).name)
-    new = open_backup(args.new, new_pw)
+    new = open_input(args.new, new_pw, subject="new", what="the new backup")
     result = diff_backups(old, new)
     if args.json:
         print_json(result.to_dict())
         return 0
-    print(render(result.to_dict()))
+    emit(render(result.to_dict()))
     return 0
 
 
 def _show(value: Any) -> str:
     if value is None:
         return "(none)"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."
+    text = safe_text(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    return cut(text, 80, "...")
 
 
 def render(result: dict[str, Any]) -> str:
@@ -70,9 +71,13 @@ def render(result: dict[str, Any]) -> str:
         return "\n".join(lines)
     lines.append("")
     for ch in changes:
-        head = f"{ch['table']} {ch['key']}"
+        head = (
+            f"{ch['table']} {safe_text(ch['name'])} ({safe_text(ch['key'])})"
+            if ch.get("name")
+            else f"{ch['table']} {safe_text(ch['key'])}"
+        )
         if ch["change"] == "changed":
-            lines.append(f"~ {head}  {ch['field']}: {_show(ch['old'])} -> {_show(ch['new'])}")
+            lines.append(f"~ {head}  {safe_text(ch['field'])}: {_show(ch['old'])} -> {_show(ch['new'])}")
         else:
             lines.append(f"{'+' if ch['change'] == 'added' else '-'} {head}  ({ch['change']})")
     return "\n".join(lines)

@@ -7,16 +7,19 @@ A thin skin over :func:`toolkit.open_backup`, :meth:`Backup.summary` and
 from __future__ import annotations
 
 import argparse
-import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .. import errors
 from ..backup import open_backup
 from ..export import write_bytes_atomic
-from ..tables import LEADING_COLUMNS
-from .common import PASSWORD_ENV, add_json_flag, get_password, print_json
+from ..sheets import to_csv_bytes
+from ..tables import default_columns
+from ..textsafe import is_missing
+from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
+from .tabletext import render_frame, terminal_width, wrap
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,11 +37,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--table", metavar="NAME", help="print only this table (e.g. accounts)")
     p.add_argument("--csv-dir", metavar="DIR", help="also write every table as DIR/NAME.csv")
     p.add_argument("--force", action="store_true", help="with --csv-dir: replace existing CSV files")
+    p.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="with --csv-dir: write values exactly, for scripts (by default a cell a spreadsheet would run as a "
+        "formula, like =..., +..., -..., @..., starts with ')",
+    )
     p.add_argument("--all-columns", action="store_true", help="print every column, not just the main ones")
     p.add_argument(
         "--reveal-secrets",
         action="store_true",
-        help="legacy mobile files: show private keys instead of ‹redacted› (careful!)",
+        help="show secrets (legacy private keys, Desktop identity/credential randomness) instead of ‹redacted› "
+        "(careful!)",
     )
     add_json_flag(p)
     p.set_defaults(func=run)
@@ -50,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     tables = backup.tables(reveal_secrets=args.reveal_secrets)
     if args.table is not None and args.table not in tables:
         raise errors.UsageError(f"No table {args.table!r}; this file has: {', '.join(tables)}")
-    written = write_csvs(tables, Path(args.csv_dir), force=args.force) if args.csv_dir else []
+    written = write_csvs(tables, Path(args.csv_dir), force=args.force, raw=args.raw_csv) if args.csv_dir else []
     if args.json:
         out = backup.summary()
         if args.table:
@@ -59,18 +69,19 @@ def run(args: argparse.Namespace) -> int:
             out["csv"] = written
         print_json(out)
         return 0
-    print(render_summary(backup.summary()))
+    width = terminal_width()
+    emit(wrap(render_summary(backup.summary()), width))
     for name, df in tables.items():
         if args.table and name != args.table:
             continue
-        print(f"\n{name} ({len(df)})")
+        emit(f"\n{name} ({len(df)})")
         if df.empty:
-            print("  (none)")
+            emit("  (none)")
             continue
-        cols = df.columns if args.all_columns else [c for c in LEADING_COLUMNS.get(name, df.columns) if c in df]
-        print(df[list(cols)].to_string(index=False, max_colwidth=52))
+        cols = list(df.columns) if args.all_columns else default_columns(name, df)
+        emit(render_frame(df[cols], width))
     for path in written:
-        print(f"wrote {path}")
+        emit(f"wrote {path}")
     return 0
 
 
@@ -90,20 +101,32 @@ def render_summary(summary: dict) -> str:
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    """A frame as JSON-ready records (periods and NAs as strings/null)."""
-    import json
-
-    return json.loads(df.astype(object).where(df.notna(), None).to_json(orient="records", default_handler=str))
+    """A frame as JSON-ready records: exact values, NAs as null, periods and other objects as strings."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in df.astype(object).to_dict("records")]
 
 
-def write_csvs(tables: dict[str, pd.DataFrame], folder: Path, *, force: bool = False) -> list[str]:
-    """Each table as folder/NAME.csv, written atomically; existing files only replaced with ``force``."""
-    folder.mkdir(parents=True, exist_ok=True)
+def _plain(value: Any) -> Any:
+    if is_missing(value):
+        return None
+    if isinstance(value, (str, bool, int, float, list, dict)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def write_csvs(tables: dict[str, pd.DataFrame], folder: Path, *, force: bool = False, raw: bool = False) -> list[str]:
+    """Each table as folder/NAME.csv (:func:`toolkit.sheets.to_csv_bytes`: formula-safe unless ``raw``),
+    written atomically; existing files only replaced with ``force``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise errors.WriteFailedError(f"{folder} exists and is not a folder") from None
+    except OSError as exc:
+        raise errors.WriteFailedError(f"Cannot create the folder {folder}: {exc.strerror or exc}") from None
     out = []
     for name, df in tables.items():
-        buf = io.StringIO()
-        df.to_csv(buf, index=False)
         path = folder / f"{name}.csv"
-        write_bytes_atomic(path, buf.getvalue().encode("utf-8"), force=force)
+        write_bytes_atomic(path, to_csv_bytes(df, raw=raw), force=force)
         out.append(str(path))
     return out

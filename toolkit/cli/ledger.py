@@ -13,11 +13,12 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .. import errors
 from ..backup import open_backup
-from ..ledger import DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
-from .common import add_json_flag, get_password, print_json
+from ..ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
+from .common import add_json_flag, emit, get_password, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Report the Ledger's state (" + ", ".join(STATES) + ") with what to do next, read its pairing key"
             " (no confirmation on the device) and, given FILE, say which of the backup's wallets it is."
             " Exit 0 when ready (and matching FILE), 1 otherwise, 2 when FILE cannot be opened."
+            " Close the Desktop Wallet and Ledger Live first: the check's two read-only requests can interrupt"
+            " a transaction they are signing or a key waiting for confirmation on the Ledger."
         ),
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="a Desktop Wallet backup to compare with")
@@ -67,16 +70,29 @@ def run(args: argparse.Namespace) -> int:
     backup = None
     if args.file:  # open it first: a file that does not open is exit 2 before the device is asked
         backup = open_backup(args.file, get_password(args.password_file, what=args.file))
+    print(BEFORE_ASKING, file=sys.stderr, flush=True)
     result = check_ledger(backup, tcp=args.tcp, device=device, timeout=args.timeout)
     if args.json:
         print_json(result.to_dict())
     else:
-        print(_text(result))
+        emit(_text(result))
     return 0 if result.ok else 1
 
 
+#: What to do about a state, in this command's words (the library's messages name no option).
+STATE_HINTS = {
+    "several-devices": "Pick one with --device N.",
+    "no-device": "For Speculos or the simulator, give --tcp HOST:PORT.",
+}
+
+
 def _text(result: LedgerCheck) -> str:
-    lines = [f"{result.state}: {result.message}"]
+    """The check in words; the first line starts with its verdict (the state, or "not the backup's Ledger").
+
+    Text from the backup or the device is neutralised where it is printed (:func:`~toolkit.cli.common.emit`).
+    """
+    hint = STATE_HINTS.get(result.state, "")
+    lines = [f"{result.verdict}: {result.message}" + (f" {hint}" if hint else "")]
     if result.device:
         lines.append(f"  device: {result.device.describe()}")
     if result.app:

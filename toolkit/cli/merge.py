@@ -14,10 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..backup import open_backup
+from ..backup import open_input
 from ..export import save_backup
-from ..merge import ImportPreview, preview_import
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from ..merge import NO_NETWORK, ImportPreview, preview_import
+from ..textsafe import safe_text
+from .common import (
+    NEW_PASSWORD_ENV,
+    PASSWORD_ENV,
+    add_json_flag,
+    emit,
+    error_line,
+    get_new_password,
+    get_password,
+    print_json,
+)
 from .reexport import check_output, describe
 
 
@@ -50,6 +60,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NETWORK",
         help="the network the wallet is on (mainnet, testnet, ... or a genesis hash) when A names none",
     )
+    p.add_argument(
+        "--drop-unknown-fields",
+        action="store_true",
+        help="import B without the record fields the wallet's tables lack (they make its insert fail)",
+    )
+    p.add_argument(
+        "--drop-orphan-external-credentials",
+        action="store_true",
+        help="leave out B's external credentials whose account is not in the wallet (their insert fails)",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     add_json_flag(p)
@@ -61,16 +81,26 @@ def run(args: argparse.Namespace) -> int:
         if not args.output:
             raise errors.UsageError("Name the output file OUT, or pass --dry-run")
         check_output(args.output, [args.a, args.b], force=args.force)
-    a = open_backup(args.a, get_password(args.a_password_file or args.password_file, what=Path(args.a).name))
-    b = open_backup(args.b, get_password(args.b_password_file or args.password_file, what=Path(args.b).name))
-    preview = preview_import(a, b, wallet_network=args.wallet_network)
+    a_pw = get_password(args.a_password_file or args.password_file, what=Path(args.a).name)
+    a = open_input(args.a, a_pw, subject="a", what="backup A")
+    b_pw = get_password(args.b_password_file or args.password_file, what=Path(args.b).name)
+    b = open_input(args.b, b_pw, subject="b", what="backup B")
+    preview = preview_import(
+        a,
+        b,
+        wallet_network=args.wallet_network,
+        drop_unknown_fields=args.drop_unknown_fields,
+        drop_orphan_external_credentials=args.drop_orphan_external_credentials,
+    )
 
     if preview.refusal is not None:
         if args.json:
             print_json({"error": preview.refusal.to_dict(), **preview.to_dict(), "written": None})
         else:
-            print(render(preview))
-        sys.stderr.write(f"concordium-backup: {preview.refusal.code}: {preview.refusal.message}\n")
+            emit(render(preview))
+        hint = " (--wallet-network NETWORK)" if preview.outcome == NO_NETWORK else ""
+        hint += "".join(f" ({FIX_FLAGS[f['fix']]})" for f in preview.fixes)
+        sys.stderr.write(error_line(preview.refusal).rstrip("\n") + hint + "\n")
         return 2
 
     written = None
@@ -80,8 +110,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**preview.to_dict(), "written": written.to_dict() if written else None})
         return 0
-    print(render(preview))
-    print(describe(written) if written else "dry run: nothing written")
+    emit(render(preview))
+    emit(describe(written) if written else "dry run: nothing written")
     return 0
 
 
@@ -94,15 +124,52 @@ def short_key(key: str) -> str:
 
 
 def _label(row: dict[str, Any]) -> str:
-    name, key = row.get("name"), short_key(row.get("key") or "")
+    name, key = row.get("name"), short_key(safe_text(row.get("key") or ""))
+    name = safe_text(name) if name else name
     if name:
         return f"{name} ({key})" if key else str(name)
     return key
 
 
+#: The fixes of :data:`toolkit.merge.FIX_TEXT` as this command's options.
+FIX_FLAGS = {
+    "drop_unknown_fields": "--drop-unknown-fields",
+    "drop_orphan_external_credentials": "--drop-orphan-external-credentials",
+}
+
+
+def _stop_lines(preview: ImportPreview) -> list[str]:
+    """When the wallet stops: its words first, then what stays imported and what is not reached."""
+    where = preview.stops_at or {}
+    lines = [
+        f"The Desktop Wallet would stop and show: {preview.outcome}",
+        f"It stops at {where.get('table', '?')} {_label(where)}: {where.get('reason', '')}",
+    ]
+    done = preview.imported_before_stop
+    lines.append(
+        f"Already imported when it stops (stays in the wallet): {len(done)} record(s)"
+        + "".join(f"\n  {r['result']:<8} {r['table']:<20} {_label(r)}" for r in done[:50])
+        + ("\n  …" if len(done) > 50 else "")
+    )
+    missing = preview.not_imported
+    lines.append(
+        f"Not imported: the record it stops at and {len(missing)} more"
+        + "".join(f"\n  {r['table']:<20} {_label(r)}" for r in missing[:50])
+        + ("\n  …" if len(missing) > 50 else "")
+    )
+    for fix in preview.fixes:
+        lines.append(f"Way out: {fix['text']} ({FIX_FLAGS[fix['fix']]}); the preview of that file goes through.")
+    return lines
+
+
 def render(preview: ImportPreview) -> str:
-    """The Desktop Wallet's messages per record, then the counts and notes."""
+    """The Desktop Wallet's messages per record, then the counts and notes; a stop says what stays."""
     lines = []
+    if preview.refusal is not None:
+        lines += _stop_lines(preview) + [""]
+    for d in preview.dropped:
+        what = f"field {d['field']!r} of" if d["field"] else "the whole record"
+        lines.append(f"left out  {d['table']:<20} {what} {short_key(d['key'])}")
     for row in preview.messages.to_dict("records"):
         if row["result"] == "exists" and not row["message"] and row["table"] in ("credentials", "genesis"):
             continue  # silent in the wallet, and uninteresting

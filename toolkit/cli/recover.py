@@ -18,7 +18,8 @@ from .. import errors
 from ..container import parse_container, read_source
 from ..recovery import candidates as cands
 from ..recovery.search import PasswordSearch, RecoveryResult, available_cpus
-from .common import add_json_flag, print_json
+from ..textsafe import safe_text
+from .common import add_json_flag, emit, print_json
 
 EXIT_FOUND, EXIT_EXHAUSTED, EXIT_UNUSABLE, EXIT_STOPPED = 0, 1, 2, 130
 CHECKPOINT_SUFFIX = ".recovery-checkpoint"
@@ -230,14 +231,18 @@ def _report(result: RecoveryResult, args: argparse.Namespace, info: TextIO, chec
                 + (f" ({what[result.kind]})" if result.kind in what else "")
             )
             if args.output:
-                print(f"The password is in {args.output} (readable only by you).")
+                emit(f"The password is in {args.output} (readable only by you).")
             else:
-                print(f"Password: {result.password}")
                 assert result.password is not None
+                emit(f"Password: {result.password}")
+                if safe_text(result.password) != result.password:
+                    print(
+                        "(Characters that cannot be shown are written escaped, like \\x1b; --output writes it exactly.)"
+                    )
                 if result.password != result.password.strip():
                     print("(It begins or ends with a space.)")
         if result.problem is not None:
-            sys.stderr.write(f"concordium-backup: {result.problem.code}: {result.problem.message}\n")
+            emit(f"concordium-backup: {result.problem.code}: {result.problem.message}", sys.stderr)
             return EXIT_UNUSABLE
         return EXIT_FOUND
     if result.stopped:

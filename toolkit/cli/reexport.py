@@ -10,12 +10,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from .. import errors
 from ..backup import open_backup
 from ..export import WriteResult, check_target, reexport
-from ..subset import subset_backup
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from ..subset import subset_backup, without_unknown_fields
+from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,6 +61,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("desktop", "legacy"),
         help="the kind of file to write; it must be the input's kind (a legacy file stays legacy)",
     )
+    p.add_argument(
+        "--drop-unknown-fields",
+        action="store_true",
+        help="leave out record fields the Desktop Wallet's tables lack (its import stops on them)",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -96,12 +102,20 @@ def run(args: argparse.Namespace) -> int:
     chosen = backup
     if args.identity or args.account:
         chosen = subset_backup(backup, identities=args.identity, accounts=args.account)
+    dropped: list[tuple[str, Any, str]] = []
+    if args.drop_unknown_fields:
+        chosen, dropped = without_unknown_fields(chosen)
     new_password = get_new_password(args.new_password_file)
     result = reexport(chosen, args.output, new_password, to=args.to, force=args.force, protect=(args.input,))
     if args.json:
-        print_json(result.to_dict())
+        extra = (
+            {"dropped": [{"table": t, "key": k, "field": f} for t, k, f in dropped]} if args.drop_unknown_fields else {}
+        )
+        print_json({**result.to_dict(), **extra})
         return 0
     for notice in backup.notices():
-        sys.stderr.write(f"note: {notice}\n")
-    print(describe(result))
+        emit(f"note: {notice}", sys.stderr)
+    for table, key, name in dropped:
+        emit(f"left out field {name!r} of {table} {key}")
+    emit(describe(result))
     return 0

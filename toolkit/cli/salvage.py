@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 
 from .. import errors
-from ..salvage import SalvageResult, salvage_to
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, get_new_password, get_password, print_json
+from ..salvage import LOST_WALLET_NOTE, SalvageResult, salvage_to
+from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -75,14 +75,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
         return 0
-    print(render(result, name=Path(args.file).name, new_password=new_password is not None))
+    emit(render(result, name=Path(args.file).name, new_password=new_password is not None))
     return 0
 
 
 def render(result: SalvageResult, *, name: str, new_password: bool = False) -> str:
     """What was recovered and lost, in lines a person reads."""
-    state = "intact: everything was recovered" if result.intact else "damaged"
-    lines = [f"{name}: {result.kind}, {state}", "", "recovered:"]
+    lines = [result.headline(name), f"kind: {result.kind}", "", "recovered:"]
     for table, n in result.recovered.items():
         extra = []
         if result.damaged.get(table):
@@ -91,11 +90,14 @@ def render(result: SalvageResult, *, name: str, new_password: bool = False) -> s
         if table in result.unread:
             extra.append("its part of the file is unreadable")
         lines.append(f"  {table:<20} {n:>6}" + (f"   ({'; '.join(extra)})" if extra else ""))
-    if result.lost_bytes:
-        spans = ", ".join(f"{s}-{'end' if e is None else e}" for s, e in result.lost_bytes)
-        lines += ["", f"unreadable bytes of the decrypted text: {spans}"]
+    if result.unread:
+        lines += ["", result.unread_text()]
     for note in result.notes:
         lines.append(f"note: {note}")
+        if note.startswith(LOST_WALLET_NOTE):
+            lines.append(
+                "note: give it as --wallet ID=IDENTIFIER (read the identifier with 'concordium-backup ledger')."
+            )
     if result.output:
         which = "the new password" if new_password else "the same password as the original"
         lines += ["", f"wrote {result.output.path} (read back and verified; {which})"]

@@ -18,6 +18,7 @@ and sends only GET_APP_AND_VERSION and "get public key without confirmation"
 """
 
 from .check import (
+    BEFORE_ASKING,
     DEFAULT_TIMEOUT,
     MIN_APP_VERSION,
     STATES,
@@ -30,14 +31,16 @@ from .check import (
     parse_version,
 )
 from .devices import LEDGER_VENDOR_ID, DeviceInfo, list_devices, model_name, parse_tcp, pick_device, tcp_from_env
-from .transport import ALLOWED_APDUS, GET_APP_AND_VERSION, GET_PAIRING_KEY
+from .transport import ALLOWED_APDUS, GET_APP_AND_VERSION, GET_PAIRING_KEY, MAX_ANSWER
 
 __all__ = [
     "ALLOWED_APDUS",
+    "BEFORE_ASKING",
     "DEFAULT_TIMEOUT",
     "GET_APP_AND_VERSION",
     "GET_PAIRING_KEY",
     "LEDGER_VENDOR_ID",
+    "MAX_ANSWER",
     "MIN_APP_VERSION",
     "STATES",
     "AppInfo",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .devices import DeviceInfo, list_devices, parse_tcp, pick_device, printable, tcp_address, tcp_from_env
-from .transport import GET_APP_AND_VERSION, GET_PAIRING_KEY, Broken, Link, NoAnswer, StatusWord
+from .transport import GET_APP_AND_VERSION, GET_PAIRING_KEY, Broken, Link, NoAnswer, StatusWord, Unexpected
 
 if TYPE_CHECKING:
     from ..backup import Backup
@@ -29,6 +29,7 @@ STATES = (
     "wrong-app",
     "app-too-old",
     "ready",
+    "busy",
     "unresponsive",
     "error",
 )
@@ -37,7 +38,28 @@ STATES = (
 LOCKED_SW = frozenset({0x5515, 0x6804, 0x530C, 0x6B0C})
 NO_APP_SW = frozenset({0x6E00, 0x6D00, 0x6E01, 0x6D02, 0x6511})
 REFUSED_SW = frozenset({0x6985, 0x5501})
-INCOMPATIBLE_SW = frozenset({0x6B01, 0x6B02, 0x6B03, 0x6B04})
+#: The Concordium app's "invalid state": another multi-APDU operation was in progress (the answer resets it).
+BUSY_SW = 0x6B01
+#: The Concordium app's own errors (src/common/responseCodes.h), none of them about firmware.
+APP_ERRORS = {
+    0x6B01: "invalid state",
+    0x6B02: "invalid path",
+    0x6B03: "invalid parameter",
+    0x6B04: "invalid transaction",
+    0x6B05: "unsupported CBOR",
+    0x6B06: "buffer overflow",
+    0x6B07: "failed crypto operation",
+    0x6B08: "invalid source length",
+    0x6A87: "wrong data length",
+    0x6982: "no request received",
+}
+
+#: What the user must know before the device is asked (the CLI prints it on stderr, the form shows it).
+BEFORE_ASKING = (
+    "Close the Desktop Wallet and Ledger Live first: this check's two read-only requests can interrupt what"
+    " another program is doing with the Ledger (a transaction being signed, a key waiting for confirmation)."
+)
+TRY_AGAIN = "unexpected answer; try again"
 
 UDEV_HINT = "on Linux, install Ledger's udev rules for USB vendor 2c97 (see Ledger's support pages) and replug it"
 
@@ -86,6 +108,13 @@ class LedgerCheck:
     def ok(self) -> bool:
         """Ready and, when a backup was given, one of its wallets."""
         return self.state == "ready" and (not self.backup_checked or self.matches_wallet is not None)
+
+    @property
+    def verdict(self) -> str:
+        """A short headline: the state, except that a ready Ledger which is not the backup's says so."""
+        if self.state == "ready" and self.backup_checked and self.matches_wallet is None:
+            return "not the backup's Ledger"
+        return self.state
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -199,7 +228,7 @@ def _check_tcp(endpoint: tuple[str, int], deadline: float, timeout: float) -> Le
         return LedgerCheck(
             "no-device",
             f"No Ledger answers at {info.address} ({exc.strerror or exc}). Start Speculos or the simulator there,"
-            " or check --tcp and LEDGER_PROXY_ADDRESS/LEDGER_PROXY_PORT.",
+            " or check the address given (or LEDGER_PROXY_ADDRESS/LEDGER_PROXY_PORT).",
         )
     with link:
         return _probe(link, info, timeout)
@@ -211,7 +240,10 @@ def _check_usb(
     try:
         devices = list_devices(entries)
     except (ImportError, OSError) as exc:
-        return LedgerCheck("error", f"USB devices cannot be listed here ({exc}). Use --tcp for Speculos.")
+        return LedgerCheck(
+            "error",
+            f"USB devices cannot be listed here ({exc}). Speculos or the simulator can be reached over TCP instead.",
+        )
     if not devices:
         hint = f"; {UDEV_HINT}" if sys.platform.startswith("linux") else ""
         return LedgerCheck("no-device", f"No Ledger is connected. Connect it by USB and unlock it{hint}.")
@@ -219,7 +251,7 @@ def _check_usb(
     if pick is None and len(devices) > 1:
         return LedgerCheck(
             "several-devices",
-            f"{len(devices)} Ledgers are connected ({listing}). Unplug all but one, or pick one (--device N).",
+            f"{len(devices)} Ledgers are connected ({listing}). Unplug all but one, or pick one by its number.",
             devices=devices,
         )
     chosen = pick_device(devices, pick)
@@ -253,9 +285,7 @@ def _probe(link: Link, info: DeviceInfo, timeout: float) -> LedgerCheck:
         app = parse_app_and_version(link.exchange(GET_APP_AND_VERSION))
         if app is None:
             return LedgerCheck(
-                "error",
-                "The Ledger's answer to the app query is not understood. Update its firmware and try again.",
-                device=info,
+                "error", f"The Ledger's answer to the app query is not understood: {TRY_AGAIN}.", device=info
             )
         refusal = _app_refusal(app, info)
         if refusal is not None:
@@ -264,19 +294,21 @@ def _probe(link: Link, info: DeviceInfo, timeout: float) -> LedgerCheck:
     except StatusWord as exc:
         return _from_status(exc.sw, info, app)
     except NoAnswer:
-        return _unresponsive(info, timeout)
+        return _unresponsive(info, timeout, app)
+    except Unexpected as exc:
+        return LedgerCheck("error", f"{exc}: {TRY_AGAIN}.", device=info, app=app)
     except Broken as exc:
         return LedgerCheck("error", f"{exc}. Reconnect the Ledger and try again.", device=info, app=app)
     if len(key) < 32:
         return LedgerCheck(
             "error",
-            f"The {app.name} app sent a {len(key)}-byte pairing key instead of 32 bytes. Update the app.",
+            f"The {app.name} app sent a {len(key)}-byte pairing key instead of 32 bytes: {TRY_AGAIN}.",
             device=info,
             app=app,
         )
     return LedgerCheck(
         "ready",
-        f"Ready: {app.name} app {app.version} on {info.describe()}.",
+        f"The {app.name} app {app.version} is open on {info.describe()}; its pairing key was read.",
         device=info,
         app=app,
         pairing_key=key[:32].hex(),
@@ -338,32 +370,46 @@ def _from_status(sw: int, info: DeviceInfo, app: AppInfo | None) -> LedgerCheck:
             device=info,
             status_word=sw,
         )
+    if sw == BUSY_SW and app is not None:
+        return LedgerCheck(
+            "busy",
+            f"Another program (the Desktop Wallet or Ledger Live) is using the Ledger: the {app.name} app was in the"
+            f" middle of another operation ({word}, invalid state). Finish or close that program, and finish or"
+            " reject what is on the Ledger's screen, then check again. This answer ended that operation, so the"
+            " other program must start it again.",
+            device=info,
+            app=app,
+            status_word=sw,
+        )
     if sw in REFUSED_SW:
-        reason = "The Ledger refused the request"
-    elif sw in INCOMPATIBLE_SW:
-        reason = "The app and the Ledger's firmware are not compatible"
-    elif sw in NO_APP_SW:
-        reason = "The app did not understand the pairing-key request"
+        text = (
+            f"The request was refused on the Ledger ({word}). If something is on its screen, finish or reject it,"
+            " then try again."
+        )
+    elif sw in APP_ERRORS and app is not None:
+        text = f"The {app.name} app answered with its error {word} ({APP_ERRORS[sw]}): {TRY_AGAIN}."
     else:
-        reason = "The Ledger answered with an error"
-    return LedgerCheck(
-        "error",
-        f"{reason} ({word}). Update the firmware and the Concordium app with Ledger Live, replug, and try again.",
-        device=info,
-        app=app,
-        status_word=sw,
+        text = f"The Ledger answered with {word}: {TRY_AGAIN}. If it repeats, reopen the Concordium app on it."
+    return LedgerCheck("error", text, device=info, app=app, status_word=sw)
+
+
+def _unresponsive(info: DeviceInfo, timeout: float, app: AppInfo | None = None) -> LedgerCheck:
+    """A device that stayed silent: on real hardware most often because it waits for a button press."""
+    waiting = (
+        " It is most likely waiting for a button press: finish or reject what is on its screen (and close the"
+        " Desktop Wallet and Ledger Live), then try again."
     )
-
-
-def _unresponsive(info: DeviceInfo, timeout: float) -> LedgerCheck:
     if info.transport == "tcp":
-        text = f"The Ledger at {info.address} did not answer within {timeout:g} s. Restart Speculos or the simulator."
+        text = (
+            f"The Ledger at {info.address} did not answer within {timeout:g} s.{waiting}"
+            " If nothing is on its screen, check that Speculos or the simulator still runs there (restart it)."
+        )
     else:
         text = (
-            f"The {info.describe()} did not answer within {timeout:g} s."
-            " Unplug it, plug it in again, unlock it, and try again."
+            f"The {info.describe()} did not answer within {timeout:g} s.{waiting}"
+            " If nothing is on its screen, unplug it, plug it in again, unlock it, and try again."
         )
-    return LedgerCheck("unresponsive", text, device=info)
+    return LedgerCheck("unresponsive", text, device=info, app=app)
 
 
 # ---------------------------------------------------------------- the backup

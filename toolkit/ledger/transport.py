@@ -1,11 +1,15 @@
 """Talking to a Ledger through ledgerblue's transports, bounded in time and limited to two read-only APDUs.
 
-ledgerblue's TCP transport has no timeout and its HID transport times out only
-the first packet (its default, 20000, is compared with seconds).  Here the TCP
-socket gets the time that is left before every send and receive, and blocking
-HID reads get it as a hidapi read timeout: no threads, and nothing blocks past
-the deadline.  Its failures become three exceptions: :class:`StatusWord`,
-:class:`NoAnswer` and :class:`Broken`.
+ledgerblue's TCP transport has no timeout, reads each part of an answer with a
+single ``recv`` (a TCP segment boundary in the middle of an answer breaks it)
+and trusts the announced length; its HID transport times out only the first
+packet (its default, 20000, is compared with seconds).  Here ledgerblue's own
+``DongleServer`` talks through a socket whose ``recv(n)`` returns exactly ``n``
+bytes, gathered before the deadline, and refuses an announced length above
+:data:`MAX_ANSWER` before reading it; blocking HID reads get the time left as a
+hidapi read timeout.  No threads, and nothing blocks past the deadline.  Its
+failures become three exceptions: :class:`StatusWord`, :class:`NoAnswer` and
+:class:`Broken`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ GET_APP_AND_VERSION = bytes.fromhex("b0010000")
 GET_PAIRING_KEY = bytes.fromhex("e0 01 01 00 09 02 00000451 00000000")
 #: The only APDUs ever sent.
 ALLOWED_APDUS = frozenset({GET_APP_AND_VERSION, GET_PAIRING_KEY})
+#: The most data a Ledger answer holds (a short APDU answer is at most 256 bytes and the status word;
+#: 260 leaves room for framing quirks); a larger announced length is refused before anything is allocated.
+MAX_ANSWER = 260
 
 
 class StatusWord(Exception):
@@ -39,6 +46,10 @@ class Broken(Exception):
     """The connection failed or closed, or the device asked for something never sent; the text says which."""
 
 
+class Unexpected(Broken):
+    """The answer cannot be a Ledger's answer to what was asked (e.g. an impossible length): try again."""
+
+
 class _DeadlineSocket:
     """A socket for ledgerblue's TCP transport: every call gets the time left; only allowed APDUs go out."""
 
@@ -47,6 +58,8 @@ class _DeadlineSocket:
     def __init__(self, sock: socket.socket, deadline: float) -> None:
         self._sock = sock
         self._deadline = deadline
+        #: Whether any byte of the current answer arrived (tells "closed before answering" from "in the middle").
+        self.received_any = False
 
     def _arm(self) -> None:
         left = self._deadline - time.monotonic()
@@ -56,14 +69,30 @@ class _DeadlineSocket:
 
     def send(self, data: bytes) -> int:
         if bytes(data) not in self._FRAMES:  # e.g. GET RESPONSE after a 0x61xx status
-            raise Broken("The device asked for a follow-up request (GET RESPONSE) that this check never sends")
+            raise Unexpected("The device asked for a follow-up request (GET RESPONSE) that this check never sends")
         self._arm()
+        self.received_any = False
         self._sock.sendall(data)
         return len(data)
 
     def recv(self, size: int) -> bytes:
-        self._arm()
-        return self._sock.recv(size)
+        """Exactly ``size`` bytes, however the peer splits them, before the deadline.
+
+        ledgerblue asks for 4 (the length), then the announced length, then 2
+        (the status word): only the announced length can be large, so anything
+        above :data:`MAX_ANSWER` is refused before a byte of it is read.
+        """
+        if size > MAX_ANSWER:
+            raise Unexpected(f"The Ledger announced an answer of {size} bytes (at most {MAX_ANSWER} are possible)")
+        buf = bytearray()
+        while len(buf) < size:
+            self._arm()
+            chunk = self._sock.recv(size - len(buf))
+            if not chunk:
+                raise ConnectionResetError("closed by the peer")
+            buf += chunk
+            self.received_any = True
+        return bytes(buf)
 
     def shutdown(self, how: int) -> None:
         self._sock.shutdown(how)
@@ -152,12 +181,20 @@ class Link:
             raise NoAnswer() from None
         except Broken:
             raise
+        except ConnectionError:
+            raise Broken(self._closed_text()) from None
         except (struct.error, IndexError):
-            raise Broken("The connection closed in the middle of an answer") from None
+            raise Broken(self._closed_text()) from None
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except BaseException as exc:  # ledgerblue raises a bare BaseException when a HID write fails
             raise Broken(f"The connection to the Ledger failed ({type(exc).__name__}: {exc})") from None
+
+    def _closed_text(self) -> str:
+        sock = getattr(self._dongle, "socket", None)
+        if isinstance(sock, _DeadlineSocket) and not sock.received_any:
+            return "The connection closed before the Ledger answered"
+        return "The connection closed in the middle of an answer"
 
     def close(self) -> None:
         self._dongle.close()

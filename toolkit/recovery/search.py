@@ -442,5 +442,8 @@ def recover_password(
     progress: ProgressCallback | None = None,
     stop: StopSignal = None,
 ) -> RecoveryResult:
-    """Search ``candidates`` for the password of the backup ``source`` (see :class:`PasswordSearch`)."""
+    """Search ``candidates`` (a :class:`Candidates`, or a list of words) for the password of the backup
+    ``source`` (see :class:`PasswordSearch`)."""
+    if not isinstance(candidates, Candidates):
+        candidates = Candidates(words=[candidates] if isinstance(candidates, str) else list(candidates))
     return PasswordSearch(source, candidates, checkpoint=checkpoint).run(workers=workers, progress=progress, stop=stop)

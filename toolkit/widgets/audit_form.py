@@ -14,7 +14,6 @@ from ..audit import SEVERITIES, audit, group_by_severity, severity_counts
 from ..backup import Backup
 from ..report import render_html, report_summary, write_report
 from .common import (
-    OPEN_HINTS,
     DownloadBar,
     FileSource,
     Form,
@@ -68,7 +67,6 @@ class AuditForm(Form):
     action = "Audit"
     failure = "Could not audit the backup"
     working = "auditing"
-    hints = OPEN_HINTS
 
     def __init__(self, source: Any = None, *, today: date | None = None, session: Any = None) -> None:
         from .session import default_session
@@ -113,7 +111,7 @@ class AuditForm(Form):
         if self.source is not None:
             backup = backup_of(self.source)
             if not isinstance(backup, Backup):
-                raise errors.UsageError("No backup is open", hint="Open one first, then audit it.")
+                raise errors.InvalidArgumentError("No backup is open", hint="Open one first, then audit it.")
             return backup, os.path.basename(backup.source) if backup.source else "the opened backup"
         return open_chosen(self.file, self.password, password)
 
@@ -142,7 +140,7 @@ class AuditForm(Form):
         self.report_status.value = ""
         try:
             if self.findings is None:
-                raise errors.UsageError("Nothing was audited yet", hint="Press Audit first.")
+                raise errors.InvalidArgumentError("Nothing was audited yet", hint="Press Audit first.")
             target = (path if path is not None else self.report_path.value).strip()
             if target:
                 self.report = write_report(

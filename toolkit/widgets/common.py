@@ -11,7 +11,6 @@ is shown in plain words with its code, and anything else as a one-line
 from __future__ import annotations
 
 import base64
-import copy
 import csv
 import html
 import io
@@ -19,6 +18,7 @@ import logging
 import os
 import threading
 import time
+from collections import ChainMap
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ import pandas as pd
 
 from .. import errors
 from ..container import MAX_FILE_SIZE
+from ..textsafe import safe_text
+from . import hints
 
 log = logging.getLogger("toolkit.widgets")
 
@@ -63,8 +65,8 @@ _COLOURS = {
 
 
 def esc(value: Any) -> str:
-    """``value`` as text safe to put into HTML."""
-    return html.escape(str(value), quote=True)
+    """``value`` as text safe to put into HTML (control/bidi characters visibly escaped, then HTML-escaped)."""
+    return html.escape(safe_text(value), quote=True)
 
 
 def message_html(body_html: str, kind: str = "info") -> str:
@@ -93,7 +95,10 @@ def notices_html(notices: Iterable[str]) -> str:
 
 def shorten(value: Any, limit: int = MAX_CELL) -> Any:
     """A long unbroken token (hex key, encrypted amount) as its start and end around an ellipsis; prose as is."""
-    if isinstance(value, str) and len(value) > limit and " " not in value:
+    if not isinstance(value, str):
+        return value
+    value = safe_text(value)  # control/bidi characters visibly escaped before any cut
+    if len(value) > limit and " " not in value:
         return f"{value[: limit // 2 - 4]}…{value[-8:]}"
     return value
 
@@ -104,6 +109,7 @@ def shorten_frame(frame: pd.DataFrame, limit: int = MAX_CELL) -> pd.DataFrame:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(lambda v: shorten(v, limit))
+    out.columns = [safe_text(c) for c in out.columns]  # a field name from the file is text from the file
     return out
 
 
@@ -223,7 +229,7 @@ def table_file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
-    raise errors.UsageError(f"Unknown table format {fmt!r}; use csv or xlsx")
+    raise errors.InvalidArgumentError(f"Unknown table format {fmt!r}; use csv or xlsx")
 
 
 class DownloadBar(widgets.HBox):
@@ -269,7 +275,7 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
     The first line of the ``.password`` file beside the backup (as the bundled
     samples have), else the environment variable ``env``.
     """
-    from ..cli.common import read_password_file
+    from ..passwords import read_password_file
 
     beside = Path(backup).with_suffix(".password")
     if beside.is_file():
@@ -281,25 +287,6 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
         f"No {beside.name} beside the backup and no {env} in the environment",
         hint="Put the password into that file or variable, or type it into the form.",
     )
-
-
-#: What to do, in a form's words, for errors whose library hint names a command-line option or the README.
-FORM_HINTS = {
-    "password-missing": "Type it into the password field.",
-    "output-exists": "Choose another name, or tick 'Replace an existing file'.",
-    "candidates": "Check the candidates: one per line, or token lines with alternatives separated by spaces.",
-    "usage": "Check the form's fields.",
-}
-#: The Open form on a page of its own (the Voilà app): no other form to point to.
-ALONE_HINTS = {
-    "wrong-password": "Check the password (it is case-sensitive) and the keyboard layout.",
-    "damaged": "The password is right but the file is damaged: try another copy of the backup.",
-}
-#: Form-words hints shared by the forms that open backups.
-OPEN_HINTS = {
-    "wrong-password": "Check the password (it is case-sensitive), or search for it with the password recovery form.",
-    "damaged": "The password is right but the file is damaged: try the salvage form, or another copy of the backup.",
-}
 
 
 def size_text(n: int) -> str:
@@ -425,19 +412,24 @@ class FileSource(widgets.VBox):
         return full, os.path.basename(path) or path
 
 
-def open_chosen(file: FileSource, field: widgets.Password, given: str | None = None) -> tuple[Any, str]:
+def open_chosen(
+    file: FileSource, field: widgets.Password, given: str | None = None, *, subject: str | None = None
+) -> tuple[Any, str]:
     """Open the backup chosen in ``file`` with the password in ``field`` (cleared) or ``given``: (backup, name).
 
-    A backup picked from the session needs no password (it is open already).
+    ``subject`` (``"old"``, ``"a"``...) marks one of several inputs: an error then names the file.
     """
-    from ..backup import open_backup
+    from ..backup import open_backup, open_input
 
     picked = file.picked
     if picked is not None:
         field.value = ""
         return picked.backup, picked.label
     source, name = file.read()
-    return open_backup(source, take_password(field, f"the {file.label}", given)), name
+    password = take_password(field, f"the {file.label}", given)
+    if subject is None:
+        return open_backup(source, password), name
+    return open_input(source, password, subject=subject, what=f"the {file.label}", name=name), name
 
 
 def backup_of(provider: Any) -> Any:
@@ -475,8 +467,8 @@ class Form(widgets.VBox):
     failure = "It did not work"
     #: What the status says while the form works ("opening the backup").
     working = "working"
-    #: Error code -> what to do, in this form's words (instead of the library's, which name CLI options).
-    hints: dict[str, str] = {}
+    #: Hints of this one form object, before its class's table in :mod:`toolkit.widgets.hints`.
+    extra_hints: dict[str, str] = {}
 
     def __init__(
         self,
@@ -576,22 +568,14 @@ class Form(widgets.VBox):
         self.error = exc
         self._reset()
         self.results.children = ()
-        shown = exc
-        hint = self.hint_for(exc)
-        if hint is not None:
-            shown = copy.copy(exc)
-            shown.hint = hint
+        shown = errors.restated(exc, self.hint_table())
         self.status.value = error_html(shown, self.failure)
         if not isinstance(exc, errors.BackupError):
             log.debug("internal error in %s", type(self).__name__, exc_info=exc)
 
-    def hint_for(self, exc: BaseException) -> str | None:
-        """This form's words for what to do about ``exc`` (None: keep the error's own)."""
-        if not isinstance(exc, errors.BackupError):
-            return None
-        if exc.code in self.hints:
-            return self.hints[exc.code]
-        return FORM_HINTS.get(exc.code)
+    def hint_table(self) -> Any:
+        """Error code (or ``code@subject``) -> what to do, in this form's words."""
+        return ChainMap(self.extra_hints, hints.table_for(type(self).__name__))
 
     def run(self, **kwargs: Any) -> Any:
         """Do the form's one action with the current values; return its result, or None on failure."""

@@ -12,7 +12,6 @@ from pandas.io.formats.style import Styler
 from ..backup import Backup
 from ..diff import BackupDiff, diff_backups
 from .common import (
-    OPEN_HINTS,
     DownloadBar,
     FileSource,
     Form,
@@ -98,7 +97,6 @@ class DiffForm(Form):
     action = "Compare"
     failure = "Could not compare the backups"
     working = "comparing the backups"
-    hints = OPEN_HINTS
 
     def __init__(self, *, session: Any = None) -> None:
         from .session import default_session
@@ -129,8 +127,8 @@ class DiffForm(Form):
             typed = self.old_password.value
             old_password = old_password if old_password is not None else typed
             new_password = new_password if new_password is not None else (old_password or None)
-        old, old_name = open_chosen(self.old, self.old_password, old_password)
-        new, new_name = open_chosen(self.new, self.new_password, new_password)
+        old, old_name = open_chosen(self.old, self.old_password, old_password, subject="old")
+        new, new_name = open_chosen(self.new, self.new_password, new_password, subject="new")
         result = diff_backups(old, new)
         self.old_backup, self.new_backup = old, new
         self.diff, self.changes, self.summary = result, result.changes, result.summary

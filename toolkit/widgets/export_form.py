@@ -46,7 +46,6 @@ class ExportForm(Form):
     action = "Export"
     failure = "Could not export the backup"
     working = "encrypting and verifying the new file"
-    hints = {"output-exists": "Choose another name, or tick 'Replace an existing file'."}
 
     def __init__(self, source: Any = None, *, session: Any = None) -> None:
         from .session import default_session
@@ -89,7 +88,7 @@ class ExportForm(Form):
             chosen = self.picker.selected
             backup, name = (chosen.backup, chosen.name) if chosen is not None else (None, "")
         if not isinstance(backup, Backup):
-            raise errors.UsageError(
+            raise errors.InvalidArgumentError(
                 "No backup to write yet", hint="Open, salvage, recover or merge one first; then choose it here."
             )
         return backup, str(name or "")

@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..backup import Backup
-from ..ledger import DEFAULT_TIMEOUT, LedgerCheck, check_ledger
+from ..ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, LedgerCheck, check_ledger
 from .common import Form, backup_of, esc, message_html, pairs_html
 
 #: How each state is shown: ok (green) when usable, warning when a person can fix it, error otherwise.
@@ -19,15 +19,16 @@ STATE_KIND = {
     "dashboard": "warning",
     "wrong-app": "warning",
     "app-too-old": "warning",
+    "busy": "warning",
     "unresponsive": "error",
     "error": "error",
 }
 
 
-def match_text(result: LedgerCheck, backup: Backup | None) -> str:
-    """Whether the Ledger is the backup's, in words."""
+def match_text(result: LedgerCheck, backup: Backup | None, why_not: str = "no backup is open") -> str:
+    """Whether the Ledger is the backup's, in words; ``why_not`` says why there was no backup to compare."""
     if backup is None:
-        return "not compared (no backup was chosen)"
+        return f"not compared ({why_not})"
     if backup.is_legacy:
         return "no: a legacy mobile wallet backup holds its own keys and belongs to no Ledger"
     if result.state != "ready" or result.pairing_key is None:
@@ -80,22 +81,17 @@ class LedgerForm(Form):
         self.state: str | None = None
         self.matches: bool | None = None
         chooser: list[widgets.Widget] = [self.picker] if source is None else []
-        super().__init__([self.connection, self.compare, *chooser])
+        self.notice = widgets.HTML(message_html(esc(BEFORE_ASKING), "warning"))
+        super().__init__([self.connection, self.compare, *chooser, self.notice])
         self.button.icon = "usb"
 
     def _reset(self) -> None:
         self.result, self.state, self.matches = None, None, None
 
     def _run(self) -> LedgerCheck:
-        if not self.compare.value:
-            backup = None
-        elif self.source is not None:
-            backup = backup_of(self.source)
-        else:
-            chosen = self.picker.selected
-            backup = chosen.backup if chosen is not None else None
-        backup = backup if isinstance(backup, Backup) else None
+        backup, why_not = self._backup()
         tcp = self.connection.value.strip() or None
+        self.status.value = message_html(f"Asking the Ledger… {esc(BEFORE_ASKING)}", "info")
         result = check_ledger(backup, tcp=tcp, timeout=self.timeout)
         self.result, self.state = result, result.state
         if backup is not None and not backup.is_legacy and result.state == "ready":
@@ -103,19 +99,31 @@ class LedgerForm(Form):
         kind = STATE_KIND.get(result.state, "error")
         if kind == "ok" and self.matches is False:
             kind = "warning"
-        said = result.message.lower().startswith(result.state.replace("-", " "))  # "Ready: …" says it already
-        head = "" if said else f"<b>{esc(result.state)}</b> — "
-        self.status.value = message_html(head + esc(result.message), kind)
+        self.status.value = message_html(f"<b>{esc(result.verdict)}</b> — {esc(result.message)}", kind)
         app = f"{result.app.name} {result.app.version}" if result.app else "—"
         rows = [
             ("state", result.state),
             ("device", result.device.describe() if result.device else "—"),
             ("app", app),
             ("pairing key", result.pairing_key or "—"),
-            ("is the chosen backup's Ledger", match_text(result, backup)),
+            ("is the chosen backup's Ledger", match_text(result, backup, why_not)),
         ]
         self.results.children = (widgets.HTML(pairs_html(rows)),)
         return result
+
+    def _backup(self) -> tuple[Backup | None, str]:
+        """The backup to compare with, or None and why there is none (in the form's words)."""
+        if not self.compare.value:
+            return None, "comparing is switched off"
+        if self.source is None:
+            chosen = self.picker.selected
+            if chosen is None:
+                return None, "no backup was chosen"
+            return chosen.backup, ""
+        backup = backup_of(self.source)
+        if isinstance(backup, Backup):
+            return backup, ""
+        return None, "the form it takes the backup from has none open yet"
 
     def describe(self) -> str:
         if self.result is not None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..backup import Backup
 from ..merge import ImportPreview, preview_import
-from .common import OPEN_HINTS, DownloadBar, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
+from .common import DownloadBar, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
 from .diff_form import coloured_table_html
 
 #: Row colours of the messages table, by result.
@@ -53,7 +53,6 @@ class MergeForm(Form):
     action = "Preview import"
     failure = "Could not preview the import"
     working = "previewing the import"
-    hints = OPEN_HINTS
 
     def __init__(self, *, session: Any = None) -> None:
         from .session import default_session
@@ -69,6 +68,12 @@ class MergeForm(Form):
             '<span style="color:#555;font-size:12px">only for files made before Desktop Wallet 1.1.5, which name '
             "no network; a backup's own network always wins</span>"
         )
+        self.drop_unknown_fields = widgets.Checkbox(
+            description="Import B without fields the wallet's tables lack", indent=False
+        )
+        self.drop_orphans = widgets.Checkbox(
+            description="Leave out external credentials whose account is not in the wallet", indent=False
+        )
         self.preview: ImportPreview | None = None
         self.messages: pd.DataFrame | None = None
         self.refusal: Exception | None = None
@@ -83,6 +88,8 @@ class MergeForm(Form):
                 self.imported_password,
                 self.same_password,
                 widgets.HBox([self.network, self.network_help]),
+                self.drop_unknown_fields,
+                self.drop_orphans,
             ]
         )
         self.button.icon = "code-branch"
@@ -96,9 +103,15 @@ class MergeForm(Form):
         if self.same_password.value:
             wallet_password = wallet_password if wallet_password is not None else self.wallet_password.value
             imported_password = imported_password if imported_password is not None else (wallet_password or None)
-        a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password)
-        b, b_name = open_chosen(self.imported, self.imported_password, imported_password)
-        preview = preview_import(a, b, wallet_network=self.network.value)
+        a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password, subject="a")
+        b, b_name = open_chosen(self.imported, self.imported_password, imported_password, subject="b")
+        preview = preview_import(
+            a,
+            b,
+            wallet_network=self.network.value,
+            drop_unknown_fields=self.drop_unknown_fields.value,
+            drop_orphan_external_credentials=self.drop_orphans.value,
+        )
         self.wallet_backup, self.imported_backup = a, b
         self.preview, self.messages, self.refusal = preview, preview.messages, preview.refusal
         counts = preview.messages["result"].value_counts()
@@ -112,13 +125,23 @@ class MergeForm(Form):
                 f"{esc(tally or 'nothing to import')}."
             )
         else:
-            self.status.value = error_html(preview.refusal, "The Desktop Wallet would stop this import") + (
-                message_html(
+            where = preview.stops_at or {}
+            done = preview.imported_before_stop
+            self.status.value = (
+                message_html(esc(f"The Desktop Wallet would stop and show: {preview.outcome}"), "error")
+                + error_html(preview.refusal, "The Desktop Wallet would stop this import")
+                + message_html(
                     esc(
-                        "What it imported before stopping stays (its import is not one transaction); "
-                        f"the records so far: {tally or 'none'}."
+                        f"It stops at {where.get('table', '?')} {where.get('key', '')}. What it imported before "
+                        f"stopping stays (its import is not one transaction): {len(done)} record(s) added or "
+                        f"changed; {len(preview.not_imported)} more not reached. The records so far: "
+                        f"{tally or 'none'}."
                     ),
                     "warning",
+                )
+                + "".join(
+                    message_html(esc(f"Way out: {fix['text']} (tick the option above and preview again)."), "info")
+                    for fix in preview.fixes
                 )
             )
         parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]

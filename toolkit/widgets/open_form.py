@@ -10,8 +10,6 @@ import pandas as pd
 from ..backup import Backup, open_backup
 from ..tables import summary_frame
 from .common import (
-    ALONE_HINTS,
-    OPEN_HINTS,
     FileSource,
     Form,
     esc,
@@ -58,12 +56,13 @@ class OpenForm(Form):
     action = "Open"
     failure = "Could not open the backup"
     working = "opening"
-    hints = OPEN_HINTS
 
     def __init__(self, *, session: Any = None, alone: bool = False) -> None:
         """``alone``: the form is the page's only one (its hints point to no other form)."""
         if alone:
-            self.hints = {**OPEN_HINTS, **ALONE_HINTS}
+            from .hints import ALONE_HINTS
+
+            self.extra_hints = ALONE_HINTS
         self.file = FileSource("backup")
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.backup: Backup | None = None

@@ -13,12 +13,8 @@ from .common import DownloadBar, FileSource, Form, esc, frame_html, message_html
 
 
 def lost_text(result: SalvageResult) -> str:
-    """The unreadable byte ranges in words: ``bytes 4,992–5,024 and 12,000–12,032 of 19,876``."""
-    if not result.lost_bytes:
-        return "nothing"
-    spans = [f"{s:,}–{e:,}" if e is not None else f"{s:,} to the end" for s, e in result.lost_bytes]
-    joined = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
-    return f"bytes {joined} of {result.plaintext_bytes:,} decrypted"
+    """The unreadable byte ranges in words (:meth:`SalvageResult.lost_text`, the CLI's words too)."""
+    return result.lost_text()
 
 
 def salvage_note(result: SalvageResult) -> str:
@@ -47,7 +43,6 @@ class SalvageForm(Form):
     action = "Salvage"
     failure = "Could not salvage the backup"
     working = "salvaging"
-    hints = {"wrong-password": "Check the password (it is case-sensitive): salvage needs the right one."}
 
     def __init__(self, *, session: Any = None) -> None:
         self.file = FileSource("damaged backup")
@@ -65,21 +60,13 @@ class SalvageForm(Form):
         source, name = self.file.read()
         result = salvage(source, take_password(self.password, "the damaged backup", password))
         self.result, self.recovered, self.backup = result, result.table(), result.backup
-        total = sum(result.recovered.values())
         self.publish(result.backup, name, "salvaged", salvage_note(result))
+        headline = esc(result.headline(name)).replace(esc(name), f"<b>{esc(name)}</b>", 1)
         if result.intact:
-            self.ok(f"<b>{esc(name)}</b> is intact: all {total:,} records read, nothing lost.")
+            self.ok(headline)
         else:
-            cut = " The file was cut short." if result.truncated else ""
-            self.status.value = message_html(
-                f"<b>{esc(name)}</b>: recovered {total:,} records; unreadable: {esc(lost_text(result))}.{esc(cut)}",
-                "warning",
-            )
-        unread = (
-            message_html(f"Tables whose place could not be read: {esc(', '.join(result.unread))}.", "warning")
-            if result.unread
-            else ""
-        )
+            self.status.value = message_html(headline, "warning")
+        unread = message_html(esc(result.unread_text()), "warning") if result.unread else ""
         self.results.children = (
             widgets.HTML(frame_html(self.recovered, max_height="none") + unread + notices_html(result.notes)),
             DownloadBar(self.recovered, "salvage"),

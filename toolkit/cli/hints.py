@@ -1,0 +1,44 @@
+"""What to do about an error, in the command line's words: the one table the CLI's hints come from.
+
+The library's errors name no flag or command (see :mod:`toolkit.errors`); the
+CLI shows each error :func:`~toolkit.errors.restated` with this table.  Keys
+are an error ``code``, or ``code@subject`` where the error says which input or
+parameter it is about (``old``/``new`` of ``diff``, ``a``/``b`` of ``merge``,
+``new_password``, ``checkpoint``...).  A command that raises an error about
+one of its own options sets ``subject`` and adds its entry here.
+"""
+
+from __future__ import annotations
+
+from .. import errors
+
+_CHECK_PASSWORD = "Check the password (it is case-sensitive)"
+
+HINTS: dict[str, str] = {
+    "wrong-password": f"{_CHECK_PASSWORD}, or try 'concordium-backup recover-password'.",
+    "wrong-password@old": f"{_CHECK_PASSWORD} given for OLD (--old-password-file, or --password-file for both), "
+    "or try 'concordium-backup recover-password' on it.",
+    "wrong-password@new": f"{_CHECK_PASSWORD} given for NEW (--new-password-file, or --password-file for both), "
+    "or try 'concordium-backup recover-password' on it.",
+    "wrong-password@a": f"{_CHECK_PASSWORD} given for A (--a-password-file, or --password-file for both), "
+    "or try 'concordium-backup recover-password' on it.",
+    "wrong-password@b": f"{_CHECK_PASSWORD} given for B (--b-password-file, or --password-file for both), "
+    "or try 'concordium-backup recover-password' on it.",
+    "damaged": "The password is right but the file is damaged; try 'concordium-backup salvage' or another copy.",
+    "password-missing": "Give it with --password-file, the environment variable, or at the prompt.",
+    "password-too-short@new_password": "Give a new password for the written file with --new-password-file.",
+    "output-exists": "Choose another output name, or pass --force to replace it.",
+    "usage": "See 'concordium-backup COMMAND --help'.",
+    "invalid-argument@wallets": "Give --wallet as ID=IDENTIFIER (the Ledger's 64 hex pairing key; "
+    "see 'concordium-backup ledger').",
+    "invalid-argument@wallet_network": "Give --wallet-network as mainnet, testnet, stagenet or a genesis hash.",
+    "invalid-argument@report": "Give --report a name ending in .html or .xlsx.",
+    "invalid-argument@to": "Give --to desktop or --to legacy.",
+    "invalid-checkpoint@checkpoint": "Give another --checkpoint, or delete it to start the search afresh.",
+    "write-failed@checkpoint": "Give a writable --checkpoint path, or --no-checkpoint.",
+}
+
+
+def restate(exc: errors.BackupError) -> errors.BackupError:
+    """``exc`` with the command line's hint for it."""
+    return errors.restated(exc, HINTS)

@@ -1,0 +1,49 @@
+"""What to do about an error, in the forms' words: the one table the forms' hints come from.
+
+The library's errors name no flag, command or form (see :mod:`toolkit.errors`);
+a form shows each error :func:`~toolkit.errors.restated` with :func:`table_for`
+its class.  Keys are an error ``code``, or ``code@subject`` where the error says
+which input or parameter it is about (``old``/``new`` of the Diff form, ``a``/``b``
+of the import preview, ``new_password``...).  ``FORM_HINTS`` holds the few
+hints that differ in one form.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+from collections.abc import Mapping
+
+_CHECK = "Check the password (it is case-sensitive)"
+
+HINTS: dict[str, str] = {
+    "wrong-password": f"{_CHECK}, or search for it with the password recovery form.",
+    "wrong-password@old": f"{_CHECK} typed for the older backup, or search for it with the password recovery form.",
+    "wrong-password@new": f"{_CHECK} typed for the newer backup (untick 'same password' if it differs), "
+    "or search for it with the password recovery form.",
+    "wrong-password@a": f"{_CHECK} typed for the wallet's backup (A), or search for it with the password recovery form.",
+    "wrong-password@b": f"{_CHECK} typed for the backup to import (B), or search for it with the password recovery "
+    "form.",
+    "damaged": "The password is right but the file is damaged: try the salvage form, or another copy of the backup.",
+    "password-missing": "Type it into the password field.",
+    "password-too-short@new_password": "Type a new password of at least 6 characters for the recovered file.",
+    "output-exists": "Choose another name.",
+    "invalid-argument@report": "Name the report file .html or .xlsx.",
+}
+
+#: Form class name -> hints that differ in that form.
+FORM_HINTS: dict[str, dict[str, str]] = {
+    "ExportForm": {"output-exists": "Choose another name, or tick 'Replace an existing file'."},
+    "SalvageForm": {"wrong-password": f"{_CHECK}: salvage needs the right one."},
+}
+
+
+def table_for(form: str) -> Mapping[str, str]:
+    """The hints a form of class ``form`` shows: its own entries first, then the shared ones."""
+    return ChainMap(FORM_HINTS.get(form, {}), HINTS)
+
+
+#: The Open form on a page of its own (the Voilà app ``app-open``): no other form to point to.
+ALONE_HINTS: dict[str, str] = {
+    "wrong-password": f"{_CHECK} and the keyboard layout.",
+    "damaged": "The password is right but the file is damaged: try another copy of the backup.",
+}
