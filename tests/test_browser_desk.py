@@ -203,7 +203,7 @@ def test_ledger_check_against_the_salvaged_backup(desk_url: str, page, tmp_path:
     with LedgerSim(SimConfig(app="Concordium", version="4.0.0", pairing_key=owner)) as sim:
         type_into(ledger, "empty for USB, or HOST:PORT of Speculos / the simulator", sim.address)
         press(ledger, "Check Ledger")
-        expect(ledger.locator(".ctk-ok")).to_contain_text("Ready: Concordium app")
+        expect(ledger.locator(".ctk-ok")).to_contain_text("ready — The Concordium app")
     expect(ledger.locator(".ctk-pairs")).to_contain_text("yes: wallet")
     keep_screenshot(ledger, tmp_path, "journey-ledger.png")
 
