@@ -170,6 +170,7 @@ def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str
     press(diff, "Compare")
     expect(diff.locator(".ctk-ok")).to_contain_text("added")
     expect(diff.locator("table.ctk-changes tbody tr").first).to_be_visible()
+    expect(diff.locator("table.ctk-changes")).to_contain_text("Opsparing 2")  # names next to the keys
     keep_screenshot(diff, tmp_path, "journey-diff.png")
 
     merge = form(page, "Preview an import")
