@@ -22,6 +22,7 @@ from toolkit import open_backup, synthetic
 from toolkit.container import MAX_FILE_SIZE
 from toolkit.jsonio import dumps_js
 from toolkit.salvage import salvage
+from toolkit.widgets.common import size_text
 
 from .conftest import ROOT, SAMPLES, make_file
 from .test_browser import CHROMIUM, PAGE_TIMEOUT_MS, chromium_page, password_of, playwright_api, serve, voila_argv
@@ -217,7 +218,7 @@ def test_a_30_mb_backup_uploads_and_opens(desk_url: str, page, tmp_path: Path) -
     assert 28_000_000 < size < MAX_FILE_SIZE, size
     open_desk(page, desk_url)
     opener = form(page, "Open a backup")
-    expect(opener.locator(".ctk-limit")).to_contain_text("up to 256 MB")
+    expect(opener.locator(".ctk-limit")).to_contain_text(f"up to {size_text(MAX_FILE_SIZE)}")
     upload(page, opener, "backup", big)
     type_into(opener, "the backup's password", "big-file-password")
     press(opener, "Open")

@@ -261,3 +261,43 @@ def test_definition_digest_follows_content(tmp_path):
     assert a != Candidates(files=[path], typos=1).definition_digest()
     path.write_text("password-two\n")
     assert a != Candidates(files=[path]).definition_digest()
+
+
+# --------------------------------------------------------------------------- estimate and line caps
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"words": ["abcdefghij", "Passw0rd!", "aa-bb-cc"], "typos": 2},
+        {"words": ["Zebra-Crossing"], "typos": 1, "typo_kinds": ["case", "swap"]},
+        {"tokens": "+ a ab abc\nbc c cd\n%d", "min_length": 3},
+        {"tokens": "+ rex Rex\n+ 19%d%d\n! ?", "typos": 1, "insert_chars": "xy"},
+    ],
+)
+def test_estimate_is_an_upper_bound_close_to_the_count(kwargs):
+    c = Candidates(**kwargs)
+    total = c.count().total
+    assert total <= c.estimate() <= 1.5 * total + 10
+
+
+def test_estimate_of_a_huge_space_is_immediate():
+    import time
+
+    started = time.perf_counter()
+    assert 80_000_000 < Candidates(words=["abcdefghijklmnopqrst"], typos=3).estimate() < 90_000_000
+    assert time.perf_counter() - started < 1
+
+
+def test_candidate_lines_are_capped(tmp_path):
+    from toolkit.recovery.candidates import MAX_LINE_BYTES
+
+    ok = tmp_path / "ok.txt"
+    ok.write_bytes(b"\xef\xbb\xbf" + b"a" * MAX_LINE_BYTES + b"\r\nshort-one\n")
+    assert list(Candidates(files=[ok])) == ["a" * MAX_LINE_BYTES, "short-one"]
+    long = tmp_path / "long.txt"
+    long.write_bytes(b"first-line\n" + b"b" * (MAX_LINE_BYTES + 1) + b"\n")
+    with pytest.raises(errors.LineTooLongError, match="Line 2"):
+        Candidates(files=[long]).count()
+    with pytest.raises(errors.LineTooLongError):
+        Candidates(words=["c" * (MAX_LINE_BYTES + 1)])

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import stat
-import subprocess
-import sys
-import time
 
 import pytest
 
 from tests.conftest import make_file
 from toolkit.cli import main
-from toolkit.recovery import checkpoint as cp
 
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 PASSWORD = "Tr0ub4dor&3"
@@ -56,7 +51,7 @@ def test_json_found_and_exhausted(case, capsys):
     code, out, err = run_cli(capsys, backup, "--candidates", listing, "--json")
     obj = json.loads(out)
     assert code == 1
-    assert obj == {"found": False, "password": None, "tried": 41, "total": 41}
+    assert obj == {"found": False, "password": None, "tried": 41, "total": 41, "engine": "local", "workers": 2}
     assert "tr0ub4dor" not in out + err
 
 
@@ -125,34 +120,4 @@ def test_damaged_file_exit_2_but_password_given(case, capsys, tmp_path):
     assert obj["found"] is True and obj["password"] == PASSWORD and obj["error"]["code"] == "damaged"
 
 
-def test_ctrl_c_stops_cleanly_and_resumes(tmp_path):
-    backup = tmp_path / "wallet-export.json"
-    backup.write_bytes(make_file(DESKTOP_PT, PASSWORD, iterations=10_000))
-    listing = tmp_path / "list.txt"
-    words = [f"guess-{i:05d}" for i in range(3000)]
-    listing.write_text("\n".join([*words, PASSWORD]) + "\n")
-    ckpt = tmp_path / "ckpt.json"
-    argv = [sys.executable, "-m", "toolkit", "recover-password", str(backup), "--candidates", str(listing)]
-    argv += ["--checkpoint", str(ckpt), "--workers", "2"]
-
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while not ckpt.exists() and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    time.sleep(0.8)
-    os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
-    out, err = proc.communicate(timeout=30)
-    out, err = out.decode(), err.decode()
-    assert proc.returncode == 130, (out, err)
-    assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert "Stopped after" in out
-    saved = cp.load(ckpt)
-    assert saved is not None and 0 < saved.tried < len(words) + 1
-    assert not any(w in ckpt.read_text() for w in words[:50]) and PASSWORD not in ckpt.read_text()
-
-    done = subprocess.run([*argv, "--json"], capture_output=True, timeout=60)
-    obj = json.loads(done.stdout)
-    assert done.returncode == 0, done.stderr
-    assert obj["found"] is True and obj["password"] == PASSWORD and obj["tried"] == len(words) + 1
-    assert f"Resuming: {saved.tried:,} already tried" in done.stderr.decode()
-    assert not ckpt.exists()
+# Ctrl-C, SIGTERM and SIGHUP mid-search, and resuming after them: tests/test_recovery_signals.py

@@ -15,9 +15,8 @@ import pytest
 
 from tests.conftest import make_file
 from toolkit import container, errors
-from toolkit.recovery import Candidates, PasswordSearch, recover_password
+from toolkit.recovery import Candidates, PasswordSearch, engines, recover_password
 from toolkit.recovery import checkpoint as cp
-from toolkit.recovery import search as search_mod
 
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 LEGACY_PT = (
@@ -109,14 +108,14 @@ def test_not_a_backup_refused():
 # --------------------------------------------------------------------------- stop and resume
 
 _TRIED_LOG = os.environ.get("RECOVERY_TEST_TRIED_LOG", "")
-_original_check_chunk = search_mod._check_chunk
+_original_check_range = engines.check_range
 
 
-def _logging_check_chunk(start, passwords):
+def _logging_check_range(job, start, end):
     """Records every candidate a worker checks (test data only), then checks them."""
     with open(_TRIED_LOG, "a", encoding="utf-8") as fh:
-        fh.write("".join(p + "\n" for p in passwords))
-    return _original_check_chunk(start, passwords)
+        fh.write("".join(p + "\n" for p in itertools.islice(job.candidates, start, end)))
+    return _original_check_range(job, start, end)
 
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="needs fork to observe the workers")
@@ -124,7 +123,7 @@ def test_resume_skips_done_candidates_and_finds(tmp_path, monkeypatch, caplog):
     global _TRIED_LOG
     tried_log = tmp_path / "tried.log"
     _TRIED_LOG = str(tried_log)
-    monkeypatch.setattr(search_mod, "_check_chunk", _logging_check_chunk)
+    monkeypatch.setattr(engines, "check_range", _logging_check_range)
     caplog.set_level(logging.DEBUG, logger="toolkit")
 
     words = [f"candidate-{i:04d}" for i in range(400)] + [PASSWORD]
@@ -133,7 +132,7 @@ def test_resume_skips_done_candidates_and_finds(tmp_path, monkeypatch, caplog):
 
     polls = itertools.count()
     first = PasswordSearch(data, Candidates(words=words), checkpoint=ckpt).run(
-        workers=2, chunk_size=4, stop=lambda: next(polls) > 12
+        workers=2, range_size=4, stop=lambda: next(polls) > 12
     )
     assert first.stopped and not first.found and first.status == "stopped"
     assert 0 < first.tried < first.total
@@ -149,7 +148,7 @@ def test_resume_skips_done_candidates_and_finds(tmp_path, monkeypatch, caplog):
     tried_log.write_text("")
     second_search = PasswordSearch(data, Candidates(words=words), checkpoint=ckpt)
     assert second_search.resumed == first.tried
-    second = second_search.run(workers=2, chunk_size=4)
+    second = second_search.run(workers=2, range_size=4)
     assert second.found and second.password == PASSWORD
     assert second.resumed == first.tried
     tried_second = tried_log.read_text().splitlines()
@@ -167,7 +166,7 @@ def test_exhausted_resume_counts_add_up(tmp_path, desktop_file):
     polls = itertools.count()
     first = PasswordSearch(desktop_file, Candidates(words=words), checkpoint=ckpt).run(
         workers=1,
-        chunk_size=3,
+        range_size=3,
         progress=lambda tried, total, rate: seen.append((tried, total)),
         stop=lambda: next(polls) > 5,
     )
@@ -213,8 +212,23 @@ def test_run_again_continues_in_memory_without_checkpoint(desktop_file):
     words = [f"candidate-{i:04d}" for i in range(150)] + [PASSWORD]
     search = PasswordSearch(desktop_file, Candidates(words=words))
     polls = itertools.count()
-    first = search.run(workers=1, chunk_size=3, stop=lambda: next(polls) > 5)
+    first = search.run(workers=1, range_size=3, stop=lambda: next(polls) > 5)
     assert first.stopped and first.checkpoint is None and 0 < first.tried < len(words)
     second = search.run(workers=2)  # what the notebook form's Continue does
     assert second.found and second.password == PASSWORD
     assert second.resumed == first.tried
+
+
+def test_checkpoint_progress_is_authenticated(tmp_path, desktop_file):
+    ckpt = tmp_path / "ckpt.json"
+    stop = threading.Event()
+    stop.set()
+    PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).run(workers=1, stop=stop)
+    saved = json.loads(ckpt.read_text())
+    assert saved["version"] == 2 and len(saved["mac"]) == 64
+    assert PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).resumed == 0
+    for field, value in (("done", len(DECOYS)), ("doneRanges", [[3, 9]]), ("mac", "0" * 64)):
+        ckpt.write_text(json.dumps(dict(saved, **{field: value})))
+        with pytest.raises(errors.CheckpointError, match="does not verify"):
+            PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt)
+        assert ckpt.exists()

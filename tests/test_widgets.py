@@ -469,6 +469,7 @@ def test_recovery_stop_then_continue_resumes() -> None:
     form.file.path.value = str(FORGOTTEN)
     form.tokens.value = "+ alpha beta gamma delta\n+ 19%d%d 20%d%d\n! ? #"
     form.typos.value = 1
+    form.confirm.value = True  # about 1.7 M candidates: longer than an hour, so it asks first
     form.run(wait=False)
     assert form.running and not form.stop_button.disabled and form.button.disabled
     assert "Working…" in form.status.value  # at once, before the candidates are even counted

@@ -56,6 +56,7 @@ class Backup:
         self._plaintext = plaintext
         self.container = container
         self.source = source
+        self._shape_checked = False
 
     # ------------------------------------------------------------------ facts
     @property
@@ -137,6 +138,26 @@ class Backup:
 
         return tabulate(self, reveal_secrets=reveal_secrets)
 
+    def check_shape(self) -> None:
+        """Raise :class:`UnexpectedContentError` naming the first record field of an unexpected type.
+
+        Every operation that interprets records (tables, diff, merge, subset)
+        calls this first, so an odd value (a number where text belongs, a list
+        as a status, an integer beyond 64 bits) is one coded error naming the
+        record and field, never an internal error.  Null stands for a missing
+        field, unknown fields are not checked (they are kept, not interpreted),
+        and the audit does not call it: it reports such values as findings.
+        """
+        if self._shape_checked:
+            return
+        problem = shape_problem(self)
+        if problem:
+            raise errors.UnexpectedContentError(
+                problem,
+                hint="No wallet writes that; 'concordium-backup audit' lists every such value.",
+            )
+        self._shape_checked = True
+
     # ------------------------------------------------------------ serialising
     def to_plaintext(self) -> bytes:
         """The plaintext as its wallet writes it; the original bytes while the document is unchanged."""
@@ -206,15 +227,77 @@ def _check_list(obj: dict[str, Any], key: str, where: str, *, required: bool) ->
             raise errors.UnexpectedContentError(f"{where}[{i}] is not an object")
 
 
+#: Integers beyond this are not what any wallet writes (and no table column holds them).
+MAX_INT = 2**63 - 1
+
+
+def shape_problem(backup: Backup) -> str | None:
+    """The first known field whose value has a JSON type its record kind does not allow, in words."""
+    from .audit.schema import DESKTOP_SHAPES, LEGACY_SHAPES, json_type, json_type_name
+
+    shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
+    tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]
+    genesis = None if backup.is_legacy else backup.document.get("genesis")
+    if isinstance(genesis, dict):
+        tables.append(("genesis", [genesis]))
+    for table, records in tables:
+        shape = shapes.get(table)
+        if shape is None:
+            continue
+        fields = {**shape.required, **shape.optional}
+        for i, record in enumerate(records):
+            if not isinstance(record, dict):
+                return f"{table}[{i}] is a {json_type(record)}, not an object"
+            for name, types in fields.items():
+                value = record.get(name)
+                if value is None:
+                    continue
+                ok = isinstance(value, bool) if bool in types else False
+                if not ok and not isinstance(value, bool):
+                    ok = any(t is not None and t is not bool and isinstance(value, t) for t in types)
+                if not ok:
+                    want = " or ".join(json_type_name(t) for t in types if t is not None)
+                    where = _record_name(record)
+                    return f"{table}[{i}]{where} has {name} as {json_type(value)}, not {want}"
+                if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+                    return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
+    return None
+
+
+def _record_name(record: dict[str, Any]) -> str:
+    name = record.get("name")
+    return f" ({name[:40]!r})" if isinstance(name, str) and name else ""
+
+
 def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> dict[str, Any]:
-    """Parse decrypted bytes; a parse failure after a matching first block means damage."""
+    """Parse decrypted bytes; a parse failure after a matching first block means damage.
+
+    JSON that is well-formed but unacceptable (NaN, numbers out of range, nesting
+    deeper than :data:`jsonio.MAX_DEPTH`, a few invalid UTF-8 bytes) is
+    :class:`UnexpectedContentError`: the password is right and nothing was damaged.
+    """
     try:
-        return jsonio.loads(plaintext)
+        document = jsonio.loads(plaintext)
     except jsonio.JSONError as exc:
+        if exc.content:  # JSON in shape, so the password is right and nothing was damaged
+            raise errors.UnexpectedContentError(
+                f"The file decrypts, but its content is not acceptable JSON ({exc})",
+                hint="It was not written by a Concordium wallet; nothing can be read from it.",
+            ) from None
         if first_block_kind is None:
             raise errors.WrongPasswordError("The password does not open this file") from None
         where = f" near byte {exc.pos}" if exc.pos is not None else ""
         raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
+    odd = jsonio.oddity(document)
+    if odd is not None:
+        what = (
+            f"nests more than {jsonio.MAX_DEPTH} levels deep" if odd[0] == "deep" else "has an integer beyond 64 bits"
+        )
+        raise errors.UnexpectedContentError(
+            f"The file decrypts, but its content {what} (at {odd[1][:80]!r})",
+            hint="No wallet writes that; it was not written by a Concordium wallet.",
+        )
+    return document
 
 
 #: What :func:`open_backup` reads: a path (``~`` expanded), the file's bytes, or a binary file object.

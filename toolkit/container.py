@@ -34,8 +34,11 @@ LEGACY_ITERATIONS = 100_000
 #: (20x the legacy wallet's setting; about a second or two of PBKDF2 here).
 MAX_ITERATIONS = 2_000_000
 MIN_SALT, MAX_SALT = 8, 1024
-#: Files larger than this are refused before they are read.
-MAX_FILE_SIZE = 256 * 1024 * 1024
+#: Files larger than this are refused before they are read: what every command handles in
+#: under 2 GB of memory.  Memory grows with the number of records, not bytes; the worst case
+#: (bench/bench_size_limit.py --shape worst: 1.5 M tiny contacts, each a finding, 100 MB) peaks
+#: at 1.4 GB for inspect and 1.5 GB for audit.  Real backups are a few MB.
+MAX_FILE_SIZE = 96 * 1024 * 1024
 
 #: How each wallet's plaintext starts (JSON key order of the writers).
 DESKTOP_PREFIX = b'{"accounts":['

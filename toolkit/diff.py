@@ -430,6 +430,8 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
     """
     if old.kind != new.kind:
         raise errors.IncompatibleKindsError("A legacy mobile wallet file and a Desktop Wallet file cannot be compared")
+    old.check_shape()
+    new.check_shape()
     results: dict[str, TableDiff] = {}
     if old.is_legacy:
         for table in LEGACY_LISTS:

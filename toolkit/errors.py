@@ -245,6 +245,23 @@ def reading(path: str | os.PathLike[str], what: str = "file") -> Iterator[None]:
         raise CannotReadError(f"Cannot read the {what} {os.fspath(path)}: {exc.strerror or exc}") from None
 
 
+def without_traceback(exc: BaseException) -> BaseException:
+    """``exc`` (and its causes) with no traceback: the frames' locals may hold a password.
+
+    For errors kept after they were handled (a form's ``error``, a result's ``problem``).
+    """
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.__traceback__ = None
+        stack += [node.__cause__, node.__context__]  # type: ignore[list-item]
+    return exc
+
+
 def all_error_classes() -> list[type[BackupError]]:
     """Every concrete error class, for documentation and tests."""
     out: list[type[BackupError]] = []
@@ -262,3 +279,21 @@ class IncompatibleDataError(BackupError):
         "The Desktop Wallet would stop this import part-way and keep what it had imported; "
         "fix or leave out the conflicting record first (see the import preview)."
     )
+
+
+class LineTooLongError(BackupError):
+    code = "line-too-long"
+    hint = "A password or candidate line is at most 4 KiB; check that this is the right file."
+
+
+class ClusterError(BackupError):
+    code = "cluster-unreachable"
+    hint = (
+        "Check the scheduler's address and that it is running; a tls:// scheduler needs the CA, "
+        "certificate and key, and a tcp:// address cannot reach it."
+    )
+
+
+class ConfirmationNeededError(BackupError):
+    code = "confirm-needed"
+    hint = "Narrow the candidates, or confirm that the search may run this long."

@@ -9,14 +9,16 @@ at any step leaves nothing under the output name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import container as ct
-from . import errors
+from . import errors, files
 from .backup import Backup
 
 MIN_PASSWORD_LENGTH = 6
@@ -51,25 +53,29 @@ def check_password(password: str | bytes) -> None:
         raise errors.PasswordTooShortError(f"The new password has {length} characters")
 
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> None:
+def write_bytes_atomic(
+    path: str | os.PathLike[str],
+    data: bytes,
+    *,
+    force: bool = False,
+    protect: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder (fsynced, then renamed).
 
-    Without ``force`` an existing ``path`` is never replaced, even one that appears meanwhile.
+    Without ``force`` an existing ``path`` is never replaced, even one that appears meanwhile;
+    a ``path`` that is one of the input files ``protect`` names never is (``same-file``).
+    Temporary files an earlier, killed write of ``path`` left are removed first.
     """
     target = Path(path)
+    files.refuse_same_file(target, protect)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise errors.WriteFailedError(f"The folder {folder} does not exist")
+    files.remove_stale_temps(target)
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=files.temp_prefix(target), suffix=files.TEMP_SUFFIX)
+        files.lock_temp(fd)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -128,9 +134,7 @@ def save_backup(
     """
     check_password(password)
     target = Path(path)
-    for src in (backup.source, *protect):
-        if src is not None and (_same(target, Path(src)) or target.resolve() == Path(src).resolve()):
-            raise errors.SameFileError(f"{target} is an input file")
+    files.refuse_same_file(target, (backup.source, *protect))
     if target.is_dir():
         raise errors.WriteFailedError(f"{target} is a folder")
     if target.exists() and not force:
@@ -138,18 +142,19 @@ def save_backup(
     layout = "legacy" if backup.is_legacy else "desktop"
     plaintext = backup.to_plaintext()
     data = ct.encrypt(plaintext, password, iterations=iterations, layout=layout)
-    write_bytes_atomic(target, data, force=force)
-    try:
+    write_bytes_atomic(target, data, force=force, protect=(backup.source, *protect))
+    ok = False
+    try:  # an unverified file is never left under the output name, even on Ctrl-C
         written = ct.read_source(target)
         box = ct.parse_container(written)
         ok = ct.decrypt(box, password).plaintext == plaintext and written == data
     except (errors.BackupError, OSError):
         ok = False
+    finally:
+        if not ok:
+            with contextlib.suppress(OSError):
+                target.unlink()
     if not ok:
-        try:
-            target.unlink()
-        except OSError:
-            pass
         raise errors.VerifyFailedError(f"{target} did not read back as written")
     return WriteResult(
         path=str(target),

@@ -50,13 +50,84 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-class JSONError(ValueError):
-    """Invalid JSON; ``pos`` is the byte or character offset, ``at_end`` if input ran out."""
+#: Nesting deeper than this is refused (the wallets' documents nest about 10 levels).
+MAX_DEPTH = 100
+#: A text with at most this many invalid UTF-8 sequences, and otherwise valid JSON,
+#: was written that way; damage (16 garbled bytes per damaged AES block) leaves many more.
+_FEW_BAD_UTF8 = 2
 
-    def __init__(self, msg: str, pos: int | None, at_end: bool) -> None:
+
+class JSONError(ValueError):
+    """Invalid JSON; ``pos`` is the byte or character offset, ``at_end`` if input ran out.
+
+    ``content`` is True when the text is JSON in shape but holds what no wallet
+    writes (NaN, a number out of range, nesting too deep, a few bytes that are
+    not UTF-8): it was written so, not damaged on the way.
+    """
+
+    def __init__(self, msg: str, pos: int | None, at_end: bool, *, content: bool = False) -> None:
         super().__init__(msg)
         self.pos = pos
         self.at_end = at_end
+        self.content = content
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+#: Integers outside this range are refused (the 64-bit range orjson and every wallet handle).
+MIN_INT, MAX_INT = -(2**63), 2**64 - 1
+
+
+def too_deep(obj: Any, limit: int = MAX_DEPTH) -> bool:
+    """Does ``obj`` nest lists/objects more than ``limit`` levels deep?  (Iterative: no recursion.)"""
+    odd = oddity(obj, limit)
+    return odd is not None and odd[0] == "deep"
+
+
+def oddity(obj: Any, limit: int = MAX_DEPTH) -> tuple[str, str] | None:
+    """``("deep", where)`` or ``("integer", where)`` for the first value no wallet writes, else None.
+
+    Nesting deeper than ``limit``, or an integer beyond 64 bits, anywhere; ``where``
+    is a path like ``accounts[0].note``.  Iterative (no recursion); the path is
+    only worked out once something was found.
+    """
+    if type(obj) is not dict and type(obj) is not list:
+        return None
+    stack = [(obj, 1)]
+    while stack:
+        node, depth = stack.pop()
+        for value in node.values() if type(node) is dict else node:
+            kind = type(value)
+            if kind is dict or kind is list:
+                if depth >= limit:
+                    return "deep", _path_to(obj, limit)
+                stack.append((value, depth + 1))
+            elif kind is int and not MIN_INT <= value <= MAX_INT:
+                return "integer", _path_to(obj, limit)
+    return None
+
+
+def _path_to(obj: Any, limit: int) -> str:
+    """The path of the first odd value (the slow walk, run once)."""
+    stack: list[tuple[Any, int, str]] = [(obj, 1, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        items = node.items() if type(node) is dict else enumerate(node)
+        for key, value in items:
+            where = f"{path}.{key}" if type(node) is dict else f"{path}[{key}]"
+            kind = type(value)
+            if kind is dict or kind is list:
+                if depth >= limit:
+                    return where.lstrip(".")
+                stack.append((value, depth + 1, where))
+            elif kind is int and not MIN_INT <= value <= MAX_INT:
+                return where.lstrip(".")
+    return ""
 
 
 def loads(data: bytes | str) -> Any:
@@ -68,14 +139,35 @@ def loads(data: bytes | str) -> Any:
         pass
     try:
         text = data.decode("utf-8") if isinstance(data, (bytes, bytearray, memoryview)) else data
-        return json.loads(text, parse_constant=_refuse_constant)
+        return _std_loads(text)
     except UnicodeDecodeError as exc:
-        raise JSONError(f"not UTF-8 text at byte {exc.start}", exc.start, False) from None
+        raise JSONError(
+            f"not UTF-8 text at byte {exc.start}", exc.start, False, content=_few_bad_utf8(bytes(data))
+        ) from None
     except json.JSONDecodeError as exc:
         at_end = exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string")
         raise JSONError(exc.msg, exc.pos, at_end) from None
-    except (ValueError, RecursionError) as exc:
-        raise JSONError(str(exc), None, False) from None
+    except RecursionError:
+        raise JSONError("nested too deeply", None, False, content=True) from None
+    except ValueError as exc:  # NaN/Infinity, a number out of range, an integer of thousands of digits
+        msg = "an integer has thousands of digits" if "integer string conversion" in str(exc) else str(exc)
+        raise JSONError(msg, None, False, content=True) from None
+
+
+def _std_loads(text: str) -> Any:
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _few_bad_utf8(data: bytes) -> bool:
+    """Valid JSON apart from a few invalid UTF-8 sequences (written so, not damaged)?"""
+    text = data.decode("utf-8", "replace")
+    if text.count("\ufffd") - data.count("\ufffd".encode()) > _FEW_BAD_UTF8:
+        return False
+    try:
+        _std_loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _encode(text: str) -> bytes:

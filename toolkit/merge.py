@@ -969,6 +969,8 @@ def preview_import(
         raise errors.IncompatibleKindsError(
             "File A is a legacy mobile wallet export; the Desktop Wallet holds no such data"
         )
+    a.check_shape()  # odd values are one coded error naming record and field, never an internal one
+    b.check_shape()
     genesis = _wallet_genesis(wallet_network)
     dropped: list[dict[str, Any]] = []
     if drop_unknown_fields:

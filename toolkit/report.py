@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import __version__, errors
+from . import __version__, errors, files
 from .audit import FINDING_COLUMNS, SEVERITIES, rules_table, severity_counts
 from .export import write_bytes_atomic
 from .sheets import set_text_cell, to_csv_bytes, to_xlsx_bytes
@@ -70,8 +70,14 @@ def write_report(
     backup: Backup | None = None,
     today: date | None = None,
     force: bool = False,
+    protect: tuple[str | os.PathLike[str] | None, ...] = (),
 ) -> str:
-    """Write the report to ``path`` (format from its extension); return the path written."""
+    """Write the report to ``path`` (format from its extension); return the path written.
+
+    Never over the backup's own file or the other inputs ``protect`` names (``same-file``).
+    """
+    inputs = (backup.source if backup is not None else None, *protect)
+    files.refuse_same_file(path, inputs)  # before any work, and whatever ``force`` says
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise errors.InvalidArgumentError(
@@ -79,7 +85,7 @@ def write_report(
         )
     summary = report_summary(backup, findings, today=today)
     data = render_html(findings, summary=summary) if fmt == "html" else render_xlsx(findings, summary=summary)
-    write_bytes_atomic(path, data, force=force)
+    write_bytes_atomic(path, data, force=force, protect=inputs)
     return os.fspath(path)
 
 
@@ -143,7 +149,7 @@ def render_html(findings: pd.DataFrame, *, summary: Mapping[str, Any] | None = N
         "<footer>Made by the Concordium backup toolkit. The report holds no password and no private key.</footer>"
     )
     parts.append("</body></html>\n")
-    return "\n".join(parts).encode("utf-8")
+    return "\n".join(parts).encode("utf-8", "backslashreplace")  # lone surrogates shown escaped
 
 
 # --------------------------------------------------------------------------- XLSX

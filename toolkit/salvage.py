@@ -769,9 +769,11 @@ def _intact(
     try:
         dec = ct.decrypt_with_key(box, key)
         doc = parse_plaintext(dec.plaintext, dec.first_block_kind)
-        kind = classify(doc)
-    except (errors.DamagedError, errors.WrongPasswordError, errors.UnexpectedContentError):
+    except (errors.DamagedError, errors.WrongPasswordError):
         return None
+    # It decrypted with valid padding and parsed (or is acceptable-JSON-shaped): the password
+    # is right and nothing is damaged, so content that is no wallet's is said as such.
+    kind = classify(doc)
     backup = Backup(doc, kind=kind, plaintext=dec.plaintext, container=box, source=name)
     notes = list(notes)
     if kind == LEGACY:

@@ -101,6 +101,7 @@ def subset_backup(
     identities, accounts = list(identities), list(accounts)
     if not identities and not accounts:
         raise errors.SelectionError("Choose at least one identity or account to keep")
+    backup.check_shape()
     document = _subset_legacy if backup.is_legacy else _subset_desktop
     doc = copy.deepcopy(document(backup, identities, accounts, include_contacts))  # never shares records
     # Pass the original bytes on: a selection of everything re-exports them unchanged.

@@ -14,6 +14,7 @@ maxAccounts, credential policy dates); the raw strings are left out unless
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -255,7 +256,7 @@ def desktop_tables(
 def _redact(value: Any, reveal: bool) -> Any:
     """A secret as ‹redacted› (None stays None: "has none" is not a secret), or shown when ``reveal``."""
     if reveal:
-        return orjson.dumps(value).decode() if isinstance(value, (dict, list)) else value
+        return _json_text(value) if isinstance(value, (dict, list)) else value
     return REDACTED if value is not None else None
 
 
@@ -300,8 +301,21 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
     }
 
 
+def _json_text(value: Any) -> str:
+    """Compact JSON text of a nested value; lone surrogates (valid JSON escapes) kept, not a crash."""
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
-    """Every record kind of ``backup`` as a DataFrame, keyed by the file's own list names."""
+    """Every record kind of ``backup`` as a DataFrame, keyed by the file's own list names.
+
+    A record field of an unexpected type is :class:`~toolkit.errors.UnexpectedContentError`
+    (see :meth:`Backup.check_shape`).
+    """
+    backup.check_shape()
     with gc_paused():
         if backup.is_legacy:
             return _lead(legacy_tables(backup, reveal_secrets=reveal_secrets))

@@ -14,7 +14,7 @@ import sys
 import traceback
 
 from .. import __version__, errors
-from .common import ArgumentParser, report_error
+from .common import ArgumentParser, no_core_dumps, report_error
 
 COMMAND_MODULES = ("inspect", "diff", "merge", "reexport", "audit", "salvage", "recover", "ledger")
 
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     as_json = "--json" in argv
     command = None
+    no_core_dumps()  # before any password is read
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

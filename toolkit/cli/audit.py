@@ -19,6 +19,7 @@ import pandas as pd
 from .. import errors
 from ..audit import SEVERITIES, audit, findings_records, group_by_severity, has_failures, severity_counts
 from ..backup import open_backup
+from ..files import refuse_same_file
 from ..report import write_report
 from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
 
@@ -66,11 +67,17 @@ def _day(text: str) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.report:  # refuse before the password is asked
+        refuse_same_file(args.report, (args.file, args.password_file))
     password = get_password(args.password_file, what=Path(args.file).name)
     backup = open_backup(args.file, password)
     today = args.today or date.today()
     findings = audit(backup, today=today)
-    report = write_report(findings, args.report, backup=backup, today=today, force=args.force) if args.report else None
+    report = None
+    if args.report:
+        report = write_report(
+            findings, args.report, backup=backup, today=today, force=args.force, protect=(args.password_file,)
+        )
     failed = has_failures(findings, args.fail_on)
     if args.json:
         out: dict[str, object] = {"findings": findings_records(findings), "counts": severity_counts(findings)}

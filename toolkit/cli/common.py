@@ -41,6 +41,33 @@ class ArgumentParser(argparse.ArgumentParser):
         raise exc
 
 
+def no_core_dumps() -> None:
+    """Keep secrets (passwords, keys, decrypted backups) out of core dumps of this process.
+
+    ``RLIMIT_CORE`` 0 (inherited by worker processes, also across exec) and, on
+    Linux, not dumpable (``PR_SET_DUMPABLE`` 0: no core, no ptrace by other
+    processes of the same user).  Best effort: where the OS refuses, nothing changes.
+    """
+    try:
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
+_PR_SET_DUMPABLE = 4
+
+
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
 
@@ -91,7 +118,10 @@ def check_new_password(password: str) -> None:
 def print_json(obj: Any, out: TextIO | None = None) -> None:
     """``obj`` as JSON: exact values; control/bidi characters and lone surrogates as ``\\uXXXX`` escapes."""
     out = out or sys.stdout
-    out.write(json_safe(json.dumps(obj, ensure_ascii=False, indent=2, default=_json_default)) + "\n")
+    # streamed (no whole-text copy of a large result); the escaping is per character, so chunks are safe
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2, default=_json_default).iterencode(obj):
+        out.write(json_safe(chunk))
+    out.write("\n")
 
 
 def emit(text: str, out: TextIO | None = None) -> None:

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from .. import errors
-from ..backup import open_backup
+from ..backup import DESKTOP_LISTS, LEGACY_LISTS, open_backup
 from ..export import write_bytes_atomic
+from ..files import refuse_same_file
 from ..sheets import to_csv_bytes
 from ..tables import default_columns
 from ..textsafe import is_missing
@@ -55,12 +56,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    inputs = (args.file, args.password_file)
+    if args.csv_dir:  # refuse before the password is asked
+        check_csv_dir(Path(args.csv_dir), inputs)
     password = get_password(args.password_file, what=Path(args.file).name)
     backup = open_backup(args.file, password)
     tables = backup.tables(reveal_secrets=args.reveal_secrets)
     if args.table is not None and args.table not in tables:
         raise errors.UsageError(f"No table {args.table!r}; this file has: {', '.join(tables)}")
-    written = write_csvs(tables, Path(args.csv_dir), force=args.force, raw=args.raw_csv) if args.csv_dir else []
+    written = (
+        write_csvs(tables, Path(args.csv_dir), force=args.force, raw=args.raw_csv, protect=inputs)
+        if args.csv_dir
+        else []
+    )
     if args.json:
         out = backup.summary()
         if args.table:
@@ -115,9 +123,27 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def write_csvs(tables: dict[str, pd.DataFrame], folder: Path, *, force: bool = False, raw: bool = False) -> list[str]:
+def check_csv_dir(folder: Path, inputs: tuple[str | None, ...]) -> None:
+    """Refuse a CSV folder where a table's file would be an input (``same-file``, whatever ``--force``)."""
+    for name in dict.fromkeys((*DESKTOP_LISTS, *LEGACY_LISTS)):
+        refuse_same_file(folder / f"{name}.csv", inputs)
+
+
+def write_csvs(
+    tables: dict[str, pd.DataFrame],
+    folder: Path,
+    *,
+    force: bool = False,
+    raw: bool = False,
+    protect: tuple[str | None, ...] = (),
+) -> list[str]:
     """Each table as folder/NAME.csv (:func:`toolkit.sheets.to_csv_bytes`: formula-safe unless ``raw``),
-    written atomically; existing files only replaced with ``force``."""
+    written atomically; existing files only replaced with ``force``.
+
+    A file that is one of the inputs ``protect`` names is never written (``same-file``).
+    """
+    for name in tables:
+        refuse_same_file(folder / f"{name}.csv", protect)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -127,6 +153,6 @@ def write_csvs(tables: dict[str, pd.DataFrame], folder: Path, *, force: bool = F
     out = []
     for name, df in tables.items():
         path = folder / f"{name}.csv"
-        write_bytes_atomic(path, to_csv_bytes(df, raw=raw), force=force)
+        write_bytes_atomic(path, to_csv_bytes(df, raw=raw), force=force, protect=protect)
         out.append(str(path))
     return out

@@ -77,10 +77,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    inputs = [args.a, args.b, args.password_file, args.a_password_file, args.b_password_file, args.new_password_file]
     if not args.dry_run:
         if not args.output:
             raise errors.UsageError("Name the output file OUT, or pass --dry-run")
-        check_output(args.output, [args.a, args.b], force=args.force)
+        check_output(args.output, inputs, force=args.force)
     a_pw = get_password(args.a_password_file or args.password_file, what=Path(args.a).name)
     a = open_input(args.a, a_pw, subject="a", what="backup A")
     b_pw = get_password(args.b_password_file or args.password_file, what=Path(args.b).name)
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     written = None
     if not args.dry_run:
         password = get_new_password(args.new_password_file)
-        written = save_backup(preview.backup, args.output, password, force=args.force, protect=(args.a, args.b))
+        written = save_backup(preview.backup, args.output, password, force=args.force, protect=inputs)
     if args.json:
         print_json({**preview.to_dict(), "written": written.to_dict() if written else None})
         return 0

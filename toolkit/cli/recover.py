@@ -1,7 +1,8 @@
 """``concordium-backup recover-password FILE``: a thin skin over :mod:`toolkit.recovery`.
 
-Exit codes: 0 found, 1 exhausted, 2 the file (or the options) cannot be used,
-130 stopped with Ctrl-C (the checkpoint is kept; run the same command to resume).
+Exit codes: 0 found, 1 exhausted, 2 the file, the options or the cluster cannot be used,
+130 stopped with Ctrl-C (143 SIGTERM, 129 SIGHUP; the checkpoint is kept either way: run
+the same command to resume).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any, TextIO
 
 from .. import errors
 from ..container import parse_container, read_source
+from ..files import refuse_same_file
 from ..recovery import candidates as cands
-from ..recovery.search import PasswordSearch, RecoveryResult, available_cpus
+from ..recovery.search import PasswordSearch, RecoveryResult, available_cpus, estimate, format_duration
 from ..textsafe import safe_text
 from .common import add_json_flag, emit, print_json
 
@@ -36,7 +38,11 @@ token file syntax (--tokens): one piece per line, combined in line order.
 typos (--typos N): up to N different positions changed, each by a case flip,
   a swap with the next character, a deletion, a repetition or an inserted
   character (from --insert-chars); caps lock counts as one typo.
-exit codes: 0 found, 1 exhausted, 2 file or options unusable, 130 stopped (resume: same command)
+a Dask cluster (--cluster tcp://HOST:8786 or tls://HOST:8786): the workers need this
+  toolkit installed and see the candidate definition (your hints): use only a
+  cluster you trust; over an untrusted network use tls:// with --tls-ca/--tls-cert/--tls-key.
+exit codes: 0 found, 1 exhausted, 2 file, options or cluster unusable,
+  130 stopped by Ctrl-C (143 SIGTERM, 129 SIGHUP; resume: same command)
 """
 
 
@@ -92,12 +98,34 @@ def register(subparsers: Any) -> None:
         "--output", metavar="PATH", help="write the found password to this new file (mode 0600) instead of printing it"
     )
     run_group.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run_group.add_argument(
+        "--yes", action="store_true", help="start even if the search is expected to take more than an hour"
+    )
+    dask = p.add_argument_group("a Dask cluster")
+    dask.add_argument("--cluster", metavar="ADDRESS", help="search on this Dask scheduler (tcp://… or tls://…)")
+    dask.add_argument("--tls-ca", metavar="FILE", help="CA certificate that signed the cluster's certificates")
+    dask.add_argument("--tls-cert", metavar="FILE", help="this client's certificate (PEM)")
+    dask.add_argument("--tls-key", metavar="FILE", help="this client's private key (PEM)")
+    dask.add_argument(
+        "--cluster-timeout", type=float, default=10.0, metavar="SECONDS", help="give up connecting after (default 10)"
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
 
-def _open_output(path: str) -> int:
-    """Create the output file now (mode 0600), so a long search cannot end unable to write it."""
+def _check_output(path: str) -> None:
+    """Fail now, not after a long search, if the output cannot be created (it is created only when found)."""
+    if os.path.lexists(path):
+        raise errors.OutputExistsError(
+            f"{path} already exists", hint="Choose another --output name; the password is never written over a file."
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise errors.WriteFailedError(f"Cannot create {path}: the folder is not writable")
+
+
+def _write_output(path: str, password: str) -> None:
+    """Create the output (mode 0600, never over a file) and write the password."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -106,9 +134,31 @@ def _open_output(path: str) -> int:
         ) from None
     except OSError as exc:
         raise errors.WriteFailedError(f"Cannot create {path}: {exc.strerror or exc}") from None
-    with contextlib.suppress(OSError):
-        os.fchmod(fd, 0o600)
-    return fd
+    try:
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(password + "\n")
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise errors.WriteFailedError(f"Cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _security(args: argparse.Namespace) -> Any:
+    given = [args.tls_ca, args.tls_cert, args.tls_key]
+    if not any(given):
+        return None
+    if not all(given):
+        raise errors.UsageError("--tls-ca, --tls-cert and --tls-key go together")
+    for path in given:
+        with errors.reading(path, "TLS file"), open(path, "rb"):
+            pass
+    from distributed.security import Security
+
+    return Security(
+        tls_ca_file=args.tls_ca, tls_client_cert=args.tls_cert, tls_client_key=args.tls_key, require_encryption=True
+    )
 
 
 def _candidates(args: argparse.Namespace) -> cands.Candidates:
@@ -131,9 +181,52 @@ def run(args: argparse.Namespace) -> int:
         raise errors.CandidatesError("No candidates", hint="Give --candidates LIST and/or --tokens TOKENS.")
     candidates = _candidates(args)
     checkpoint = None if args.no_checkpoint else (args.checkpoint or args.file + CHECKPOINT_SUFFIX)
+    inputs = (args.file, *args.candidates, *args.tokens)
+    for written in (checkpoint, args.output):
+        if written:
+            refuse_same_file(written, inputs)
 
     data = read_source(args.file)
-    parse_container(data)  # a file that is not a backup fails before any counting
+    container = parse_container(data)  # a file that is not a backup fails before any counting
+    if args.output:
+        _check_output(args.output)
+    client = None
+    if args.cluster:
+        from ..recovery.engines import connect
+
+        client = connect(args.cluster, security=_security(args), timeout=args.cluster_timeout)
+    try:
+        return _run(args, info, data, container, candidates, checkpoint, client)
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close(timeout=5)
+
+
+def _run(
+    args: argparse.Namespace,
+    info: TextIO,
+    data: bytes,
+    container: Any,
+    candidates: cands.Candidates,
+    checkpoint: str | None,
+    client: Any,
+) -> int:
+    workers = args.workers or available_cpus()
+    if client is not None:
+        workers = max(1, sum(client.nthreads().values()))
+    plan = estimate(container.kdf, candidates, workers)
+    print(
+        f"At most {plan.candidates:,} candidates: about {format_duration(plan.seconds)} at "
+        f"{plan.rate:,.0f} guesses/s on {workers} {'core' if workers == 1 else 'cores'}",
+        file=info,
+        flush=True,
+    )
+    if plan.needs_confirmation and not args.yes:
+        raise errors.ConfirmationNeededError(
+            f"This search may take {format_duration(plan.seconds)}",
+            hint="Narrow the candidates (fewer --typos, fewer alternatives), or add --yes to start it.",
+        )
     print("Counting candidates…", file=sys.stderr, flush=True)
     search = PasswordSearch(data, candidates, checkpoint=checkpoint)
     counts = search.counts
@@ -142,49 +235,43 @@ def run(args: argparse.Namespace) -> int:
         skipped.append(f"{counts.duplicates:,} duplicates")
     if counts.too_short:
         skipped.append(f"{counts.too_short:,} shorter than {candidates.min_length} characters")
-    workers = args.workers or available_cpus()
+    where = (
+        f"a Dask cluster ({workers} threads)"
+        if client is not None
+        else f"{workers} process" + ("es" if workers != 1 else "")
+    )
     print(
         f"{counts.total:,} candidates to try"
         + (f" ({' and '.join(skipped)} skipped)" if skipped else "")
-        + f", {search.container.kdf.iterations:,} PBKDF2 iterations each, on {workers} process"
-        + ("es" if workers != 1 else ""),
+        + f", {search.container.kdf.iterations:,} PBKDF2 iterations each, on {where}",
         file=info,
         flush=True,
     )
     if search.resumed:
         print(f"Resuming: {search.resumed:,} already tried (checkpoint {checkpoint})", file=info, flush=True)
 
-    out_fd = _open_output(args.output) if args.output else None
-    try:
-        result = _search(search, args, workers)
-    except BaseException:
-        if out_fd is not None:
-            os.close(out_fd)
-            with contextlib.suppress(OSError):
-                os.unlink(args.output)
-        raise
-    if out_fd is not None:
-        if result.found and result.password is not None:
-            try:
-                with os.fdopen(out_fd, "w", encoding="utf-8") as fh:
-                    fh.write(result.password + "\n")
-            except OSError as exc:
-                raise errors.WriteFailedError(f"Cannot write {args.output}: {exc.strerror or exc}") from None
-        else:
-            os.close(out_fd)
-            with contextlib.suppress(OSError):
-                os.unlink(args.output)
-    return _report(result, args, info, checkpoint)
+    result, signum = _search(search, args, workers, client, info)
+    if args.output and result.found and result.password is not None:
+        _write_output(args.output, result.password)
+    return _report(result, args, info, checkpoint, signum)
 
 
-def _search(search: PasswordSearch, args: argparse.Namespace, workers: int) -> RecoveryResult:
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _search(
+    search: PasswordSearch, args: argparse.Namespace, workers: int, client: Any, info: TextIO
+) -> tuple[RecoveryResult, int]:
+    """Run with a progress bar; Ctrl-C, SIGTERM and SIGHUP stop it cleanly (the signal is returned)."""
     from tqdm import tqdm
 
     stop = threading.Event()
+    received: list[int] = []
 
-    def on_sigint(signum: int, frame: Any) -> None:
-        if stop.is_set():  # a second Ctrl-C: stop harder (the checkpoint is still saved)
+    def on_signal(signum: int, frame: Any) -> None:
+        if stop.is_set() and signum == signal.SIGINT:  # a second Ctrl-C: stop harder (the checkpoint is still saved)
             raise KeyboardInterrupt
+        received.append(signum)
         stop.set()
 
     bar = tqdm(
@@ -202,19 +289,32 @@ def _search(search: PasswordSearch, args: argparse.Namespace, workers: int) -> R
         if tried > bar.n:
             bar.update(tried - bar.n)
 
-    old = signal.signal(signal.SIGINT, on_sigint)
+    def on_engine(engine: Any) -> None:
+        if engine.dashboard:
+            print(f"Dask dashboard: {engine.dashboard}", file=info, flush=True)
+
+    old = {sig: signal.signal(sig, on_signal) for sig in _STOP_SIGNALS}
     try:
-        return search.run(workers=workers, progress=progress, stop=stop)
+        result = search.run(
+            workers=workers if client is None else None,
+            cluster=client,
+            progress=progress,
+            stop=stop,
+            on_engine=on_engine,
+        )
     finally:
-        signal.signal(signal.SIGINT, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
         bar.close()
+    return result, (received[0] if received else signal.SIGINT)
 
 
-def _report(result: RecoveryResult, args: argparse.Namespace, info: TextIO, checkpoint: str | None) -> int:
+def _report(result: RecoveryResult, args: argparse.Namespace, info: TextIO, checkpoint: str | None, signum: int) -> int:
     if result.found:
         shown = None if args.output else result.password
         if args.json:
             obj: dict[str, Any] = {"found": True, "password": shown, "tried": result.tried, "total": result.total}
+            obj.update(engine=result.engine, workers=result.workers)
             obj["kind"] = result.kind
             if args.output:
                 obj["output"] = args.output
@@ -255,14 +355,27 @@ def _report(result: RecoveryResult, args: argparse.Namespace, info: TextIO, chec
                     "total": result.total,
                     "stopped": True,
                     "checkpoint": checkpoint,
+                    "engine": result.engine,
+                    "workers": result.workers,
                 }
             )
         where = f"; run the same command again to resume (checkpoint {checkpoint})" if checkpoint else ""
         print(f"Stopped after {result.tried:,} of {result.total:,} candidates{where}.", file=info)
-        return EXIT_STOPPED
+        return 128 + signum
     if args.json:
-        print_json({"found": False, "password": None, "tried": result.tried, "total": result.total})
+        print_json(
+            {
+                "found": False,
+                "password": None,
+                "tried": result.tried,
+                "total": result.total,
+                "engine": result.engine,
+                "workers": result.workers,
+            }
+        )
     else:
         print(f"Exhausted after {result.tried:,} candidates: the password is not among them.")
+        if result.tried == result.resumed and checkpoint:
+            print(f"(All of them were tried by earlier runs; the checkpoint {checkpoint} is kept.)")
         print("Try more typos (--typos), more alternatives in the tokens, or a lower --min-length.")
     return EXIT_EXHAUSTED

@@ -7,7 +7,6 @@ an input): a new password, optionally only some identities or accounts.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from .. import errors
 from ..backup import open_backup
 from ..export import WriteResult, check_target, reexport
+from ..files import refuse_same_file
 from ..subset import subset_backup, without_unknown_fields
 from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
@@ -73,13 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def check_output(output: str, inputs: list[str], *, force: bool) -> None:
     """Refuse early, before any password is asked: OUT is an input, or exists without --force."""
     out = Path(output)
-    for src in inputs:
-        try:
-            same = out.resolve() == Path(src).resolve() or (out.exists() and os.path.samefile(out, src))
-        except OSError:
-            same = False
-        if same:
-            raise errors.SameFileError(f"{output} is an input file")
+    refuse_same_file(out, inputs)
     if out.is_dir():
         raise errors.WriteFailedError(f"{output} is a folder")
     if out.exists() and not force:
@@ -94,7 +88,7 @@ def describe(result: WriteResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output(args.output, [args.input], force=args.force)
+    check_output(args.output, [args.input, args.password_file, args.new_password_file], force=args.force)
     password = get_password(args.password_file, what=Path(args.input).name)
     backup = open_backup(args.input, password)
     # Refuse a conversion or a wrong selection before asking for a new password.
@@ -106,7 +100,14 @@ def run(args: argparse.Namespace) -> int:
     if args.drop_unknown_fields:
         chosen, dropped = without_unknown_fields(chosen)
     new_password = get_new_password(args.new_password_file)
-    result = reexport(chosen, args.output, new_password, to=args.to, force=args.force, protect=(args.input,))
+    result = reexport(
+        chosen,
+        args.output,
+        new_password,
+        to=args.to,
+        force=args.force,
+        protect=(args.input, args.password_file, args.new_password_file),
+    )
     if args.json:
         extra = (
             {"dropped": [{"table": t, "key": k, "field": f} for t, k, f in dropped]} if args.drop_unknown_fields else {}

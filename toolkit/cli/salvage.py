@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from .. import errors
+from ..files import refuse_same_file
 from ..salvage import LOST_WALLET_NOTE, SalvageResult, salvage_to
 from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
@@ -60,6 +61,7 @@ def _wallet(text: str) -> tuple[int, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    refuse_same_file(args.out, (args.file, args.password_file, args.new_password_file))  # before any password
     password = get_password(args.password_file, what=Path(args.file).name)
     new_password = None
     if args.new_password_file or os.environ.get(NEW_PASSWORD_ENV):

@@ -2,7 +2,9 @@
 
 - :mod:`.candidates` — candidate files, token files (syntax in its docstring),
   typo expansion, one deterministic stream of distinct candidates.
-- :mod:`.search` — the parallel search over the container's one-block check.
+- :mod:`.search` — the search over the container's one-block check: ranges, progress, result.
+- :mod:`.ranges` — one task: regenerate an index range from the definition, answer with hit indexes.
+- :mod:`.engines` — where ranges run: local processes (default) or a Dask cluster.
 - :mod:`.checkpoint` — progress files that hold no candidate.
 
 ``recover_password(source, Candidates(...))`` is the one-call entry point;

@@ -81,13 +81,14 @@ drop a *different* candidate that shares a fingerprint).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations, product
+from itertools import combinations, islice, product
 
 from .. import errors
 
@@ -106,6 +107,11 @@ DEFAULT_DEDUPE_LIMIT = 1_000_000
 MAX_TOKEN_COMBINATIONS = 10**9
 MAX_LINE_ALTERNATIVES = 100_000
 MAX_TOKENS_FILE = 1024 * 1024
+#: A candidate line longer than this (bytes) is refused: no password is that long, and
+#: ``/dev/zero`` must not be read without bound.
+MAX_LINE_BYTES = 4096
+#: Token sets with more combinations than this are estimated from their first ones.
+ESTIMATE_SAMPLE = 20_000
 #: Changes whenever the stream a definition produces changes (checkpoints then refuse to resume).
 STREAM_VERSION = 1
 
@@ -384,12 +390,21 @@ def _read_lines(path: str) -> Iterator[str]:
     with errors.reading(path, "candidates file"):
         fh = open(path, "rb")  # noqa: SIM115 - closed below; a generator
     with fh:
-        for line_no, raw in enumerate(fh, 1):
+        line_no = 0
+        while True:
+            raw = fh.readline(MAX_LINE_BYTES + 4)  # the line, a BOM and "\r\n" at most
+            if not raw:
+                break
+            line_no += 1
             if line_no == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM) :]
             raw = raw.rstrip(b"\n")
             if raw.endswith(b"\r"):
                 raw = raw[:-1]
+            if len(raw) > MAX_LINE_BYTES:
+                raise errors.LineTooLongError(
+                    f"Line {line_no} of {path} is longer than {MAX_LINE_BYTES:,} bytes; no password is that long"
+                )
             if not raw:
                 continue
             try:
@@ -405,6 +420,8 @@ def _read_tokens_file(path: str) -> str:
             raise errors.CandidatesError(f"The tokens file {path} is {size:,} bytes; a tokens file is at most 1 MB")
         with open(path, "rb") as fh:
             data = fh.read(MAX_TOKENS_FILE + 1)
+        if len(data) > MAX_TOKENS_FILE:  # a device or a growing file: st_size said nothing
+            raise errors.CandidatesError(f"The tokens file {path} is larger than 1 MB; a tokens file is at most 1 MB")
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     try:
@@ -438,9 +455,11 @@ class Candidates:
     ) -> None:
         self.files = tuple(os.fspath(f) for f in files)
         self._words = tuple(words)
-        for w in self._words:
+        for n, w in enumerate(self._words, 1):
             if not isinstance(w, str):
                 raise TypeError("candidate words must be str")
+            if len(w) > MAX_LINE_BYTES // 4 and len(w.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+                raise errors.LineTooLongError(f"Candidate {n} is longer than {MAX_LINE_BYTES:,} bytes")
         token_texts = [_read_tokens_file(os.fspath(p)) for p in tokens_files]
         if isinstance(tokens, str):
             token_texts.append(tokens)
@@ -582,3 +601,78 @@ class Candidates:
 
     def __len__(self) -> int:
         return self.count().total
+
+    def iter_from(self, start: int) -> Iterator[str]:
+        """The stream from index ``start`` on (the same strings as ``islice(self, start, None)``)."""
+        return islice(self._generate([0, 0]), start, None)
+
+    def portable(self) -> Candidates:
+        """The same stream with the files' lines held in memory: a definition that can travel to
+        another machine (the files need not exist there).  Walks the files once."""
+        lines = tuple(line for path in self.files for line in _read_lines(path))
+        other = copy.copy(self)
+        other.files = ()
+        other._words = lines + self._words
+        return other
+
+    def estimate(self) -> int:
+        """An upper bound of the stream's size, computed without generating it.
+
+        Closed form per base candidate (no duplicates removed, no length filter on
+        variants): the variants with ``n`` typos are the elementary symmetric sum of the
+        per-position choices, plus caps lock's.  Token sets larger than
+        ``ESTIMATE_SAMPLE`` combinations are extrapolated from their first ones.
+        """
+        total = 0
+        for base in self._estimate_bases():
+            total += base[1] * sum(
+                _variant_bound(base[0], n, self.typo_kinds, len(self.insert_chars)) for n in range(self.typos + 1)
+            )
+        return total
+
+    def _estimate_bases(self) -> Iterator[tuple[str, int]]:
+        """(base, weight): every listed candidate once; token sets sampled if large."""
+        for path in self.files:
+            for line in _read_lines(path):
+                yield line, 1
+        for word in self._words:
+            yield word, 1
+        for tokens in self._token_sets:
+            if tokens.combinations <= ESTIMATE_SAMPLE or not self.typos:
+                if not self.typos:
+                    yield "", tokens.combinations  # "" stands for "one candidate each"
+                    continue
+                for text in tokens.iter_distinct([0]):
+                    yield text, 1
+                continue
+            sample = list(islice(tokens.iter_distinct([0]), ESTIMATE_SAMPLE))
+            weight = -(-tokens.combinations // max(1, len(sample)))
+            for text in sample:
+                yield text, weight
+
+
+def _variant_bound(text: str, n: int, kinds: frozenset[str], inserts: int) -> int:
+    """At most how many variants ``typo_variants(text, n, ...)`` yields (closed form)."""
+    if n <= 0:
+        return 1
+    sizes = []
+    length = len(text)
+    for i, ch in enumerate(text):
+        c = 0
+        if "case" in kinds:
+            flipped = ch.swapcase()
+            c += len(flipped) == 1 and flipped != ch
+        if "swap" in kinds and i + 1 < length and text[i + 1] != ch:
+            c += 1
+        c += ("delete" in kinds) + ("repeat" in kinds) + (inserts if "insert" in kinds else 0)
+        sizes.append(c)
+    sizes.append(inserts if "insert" in kinds else 0)
+    e = [1] + [0] * n  # elementary symmetric sums e_0..e_n of the per-position choices
+    for c in sizes:
+        if c:
+            for k in range(n, 0, -1):
+                e[k] += e[k - 1] * c
+    total = e[n]
+    if "capslock" in kinds and _capslock(text) != text:
+        total += _variant_bound(_capslock(text), n - 1, kinds - {"capslock"}, inserts)
+    return total

@@ -6,7 +6,8 @@ A checkpoint is a small JSON file::
      "fileSha256": "<SHA-256 of the backup file's bytes>",
      "search": "<fingerprint of the candidate sources and options>",
      "total": 12000, "done": 4096, "doneRanges": [[4352, 4608]],
-     "options": {"typos": 1, ...}, "updated": "2025-01-01T12:00:00Z"}
+     "options": {"typos": 1, ...}, "updated": "2025-01-01T12:00:00Z",
+     "mac": "<HMAC-SHA256 of the progress>"}
 
 Candidates ``0 .. done-1`` of the deterministic stream (see
 :mod:`.candidates`) and those in ``doneRanges`` have been checked.  The
@@ -16,12 +17,19 @@ guess at the candidate list costs as much to test against the checkpoint as
 against the backup itself, so the checkpoint gives nothing away.  It is
 written atomically (temporary file in the same folder, then rename), with mode
 0600, and holds only these numbers.
+
+``mac`` authenticates the progress (file, search, total, done, ranges) with a
+key derived from the backup file and the candidate definition
+(:func:`mac_key`): a checkpoint edited by hand, or written for another search,
+is refused rather than believed — a forged ``done = total`` cannot make a
+search report "exhausted" without trying.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -33,7 +41,8 @@ from .. import errors
 from ..container import KdfParams, derive_key
 
 FORMAT = "concordium-backup/recovery-checkpoint"
-VERSION = 1
+#: 2: progress is authenticated ("mac").
+VERSION = 2
 MAX_CHECKPOINT_SIZE = 1024 * 1024
 
 
@@ -41,6 +50,13 @@ def search_fingerprint(definition_digest: bytes, kdf: KdfParams) -> str:
     """A fingerprint of the candidate stream no cheaper to attack than the backup itself."""
     salt = hashlib.sha256(b"concordium-backup/recovery-checkpoint\0" + kdf.salt).digest()
     return derive_key(definition_digest, KdfParams(iterations=kdf.iterations, salt=salt)).hex()
+
+
+def mac_key(definition_digest: bytes, file_sha256: str) -> bytes:
+    """The key that authenticates a checkpoint: known only to who has both the file and the candidates."""
+    return hashlib.sha256(
+        b"concordium-backup/recovery-checkpoint-mac\0" + definition_digest + file_sha256.encode()
+    ).digest()
 
 
 @dataclass
@@ -55,6 +71,18 @@ class Checkpoint:
     done_ranges: list[tuple[int, int]] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     updated: str = ""
+    mac: str = ""
+
+    def _signed(self) -> bytes:
+        body = [self.file_sha256, self.search, self.total, self.done, [list(r) for r in self.done_ranges]]
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    def sign(self, key: bytes) -> None:
+        self.mac = hmac.new(key, self._signed(), hashlib.sha256).hexdigest()
+
+    def verifies(self, key: bytes) -> bool:
+        """Was this progress written by a search with this file and these candidates?"""
+        return hmac.compare_digest(self.mac, hmac.new(key, self._signed(), hashlib.sha256).hexdigest())
 
     @property
     def tried(self) -> int:
@@ -90,6 +118,7 @@ class Checkpoint:
             "doneRanges": [list(r) for r in self.done_ranges],
             "options": self.options,
             "updated": self.updated,
+            "mac": self.mac,
         }
 
 
@@ -147,12 +176,15 @@ def load(path: str | os.PathLike[str]) -> Checkpoint | None:
         done_ranges=clean,
         options=options if isinstance(options, dict) else {},
         updated=obj.get("updated") if isinstance(obj.get("updated"), str) else "",
+        mac=obj.get("mac") if isinstance(obj.get("mac"), str) else "",
     )
 
 
-def save(path: str | os.PathLike[str], checkpoint: Checkpoint) -> None:
-    """Write atomically with mode 0600 (a crash leaves the old checkpoint or the new one)."""
+def save(path: str | os.PathLike[str], checkpoint: Checkpoint, key: bytes | None = None) -> None:
+    """Write atomically with mode 0600 (a crash leaves the old checkpoint or the new one); signed with ``key``."""
     path = os.fspath(path)
+    if key is not None:
+        checkpoint.sign(key)
     checkpoint.updated = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     data = (json.dumps(checkpoint.to_json(), indent=2) + "\n").encode()
     folder = os.path.dirname(os.path.abspath(path))

@@ -5,12 +5,16 @@ parameters and decrypts **one** block, comparing it with the known start of
 either wallet's plaintext (FORMAT.md §1).  Only a hit is confirmed, in the
 main process, by a full decrypt, parse and classification.
 
-The main process walks the candidate stream, sends chunks of consecutive
-candidates (each about a quarter of a second of work) to a
-:class:`~concurrent.futures.ProcessPoolExecutor`, keeps at most two chunks per
-worker in flight, and records finished chunks as index ranges in the
-checkpoint.  Stopping (the ``stop`` signal, or Ctrl-C) cancels the waiting
-chunks, lets the running ones finish, and saves the checkpoint.
+The candidate stream is numbered: the main process hands out index ranges
+(about a quarter of a second of work locally, two seconds on a Dask cluster)
+from the gaps the checkpoint leaves, keeps two per worker in flight, and
+records finished ranges in the checkpoint.  Workers regenerate their range
+from the definition (:mod:`.ranges`) and answer with hit *indexes*; the main
+process regenerates a hit and confirms it.  Where ranges run is an engine
+(:mod:`.engines`: local processes, or a Dask cluster).  A run's state (in
+flight, found, last report and save) is a :class:`_Run`.  Stopping (the
+``stop`` signal, or Ctrl-C) cancels the waiting ranges and saves the
+checkpoint.
 
 Used by ``concordium-backup recover-password`` and by the notebook form; both
 pass a progress callback and a stop signal::
@@ -24,15 +28,12 @@ pass a progress callback and a stop signal::
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
-import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,8 @@ from .. import errors
 from ..backup import classify, parse_plaintext
 from . import checkpoint as cp
 from .candidates import CandidateCount, Candidates
+from .engines import DaskEngine, LocalEngine
+from .ranges import RangeJob, RangeResult
 
 log = logging.getLogger("toolkit.recovery")
 
@@ -49,12 +52,18 @@ log = logging.getLogger("toolkit.recovery")
 ProgressCallback = Callable[[int, int, float], None]
 StopSignal = threading.Event | Callable[[], bool] | None
 
-#: Aim for chunks of about this many seconds of work (a stop waits for at most one).
+#: Local ranges take about this many seconds of work (a stop waits for at most one).
 CHUNK_SECONDS = 0.25
-MAX_CHUNK = 4096
+#: Cluster ranges: long enough that a task's overhead is small, short enough that progress is smooth.
+RANGE_SECONDS = 2.0
+MAX_RANGE = 100_000
 IN_FLIGHT_PER_WORKER = 2
+#: How long to wait for a range before looking at the stop signal again.
+WAIT_INTERVAL = 0.1
 PROGRESS_INTERVAL = 0.2
 DEFAULT_CHECKPOINT_INTERVAL = 15.0
+#: A search expected to take longer than this (one hour) asks for a confirmation first.
+CONFIRM_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -83,31 +92,13 @@ class RecoveryResult:
     false_hits: int = 0
     #: The checkpoint left behind for a resume (only when stopped).
     checkpoint: str | None = None
+    #: "local" (this machine's cores) or "dask" (a cluster).
+    engine: str = "local"
 
     @property
     def status(self) -> str:
         """``found``, ``exhausted`` or ``stopped``."""
         return "found" if self.found else "stopped" if self.stopped else "exhausted"
-
-
-# --------------------------------------------------------------------------- workers
-
-_WORKER_CONTAINER: ct.Container | None = None
-
-
-def _init_worker(kdf: ct.KdfParams, iv: bytes, first_block: bytes) -> None:
-    # Ctrl-C reaches the whole process group: the main process handles it, workers must not.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _WORKER_CONTAINER
-    _WORKER_CONTAINER = ct.Container(ciphertext=first_block, iv=iv, kdf=kdf, metadata={})
-
-
-def _check_chunk(start: int, passwords: list[str]) -> tuple[int, list[int]]:
-    """Offsets in ``passwords`` whose key decrypts the first block to a known start."""
-    box = _WORKER_CONTAINER
-    assert box is not None
-    kdf = box.kdf
-    return start, [i for i, pw in enumerate(passwords) if ct.first_block_matches(box, ct.derive_key(pw, kdf))]
 
 
 def available_cpus() -> int:
@@ -126,19 +117,6 @@ def _stop_callable(stop: StopSignal) -> Callable[[], bool]:
     if callable(stop):
         return stop
     raise TypeError("stop must be a threading.Event, a callable returning bool, or None")
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """While workers start (forked children inherit it), Ctrl-C is ignored; then restored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, old)
 
 
 # --------------------------------------------------------------------------- the search
@@ -170,7 +148,9 @@ class PasswordSearch:
         self.candidates = candidates
         self.checkpoint_path = os.fspath(checkpoint) if checkpoint is not None else None
         self._file_sha256 = hashlib.sha256(data).hexdigest()
-        self._search = cp.search_fingerprint(candidates.definition_digest(), self.container.kdf)
+        digest = candidates.definition_digest()
+        self._search = cp.search_fingerprint(digest, self.container.kdf)
+        self._mac_key = cp.mac_key(digest, self._file_sha256)
         saved = cp.load(self.checkpoint_path) if self.checkpoint_path else None
         if saved is not None:
             if saved.file_sha256 != self._file_sha256:
@@ -179,6 +159,12 @@ class PasswordSearch:
                 raise errors.CheckpointError(
                     f"The checkpoint {self.checkpoint_path} is for other candidates or options",
                     hint="Run with the same candidate files and options to resume, or delete it to start afresh.",
+                )
+            if not saved.verifies(self._mac_key):
+                raise errors.CheckpointError(
+                    f"The checkpoint {self.checkpoint_path} does not verify: its progress was changed "
+                    "or written by another program",
+                    hint="Delete it to start the search afresh.",
                 )
         self.counts: CandidateCount = candidates.count()
         if saved is not None and saved.total != self.counts.total:
@@ -207,40 +193,48 @@ class PasswordSearch:
 
     @property
     def resumed(self) -> int:
-        """Candidates the checkpoint says are done."""
+        """Candidates the checkpoint says are done (before a run; during one, see :attr:`tried`)."""
+        return self._progress.tried
+
+    @property
+    def tried(self) -> int:
+        """Candidates checked so far, resumed ones included (live while a run goes on)."""
         return self._progress.tried
 
     # ------------------------------------------------------------------ run
-    def _chunks(self, size: int) -> Iterator[tuple[int, list[str]]]:
-        """Consecutive not-yet-done candidates, as (first index, candidates)."""
-        progress = self._progress
-        start, chunk = 0, []
-        for index, candidate in enumerate(self.candidates):
-            if progress.is_done(index):
-                if chunk:
-                    yield start, chunk
-                    chunk = []
-                continue
-            if not chunk:
-                start = index
-            chunk.append(candidate)
-            if len(chunk) >= size:
-                yield start, chunk
-                chunk = []
-        if chunk:
-            yield start, chunk
+    def ranges(self, size: int) -> Iterator[tuple[int, int]]:
+        """The not-yet-done index ranges ``[start, end)``, at most ``size`` long, in order."""
+        state = self._progress
+        position = state.done
+        for start, end in [*state.done_ranges, (self.total, self.total)]:
+            while position < start:
+                stop = min(position + size, start)
+                yield position, stop
+                position = stop
+            position = max(position, end)
 
-    def _chunk_size(self, workers: int) -> int:
+    def per_guess(self) -> float:
+        """Seconds one guess takes on this machine (one PBKDF2 derivation, measured now)."""
         t0 = time.perf_counter()
         ct.derive_key(b"calibration", self.container.kdf)
-        per_guess = max(time.perf_counter() - t0, 1e-6)
-        size = int(CHUNK_SECONDS / per_guess)
-        remaining = self.total - self.resumed
-        # Small searches: still give every worker several chunks.
-        size = min(size, max(1, -(-remaining // (workers * 4))))
-        return max(1, min(size, MAX_CHUNK))
+        return max(time.perf_counter() - t0, 1e-6)
 
-    def _confirm(self, password: str) -> tuple[bool, str | None, errors.BackupError | None]:
+    def estimate(self) -> int:
+        """An upper bound of the candidates, without counting them (see :meth:`Candidates.estimate`)."""
+        return self.candidates.estimate()
+
+    def _range_size(self, seconds: float, workers: int) -> int:
+        size = int(seconds / self.per_guess())
+        remaining = self.total - self.resumed
+        # Small searches: still give every worker several ranges.
+        size = min(size, max(1, -(-remaining // (workers * 4))))
+        return max(1, min(size, MAX_RANGE))
+
+    def candidate_at(self, index: int) -> str | None:
+        """Candidate ``index`` of the stream, regenerated here (a worker only ever names the index)."""
+        return next(self.candidates.iter_from(index), None)
+
+    def confirm(self, password: str) -> tuple[bool, str | None, errors.BackupError | None]:
         """(right password?, kind, problem) from a full decrypt."""
         key = ct.derive_key(password, self.container.kdf)
         try:
@@ -248,202 +242,271 @@ class PasswordSearch:
         except errors.WrongPasswordError:
             return False, None, None
         except errors.BackupError as exc:
-            return True, None, exc
+            return True, None, errors.without_traceback(exc)  # kept in the result: no frames (password)
         try:
             document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
             return True, classify(document), None
         except errors.WrongPasswordError:
             return False, None, None
         except errors.BackupError as exc:
-            return True, None, exc
+            return True, None, errors.without_traceback(exc)
 
-    def _save(self) -> None:
+    def save(self) -> None:
         if self.checkpoint_path:
-            cp.save(self.checkpoint_path, self._progress)
+            cp.save(self.checkpoint_path, self._progress, self._mac_key)
+
+    def job(self, *, portable: bool = False) -> RangeJob:
+        """The definition workers get (``portable``: file contents held in memory, for other machines)."""
+        c = self.container
+        return RangeJob(
+            candidates=self.candidates.portable() if portable else self.candidates,
+            kdf=c.kdf,
+            iv=c.iv,
+            first_block=c.first_block,
+        )
 
     def run(
         self,
         *,
         workers: int | None = None,
+        cluster: Any = None,
+        security: Any = None,
+        connect_timeout: float = 10.0,
         progress: ProgressCallback | None = None,
         stop: StopSignal = None,
-        chunk_size: int | None = None,
+        range_size: int | None = None,
         checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL,
+        on_engine: Callable[[Any], None] | None = None,
     ) -> RecoveryResult:
         """Search until found, exhausted or stopped.
 
-        ``workers``: processes (default: every core).  ``progress(tried, total, rate)``
-        is called about five times a second.  ``stop``: a :class:`threading.Event` or a
-        callable; when it turns true the search stops within about a chunk's time
-        (a quarter of a second), saves the checkpoint and returns ``stopped=True``.
-        A KeyboardInterrupt does the same and is then re-raised.  The checkpoint is
-        deleted when the search ends (found or exhausted).
+        ``cluster``: None runs on ``workers`` local processes (default: every core);
+        a :class:`distributed.Client` or a scheduler address (``tcp://…``, ``tls://…``
+        with ``security``, a :class:`distributed.security.Security`) runs on that
+        Dask cluster.  ``progress(tried, total, rate)`` is called about five times a
+        second.  ``stop``: a :class:`threading.Event` or a callable; when it turns
+        true the search stops (locally within a quarter of a second), saves the
+        checkpoint and returns ``stopped=True``.  A KeyboardInterrupt does the same
+        and is then re-raised.  The checkpoint is deleted when the search ends
+        (found, or exhausted by this run).  ``on_engine(engine)`` is called once the
+        engine runs (its ``name``, ``workers``, ``dashboard``).
         """
         should_stop = _stop_callable(stop)
-        workers = workers or available_cpus()
-        if workers < 1:
-            raise ValueError("workers must be at least 1")
-        state = self._progress
-        total = self.total
-        resumed = state.tried
-        started = time.perf_counter()
-        found_password: str | None = None
-        kind: str | None = None
-        problem: errors.BackupError | None = None
-        false_hits = 0
-        stopped = False
-        finished = False
+        if cluster is None:
+            workers = workers or available_cpus()
+            if workers < 1:
+                raise ValueError("workers must be at least 1")
+        run = _Run(self, progress, should_stop)
+        run.report(force=True)
+        if run.state.tried >= self.total or should_stop():
+            # Nothing to try: a verified checkpoint said all was done, or stopped before starting.
+            # The checkpoint is kept either way: this run tried nothing.
+            run.stopped = run.state.tried < self.total
+            if run.stopped:
+                self.save()
+            return run.result("local" if cluster is None else "dask", workers or 0)
 
-        def report(force: bool = False) -> None:
-            nonlocal last_report
-            now = time.perf_counter()
-            if progress is not None and (force or now - last_report >= PROGRESS_INTERVAL):
-                last_report = now
-                elapsed = now - started
-                progress(state.tried, total, (state.tried - resumed) / elapsed if elapsed > 0 else 0.0)
-
-        last_report = 0.0
-        report(force=True)
-        if state.tried >= total or should_stop():
-            stopped = state.tried < total
-            if stopped:
-                self._save()
-            elif self.checkpoint_path:
-                cp.remove(self.checkpoint_path)
-            return self._result(False, None, resumed, stopped, started, workers, None, None, 0)
-
-        self._save()  # fails now, not after an hour, if the checkpoint cannot be written
-        size = chunk_size or self._chunk_size(workers)
-        log.debug("search started: %d workers, chunks of %d", workers, size)
-        chunks = self._chunks(size)
-        in_flight: dict[Future[tuple[int, list[int]]], list[str]] = {}
-        max_in_flight = workers * IN_FLIGHT_PER_WORKER
-        last_save = time.perf_counter()
-        c = self.container
-        executor = ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(c.kdf, c.iv, c.first_block)
-        )
-
-        def settle(future: Future[tuple[int, list[int]]]) -> None:
-            nonlocal found_password, kind, problem, false_hits
-            passwords = in_flight.pop(future)
-            start, hits = future.result()
-            state.mark(start, start + len(passwords))
-            for offset in hits:
-                if found_password is not None:
-                    break
-                right, what, trouble = self._confirm(passwords[offset])
-                if right:
-                    found_password, kind, problem = passwords[offset], what, trouble
-                else:
-                    false_hits += 1
-                    log.debug("a first-block match was refused by the full decrypt")
-
+        self.save()  # fails now, not after an hour, if the checkpoint cannot be written
+        engine: Any
+        if cluster is None:
+            assert workers is not None
+            engine = LocalEngine(self.job(), workers)
+            seconds = CHUNK_SECONDS
+        else:
+            engine = DaskEngine(self.job(portable=True), cluster, security=security, timeout=connect_timeout)
+            seconds = RANGE_SECONDS
         try:
-            exhausted_stream = False
-            first = True
-            while True:
-                if should_stop():
-                    stopped = True
-                    break
-                while not exhausted_stream and len(in_flight) < max_in_flight:
-                    item = next(chunks, None)
-                    if item is None:
-                        exhausted_stream = True
-                        break
-                    if first:
-                        with _sigint_ignored():  # the first submit starts the worker processes
-                            future = executor.submit(_check_chunk, *item)
-                        first = False
-                    else:
-                        future = executor.submit(_check_chunk, *item)
-                    in_flight[future] = item[1]
-                if not in_flight:
-                    finished = True
-                    break
-                done, _ = wait(list(in_flight), timeout=0.1, return_when=FIRST_COMPLETED)
-                for future in done:
-                    settle(future)
-                if found_password is not None:
-                    break
-                report()
-                if self.checkpoint_path and time.perf_counter() - last_save >= checkpoint_interval:
-                    self._save()
-                    last_save = time.perf_counter()
+            if on_engine is not None:
+                on_engine(engine)
+            size = range_size or self._range_size(seconds, engine.workers)
+            log.debug("search started: %s engine, %d workers, ranges of %d", engine.name, engine.workers, size)
+            run.drive(engine, self.ranges(size), checkpoint_interval)
         finally:
-            chunks.close()
-            # Cancel what waits, let what runs finish (a chunk is ~0.25 s), count it.
-            for future in list(in_flight):
-                if future.cancel():
-                    in_flight.pop(future)
-            executor.shutdown(wait=True, cancel_futures=True)
-            for future in list(in_flight):
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    settle(future)
-                else:
-                    in_flight.pop(future)
-            if found_password is not None or (finished and not stopped):
-                if self.checkpoint_path:
-                    cp.remove(self.checkpoint_path)
-            else:
-                self._save()  # also on KeyboardInterrupt and errors: resume where it stopped
-        stopped = stopped and found_password is None
-        report(force=True)
-        log.debug("search ended: %s after %d candidates", "found" if found_password else "not found", state.tried)
-        return self._result(
-            found_password is not None,
-            found_password,
-            resumed,
-            stopped,
-            started,
-            workers,
-            kind,
-            problem,
-            false_hits,
-        )
+            run.finish(engine)
+        report_workers = engine.workers
+        return run.result(engine.name, report_workers)
 
-    def _result(
-        self,
-        found: bool,
-        password: str | None,
-        resumed: int,
-        stopped: bool,
-        started: float,
-        workers: int,
-        kind: str | None,
-        problem: errors.BackupError | None,
-        false_hits: int,
-    ) -> RecoveryResult:
-        elapsed = time.perf_counter() - started
-        tried = self._progress.tried
+
+class _Run:
+    """The state of one run: what is in flight, what was found, when progress was last shown and saved."""
+
+    def __init__(self, search: PasswordSearch, progress: ProgressCallback | None, should_stop: Callable[[], bool]):
+        self.search = search
+        self.state = search._progress
+        self.total = search.total
+        self.resumed = self.state.tried
+        self.progress = progress
+        self.should_stop = should_stop
+        self.started = time.perf_counter()
+        self.last_report = 0.0
+        self.last_save = self.started
+        self.in_flight: dict[Any, tuple[int, int]] = {}
+        self.password: str | None = None
+        self.kind: str | None = None
+        self.problem: errors.BackupError | None = None
+        self.false_hits = 0
+        self.stopped = False
+        self.finished = False
+
+    def report(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self.progress is not None and (force or now - self.last_report >= PROGRESS_INTERVAL):
+            self.last_report = now
+            elapsed = now - self.started
+            self.progress(self.state.tried, self.total, (self.state.tried - self.resumed) / elapsed if elapsed else 0.0)
+
+    def settle(self, engine: Any, future: Any) -> None:
+        """Count a finished range once, and confirm its hits by regenerating and fully decrypting them."""
+        start, end = self.in_flight.pop(future)
+        done: RangeResult = engine.result(future)
+        if done.tried != end - start:
+            raise errors.CandidatesError(
+                "The candidates changed during the search (a file was edited?)",
+                hint="Run again with unchanged candidate files.",
+            )
+        self.state.mark(start, end)
+        for index in done.hits:
+            if self.password is not None:
+                break
+            candidate = self.search.candidate_at(index)
+            right, kind, problem = self.search.confirm(candidate) if candidate is not None else (False, None, None)
+            if right:
+                self.password, self.kind, self.problem = candidate, kind, problem
+            else:
+                self.false_hits += 1
+                log.debug("a first-block match was refused by the full decrypt")
+
+    def drive(self, engine: Any, ranges: Iterator[tuple[int, int]], checkpoint_interval: float) -> None:
+        """Keep the engine busy with ranges until found, exhausted or stopped."""
+        exhausted = False
+        capacity, capacity_at = engine.capacity(), time.perf_counter()
+        while True:
+            if self.should_stop():
+                self.stopped = True
+                return
+            if time.perf_counter() - capacity_at > 2.0:
+                capacity, capacity_at = engine.capacity(), time.perf_counter()
+            while not exhausted and len(self.in_flight) < capacity * IN_FLIGHT_PER_WORKER:
+                item = next(ranges, None)
+                if item is None:
+                    exhausted = True
+                    break
+                self.in_flight[engine.submit(*item)] = item
+            if not self.in_flight:
+                self.finished = True
+                return
+            for future in engine.wait(list(self.in_flight), WAIT_INTERVAL):
+                self.settle(engine, future)
+            if self.password is not None:
+                return
+            self.report()
+            if time.perf_counter() - self.last_save >= checkpoint_interval:
+                self.search.save()
+                self.last_save = time.perf_counter()
+
+    def finish(self, engine: Any) -> None:
+        """Stop the engine; count ranges that finished meanwhile; save or delete the checkpoint."""
+        try:
+            for future in list(self.in_flight):
+                if future.cancel():
+                    self.in_flight.pop(future)
+            engine.close()
+            for future in list(self.in_flight):
+                if engine.name == "local" and future.done() and not future.cancelled() and future.exception() is None:
+                    self.settle(engine, future)
+                else:
+                    self.in_flight.pop(future)
+        finally:
+            path = self.search.checkpoint_path
+            if self.password is not None or (self.finished and not self.stopped):
+                if path:
+                    cp.remove(path)
+            else:
+                self.search.save()  # also on KeyboardInterrupt and errors: resume where it stopped
+        self.stopped = self.stopped and self.password is None
+        self.report(force=True)
+        log.debug("search ended: %s after %d candidates", "found" if self.password else "not found", self.state.tried)
+
+    def result(self, engine: str, workers: int) -> RecoveryResult:
+        elapsed = time.perf_counter() - self.started
+        tried = self.state.tried
         return RecoveryResult(
-            found=found,
-            password=password,
+            found=self.password is not None,
+            password=self.password,
             tried=tried,
             total=self.total,
-            resumed=resumed,
-            stopped=stopped,
+            resumed=self.resumed,
+            stopped=self.stopped,
             elapsed=elapsed,
-            rate=(tried - resumed) / elapsed if elapsed > 0 else 0.0,
+            rate=(tried - self.resumed) / elapsed if elapsed > 0 else 0.0,
             workers=workers,
-            kind=kind,
-            problem=problem,
-            false_hits=false_hits,
-            checkpoint=self.checkpoint_path if stopped else None,
+            kind=self.kind,
+            problem=self.problem,
+            false_hits=self.false_hits,
+            checkpoint=self.search.checkpoint_path if self.stopped else None,
+            engine=engine,
         )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """How big a search is and how long it may take, known before counting or starting it."""
+
+    #: An upper bound of the candidates (no duplicates removed).
+    candidates: int
+    #: Expected guesses per second (this machine's measured rate per core × workers).
+    rate: float
+    workers: int
+
+    @property
+    def seconds(self) -> float:
+        return self.candidates / self.rate if self.rate > 0 else float("inf")
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Long enough (over :data:`CONFIRM_SECONDS`) that the user should say yes first."""
+        return self.seconds > CONFIRM_SECONDS
+
+
+def estimate(source: Any, candidates: Candidates, workers: int) -> Estimate:
+    """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time
+    on ``workers`` cores like this machine's (one PBKDF2 derivation is timed now)."""
+    kdf = ct.parse_container(ct.read_source(source)).kdf if not isinstance(source, ct.KdfParams) else source
+    t0 = time.perf_counter()
+    ct.derive_key(b"calibration", kdf)
+    per_guess = max(time.perf_counter() - t0, 1e-6)
+    return Estimate(candidates=candidates.estimate(), rate=max(1, workers) / per_guess, workers=max(1, workers))
+
+
+def format_duration(seconds: float) -> str:
+    """ "3 s", "12 min", "5.2 h", "41 days", "3.1 years"."""
+    if seconds == float("inf"):
+        return "forever"
+    for limit, unit, size in ((90, "s", 1), (5400, "min", 60), (172800, "h", 3600), (3 * 365 * 86400, "days", 86400)):
+        if seconds < limit:
+            value = seconds / size
+            return f"{value:.1f} {unit}" if unit == "h" else f"{value:,.0f} {unit}"
+    return f"{seconds / (365 * 86400):,.1f} years"
 
 
 def recover_password(
     source: Any,
-    candidates: Candidates,
+    candidates: Candidates | Iterable[str],
     *,
     checkpoint: str | os.PathLike[str] | None = None,
     workers: int | None = None,
+    cluster: Any = None,
+    security: Any = None,
     progress: ProgressCallback | None = None,
     stop: StopSignal = None,
 ) -> RecoveryResult:
     """Search ``candidates`` (a :class:`Candidates`, or a list of words) for the password of the backup
-    ``source`` (see :class:`PasswordSearch`)."""
+    ``source`` (see :class:`PasswordSearch`).
+
+    ``cluster``: a :class:`distributed.Client` or a scheduler address to search on a Dask cluster.
+    """
     if not isinstance(candidates, Candidates):
         candidates = Candidates(words=[candidates] if isinstance(candidates, str) else list(candidates))
-    return PasswordSearch(source, candidates, checkpoint=checkpoint).run(workers=workers, progress=progress, stop=stop)
+    return PasswordSearch(source, candidates, checkpoint=checkpoint).run(
+        workers=workers, cluster=cluster, security=security, progress=progress, stop=stop
+    )

@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+import traceback
 from collections import ChainMap
 from collections.abc import Iterable
 from pathlib import Path
@@ -565,13 +566,14 @@ class Form(widgets.VBox):
 
     def _fail(self, exc: BaseException) -> None:
         """Forget any result and show ``exc`` in plain words (an unexpected one as "internal error (TypeName)")."""
-        self.error = exc
+        if not isinstance(exc, errors.BackupError):  # the trace as text: it holds no frames (no locals)
+            trace = "".join(traceback.format_tb(exc.__traceback__))  # code locations only, no message
+            log.debug("internal error (%s) in %s:\n%s", type(exc).__name__, type(self).__name__, trace)
+        self.error = errors.without_traceback(exc)  # its frames' locals may hold a password
         self._reset()
         self.results.children = ()
         shown = errors.restated(exc, self.hint_table())
         self.status.value = error_html(shown, self.failure)
-        if not isinstance(exc, errors.BackupError):
-            log.debug("internal error in %s", type(self).__name__, exc_info=exc)
 
     def hint_table(self) -> Any:
         """Error code (or ``code@subject``) -> what to do, in this form's words."""

@@ -20,6 +20,7 @@ from .. import errors
 from ..backup import Backup, open_backup
 from ..recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
 from ..recovery.candidates import MAX_TYPOS, CountStopped
+from ..recovery.search import estimate, format_duration
 from .common import FileSource, Form, esc, message_html, pairs_html
 
 TYPO_HELP = {
@@ -105,6 +106,16 @@ class RecoveryForm(Form):
             for kind in TYPO_KINDS
         }
         self.workers = widgets.BoundedIntText(value=available_cpus(), min=1, max=256, description="Processes")
+        self.cluster = widgets.Text(
+            placeholder="empty: this computer's cores; or a Dask scheduler, e.g. tcp://10.0.0.5:8786",
+            description="Cluster",
+            layout={"width": "40em"},
+        )
+        self.estimate = widgets.HTML()
+        self.confirm = widgets.Checkbox(
+            value=False, description="Start even if it may take more than an hour", indent=False
+        )
+        self._pending: tuple[Any, str, Candidates] | None = None
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True, button_style="warning")
         self.stop_button.on_click(lambda _b: self.stop())
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Tried", bar_style="info")
@@ -123,7 +134,18 @@ class RecoveryForm(Form):
             ]
         )
         super().__init__(
-            [self.file, self.candidates_file, self.words, self.tokens, self.typos, kinds, self.workers],
+            [
+                self.file,
+                self.candidates_file,
+                self.words,
+                self.tokens,
+                self.typos,
+                kinds,
+                self.workers,
+                self.cluster,
+                self.estimate,
+                self.confirm,
+            ],
             beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text])],
             session=session,
         )
@@ -132,6 +154,13 @@ class RecoveryForm(Form):
             w.observe(self._forget_search, names="value")
         for w in (self.words, self.tokens, self.typos, *self.typo_kinds.values()):
             w.observe(self._forget_search, names="value")
+        for w in (self.words, self.tokens, self.typos, *self.typo_kinds.values()):
+            w.observe(self._forget_pending, names="value")
+
+    def _forget_pending(self, change: dict[str, Any]) -> None:
+        """Candidates waiting for a confirmation are dropped when the inputs change (not when the form clears them)."""
+        if change["new"] or change["owner"] not in (self.words, self.tokens):
+            self._pending = None
 
     # ---------------------------------------------------------------- state
     @property
@@ -145,6 +174,7 @@ class RecoveryForm(Form):
         cleared = not change["new"] and change["owner"] in (self.words, self.tokens, self.candidates_file.upload)
         if not cleared:  # the form empties those itself once it has read them
             self.search = None
+            self._pending = None
             self.button.description = self.action
 
     def _reset(self) -> None:
@@ -191,11 +221,24 @@ class RecoveryForm(Form):
             return self.wait(timeout) if wait else None
         resume = self.search is not None
         self._begin()
-        candidates: Candidates | None = None
+        fresh: Candidates | None = None
         try:
             if not resume:
-                self._source, self._name = self.file.read()
-                candidates = self.candidates()
+                source, name, candidates = self._pending or (*self.file.read(), self.candidates())
+                self._pending = (source, name, candidates)
+                plan = estimate(source, candidates, self._workers_hint())
+                self.estimate.value = esc(
+                    f"At most {plan.candidates:,} candidates: about {format_duration(plan.seconds)} "
+                    f"at {plan.rate:,.0f} passwords/s"
+                )
+                if plan.needs_confirmation and not self.confirm.value:
+                    raise errors.ConfirmationNeededError(
+                        f"This search may take {format_duration(plan.seconds)}",
+                        hint="Narrow the candidates, or tick the box to start it anyway, then press Start again.",
+                    )
+                self._source, self._name = source, name
+                fresh = candidates  # counted in the thread, where Stop reaches it
+                self._pending = None
         except Exception as exc:
             self.search = None
             self._since = None
@@ -205,10 +248,11 @@ class RecoveryForm(Form):
         self.button.disabled, self.stop_button.disabled = True, False
         self.progress.bar_style = "info"
         self.progress.value = 0
-        self.progress_text.value = "counting the candidates…" if candidates is not None else ""
+        self.progress_text.value = "counting the candidates…" if fresh is not None else ""
         workers = max(1, int(self.workers.value))
         # counting the candidates can take minutes too: it happens in the thread, after the "Working…" line
-        self._thread = threading.Thread(target=self._search, args=(candidates, workers), daemon=True)
+        cluster = self.cluster.value.strip() or None
+        self._thread = threading.Thread(target=self._search, args=(fresh, workers, cluster), daemon=True)
         self._worker = self._thread
         self._thread.start()
         return self.wait(timeout) if wait else None
@@ -234,7 +278,15 @@ class RecoveryForm(Form):
     def _counting(self, so_far: int) -> None:
         self.progress_text.value = esc(f"counting the candidates… {so_far:,} so far")
 
-    def _search(self, candidates: Candidates | None, workers: int) -> None:
+    def _workers_hint(self) -> int:
+        """Cores for the estimate: the processes field (a cluster's size is known only once connected)."""
+        return max(1, int(self.workers.value))
+
+    def _on_engine(self, engine: Any) -> None:
+        if engine.dashboard:
+            self.estimate.value += esc(f" · Dask dashboard: {engine.dashboard}")
+
+    def _search(self, candidates: Candidates | None, workers: int, cluster: str | None = None) -> None:
         started = time.perf_counter()
         try:
             if candidates is not None:
@@ -252,7 +304,13 @@ class RecoveryForm(Form):
                 self.search = PasswordSearch(self._source, candidates)
             search = self.search
             self._report(search.resumed, search.total, 0.0)
-            result = search.run(workers=workers, progress=self._report, stop=self._stop)
+            result = search.run(
+                workers=None if cluster else workers,
+                cluster=cluster,
+                progress=self._report,
+                stop=self._stop,
+                on_engine=self._on_engine,
+            )
             self.result = result
             self._report(result.tried, result.total, result.rate)
             self.progress_text.value = esc(progress_line(result.tried, result.total, result.rate, eta=False))
@@ -270,14 +328,15 @@ class RecoveryForm(Form):
         rows = [
             ("candidates", f"{result.total:,}"),
             ("tried", f"{result.tried:,}"),
-            ("processes", result.workers),
+            ("engine", "Dask cluster" if result.engine == "dask" else "this computer"),
+            ("workers", result.workers),
         ]
         if result.found:
             self.search = None
             self.button.description = self.action
             self.progress.bar_style = "success"
             if result.problem is not None:
-                self.error = result.problem
+                self.error = errors.without_traceback(result.problem)
                 self.status.value = message_html(
                     "<b>The password was found</b> (it is not shown here), but the file does not open: "
                     f"{esc(result.problem.message)}",

@@ -1,0 +1,37 @@
+"""The Recovery form's estimate and confirmation (the search itself is tested in test_widgets.py)."""
+
+from __future__ import annotations
+
+from tests.conftest import SAMPLES
+
+FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
+
+
+def test_a_long_search_shows_its_estimate_and_waits_for_a_confirmation() -> None:
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    form.words.value = "abcdefghijklmnopqrst\n"
+    form.typos.value = 3
+    assert form.run() is None
+    assert form.error is not None and form.error.code == "confirm-needed"
+    assert "--yes" not in form.error.message  # the form's own words, no CLI flag
+    assert "At most 8" in form.estimate.value and "candidates" in form.estimate.value
+    assert form.search is None and form.words.value == ""  # read once, kept for the confirmation
+    assert form._pending is not None
+
+    form.typos.value = 0  # changed inputs: what waited for a confirmation is dropped
+    assert form._pending is None
+
+
+def test_a_short_search_starts_without_asking() -> None:
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.file.path.value = str(FORGOTTEN)
+    form.words.value = "guess-number-one\nguess-number-two\n"
+    form.typos.value = 0
+    result = form.run()
+    assert result is not None and result.status == "exhausted" and result.tried == 2
+    assert "At most 2 candidates" in form.estimate.value
