@@ -12,6 +12,7 @@ screenshot of the opened form (it is always taken, into the test's temp dir).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -67,14 +68,14 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"Voilà exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+            pytest.fail(f"The server exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.2)
     pytest.fail(
-        f"Voilà did not listen on port {port} within {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}"
+        f"The server did not listen on port {port} within {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}"
     )
 
 
@@ -93,11 +94,12 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    work = tmp_path_factory.mktemp("voila")
+@contextlib.contextmanager
+def serve(work: Path, argv: list[str], *, ready_path: str = "") -> Iterator[str]:
+    """Run ``python -m <argv>`` (``{port}`` filled in) from the project folder with its own Jupyter dirs under
+    ``work``; yield its URL once it listens; kill its process group after."""
     for sub in ("config", "data", "runtime"):
-        (work / sub).mkdir()
+        (work / sub).mkdir(exist_ok=True)
     env = dict(
         os.environ,
         JUPYTER_CONFIG_DIR=str(work / "config"),
@@ -107,29 +109,38 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(APP),
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.token=",
-        "--Voila.port_retries=0",
-    ]
-    log = work / "voila.log"
+    cmd = [sys.executable, "-m", *(a.format(port=port) for a in argv)]
+    log = work / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port, proc, log, SERVER_START_TIMEOUT)
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/{ready_path}"
     finally:
         stop(proc)
 
 
-@pytest.fixture()
-def page(tmp_path: Path) -> Iterator[object]:
+def voila_argv(notebook: Path) -> list[str]:
+    """Voilà as the README runs it (from the project folder, so its voila.json applies), on 127.0.0.1 only."""
+    return [
+        "voila",
+        str(notebook),
+        "--no-browser",
+        "--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.token=",
+        "--Voila.port_retries=0",
+    ]
+
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("voila"), voila_argv(APP)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def chromium_page(tmp_path: Path) -> Iterator[object]:
     """A page of a fresh Chromium profile that can reach 127.0.0.1 only."""
     leaving: list[str] = []
 
@@ -148,6 +159,7 @@ def page(tmp_path: Path) -> Iterator[object]:
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
         )
         try:
             context.route("**/*", only_localhost)
@@ -158,6 +170,12 @@ def page(tmp_path: Path) -> Iterator[object]:
             yield pg
         finally:
             context.close()
+
+
+@pytest.fixture()
+def page(tmp_path: Path) -> Iterator[object]:
+    with chromium_page(tmp_path) as pg:
+        yield pg
 
 
 def password_of(sample: Path) -> str:

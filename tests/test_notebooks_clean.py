@@ -18,7 +18,7 @@ from .conftest import ROOT, SAMPLES
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: The notebooks issue 7 asks for (the app notebook is served by Voilà in the browser test).
-EXPECTED = {"01-tour.ipynb", "02-support-desk.ipynb", "03-auditing.ipynb", "app-open.ipynb"}
+EXPECTED = {"01-tour.ipynb", "02-support-desk.ipynb", "03-auditing.ipynb", "app-desk.ipynb", "app-open.ipynb"}
 
 
 def sample_passwords() -> list[str]:
@@ -101,4 +101,4 @@ def test_widget_outputs_say_what_they_are(path: Path) -> None:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
-                assert re.fullmatch(r"<\w+Form: [^<>]*>", data["text/plain"]), data["text/plain"]
+                assert re.fullmatch(r"<\w*(?:Form|Desk): [^<>]*>", data["text/plain"]), data["text/plain"]

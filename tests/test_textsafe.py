@@ -185,6 +185,6 @@ def test_open_form_shows_randomness_redacted_and_names_escaped(tmp_path):
     form.run(password="pw-123456")
     assert form.error is None, form.error
     assert set(form.tables["identities"]["randomness"].dropna()) == {REDACTED}
-    html = "".join(tab.value for tab in form.results.children[-1].children)
+    html = "".join(tab.children[0].value for tab in form.results.children[-1].children)
     assert secret not in html
     assert "\x1b" not in html and "\u202e" not in html and "\\x1b" in html

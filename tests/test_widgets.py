@@ -88,6 +88,7 @@ def test_open_by_path_shows_summary_and_tables_and_clears_the_password() -> None
     form.file.path.value = str(DESKTOP)
     form.password.value = sample_password(DESKTOP)
     form.button.click()
+    form.wait()
 
     assert form.error is None
     assert form.password.value == ""
@@ -101,7 +102,7 @@ def test_open_by_path_shows_summary_and_tables_and_clears_the_password() -> None
     tab = form.results.children[-1]
     assert isinstance(tab, widgets.Tab)
     assert tab.titles[tab.selected_index] == "accounts (12)"
-    accounts_html = tab.children[tab.selected_index].value
+    accounts_html = tab.children[tab.selected_index].children[0].value
     for name in form.tables["accounts"]["name"]:
         assert str(name) in accounts_html
     assert "<table" in accounts_html
@@ -142,6 +143,7 @@ def test_wrong_password_shows_the_error_in_plain_words_and_no_table() -> None:
 
     form.password.value = "not-the-password"
     form.button.click()
+    form.wait()
 
     assert form.password.value == ""
     assert isinstance(form.error, errors.WrongPasswordError)
@@ -174,7 +176,8 @@ def test_mistakes_are_shown_with_their_code(setup, code: str) -> None:
     assert form.run() is None
     assert form.error is not None and form.error.code == code
     assert f"(code: {code})" in form.status.value
-    assert form.password.value == ""
+    # nothing chosen / no such path: the typed password stays (finding 4); any other failure clears it
+    assert form.password.value == ("whatever-password" if code == "cannot-read" else "")
     assert form.button.disabled is False
 
 
@@ -268,6 +271,7 @@ def test_diff_two_backups_coloured_and_exposed() -> None:
     form.old_password.value = sample_password(DESKTOP)
     form.new_password.value = sample_password(LATER)
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.old_password.value == form.new_password.value == ""
@@ -276,7 +280,7 @@ def test_diff_two_backups_coloured_and_exposed() -> None:
     assert form.old_backup is not None and form.new_backup is not None
     renamed = form.changes[(form.changes["table"] == "accounts") & (form.changes["change"] == "changed")]
     assert len(renamed) == 1 and renamed.iloc[0]["field"] == "name"
-    table_html = form.results.children[-1].value
+    table_html = form.results.children[-2].value
     assert 'class="ctk-added" style="background:#e3f4e6"' in table_html
     assert 'class="ctk-changed" style="background:#fff5d6"' in table_html
     assert renamed.iloc[0]["new"] in table_html
@@ -345,6 +349,7 @@ def test_export_writes_a_verified_file_that_opens_with_the_new_password(tmp_path
     form.path.value = str(out)
     form.new_password.value = form.confirm_password.value = "brand-new-pass"
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.new_password.value == form.confirm_password.value == ""
@@ -394,10 +399,10 @@ def test_export_offers_a_download_link_of_a_verified_legacy_file() -> None:
     form.download.value = True
     form.new_password.value = form.confirm_password.value = "mobile-new-pass"
     assert form.run() is not None
-    assert form.result is not None and form.result.path == "concordium-backup.concordiumwallet"
+    assert form.result is not None and form.result.path == "concordium-backup-new.concordiumwallet"
     html = form.results.children[0].value
     match = re.search(r'download="([^"]+)" href="data:application/octet-stream;base64,([^"]+)"', html)
-    assert match and match.group(1) == "concordium-backup.concordiumwallet"
+    assert match and match.group(1) == "concordium-backup-new.concordiumwallet"
     data = base64.b64decode(match.group(2))
     assert data == form.data
     again = open_backup(data, "mobile-new-pass")
@@ -411,7 +416,7 @@ def test_export_without_an_opened_backup_says_so() -> None:
     form.path.value = "anything.json"
     form.new_password.value = form.confirm_password.value = "long-enough"
     assert form.run() is None
-    assert form.error is not None and "No backup is open" in form.status.value
+    assert form.error is not None and "No backup to write yet" in form.status.value
 
 
 # ------------------------------------------------------------------ Password recovery
@@ -467,7 +472,10 @@ def test_recovery_stop_then_continue_resumes() -> None:
     form.confirm.value = True  # about 1.7 M candidates: longer than an hour, so it asks first
     form.run(wait=False)
     assert form.running and not form.stop_button.disabled and form.button.disabled
-    time.sleep(0.8)
+    assert "Working…" in form.status.value  # at once, before the candidates are even counted
+    deadline = time.monotonic() + 60
+    while form.progress.value == 0 and form.running and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the first candidates were tried
     form.stop_button.click()
     first = form.wait(30)
     assert first is not None and first.stopped and 0 < first.tried < first.total
@@ -518,6 +526,7 @@ def test_ledger_form_with_the_simulator_matches_the_backup() -> None:
     with LedgerSim(SimConfig(app="Concordium", version="4.0.0", pairing_key=key)) as sim:
         form = LedgerForm(source, connection=sim.address)
         form.button.click()
+        form.wait()
     assert form.state == "ready" and form.matches is True
     assert form.result is not None and form.result.to_dict()["matches_wallet"]["identifier"] == key
     text = visible_text(form)
@@ -550,14 +559,15 @@ def test_ledger_form_other_ledger_dashboard_and_no_device() -> None:
 
 def test_ledger_form_without_a_backup_does_not_compare() -> None:
     from toolkit.widgets import LedgerForm
+    from toolkit.widgets.session import Session
 
     from .ledger_sim import LedgerSim, SimConfig
 
     with LedgerSim(SimConfig()) as sim:
-        form = LedgerForm(connection=sim.address)
+        form = LedgerForm(connection=sim.address, session=Session())
         form.run()
     assert form.state == "ready" and form.matches is None
-    assert "not compared (no backup was given to this form)" in visible_text(form)
+    assert "not compared (no backup was chosen)" in visible_text(form)
 
 
 def test_recovery_uploaded_candidates_leave_the_widget_state(tmp_path: Path) -> None:
@@ -602,6 +612,7 @@ def test_audit_findings_by_severity_and_a_report(tmp_path: Path) -> None:
     form.password.value = sample_password(DESKTOP)
     assert form.report_button.disabled
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.password.value == ""
@@ -650,6 +661,7 @@ def test_salvage_recovers_the_readable_records_and_says_what_was_lost(tmp_path: 
     form.file.path.value = str(rotted)
     form.password.value = sample_password(DESKTOP)
     form.button.click()
+    form.wait()
 
     assert form.error is None, form.status.value
     assert form.password.value == ""
@@ -684,3 +696,145 @@ def test_salvage_of_an_intact_file_and_of_a_file_cut_before_its_metadata() -> No
     assert form.run(password=sample_password(DAMAGED)) is None
     assert form.error is not None and form.error.code == "not-salvageable"
     assert form.backup is None and form.results.children == ()
+
+
+# ------------------------------------------------------------------ issue 10: one session, feedback, downloads
+def test_a_salvaged_backup_is_exported_from_the_session_as_a_download(tmp_path: Path) -> None:
+    from toolkit.salvage import salvage
+    from toolkit.widgets import ExportForm, SalvageForm
+    from toolkit.widgets.session import Session
+
+    bitrot = SAMPLES / "wallet-export-bitrot.json"
+    session = Session()
+    export = ExportForm(session=session)
+    assert "Export will write: —" in export.picker.line.value
+    form = SalvageForm(session=session)
+    deliver_upload(form.file.upload, bitrot)
+    form.password.value = sample_password(bitrot)
+    form.button.click()
+    form.wait()
+    assert form.error is None, form.status.value
+    entry = session.latest
+    assert entry is not None and entry.how == "salvaged" and entry.backup is form.backup
+    assert "Export will write: <b>#1 wallet-export-bitrot.json (salvaged, damage in" in export.picker.line.value
+
+    export.new_password.value = export.confirm_password.value = "fresh-pass-10"
+    export.button.click()
+    export.wait()
+    assert export.error is None, export.status.value
+    assert export.result.path == "wallet-export-bitrot-new.json" and not list(tmp_path.iterdir())
+    again = open_backup(export.data, "fresh-pass-10")
+    assert again.counts() == salvage(bitrot, sample_password(bitrot)).backup.counts()
+    assert "fresh-pass-10" not in widget_state_text(export)
+
+
+def test_merged_and_opened_backups_feed_diff_and_audit_without_passwords() -> None:
+    from toolkit.widgets import AuditForm, DiffForm, MergeForm
+    from toolkit.widgets.session import Session
+
+    session = Session()
+    merge = MergeForm(session=session)
+    merge.wallet.path.value = str(DESKTOP)
+    merge.imported.path.value = str(SAMPLES / "wallet-export-later.json")
+    merge.run(wallet_password=sample_password(DESKTOP), imported_password=sample_password(DESKTOP))
+    assert merge.backup is not None and session.latest.how == "merged by the import preview"
+
+    opened = OpenForm(session=session)
+    opened.file.path.value = str(DESKTOP)
+    opened.run(password=sample_password(DESKTOP))
+    diff = DiffForm(session=session)
+    diff.old.pick.value = session.entries[1]  # opened
+    diff.new.pick.value = session.entries[0]  # merged
+    assert diff.run() is not None and diff.error is None, diff.status.value
+    assert int(diff.summary["added"].sum()) > 0
+
+    audit = AuditForm(session=session)
+    audit.file.pick.value = session.entries[0]
+    assert audit.run() is not None
+    assert "wallet-export.json + wallet-export-later.json" in audit.status.value
+    assert audit.save_report() == "audit-report.html" and b"<html" in audit.report_data.lower()
+
+
+def test_the_status_says_working_at_once_and_the_button_waits() -> None:
+    import threading
+
+    from toolkit.widgets.common import Form
+
+    release = threading.Event()
+
+    class Slow(Form):
+        working = "thinking hard"
+
+        def __init__(self) -> None:
+            super().__init__([])
+
+        def _run(self) -> str:
+            release.wait(10)
+            return "done"
+
+    form = Slow()
+    form.button.click()
+    assert "Working…" in form.status.value and "thinking hard, since" in form.status.value
+    assert form.button.disabled and form.busy
+    release.set()
+    form.wait(10)
+    assert not form.button.disabled and not form.busy and "Working" not in form.status.value
+
+
+def test_counting_candidates_can_be_stopped() -> None:
+    import threading
+
+    from toolkit.recovery import Candidates
+    from toolkit.recovery.candidates import CountStopped
+
+    stop = threading.Event()
+    stop.set()
+    seen: list[int] = []
+    candidates = Candidates(tokens="+ alpha beta gamma delta\n+ 19%d%d 20%d%d\n! ? #", typos=1)
+    with pytest.raises(CountStopped):
+        candidates.count(stop=stop, progress=seen.append)
+    assert candidates.count(progress=seen.append).total > 65_536 and seen and seen[0] == 65_536
+
+
+def test_table_downloads_are_whole_and_formula_neutral() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from toolkit.widgets.common import MAX_ROWS, DownloadBar, table_file_bytes
+
+    hostile = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "plain", None]
+    frame = pd.DataFrame({"name": hostile * 100, "n": range(len(hostile) * 100)})
+    assert len(frame) > MAX_ROWS
+    text = table_file_bytes(frame, "csv").decode("utf-8-sig")
+    lines = text.splitlines()
+    assert len(lines) == len(frame) + 1 and lines[0] == "name,n"
+    assert lines[1].startswith("\"'=HYPERLINK") and lines[2].startswith("'+1") and lines[7] == ",6"
+    sheet = load_workbook(io.BytesIO(table_file_bytes(frame, "xlsx"))).active
+    values = [c.value for c in sheet["A"]][1:8]
+    assert values[:5] == ["'" + v for v in hostile[:5]] and values[5] == "plain"
+    assert all(c.data_type == "s" for c in sheet["A"][1:6])
+
+    bar = DownloadBar(frame, "accounts")
+    bar.buttons["xlsx"].click()
+    assert 'download="accounts.xlsx"' in bar.link.value and "700 rows" in bar.link.value
+
+
+def test_a_wrong_path_keeps_the_password_and_says_where_paths_start() -> None:
+    form = OpenForm()
+    form.file.path.value = "samples/wallet-export.json"  # relative to the wrong folder
+    form.password.value = "typed-once"
+    assert form.run() is None and form.error.code == "cannot-read"
+    assert "relative paths start from the kernel&#x27;s folder" in form.status.value
+    assert form.password.value == "typed-once"
+    form.file.path.value = str(DESKTOP)
+    form.password.value = sample_password(DESKTOP)
+    assert form.run() is not None and form.password.value == ""
+
+
+def test_the_open_app_alone_points_to_no_other_form() -> None:
+    form = OpenForm(alone=True)
+    form.file.path.value = str(DESKTOP)
+    assert form.run(password="certainly-not-it") is None
+    assert "wrong-password" in form.status.value and "recovery form" not in form.status.value
+    assert "README" not in form.status.value and "form.backup" not in form.status.value

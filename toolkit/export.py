@@ -237,3 +237,40 @@ def check_target(backup: Backup, to: str | None) -> None:
         raise errors.IncompatibleKindsError(
             "A Desktop Wallet file cannot become a legacy mobile wallet file: it holds no private keys"
         )
+
+
+def export_bytes(
+    backup: Backup,
+    password: str,
+    *,
+    name: str = "wallet-export.json",
+    identities: tuple[str | int, ...] | list[str | int] = (),
+    accounts: tuple[str, ...] | list[str] = (),
+    iterations: int | None = None,
+) -> tuple[bytes, WriteResult]:
+    """The file :func:`reexport` would write, as bytes (for a download), decrypted again to verify it.
+
+    Nothing touches the disk; ``name`` only labels the result (its ``path``).
+    """
+    check_password(password)
+    if identities or accounts:
+        from .subset import subset_backup
+
+        backup = subset_backup(backup, identities=identities, accounts=accounts)
+    plaintext = backup.to_plaintext()
+    data = ct.encrypt(plaintext, password, iterations=iterations, layout="legacy" if backup.is_legacy else "desktop")
+    try:
+        box = ct.parse_container(data)
+        ok = ct.decrypt(box, password).plaintext == plaintext
+    except errors.BackupError:
+        ok = False
+    if not ok:
+        raise errors.VerifyFailedError(f"{name} did not decrypt back to what was written")
+    result = WriteResult(
+        path=name,
+        kind=backup.kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        iterations=box.kdf.iterations,
+    )
+    return data, result

@@ -92,6 +92,11 @@ from itertools import combinations, islice, product
 
 from .. import errors
 
+
+class CountStopped(Exception):  # noqa: N818 - a signal, not an error
+    """:meth:`Candidates.count` was asked to stop; ``args[0]`` is how many were counted."""
+
+
 TYPO_KINDS: tuple[str, ...] = ("case", "swap", "delete", "repeat", "insert", "capslock")
 DEFAULT_INSERT_CHARS = string.ascii_lowercase + string.digits
 #: The Desktop Wallet refuses export passwords shorter than this.
@@ -574,11 +579,23 @@ class Candidates:
     def __iter__(self) -> Iterator[str]:
         return self._generate([0, 0])
 
-    def count(self) -> CandidateCount:
-        """Walk the stream once and count it (cached)."""
+    def count(self, stop: object = None, progress: object = None) -> CandidateCount:
+        """Walk the stream once and count it (cached).
+
+        ``stop`` (a :class:`threading.Event`) ends a long count early: then
+        :class:`CountStopped` is raised (control flow, not an error) and nothing is cached;
+        ``progress(n)`` hears the count so far every 65,536 candidates.
+        """
         if self._count is None:
             stats = [0, 0]
-            total = sum(1 for _ in self._generate(stats))
+            total = 0
+            for _ in self._generate(stats):
+                total += 1
+                if not total & 0xFFFF:
+                    if stop is not None and stop.is_set():
+                        raise CountStopped(total)
+                    if progress is not None:
+                        progress(total)
             self._count = CandidateCount(total=total, duplicates=stats[0], too_short=stats[1])
         return self._count
 

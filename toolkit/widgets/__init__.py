@@ -24,7 +24,15 @@ FORMS = {
     "SalvageForm": "salvage_form",
 }
 #: Helpers for notebooks -> their module.
-HELPERS = {"password_for": "common", "FileSource": "common", "Form": "common"}
+HELPERS = {
+    "password_for": "common",
+    "FileSource": "common",
+    "Form": "common",
+    "Session": "session",
+    "SESSION": "session",
+    "support_desk": "desk",
+    "Desk": "desk",
+}
 _NAMES = {**FORMS, **HELPERS}
 
 __all__ = sorted(_NAMES)

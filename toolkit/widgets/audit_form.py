@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -14,8 +12,9 @@ import pandas as pd
 from .. import errors
 from ..audit import SEVERITIES, audit, group_by_severity, severity_counts
 from ..backup import Backup
-from ..report import write_report
+from ..report import render_html, report_summary, write_report
 from .common import (
+    DownloadBar,
     FileSource,
     Form,
     backup_of,
@@ -67,11 +66,15 @@ class AuditForm(Form):
     title = "Audit a backup"
     action = "Audit"
     failure = "Could not audit the backup"
+    working = "auditing"
 
-    def __init__(self, source: Any = None, *, today: date | None = None) -> None:
+    def __init__(self, source: Any = None, *, today: date | None = None, session: Any = None) -> None:
+        from .session import default_session
+
         self.source = source
         self.today = today
-        self.file = FileSource("backup")
+        self.session = session if session is not None else default_session()
+        self.file = FileSource("backup", session=self.session)
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.report_path = widgets.Text(
             description="Report",
@@ -85,6 +88,7 @@ class AuditForm(Form):
         self.counts: dict[str, int] | None = None
         self.backup: Backup | None = None
         self.report: str | None = None
+        self.name: str | None = None
         self.report_data: bytes | None = None
         controls: list[widgets.Widget] = (
             [self.file, self.password] if source is None else [widgets.HTML("<p>Audits the backup opened above.</p>")]
@@ -115,6 +119,7 @@ class AuditForm(Form):
         backup, name = self._backup(password)
         findings = audit(backup, today=self.today)
         self.backup, self.findings, self.counts = backup, findings, severity_counts(findings)
+        self.name = name
         self.report_button.disabled = False
         if findings.empty:
             self.ok(f"<b>{esc(name)}</b>: no findings.")
@@ -122,7 +127,7 @@ class AuditForm(Form):
         worst = next(s for s in SEVERITIES if self.counts[s])
         kind = {"error": "error", "warning": "warning"}.get(worst, "ok")
         self.status.value = message_html(f"<b>{esc(name)}</b>: {esc(counts_text(self.counts))}", kind)
-        self.results.children = (widgets.HTML(findings_html(findings)),)
+        self.results.children = (widgets.HTML(findings_html(findings)), DownloadBar(findings, "findings"))
         return findings
 
     def run(self, *, password: str | None = None) -> pd.DataFrame | None:  # type: ignore[override]
@@ -141,12 +146,14 @@ class AuditForm(Form):
                 self.report = write_report(
                     self.findings, os.path.expanduser(target), backup=self.backup, today=self.today, force=force
                 )
-                self.report_status.value = message_html(f"Report written: <b>{esc(self.report)}</b>", "ok")
+                where = os.path.abspath(self.report)
+                self.report_status.value = message_html(f"Report written: <b>{esc(where)}</b>", "ok")
             else:
                 name = "audit-report.html"
-                with tempfile.TemporaryDirectory(prefix="ctk-report-") as tmp:
-                    write_report(self.findings, Path(tmp) / name, backup=self.backup, today=self.today)
-                    self.report_data = (Path(tmp) / name).read_bytes()
+                summary = report_summary(self.backup, self.findings, today=self.today)
+                if "file" not in summary and self.name:  # an upload: the report still names it
+                    summary = {"file": self.name, **summary}
+                self.report_data = render_html(self.findings, summary=summary)
                 self.report = name
                 self.report_status.value = message_html(download_link_html(self.report_data, name), "ok")
             return self.report

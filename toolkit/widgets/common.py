@@ -11,10 +11,15 @@ is shown in plain words with its code, and anything else as a one-line
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import io
 import logging
 import os
+import threading
+import time
 import traceback
+from collections import ChainMap
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import errors
+from ..container import MAX_FILE_SIZE
 from ..textsafe import safe_text
 from . import hints
 
@@ -37,9 +43,14 @@ STYLE = """<style>
 .ctk-table th, .ctk-table td { padding: 2px 8px; border-bottom: 1px solid #e0e0e0; text-align: left;
   vertical-align: top; }
 .ctk-table th, .ctk-table td { white-space: nowrap; }
-.ctk-wrap .ctk-table td { white-space: normal; min-width: 8em; max-width: 48em; }
+.ctk-wrap .ctk-table td:last-child { white-space: normal; min-width: 20em; max-width: 60em; }
 .ctk-table thead th { position: sticky; top: 0; background: #f3f5f7; }
 .ctk-form details > summary { cursor: pointer; margin: 4px 0; }
+.ctk-form .lm-TabBar-tab, .ctk-form .p-TabBar-tab { flex: 0 0 auto !important; max-width: none !important;
+  min-width: 0 !important; }
+.ctk-form .lm-TabBar-tabLabel { overflow: visible !important; text-overflow: clip !important; }
+.ctk-table th, .ctk-table td { box-sizing: border-box; }
+.ctk-working { color: #1f3b5a; }
 </style>"""
 #: Text cells longer than this are shortened on screen (the frames keep them whole).
 MAX_CELL = 60
@@ -123,7 +134,7 @@ def capped(frame: pd.DataFrame, limit: int = MAX_ROWS) -> tuple[pd.DataFrame, st
         return frame, ""
     note = (
         f'<div class="ctk-capped" style="color:#555;font-size:12px">Showing the first {limit:,} of '
-        f"{len(frame):,} rows; the form's attributes hold every row.</div>"
+        f"{len(frame):,} rows; the CSV and XLSX downloads below hold every row.</div>"
     )
     return frame.head(limit), note
 
@@ -144,23 +155,106 @@ def download_link_html(data: bytes, name: str, *, note: str = "") -> str:
     )
 
 
+def blank(value: Any, empty: str = "—") -> Any:
+    """``empty`` for None/NaN/NaT (never "None" or "NaN" on screen), else ``value``."""
+    if value is None:
+        return empty
+    try:
+        return empty if pd.isna(value) is True else value
+    except (TypeError, ValueError):
+        return value
+
+
 def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
     """Label/value rows as a small two-column table."""
     cells = "".join(
-        f'<tr><th style="text-align:left;padding-right:1em">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in rows
+        f'<tr><th style="text-align:left;padding-right:1em">{esc(k)}</th><td>{esc(blank(v))}</td></tr>' for k, v in rows
     )
     return f'<table class="ctk-pairs">{cells}</table>'
 
 
 def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None) -> widgets.Tab:
-    """One tab per table, titled ``name (rows)``; ``selected`` is the tab shown first."""
+    """One tab per table, titled ``name (rows)``, each with its CSV/XLSX downloads; ``selected`` is shown first."""
     names = list(tables)
     tab = widgets.Tab(
-        children=[widgets.HTML(frame_html(tables[n])) for n in names],
+        children=[widgets.VBox([widgets.HTML(frame_html(tables[n])), DownloadBar(tables[n], n)]) for n in names],
         titles=[f"{n} ({len(tables[n])})" for n in names],
     )
     tab.selected_index = names.index(selected) if selected in names else (0 if names else None)
     return tab
+
+
+# ------------------------------------------------------------------ table downloads
+
+#: A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _neutral(value: Any) -> str:
+    """A cell as plain text a spreadsheet never evaluates: empty for none, a leading ' before a formula start."""
+    if value is None or (not isinstance(value, (list, dict, tuple)) and pd.isna(value)):
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def table_file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """``frame`` as a CSV (UTF-8 with BOM) or XLSX file whose every cell is inert text.
+
+    The one place the forms make table files: it calls the library's
+    formula-safe writer (``toolkit.sheets``) where there is one, and writes
+    the same way itself otherwise.
+    """
+    try:
+        from .. import sheets  # type: ignore[attr-defined]
+    except ImportError:
+        sheets = None
+    if sheets is not None and fmt in ("csv", "xlsx"):
+        return sheets.to_csv_bytes(frame) if fmt == "csv" else sheets.to_xlsx_bytes(frame)
+    header = [str(c) for c in frame.columns]
+    rows = [[_neutral(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow([_neutral(h) for h in header])
+        writer.writerows(rows)
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("table")
+        for values in ([_neutral(h) for h in header], *rows):
+            ws.append([ILLEGAL_CHARACTERS_RE.sub(" ", v) for v in values])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+    raise errors.InvalidArgumentError(f"Unknown table format {fmt!r}; use csv or xlsx")
+
+
+class DownloadBar(widgets.HBox):
+    """ "Download CSV" / "Download XLSX" buttons for one table: the file is made when asked, then offered as a link."""
+
+    def __init__(self, frame: pd.DataFrame, name: str) -> None:
+        self.frame, self.name = frame, name
+        self.buttons = {
+            fmt: widgets.Button(description=f"{fmt.upper()} of {name}", icon="download", layout={"width": "auto"})
+            for fmt in ("csv", "xlsx")
+        }
+        self.link = widgets.HTML()
+        for fmt, button in self.buttons.items():
+            button.on_click(lambda _b, fmt=fmt: self.prepare(fmt))
+            button.add_class(f"ctk-get-{fmt}")
+        super().__init__(children=[*self.buttons.values(), self.link])
+        self.add_class("ctk-downloads")
+
+    def prepare(self, fmt: str) -> bytes:
+        """Make the file and show its download link; returns its bytes."""
+        data = table_file_bytes(self.frame, fmt)
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in self.name) or "table"
+        self.link.value = download_link_html(data, f"{safe}.{fmt}", note=f"{len(self.frame):,} rows")
+        return data
 
 
 def take_password(field: widgets.Password, what: str, given: str | None = None) -> str:
@@ -196,38 +290,99 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
     )
 
 
-class FileSource(widgets.VBox):
-    """A backup chosen by upload (the bytes) or by a path on the machine running the kernel.
+def size_text(n: int) -> str:
+    """``256 MB``."""
+    return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
-    Whichever was set last counts: choosing a file clears the path and typing a
-    path clears the upload.
+
+def kernel_folder() -> str:
+    """Where relative paths start, named without the machine's own path: ``the kernel's folder …/notebooks``."""
+    return f"the kernel's folder …/{os.path.basename(os.getcwd()) or '/'}"
+
+
+class ChoiceError(errors.CannotReadError):
+    """Nothing (or nothing readable) was chosen: said before any password is used, so none is cleared."""
+
+
+class FileSource(widgets.VBox):
+    """A backup chosen by upload (the bytes), by a path on the machine running the kernel, or — given a
+    ``session`` — from the backups this session produced.
+
+    Whichever was set last counts: choosing one clears the others.  Relative
+    paths start from the kernel's folder (shown under the field); ``~`` works.
     """
 
-    def __init__(self, label: str = "backup", *, accept: str = BACKUP_ACCEPT) -> None:
+    def __init__(self, label: str = "backup", *, accept: str = BACKUP_ACCEPT, session: Any = None) -> None:
         self.label = label
+        self.session = session
         self.upload = widgets.FileUpload(
             accept=accept, multiple=False, description=f"Upload {label}", layout=widgets.Layout(width="auto")
         )
+        self.limit = widgets.HTML(
+            f'<span class="ctk-limit" style="color:#555;font-size:12px">up to {size_text(MAX_FILE_SIZE)}</span>'
+        )
         self.path = widgets.Text(
             description="or path",
-            placeholder="path on this machine, e.g. data/samples/wallet-export.json",
+            placeholder="path on this machine, e.g. ~/Downloads/wallet-export.json",
             layout=widgets.Layout(width="32em"),
+        )
+        self.where = widgets.HTML(
+            f'<span style="color:#555;font-size:12px">relative paths start from {esc(kernel_folder())}</span>'
         )
         self.upload.observe(self._on_upload, names="value")
         self.path.observe(self._on_path, names="value")
-        super().__init__(children=[widgets.HBox([self.upload, self.path])])
+        rows: list[widgets.Widget] = [widgets.HBox([self.upload, self.limit, self.path]), self.where]
+        self.pick: widgets.Dropdown | None = None
+        if session is not None:
+            self.pick = widgets.Dropdown(
+                description="or one this page made",
+                layout=widgets.Layout(width="44em"),
+                style={"description_width": "initial"},
+            )
+            self.pick.observe(self._on_pick, names="value")
+            session.observe(self._refresh, names="entries")
+            self._refresh()
+            rows.append(self.pick)
+        super().__init__(children=rows)
+
+    def _refresh(self, _change: Any = None) -> None:
+        if self.pick is None:
+            return
+        keep = self.pick.value
+        options = [("— (a backup this session made)", None)] + [(e.label, e) for e in reversed(self.session.entries)]
+        self.pick.options = options
+        self.pick.value = keep if keep in [o[1] for o in options] else None
 
     def _on_upload(self, change: dict[str, Any]) -> None:
         if change["new"]:
             self.path.value = ""
+            if self.pick is not None:
+                self.pick.value = None
+        self.upload.description = f"{change['new'][0].get('name')} ✓" if change["new"] else f"Upload {self.label}"
 
     def _on_path(self, change: dict[str, Any]) -> None:
-        if change["new"] and self.upload.value:
-            self.upload.value = ()
+        if change["new"]:
+            if self.upload.value:
+                self.upload.value = ()
+            if self.pick is not None:
+                self.pick.value = None
+
+    def _on_pick(self, change: dict[str, Any]) -> None:
+        if change["new"] is not None:
+            if self.upload.value:
+                self.upload.value = ()
+            self.path.value = ""
+
+    @property
+    def picked(self) -> Any:
+        """The session backup chosen (a :class:`~toolkit.widgets.session.Produced`), or None."""
+        return self.pick.value if self.pick is not None else None
 
     @property
     def chosen(self) -> str | None:
-        """The file's name (upload) or path, or None when nothing is chosen."""
+        """The file's name (upload), path, or session backup's label; None when nothing is chosen."""
+        if self.picked is not None:
+            return self.picked.label
         if self.upload.value:
             return str(self.upload.value[0].get("name") or "upload")
         return self.path.value.strip() or None
@@ -235,17 +390,27 @@ class FileSource(widgets.VBox):
     def read(self) -> tuple[bytes | str, str]:
         """(what :func:`toolkit.open_backup` accepts, a name to show).
 
-        Raises :class:`~toolkit.errors.CannotReadError` when no file is chosen.
+        Raises :class:`~toolkit.errors.CannotReadError` when no file is chosen
+        or the path names no file (relative paths start from the kernel's folder).
         """
         if self.upload.value:
             item = self.upload.value[0]
-            return bytes(item["content"]), str(item.get("name") or "upload")
+            data = bytes(item["content"])
+            if len(data) > MAX_FILE_SIZE:
+                raise errors.TooLargeError(
+                    f"The file is {len(data):,} bytes, more than the {MAX_FILE_SIZE:,} a backup can be"
+                )
+            return data, str(item.get("name") or "upload")
         path = self.path.value.strip()
         if not path:
-            raise errors.CannotReadError(
-                f"No {self.label} was chosen", hint="Upload the file or type its path on this machine."
+            raise ChoiceError(f"No {self.label} was chosen", hint="Upload the file or type its path on this machine.")
+        full = os.path.expanduser(path)
+        if not os.path.isfile(full):
+            raise ChoiceError(
+                f"There is no file {path} (relative paths start from {kernel_folder()})",
+                hint="Check the path, or upload the file.",
             )
-        return os.path.expanduser(path), os.path.basename(path) or path
+        return full, os.path.basename(path) or path
 
 
 def open_chosen(
@@ -257,6 +422,10 @@ def open_chosen(
     """
     from ..backup import open_backup, open_input
 
+    picked = file.picked
+    if picked is not None:
+        field.value = ""
+        return picked.backup, picked.label
     source, name = file.read()
     password = take_password(field, f"the {file.label}", given)
     if subject is None:
@@ -271,11 +440,24 @@ def backup_of(provider: Any) -> Any:
     return getattr(provider, "backup", provider)
 
 
+def working_html(what: str, since: float) -> str:
+    """``Working… opening wallet-export.json, since 04:31:02 (12 s)``."""
+    clock = time.strftime("%H:%M:%S", time.localtime(since))
+    took = int(time.time() - since)
+    body = f"⏳ <b>Working…</b> {esc(what)}, since {clock}" + (f" ({took} s)" if took else "")
+    return message_html(body, "info").replace("ctk-message ctk-info", "ctk-message ctk-info ctk-working", 1)
+
+
 class Form(widgets.VBox):
     """Base of every form: a title, controls, one button, a status line and a results area.
 
-    Subclasses build ``controls`` and implement :meth:`_run`; ``run()`` is what
-    the button calls.  ``error`` holds the last failure (None after success).
+    Subclasses build ``controls`` and implement :meth:`_run`; ``run()`` does
+    the work and returns its result.  The button runs it in a background
+    thread (:meth:`start`; :meth:`wait` waits for it), so the page stays
+    responsive and the status says at once "Working… (what, since when)".
+    ``error`` holds the last failure (None after success).  Every form of a
+    kernel shares one :class:`~toolkit.widgets.session.Session` (``session``):
+    producing forms :meth:`publish` their backup there, consuming ones pick it.
     """
 
     #: Shown as the form's heading.
@@ -284,24 +466,89 @@ class Form(widgets.VBox):
     action = "Run"
     #: Said before an error, e.g. "Could not open the backup".
     failure = "It did not work"
+    #: What the status says while the form works ("opening the backup").
+    working = "working"
+    #: Hints of this one form object, before its class's table in :mod:`toolkit.widgets.hints`.
+    extra_hints: dict[str, str] = {}
 
     def __init__(
-        self, controls: list[widgets.Widget], *, beside_button: list[widgets.Widget] = (), **kwargs: Any
+        self,
+        controls: list[widgets.Widget],
+        *,
+        beside_button: list[widgets.Widget] = (),
+        session: Any = None,
+        **kwargs: Any,
     ) -> None:
+        from .session import default_session
+
+        if getattr(self, "session", None) is None:
+            self.session = session if session is not None else default_session()
         self.button = widgets.Button(description=self.action, button_style="primary", icon="play")
         self.button.on_click(self._on_click)
         self.status = widgets.HTML()
         self.results = widgets.VBox()
         self.error: BaseException | None = None
+        self._worker: threading.Thread | None = None
+        self._since: float | None = None
         heading = widgets.HTML(STYLE + (f"<h3 style='margin:4px 0'>{esc(self.title)}</h3>" if self.title else ""))
         buttons = widgets.HBox([self.button, *beside_button]) if beside_button else self.button
         children = [heading, *controls, buttons, self.status, self.results]
         super().__init__(children=children, **kwargs)
         self.add_class("ctk-form")
 
+    # ---------------------------------------------------------------- session
+    def publish(self, backup: Any, name: str, how: str = "opened", note: str = "") -> Any:
+        """Add a backup this form produced to the session (so Export, Ledger, Audit, Diff can use it)."""
+        return self.session.add(backup, name, how, note)
+
     # ---------------------------------------------------------------- running
     def _on_click(self, _button: widgets.Button) -> None:
-        self.run()
+        self.start()
+
+    def start(self, **kwargs: Any) -> threading.Thread:
+        """Run in a background thread (what the button does); the status says "Working…" at once."""
+        self.button.disabled = True
+        self._show_working()
+        worker = threading.Thread(target=self._work, kwargs=kwargs, daemon=True, name=f"ctk-{type(self).__name__}")
+        self._worker = worker
+        worker.start()
+        return worker
+
+    def _work(self, **kwargs: Any) -> None:
+        ticker = threading.Thread(target=self._tick, daemon=True)
+        ticker.start()
+        self.run(**kwargs)
+
+    def _tick(self) -> None:
+        """Refresh the elapsed seconds of the working line while the work goes on."""
+        while True:
+            worker = self._worker
+            if worker is None or not worker.is_alive():
+                return
+            worker.join(1.0)
+            if worker.is_alive() and self._since is not None and "ctk-working" in self.status.value:
+                self.status.value = working_html(self.working_what(), self._since)
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Until work started by the button (:meth:`start`) ends, or ``timeout`` seconds."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return None
+
+    @property
+    def busy(self) -> bool:
+        return self._since is not None
+
+    def working_what(self) -> str:
+        """What the form is doing, for the working line (the chosen file's name when there is one)."""
+        file = getattr(self, "file", None)
+        chosen = file.chosen if isinstance(file, FileSource) else None
+        return f"{self.working} {chosen}" if chosen else self.working
+
+    def _show_working(self) -> None:
+        self._since = self._since or time.time()
+        self.status.value = working_html(self.working_what(), self._since)
 
     def password_fields(self) -> list[widgets.Password]:
         """Every password field of the form (cleared after each run)."""
@@ -313,9 +560,9 @@ class Form(widgets.VBox):
 
     def _begin(self) -> None:
         self.error = None
-        self.status.value = ""
         self.results.children = ()
         self._reset()
+        self._show_working()
 
     def _fail(self, exc: BaseException) -> None:
         """Forget any result and show ``exc`` in plain words (an unexpected one as "internal error (TypeName)")."""
@@ -325,19 +572,29 @@ class Form(widgets.VBox):
         self.error = errors.without_traceback(exc)  # its frames' locals may hold a password
         self._reset()
         self.results.children = ()
-        shown = errors.restated(exc, hints.table_for(type(self).__name__))
+        shown = errors.restated(exc, self.hint_table())
         self.status.value = error_html(shown, self.failure)
+
+    def hint_table(self) -> Any:
+        """Error code (or ``code@subject``) -> what to do, in this form's words."""
+        return ChainMap(self.extra_hints, hints.table_for(type(self).__name__))
 
     def run(self, **kwargs: Any) -> Any:
         """Do the form's one action with the current values; return its result, or None on failure."""
         self._begin()
         self.button.disabled = True
+        keep_passwords = False
         try:
             return self._run(**kwargs)
         except Exception as exc:  # shown as one line; the traceback only at DEBUG level
+            keep_passwords = isinstance(exc, ChoiceError)  # nothing was used yet: don't make them type it again
             self._fail(exc)
         finally:
-            self.clear_passwords()
+            if not keep_passwords:
+                self.clear_passwords()
+            self._since = None
+            if "ctk-working" in self.status.value:
+                self.status.value = ""
             self.button.disabled = False
         return None
 

@@ -11,7 +11,18 @@ from pandas.io.formats.style import Styler
 
 from ..backup import Backup
 from ..diff import BackupDiff, diff_backups
-from .common import FileSource, Form, capped, esc, frame_html, open_chosen, scroll_html, shorten
+from .common import (
+    DownloadBar,
+    FileSource,
+    Form,
+    blank,
+    capped,
+    esc,
+    frame_html,
+    open_chosen,
+    scroll_html,
+    shorten,
+)
 
 #: Row colours of the change table.
 CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"}
@@ -19,7 +30,7 @@ CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"
 
 def display_value(value: Any) -> str:
     """A changed value as one short line: "" for none, JSON for objects and lists."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if blank(value, "") == "":
         return ""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -85,11 +96,15 @@ class DiffForm(Form):
     title = "Compare two backups"
     action = "Compare"
     failure = "Could not compare the backups"
+    working = "comparing the backups"
 
-    def __init__(self) -> None:
-        self.old = FileSource("older backup")
+    def __init__(self, *, session: Any = None) -> None:
+        from .session import default_session
+
+        self.session = session if session is not None else default_session()
+        self.old = FileSource("older backup", session=self.session)
         self.old_password = widgets.Password(description="Password", placeholder="the older backup's password")
-        self.new = FileSource("newer backup")
+        self.new = FileSource("newer backup", session=self.session)
         self.new_password = widgets.Password(description="Password", placeholder="the newer backup's password")
         self.same_password = widgets.Checkbox(description="The newer backup has the same password", indent=False)
         self.diff: BackupDiff | None = None
@@ -130,7 +145,9 @@ class DiffForm(Form):
         summary = result.summary[result.summary.sum(axis=1) > 0].reset_index()
         self.results.children = (
             widgets.HTML(frame_html(summary, max_height="none")),
+            DownloadBar(summary, "summary"),
             widgets.HTML(legend_html() + scroll_html(changes_html(result.changes), max_height="32em")),
+            DownloadBar(result.changes, "changes"),
         )
         return result
 

@@ -1,32 +1,41 @@
-"""The Export form: a new password typed twice → a new, verified backup file (a path, or a download link)."""
+"""The Export form: a backup of the session and a new password typed twice → a new, verified file to download
+(or saved at a path on the kernel's machine)."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import errors
 from ..backup import LEGACY, Backup
-from ..export import MIN_PASSWORD_LENGTH, WriteResult, reexport
+from ..export import MIN_PASSWORD_LENGTH, WriteResult, export_bytes, reexport
 from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, take_password
+from .session import BackupPicker
 
 DEFAULT_NAMES = {LEGACY: "concordium-backup.concordiumwallet"}
 DEFAULT_NAME = "wallet-export.json"
 
 
-class ExportForm(Form):
-    """Write the opened backup to a new file with a new password, then read it back to verify it.
+def export_name(backup: Backup, source_name: str) -> str:
+    """The download's name: ``<source stem>-new<ext>``, or the wallet's usual name."""
+    if source_name:
+        stem, ext = os.path.splitext(os.path.basename(source_name))
+        if ext.lower() in (".json", ".concordiumwallet") and stem:
+            return f"{stem}-new{ext}"
+    return DEFAULT_NAMES.get(backup.kind, DEFAULT_NAME)
 
-    ``source`` is a :class:`~toolkit.backup.Backup` or a form that exposes one
-    as ``.backup`` (the Open, Salvage or Recovery form), looked up when the
-    button is pressed.  With "Offer a download link" the file is written to a
-    temporary folder, verified there, and offered as a link (the path field
-    then only names the download).
+
+class ExportForm(Form):
+    """Write a backup to a new file with a new password, verify it, and offer it as a download.
+
+    The backup is the one chosen in the form's picker: every backup this
+    session opened, salvaged, recovered or merged (the newest is chosen).
+    ``source`` (a :class:`~toolkit.backup.Backup` or a form exposing
+    ``.backup``), when given, is used instead and no picker is shown.  An
+    empty "Save as" (or "Offer a download link") makes the file in memory and
+    offers it as a download link; a path writes it there.
 
     Attributes after :meth:`run`: ``result`` (:class:`~toolkit.export.WriteResult`;
     for a download its ``path`` is just the file name) and ``data`` (the
@@ -36,62 +45,72 @@ class ExportForm(Form):
     title = "Export with a new password"
     action = "Export"
     failure = "Could not export the backup"
+    working = "encrypting and verifying the new file"
 
-    def __init__(self, source: Any = None) -> None:
+    def __init__(self, source: Any = None, *, session: Any = None) -> None:
+        from .session import default_session
+
         self.source = source
+        self.session = session if session is not None else default_session()
+        self.picker = BackupPicker(self.session, "Export will write", description="Backup")
         self.new_password = widgets.Password(
             description="New password", placeholder=f"at least {MIN_PASSWORD_LENGTH} characters"
         )
         self.confirm_password = widgets.Password(description="Again", placeholder="the same password again")
         self.path = widgets.Text(
-            description="Save as", placeholder="output path, e.g. wallet-export-new.json", layout={"width": "32em"}
+            description="Save as",
+            placeholder="empty: a download link; or a path on this machine, e.g. ~/wallet-export-new.json",
+            layout={"width": "40em"},
         )
-        self.download = widgets.Checkbox(description="Offer a download link instead", indent=False)
+        self.download = widgets.Checkbox(description="Offer a download link", indent=False)
         self.force = widgets.Checkbox(description="Replace an existing file", indent=False)
         self.result: WriteResult | None = None
         self.data: bytes | None = None
         for w in (self.new_password, self.confirm_password, self.path):
             w.style.description_width = "8em"
+        chooser: list[widgets.Widget] = [self.picker] if source is None else []
         super().__init__(
-            [self.new_password, self.confirm_password, self.path, widgets.HBox([self.download, self.force])]
+            [*chooser, self.new_password, self.confirm_password, self.path, widgets.HBox([self.download, self.force])]
         )
         self.button.icon = "save"
 
     def _reset(self) -> None:
         self.result, self.data = None, None
 
-    def _backup(self) -> Backup:
-        backup = backup_of(self.source)
+    def _backup(self) -> tuple[Backup, str]:
+        """The backup to write and a name for it."""
+        if self.source is not None:
+            backup = backup_of(self.source)
+            name = getattr(self.source, "name", None) or (
+                os.path.basename(backup.source) if getattr(backup, "source", None) else ""
+            )
+        else:
+            chosen = self.picker.selected
+            backup, name = (chosen.backup, chosen.name) if chosen is not None else (None, "")
         if not isinstance(backup, Backup):
             raise errors.InvalidArgumentError(
-                "No backup is open", hint="Open one first (Open, Salvage or Recovery form)."
+                "No backup to write yet", hint="Open, salvage, recover or merge one first; then choose it here."
             )
-        return backup
+        return backup, str(name or "")
 
     def _run(self, *, password: str | None = None) -> WriteResult:
+        backup, source_name = self._backup()
         new = take_password(self.new_password, "the new file", password)
         again = self.confirm_password.value
         self.confirm_password.value = ""
         if password is None and again != new:
             raise errors.PasswordMismatchError("The confirmation does not match the new password")
-        backup = self._backup()
         name = self.path.value.strip()
-        if self.download.value:
-            filename = os.path.basename(name) or DEFAULT_NAMES.get(backup.kind, DEFAULT_NAME)
-            with tempfile.TemporaryDirectory(prefix="ctk-export-") as tmp:
-                written = reexport(backup, Path(tmp) / filename, new)
-                self.data = (Path(tmp) / filename).read_bytes()
-            result = self.result = dataclasses.replace(written, path=filename)  # the temporary file is gone
+        if self.download.value or not name:
+            filename = os.path.basename(name) or export_name(backup, source_name)
+            self.data, result = export_bytes(backup, new, name=filename)
+            self.result = result
             self.ok(f"Written and verified: <b>{esc(filename)}</b>, ready to download.")
             body = download_link_html(self.data, filename, note="encrypted")
         else:
-            if not name:
-                raise errors.InvalidArgumentError(
-                    "No output path was given", hint="Type where to save the file, or offer a download link."
-                )
             result = reexport(backup, os.path.expanduser(name), new, force=self.force.value)
             self.result = result
-            self.ok(f"Written and verified: <b>{esc(result.path)}</b>")
+            self.ok(f"Written and verified: <b>{esc(os.path.abspath(result.path))}</b>")
             body = ""
         rows = [
             ("kind", result.kind),

@@ -40,3 +40,10 @@ FORM_HINTS: dict[str, dict[str, str]] = {
 def table_for(form: str) -> Mapping[str, str]:
     """The hints a form of class ``form`` shows: its own entries first, then the shared ones."""
     return ChainMap(FORM_HINTS.get(form, {}), HINTS)
+
+
+#: The Open form on a page of its own (the Voilà app ``app-open``): no other form to point to.
+ALONE_HINTS: dict[str, str] = {
+    "wrong-password": f"{_CHECK} and the keyboard layout.",
+    "damaged": "The password is right but the file is damaged: try another copy of the backup.",
+}

@@ -36,7 +36,11 @@ def match_text(result: LedgerCheck, backup: Backup | None, why_not: str = "no ba
     match = result.matches_wallet
     if match is None:
         return "no: this is not the Ledger of any wallet in the backup"
-    return f"yes: wallet {match.id} of the backup ({len(match.identities)} identities, {len(match.accounts)} accounts)"
+    ids, accs = len(match.identities), len(match.accounts)
+    return (
+        f"yes: wallet {match.id} of the backup ({ids} identit{'y' if ids == 1 else 'ies'}, "
+        f"{accs} account{'' if accs == 1 else 's'})"
+    )
 
 
 class LedgerForm(Form):
@@ -55,22 +59,30 @@ class LedgerForm(Form):
     title = "Check the Ledger"
     action = "Check Ledger"
     failure = "Could not check the Ledger"
+    working = "asking the Ledger"
 
-    def __init__(self, source: Any = None, *, connection: str = "", timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, source: Any = None, *, connection: str = "", timeout: float = DEFAULT_TIMEOUT, session: Any = None
+    ) -> None:
+        from .session import BackupPicker, default_session
+
         self.source = source
+        self.session = session if session is not None else default_session()
+        self.picker = BackupPicker(self.session, "Compare with", description="Backup")
         self.connection = widgets.Text(
             value=connection,
             description="Connection",
             placeholder="empty for USB, or HOST:PORT of Speculos / the simulator",
             layout={"width": "32em"},
         )
-        self.compare = widgets.Checkbox(value=True, description="Compare with the opened backup", indent=False)
+        self.compare = widgets.Checkbox(value=True, description="Compare with a backup", indent=False)
         self.timeout = timeout
         self.result: LedgerCheck | None = None
         self.state: str | None = None
         self.matches: bool | None = None
+        chooser: list[widgets.Widget] = [self.picker] if source is None else []
         self.notice = widgets.HTML(message_html(esc(BEFORE_ASKING), "warning"))
-        super().__init__([self.connection, self.compare, self.notice])
+        super().__init__([self.connection, self.compare, *chooser, self.notice])
         self.button.icon = "usb"
 
     def _reset(self) -> None:
@@ -94,7 +106,7 @@ class LedgerForm(Form):
             ("device", result.device.describe() if result.device else "—"),
             ("app", app),
             ("pairing key", result.pairing_key or "—"),
-            ("is the opened backup's Ledger", match_text(result, backup, why_not)),
+            ("is the chosen backup's Ledger", match_text(result, backup, why_not)),
         ]
         self.results.children = (widgets.HTML(pairs_html(rows)),)
         return result
@@ -104,7 +116,10 @@ class LedgerForm(Form):
         if not self.compare.value:
             return None, "comparing is switched off"
         if self.source is None:
-            return None, "no backup was given to this form"
+            chosen = self.picker.selected
+            if chosen is None:
+                return None, "no backup was chosen"
+            return chosen.backup, ""
         backup = backup_of(self.source)
         if isinstance(backup, Backup):
             return backup, ""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..backup import Backup
 from ..merge import ImportPreview, preview_import
-from .common import FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
+from .common import DownloadBar, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
 from .diff_form import coloured_table_html
 
 #: Row colours of the messages table, by result.
@@ -52,14 +52,22 @@ class MergeForm(Form):
     title = "Preview an import"
     action = "Preview import"
     failure = "Could not preview the import"
+    working = "previewing the import"
 
-    def __init__(self) -> None:
-        self.wallet = FileSource("wallet's backup (A)")
+    def __init__(self, *, session: Any = None) -> None:
+        from .session import default_session
+
+        self.session = session if session is not None else default_session()
+        self.wallet = FileSource("wallet's backup (A)", session=self.session)
         self.wallet_password = widgets.Password(description="Password", placeholder="the wallet backup's password")
-        self.imported = FileSource("backup to import (B)")
+        self.imported = FileSource("backup to import (B)", session=self.session)
         self.imported_password = widgets.Password(description="Password", placeholder="the imported backup's password")
         self.same_password = widgets.Checkbox(description="B has the same password as A", indent=False)
         self.network = widgets.Dropdown(options=NETWORK_CHOICES, value=None, description="Wallet on")
+        self.network_help = widgets.HTML(
+            '<span style="color:#555;font-size:12px">only for files made before Desktop Wallet 1.1.5, which name '
+            "no network; a backup's own network always wins</span>"
+        )
         self.drop_unknown_fields = widgets.Checkbox(
             description="Import B without fields the wallet's tables lack", indent=False
         )
@@ -79,7 +87,7 @@ class MergeForm(Form):
                 self.imported,
                 self.imported_password,
                 self.same_password,
-                self.network,
+                widgets.HBox([self.network, self.network_help]),
                 self.drop_unknown_fields,
                 self.drop_orphans,
             ]
@@ -111,6 +119,7 @@ class MergeForm(Form):
         parts = []
         if preview.ok:
             self.backup = preview.backup
+            self.publish(preview.backup, f"{a_name} + {b_name}", "merged by the import preview")
             self.ok(
                 f"Importing <b>{esc(b_name)}</b> into a wallet holding <b>{esc(a_name)}</b> goes through: "
                 f"{esc(tally or 'nothing to import')}."
@@ -138,6 +147,13 @@ class MergeForm(Form):
         parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]
         if len(preview.messages):
             parts.append(widgets.HTML(scroll_html(messages_html(preview.messages), max_height="32em")))
+            parts.append(DownloadBar(preview.messages, "import-messages"))
+        if preview.ok:
+            parts.append(
+                widgets.HTML(
+                    message_html("The merged wallet is in this session's list now: Export can write it.", "info")
+                )
+            )
         self.results.children = tuple(parts)
         return preview
 

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 import pandas as pd
 
 from ..backup import Backup, open_backup
 from ..tables import summary_frame
-from .common import FileSource, Form, esc, frame_html, message_html, notices_html, tables_tab, take_password
+from .common import (
+    FileSource,
+    Form,
+    esc,
+    frame_html,
+    message_html,
+    notices_html,
+    tables_tab,
+    take_password,
+)
 
 KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
 
@@ -44,8 +55,14 @@ class OpenForm(Form):
     title = "Open a backup"
     action = "Open"
     failure = "Could not open the backup"
+    working = "opening"
 
-    def __init__(self) -> None:
+    def __init__(self, *, session: Any = None, alone: bool = False) -> None:
+        """``alone``: the form is the page's only one (its hints point to no other form)."""
+        if alone:
+            from .hints import ALONE_HINTS
+
+            self.extra_hints = ALONE_HINTS
         self.file = FileSource("backup")
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.backup: Backup | None = None
@@ -53,7 +70,7 @@ class OpenForm(Form):
         self.tables: dict[str, pd.DataFrame] = {}
         self.notices: list[str] = []
         self.name: str | None = None
-        super().__init__([self.file, self.password])
+        super().__init__([self.file, self.password], session=session)
         self.button.icon = "folder-open"
 
     def _reset(self) -> None:
@@ -65,6 +82,7 @@ class OpenForm(Form):
         backup = open_backup(source, take_password(self.password, "the backup", password))
         tables = backup.tables(reveal_secrets=False)
         self.backup, self.name = backup, name
+        self.publish(backup, name, "opened")
         self.summary = summary_frame(backup)
         self.tables = tables
         self.notices = backup.notices()

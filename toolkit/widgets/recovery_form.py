@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from .. import errors
 from ..backup import Backup, open_backup
 from ..recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
-from ..recovery.candidates import MAX_TYPOS
+from ..recovery.candidates import MAX_TYPOS, CountStopped
 from ..recovery.search import estimate, format_duration
 from .common import FileSource, Form, esc, message_html, pairs_html
 
@@ -78,8 +78,9 @@ class RecoveryForm(Form):
     title = "Recover a forgotten password"
     action = "Start"
     failure = "The search could not run"
+    working = "searching for the password of"
 
-    def __init__(self) -> None:
+    def __init__(self, *, session: Any = None) -> None:
         self.file = FileSource("locked backup")
         self.candidates_file = FileSource("candidates", accept=".txt")
         self.candidates_file.path.placeholder = (
@@ -146,6 +147,7 @@ class RecoveryForm(Form):
                 self.confirm,
             ],
             beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text])],
+            session=session,
         )
         self.button.icon = "search"
         for w in (self.file.upload, self.file.path, self.candidates_file.upload, self.candidates_file.path):
@@ -219,6 +221,7 @@ class RecoveryForm(Form):
             return self.wait(timeout) if wait else None
         resume = self.search is not None
         self._begin()
+        fresh: Candidates | None = None
         try:
             if not resume:
                 source, name, candidates = self._pending or (*self.file.read(), self.candidates())
@@ -234,19 +237,23 @@ class RecoveryForm(Form):
                         hint="Narrow the candidates, or tick the box to start it anyway, then press Start again.",
                     )
                 self._source, self._name = source, name
-                self.search = PasswordSearch(source, candidates)
+                fresh = candidates  # counted in the thread, where Stop reaches it
                 self._pending = None
         except Exception as exc:
             self.search = None
+            self._since = None
             self._fail(exc)
             return None
         self._stop.clear()
         self.button.disabled, self.stop_button.disabled = True, False
         self.progress.bar_style = "info"
-        self._report(self.search.resumed, self.search.total, 0.0)
+        self.progress.value = 0
+        self.progress_text.value = "counting the candidates…" if fresh is not None else ""
         workers = max(1, int(self.workers.value))
+        # counting the candidates can take minutes too: it happens in the thread, after the "Working…" line
         cluster = self.cluster.value.strip() or None
-        self._thread = threading.Thread(target=self._search, args=(self.search, workers, cluster), daemon=True)
+        self._thread = threading.Thread(target=self._search, args=(fresh, workers, cluster), daemon=True)
+        self._worker = self._thread
         self._thread.start()
         return self.wait(timeout) if wait else None
 
@@ -265,6 +272,12 @@ class RecoveryForm(Form):
         self.progress.value = min(tried, self.progress.max)
         self.progress_text.value = esc(progress_line(tried, total, rate))
 
+    def working_what(self) -> str:
+        return f"{self.working} {self.file.chosen or 'the backup'}"
+
+    def _counting(self, so_far: int) -> None:
+        self.progress_text.value = esc(f"counting the candidates… {so_far:,} so far")
+
     def _workers_hint(self) -> int:
         """Cores for the estimate: the processes field (a cluster's size is known only once connected)."""
         return max(1, int(self.workers.value))
@@ -273,9 +286,24 @@ class RecoveryForm(Form):
         if engine.dashboard:
             self.estimate.value += esc(f" · Dask dashboard: {engine.dashboard}")
 
-    def _search(self, search: PasswordSearch, workers: int, cluster: str | None = None) -> None:
+    def _search(self, candidates: Candidates | None, workers: int, cluster: str | None = None) -> None:
         started = time.perf_counter()
         try:
+            if candidates is not None:
+                try:  # counting can take minutes: Stop works here too
+                    candidates.count(stop=self._stop, progress=self._counting)
+                except CountStopped as stopped:
+                    self.search = None
+                    self.progress_text.value = ""
+                    self.status.value = message_html(
+                        f"Stopped while counting the candidates ({stopped.args[0]:,} so far). Press <b>Start</b> "
+                        "to begin again.",
+                        "warning",
+                    )
+                    return
+                self.search = PasswordSearch(self._source, candidates)
+            search = self.search
+            self._report(search.resumed, search.total, 0.0)
             result = search.run(
                 workers=None if cluster else workers,
                 cluster=cluster,
@@ -291,6 +319,9 @@ class RecoveryForm(Form):
             self.search = None
             self._fail(exc)
         finally:
+            self._since = None
+            if "ctk-working" in self.status.value:
+                self.status.value = ""
             self.stop_button.disabled, self.button.disabled = True, False
 
     def _show(self, result: RecoveryResult, elapsed: float) -> None:
@@ -313,9 +344,10 @@ class RecoveryForm(Form):
                 )
                 return
             self.backup = open_backup(self._source, result.password or "")
+            self.publish(self.backup, self._name, "password recovered")
             self.ok(
                 f"<b>Found the password of {esc(self._name)}</b> — it is not shown here. The backup is open "
-                "(<code>form.backup</code>): export it with a new password you will remember."
+                "and in this session's list: export it with a new password the owner will remember."
             )
         elif result.stopped:
             self.button.description = "Continue"

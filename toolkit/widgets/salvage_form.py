@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipywidgets as widgets
 import pandas as pd
 
 from ..backup import Backup
 from ..salvage import SalvageResult, salvage
-from .common import FileSource, Form, esc, frame_html, message_html, notices_html, take_password
+from .common import DownloadBar, FileSource, Form, esc, frame_html, message_html, notices_html, take_password
 
 
 def lost_text(result: SalvageResult) -> str:
     """The unreadable byte ranges in words (:meth:`SalvageResult.lost_text`, the CLI's words too)."""
     return result.lost_text()
+
+
+def salvage_note(result: SalvageResult) -> str:
+    """What a salvaged backup lacks, in a few words: ``damage in 2 places`` / ``cut short`` / ``nothing lost``."""
+    if result.intact:
+        return "nothing lost"
+    places = sum(result.damaged.values())
+    parts = [f"damage in {places} place{'s' if places != 1 else ''}"] if places else []
+    if result.truncated:
+        parts.append("cut short")
+    if result.unread:
+        parts.append(f"{len(result.unread)} table{'s' if len(result.unread) != 1 else ''} unread")
+    return ", ".join(parts) or "some bytes unreadable"
 
 
 class SalvageForm(Form):
@@ -27,14 +42,15 @@ class SalvageForm(Form):
     title = "Salvage a damaged backup"
     action = "Salvage"
     failure = "Could not salvage the backup"
+    working = "salvaging"
 
-    def __init__(self) -> None:
+    def __init__(self, *, session: Any = None) -> None:
         self.file = FileSource("damaged backup")
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.result: SalvageResult | None = None
         self.recovered: pd.DataFrame | None = None
         self.backup: Backup | None = None
-        super().__init__([self.file, self.password])
+        super().__init__([self.file, self.password], session=session)
         self.button.icon = "medkit"
 
     def _reset(self) -> None:
@@ -44,6 +60,7 @@ class SalvageForm(Form):
         source, name = self.file.read()
         result = salvage(source, take_password(self.password, "the damaged backup", password))
         self.result, self.recovered, self.backup = result, result.table(), result.backup
+        self.publish(result.backup, name, "salvaged", salvage_note(result))
         headline = esc(result.headline(name)).replace(esc(name), f"<b>{esc(name)}</b>", 1)
         if result.intact:
             self.ok(headline)
@@ -52,6 +69,13 @@ class SalvageForm(Form):
         unread = message_html(esc(result.unread_text()), "warning") if result.unread else ""
         self.results.children = (
             widgets.HTML(frame_html(self.recovered, max_height="none") + unread + notices_html(result.notes)),
+            DownloadBar(self.recovered, "salvage"),
+            widgets.HTML(
+                message_html(
+                    "The salvaged backup is in this session's list now: Export, Ledger, Audit and Diff can use it.",
+                    "info",
+                )
+            ),
         )
         return result
 

@@ -1,0 +1,271 @@
+"""The support-desk journeys of issue 10, end to end in Chromium, driving only the page.
+
+``notebooks/app-desk.ipynb`` (every form, one session of backups) is served
+by Voilà from the project folder, as the README says; every test loads a
+fresh page (a fresh kernel).  Uploads go through the browser's file chooser,
+passwords are typed, files come back as browser downloads and are opened with
+the library.  ``CONCORDIUM_SCREENSHOTS=docs`` keeps each journey's end as
+``docs/journey-*.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from toolkit import open_backup, synthetic
+from toolkit.container import MAX_FILE_SIZE
+from toolkit.jsonio import dumps_js
+from toolkit.salvage import salvage
+from toolkit.widgets.common import size_text
+
+from .conftest import ROOT, SAMPLES, make_file
+from .test_browser import CHROMIUM, PAGE_TIMEOUT_MS, chromium_page, password_of, playwright_api, serve, voila_argv
+
+APP = ROOT / "notebooks" / "app-desk.ipynb"
+DESKTOP = SAMPLES / "wallet-export.json"
+LATER = SAMPLES / "wallet-export-later.json"
+BITROT = SAMPLES / "wallet-export-bitrot.json"
+FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
+CANDIDATES = SAMPLES / "forgotten-candidates.txt"
+NEW_PASSWORD = "Desk-New-Pass-2026"
+
+pytestmark = [
+    pytest.mark.timeout(300),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
+expect = playwright_api.expect
+
+
+@pytest.fixture()
+def page(tmp_path: Path) -> Iterator[object]:
+    with chromium_page(tmp_path) as pg:
+        yield pg
+
+
+@pytest.fixture(scope="module")
+def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("voila-desk"), voila_argv(APP)) as url:
+        yield url
+
+
+# ------------------------------------------------------------------ page helpers
+def form(page, title: str):
+    """The form whose heading is ``title``."""
+    return page.locator(".ctk-form", has=page.locator("h3", has_text=title))
+
+
+def open_desk(page, url: str) -> None:
+    page.goto(url)
+    expect(form(page, "Export with a new password")).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+
+
+def upload(page, where, label: str, path: Path) -> None:
+    """Choose ``path`` with the upload button labelled ``Upload <label>`` (through the browser's file chooser)."""
+    button = where.locator("button.widget-upload", has_text=f"Upload {label}")
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    chooser.value.set_files(str(path))
+    expect(where.locator("button.widget-upload", has_text=path.name)).to_be_visible(timeout=60_000)  # its name
+
+
+def type_into(where, placeholder: str, text: str) -> None:
+    where.locator(f'input[placeholder="{placeholder}"]').fill(text)
+
+
+def button(where, name: str):
+    """The widget button whose text is exactly ``name``."""
+    return where.locator("button.widget-button", has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+
+
+def press(where, name: str) -> None:
+    button(where, name).click()
+
+
+def export_and_download(page, tmp_path: Path, will_write: str) -> Path:
+    """In the Export form: check what it says it will write, type the new password twice, export, download."""
+    export = form(page, "Export with a new password")
+    expect(export.locator(".ctk-will")).to_contain_text(f"Export will write: {will_write}")
+    type_into(export, "at least 6 characters", NEW_PASSWORD)
+    type_into(export, "the same password again", NEW_PASSWORD)
+    press(export, "Export")
+    link = export.locator("a.ctk-download")
+    expect(link).to_be_visible()
+    with page.expect_download() as download:
+        link.click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    return target
+
+
+def keep_screenshot(where, tmp_path: Path, name: str) -> None:
+    shot = tmp_path / name
+    where.screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    if os.environ.get("CONCORDIUM_SCREENSHOTS"):
+        shutil.copyfile(shot, ROOT / os.environ["CONCORDIUM_SCREENSHOTS"] / name)
+
+
+def no_secret_on_page(page, *secrets: str) -> None:
+    content = page.content()
+    for secret in secrets:
+        assert secret not in content
+    assert "Traceback" not in content
+
+
+# ------------------------------------------------------------------ journeys
+def test_damaged_file_salvage_export_download_opens(desk_url: str, page, tmp_path: Path) -> None:
+    expected = salvage(BITROT, password_of(BITROT)).backup.counts()
+    open_desk(page, desk_url)
+    salvage_form = form(page, "Salvage a damaged backup")
+    upload(page, salvage_form, "damaged backup", BITROT)
+    type_into(salvage_form, "the backup's password", password_of(BITROT))
+    press(salvage_form, "Salvage")
+    expect(salvage_form.locator(".ctk-warning").first).to_contain_text("recovered")
+
+    saved = export_and_download(page, tmp_path, "#1 wallet-export-bitrot.json (salvaged")
+    assert saved.name == "wallet-export-bitrot-new.json"
+    reopened = open_backup(saved, NEW_PASSWORD)
+    assert reopened.counts() == expected and expected["accounts"]
+    no_secret_on_page(page, password_of(BITROT), NEW_PASSWORD)
+    keep_screenshot(form(page, "Export with a new password"), tmp_path, "journey-salvage-export.png")
+
+    # the salvaged table downloads as CSV, every cell inert
+    with page.expect_download() as download:
+        salvage_form.locator("button.ctk-get-csv").click()
+        salvage_form.locator("a.ctk-download").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("table,")
+
+
+def test_forgotten_password_recovery_export_download_opens(desk_url: str, page, tmp_path: Path) -> None:
+    open_desk(page, desk_url)
+    recovery = form(page, "Recover a forgotten password")
+    upload(page, recovery, "locked backup", FORGOTTEN)
+    upload(page, recovery, "candidates", CANDIDATES)
+    press(recovery, "Start")
+    expect(recovery.locator(".ctk-ok")).to_contain_text("Found the password", timeout=120_000)
+
+    saved = export_and_download(page, tmp_path, "#1 wallet-export-forgotten.json (password recovered)")
+    original = open_backup(FORGOTTEN, password_of(FORGOTTEN))
+    assert open_backup(saved, NEW_PASSWORD).document == original.document
+    no_secret_on_page(page, password_of(FORGOTTEN), NEW_PASSWORD)
+    keep_screenshot(recovery, tmp_path, "journey-recovery.png")
+
+
+def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str, page, tmp_path: Path) -> None:
+    open_desk(page, desk_url)
+    diff = form(page, "Compare two backups")
+    upload(page, diff, "older backup", DESKTOP)
+    type_into(diff, "the older backup's password", password_of(DESKTOP))
+    upload(page, diff, "newer backup", LATER)
+    type_into(diff, "the newer backup's password", password_of(LATER))
+    press(diff, "Compare")
+    expect(diff.locator(".ctk-ok")).to_contain_text("added")
+    expect(diff.locator("table.ctk-changes tbody tr").first).to_be_visible()
+    expect(diff.locator("table.ctk-changes")).to_contain_text("Opsparing 2")  # names next to the keys
+    keep_screenshot(diff, tmp_path, "journey-diff.png")
+
+    merge = form(page, "Preview an import")
+    upload(page, merge, "wallet's backup (A)", DESKTOP)
+    type_into(merge, "the wallet backup's password", password_of(DESKTOP))
+    upload(page, merge, "backup to import (B)", LATER)
+    type_into(merge, "the imported backup's password", password_of(LATER))
+    press(merge, "Preview import")
+    expect(merge.locator(".ctk-ok")).to_contain_text("goes through")
+
+    saved = export_and_download(page, tmp_path, "#1 wallet-export.json + wallet-export-later.json (merged")
+    merged = open_backup(saved, NEW_PASSWORD)
+    assert len(merged.records("accounts")) == 13
+    no_secret_on_page(page, password_of(DESKTOP), password_of(LATER), NEW_PASSWORD)
+    keep_screenshot(merge, tmp_path, "journey-merge.png")
+
+
+def test_ledger_check_against_the_salvaged_backup(desk_url: str, page, tmp_path: Path) -> None:
+    from .ledger_sim import LedgerSim, SimConfig
+
+    owner = salvage(BITROT, password_of(BITROT)).backup.records("wallets")[0]["identifier"]
+    open_desk(page, desk_url)
+    salvage_form = form(page, "Salvage a damaged backup")
+    upload(page, salvage_form, "damaged backup", BITROT)
+    type_into(salvage_form, "the backup's password", password_of(BITROT))
+    press(salvage_form, "Salvage")
+    expect(salvage_form.locator(".ctk-warning").first).to_contain_text("recovered")
+
+    ledger = form(page, "Check the Ledger")
+    expect(ledger.locator(".ctk-will")).to_contain_text("Compare with: #1 wallet-export-bitrot.json (salvaged")
+    with LedgerSim(SimConfig(app="Concordium", version="4.0.0", pairing_key=owner)) as sim:
+        type_into(ledger, "empty for USB, or HOST:PORT of Speculos / the simulator", sim.address)
+        press(ledger, "Check Ledger")
+        expect(ledger.locator(".ctk-ok")).to_contain_text("ready — The Concordium app")
+    expect(ledger.locator(".ctk-pairs")).to_contain_text("yes: wallet")
+    keep_screenshot(ledger, tmp_path, "journey-ledger.png")
+
+
+def test_a_30_mb_backup_uploads_and_opens(desk_url: str, page, tmp_path: Path) -> None:
+    doc = synthetic.large_desktop_document(accounts=20_000, credentials=20_000, address_book=30_000, seed=3)
+    big = tmp_path / "wallet-export-big.json"
+    big.write_bytes(make_file(dumps_js(doc), "big-file-password"))
+    size = big.stat().st_size
+    assert 28_000_000 < size < MAX_FILE_SIZE, size
+    open_desk(page, desk_url)
+    opener = form(page, "Open a backup")
+    expect(opener.locator(".ctk-limit")).to_contain_text(f"up to {size_text(MAX_FILE_SIZE)}")
+    upload(page, opener, "backup", big)
+    type_into(opener, "the backup's password", "big-file-password")
+    press(opener, "Open")
+    expect(opener.locator(".ctk-ok")).to_contain_text(f"{len(doc['accounts'])} accounts", timeout=120_000)
+    expect(opener.locator(".ctk-capped").first).to_contain_text("downloads below hold every row")
+
+
+def test_long_work_says_working_at_once_and_stops(desk_url: str, page, tmp_path: Path) -> None:
+    open_desk(page, desk_url)
+    recovery = form(page, "Recover a forgotten password")
+    upload(page, recovery, "locked backup", FORGOTTEN)
+    recovery.locator("textarea").nth(1).fill("+ alpha beta gamma delta epsilon zeta\n+ 19%d%d 20%d%d\n%d%d ! ? #")
+    recovery.get_by_label("Start even if it may take more than an hour").check()  # a long search, knowingly
+    press(recovery, "Start")
+    expect(recovery.locator(".ctk-working")).to_contain_text("Working…", timeout=1_000)
+    stop = button(recovery, "Stop")
+    expect(stop).to_be_enabled(timeout=1_000)
+    expect(button(recovery, "Start")).to_be_disabled()
+    # the kernel answers while the search runs: another form works meanwhile
+    opener = form(page, "Open a backup")
+    opener.locator('input[placeholder^="path on this machine"]').fill("no/such/file.json")
+    press(opener, "Open")
+    expect(opener.locator(".ctk-error")).to_contain_text("cannot-read", timeout=5_000)
+    stop.click()
+    expect(recovery.locator(".ctk-warning")).to_contain_text(
+        re.compile(r"Stopped (after|while counting)"), timeout=10_000
+    )
+    expect(recovery.locator("button.widget-button", has_text=re.compile(r"^\s*(Start|Continue)\s*$"))).to_be_enabled()
+    expect(stop).to_be_disabled()
+    keep_screenshot(recovery, tmp_path, "journey-long-work.png")
+
+
+def test_the_session_list_survives_a_wrong_password_and_audits(desk_url: str, page, tmp_path: Path) -> None:
+    """Open → Audit picks the opened backup from the session (no file, no password); its findings download."""
+    open_desk(page, desk_url)
+    opener = form(page, "Open a backup")
+    upload(page, opener, "backup", DESKTOP)
+    type_into(opener, "the backup's password", password_of(DESKTOP))
+    press(opener, "Open")
+    expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
+    audit = form(page, "Audit a backup")
+    audit.locator("select").select_option(label="#1 wallet-export.json (opened)")
+    press(audit, "Audit")
+    expect(audit.locator(".ctk-message").first).to_contain_text("wallet-export.json")
+    press(audit, "Save report")
+    with page.expect_download() as download:
+        audit.locator("a.ctk-download").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<html" in report.lower() and password_of(DESKTOP) not in report
+    keep_screenshot(audit, tmp_path, "journey-audit.png")

@@ -1,0 +1,110 @@
+"""A support-desk journey in JupyterLab (not only Voilà): the desk notebook run in Lab, then
+damaged file → Salvage → Export → download → the file opens with the new password.
+
+Lab is started as the README says (``--config=jupyter_server_config.json``, which lets big uploads through),
+on 127.0.0.1 with no token, its own Jupyter folders, and Chromium that reaches nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from toolkit import open_backup
+from toolkit.salvage import salvage
+
+from .conftest import ROOT
+from .test_browser import CHROMIUM, PAGE_TIMEOUT_MS, chromium_page, password_of, playwright_api, serve
+from .test_browser_desk import (
+    BITROT,
+    NEW_PASSWORD,
+    export_and_download,
+    form,
+    keep_screenshot,
+    press,
+    type_into,
+    upload,
+)
+
+pytestmark = [
+    pytest.mark.timeout(300),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
+expect = playwright_api.expect
+
+
+@pytest.fixture()
+def page(tmp_path: Path) -> Iterator[object]:
+    with chromium_page(tmp_path) as pg:
+        yield pg
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    argv = [
+        "jupyterlab",
+        "--config=jupyter_server_config.json",
+        "--no-browser",
+        "--allow-root",
+        "--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={ROOT}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    with serve(tmp_path_factory.mktemp("lab"), argv) as url:
+        yield url
+
+
+def run_all(page, url: str) -> None:
+    """Open the desk notebook in Lab and run its code cells (Shift+Enter, as a person would)."""
+    page.goto(url + "lab/tree/notebooks/app-desk.ipynb")
+    expect(page.locator(".jp-Notebook")).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+    expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
+        1, timeout=PAGE_TIMEOUT_MS
+    )
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+    dismiss_news(page)
+    cell = page.locator(".jp-CodeCell .jp-InputArea-editor").first  # the notebook's one code cell
+    expect(cell).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+    desk = form(page, "Export with a new password")
+    for _attempt in range(3):  # a keystroke sent while Lab still connects the kernel is lost: press again
+        cell.click()
+        page.keyboard.press("Control+Enter")
+        try:
+            expect(desk).to_be_visible(timeout=20_000)
+            return
+        except AssertionError:
+            continue
+    expect(desk).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+
+
+def dismiss_news(page) -> None:
+    """Lab's "get notified about news?" toast would cover the page: answer it when it is there."""
+    news = page.get_by_role("button", name="No", exact=True)
+    if news.count():
+        news.first.click()
+
+
+def test_lab_salvage_then_export_download_opens(lab_url: str, page, tmp_path: Path) -> None:
+    expected = salvage(BITROT, password_of(BITROT)).backup.counts()
+    run_all(page, lab_url)
+    salvage_form = form(page, "Salvage a damaged backup")
+    upload(page, salvage_form, "damaged backup", BITROT)
+    type_into(salvage_form, "the backup's password", password_of(BITROT))
+    press(salvage_form, "Salvage")
+    expect(salvage_form.locator(".ctk-warning").first).to_contain_text("recovered")
+    saved = export_and_download(page, tmp_path, "#1 wallet-export-bitrot.json (salvaged")
+    assert open_backup(saved, NEW_PASSWORD).counts() == expected
+    assert password_of(BITROT) not in page.content() and NEW_PASSWORD not in page.content()
+    dismiss_news(page)
+    keep_screenshot(form(page, "Salvage a damaged backup"), tmp_path, "journey-lab-salvage.png")
