@@ -11,9 +11,7 @@ is shown in plain words with its code, and anything else as a one-line
 from __future__ import annotations
 
 import base64
-import csv
 import html
-import io
 import logging
 import os
 import threading
@@ -27,8 +25,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import errors
+from .. import errors, sheets
 from ..container import MAX_FILE_SIZE
+from ..tables import default_columns
 from ..textsafe import safe_text
 from . import hints
 
@@ -174,10 +173,18 @@ def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
 
 
 def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None) -> widgets.Tab:
-    """One tab per table, titled ``name (rows)``, each with its CSV/XLSX downloads; ``selected`` is shown first."""
+    """One tab per table, titled ``name (rows)``, each with its CSV/XLSX downloads; ``selected`` is shown first.
+
+    On screen the columns a person reads (:func:`toolkit.tables.default_columns`: no encrypted amounts or
+    secrets); the downloads hold every column."""
     names = list(tables)
     tab = widgets.Tab(
-        children=[widgets.VBox([widgets.HTML(frame_html(tables[n])), DownloadBar(tables[n], n)]) for n in names],
+        children=[
+            widgets.VBox(
+                [widgets.HTML(frame_html(tables[n][default_columns(n, tables[n])])), DownloadBar(tables[n], n)]
+            )
+            for n in names
+        ],
         titles=[f"{n} ({len(tables[n])})" for n in names],
     )
     tab.selected_index = names.index(selected) if selected in names else (0 if names else None)
@@ -186,50 +193,13 @@ def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None) 
 
 # ------------------------------------------------------------------ table downloads
 
-#: A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def _neutral(value: Any) -> str:
-    """A cell as plain text a spreadsheet never evaluates: empty for none, a leading ' before a formula start."""
-    if value is None or (not isinstance(value, (list, dict, tuple)) and pd.isna(value)):
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 def table_file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    """``frame`` as a CSV (UTF-8 with BOM) or XLSX file whose every cell is inert text.
-
-    The one place the forms make table files: it calls the library's
-    formula-safe writer (``toolkit.sheets``) where there is one, and writes
-    the same way itself otherwise.
-    """
-    try:
-        from .. import sheets  # type: ignore[attr-defined]
-    except ImportError:
-        sheets = None
-    if sheets is not None and fmt in ("csv", "xlsx"):
-        return sheets.to_csv_bytes(frame) if fmt == "csv" else sheets.to_xlsx_bytes(frame)
-    header = [str(c) for c in frame.columns]
-    rows = [[_neutral(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    """``frame`` as a CSV or XLSX file whose every cell is inert text (:mod:`toolkit.sheets`, formula-safe)."""
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow([_neutral(h) for h in header])
-        writer.writerows(rows)
-        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        return sheets.to_csv_bytes(frame)
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("table")
-        for values in ([_neutral(h) for h in header], *rows):
-            ws.append([ILLEGAL_CHARACTERS_RE.sub(" ", v) for v in values])
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return sheets.to_xlsx_bytes(frame)
     raise errors.InvalidArgumentError(f"Unknown table format {fmt!r}; use csv or xlsx")
 
 
