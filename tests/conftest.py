@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,12 @@ def vectors_dir() -> Path:
 def make_file(plaintext: bytes, password: str, *, iterations: int = 1000, layout: str = "desktop") -> bytes:
     """A backup file holding ``plaintext`` (few iterations: tests stay fast)."""
     return container.encrypt(plaintext, password, iterations=iterations, layout=layout)  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def page(tmp_path: Path) -> Iterator[object]:
+    """A fresh headless Chromium page that reaches only 127.0.0.1 (the browser tests' one way to get a page)."""
+    from .test_browser import chromium_page
+
+    with chromium_page(tmp_path) as pg:
+        yield pg

@@ -47,14 +47,12 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT = 60.0
 PAGE_TIMEOUT_MS = 60_000
 
-pytestmark = [
-    pytest.mark.timeout(240),
-    # Skipped on a developer's machine without Chromium; under CI (which installs it) a missing one fails.
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+#: Skipped on a developer's machine without Chromium; under CI (which installs it) a missing one fails.
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
+)
+pytestmark = [pytest.mark.timeout(240), NEEDS_CHROMIUM]
 
 
 def free_port() -> int:
@@ -170,12 +168,6 @@ def chromium_page(tmp_path: Path) -> Iterator[object]:
             yield pg
         finally:
             context.close()
-
-
-@pytest.fixture()
-def page(tmp_path: Path) -> Iterator[object]:
-    with chromium_page(tmp_path) as pg:
-        yield pg
 
 
 def password_of(sample: Path) -> str:

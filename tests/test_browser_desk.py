@@ -25,7 +25,14 @@ from toolkit.salvage import salvage
 from toolkit.widgets.common import size_text
 
 from .conftest import ROOT, SAMPLES, make_file
-from .test_browser import CHROMIUM, PAGE_TIMEOUT_MS, chromium_page, password_of, playwright_api, serve, voila_argv
+from .test_browser import (
+    NEEDS_CHROMIUM,
+    PAGE_TIMEOUT_MS,
+    password_of,
+    playwright_api,
+    serve,
+    voila_argv,
+)
 
 APP = ROOT / "notebooks" / "app-desk.ipynb"
 DESKTOP = SAMPLES / "wallet-export.json"
@@ -35,20 +42,8 @@ FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
 CANDIDATES = SAMPLES / "forgotten-candidates.txt"
 NEW_PASSWORD = "Desk-New-Pass-2026"
 
-pytestmark = [
-    pytest.mark.timeout(300),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
 expect = playwright_api.expect
-
-
-@pytest.fixture()
-def page(tmp_path: Path) -> Iterator[object]:
-    with chromium_page(tmp_path) as pg:
-        yield pg
 
 
 @pytest.fixture(scope="module")

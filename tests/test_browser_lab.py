@@ -7,7 +7,6 @@ on 127.0.0.1 with no token, its own Jupyter folders, and Chromium that reaches n
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,13 @@ from toolkit import open_backup
 from toolkit.salvage import salvage
 
 from .conftest import ROOT
-from .test_browser import CHROMIUM, PAGE_TIMEOUT_MS, chromium_page, password_of, playwright_api, serve
+from .test_browser import (
+    NEEDS_CHROMIUM,
+    PAGE_TIMEOUT_MS,
+    password_of,
+    playwright_api,
+    serve,
+)
 from .test_browser_desk import (
     BITROT,
     NEW_PASSWORD,
@@ -29,20 +34,8 @@ from .test_browser_desk import (
     upload,
 )
 
-pytestmark = [
-    pytest.mark.timeout(300),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
 expect = playwright_api.expect
-
-
-@pytest.fixture()
-def page(tmp_path: Path) -> Iterator[object]:
-    with chromium_page(tmp_path) as pg:
-        yield pg
 
 
 @pytest.fixture(scope="module")
