@@ -105,3 +105,14 @@ def remove_stale_temps(target: PathLike, *, older_than: float = STALE_AFTER_SECO
         finally:
             os.close(fd)
     return removed
+
+
+def check_output_path(output: PathLike, inputs: Iterable[PathLike | bytes | None], *, force: bool) -> None:
+    """Refuse early (before any password is asked or work done): ``output`` is an input (``same-file``),
+    a folder (``write-failed``), or exists and ``force`` is not given (``output-exists``)."""
+    out = Path(os.fspath(output))
+    refuse_same_file(out, inputs)
+    if out.is_dir():
+        raise errors.WriteFailedError(f"{out} is a folder")
+    if out.exists() and not force:
+        raise errors.OutputExistsError(f"{out} already exists")

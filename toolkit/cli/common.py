@@ -10,7 +10,7 @@ import sys
 from typing import Any, TextIO
 
 from .. import errors
-from ..export import check_password
+from ..export import WriteResult, check_password
 from ..passwords import read_password_file
 from ..textsafe import json_safe, safe_text
 from .hints import restate
@@ -154,3 +154,11 @@ def error_line(exc: errors.BackupError) -> str:
     """``concordium-backup: CODE: MESSAGE`` with the command line's hint, ending in a newline."""
     exc = restate(exc)
     return safe_text(f"concordium-backup: {exc.code}: {exc.message}", newlines=True) + "\n"
+
+
+def describe_write(result: WriteResult) -> str:
+    """One line saying what a verified write produced."""
+    return (
+        f"wrote {result.path}: {result.kind}, {result.size:,} bytes, "
+        f"{result.iterations:,} PBKDF2 iterations; read back and verified"
+    )

@@ -16,19 +16,20 @@ from typing import Any
 from .. import errors
 from ..backup import open_input
 from ..export import save_backup
+from ..files import check_output_path
 from ..merge import NO_NETWORK, ImportPreview, preview_import
 from ..textsafe import safe_text
 from .common import (
     NEW_PASSWORD_ENV,
     PASSWORD_ENV,
     add_json_flag,
+    describe_write,
     emit,
     error_line,
     get_new_password,
     get_password,
     print_json,
 )
-from .reexport import check_output, describe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.dry_run:
         if not args.output:
             raise errors.UsageError("Name the output file OUT, or pass --dry-run")
-        check_output(args.output, inputs, force=args.force)
+        check_output_path(args.output, inputs, force=args.force)
     a_pw = get_password(args.a_password_file or args.password_file, what=Path(args.a).name)
     a = open_input(args.a, a_pw, subject="a", what="backup A")
     b_pw = get_password(args.b_password_file or args.password_file, what=Path(args.b).name)
@@ -112,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         print_json({**preview.to_dict(), "written": written.to_dict() if written else None})
         return 0
     emit(render(preview))
-    emit(describe(written) if written else "dry run: nothing written")
+    emit(describe_write(written) if written else "dry run: nothing written")
     return 0
 
 

@@ -11,12 +11,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import errors
 from ..backup import open_backup
-from ..export import WriteResult, check_target, reexport
-from ..files import refuse_same_file
+from ..export import check_target, reexport
+from ..files import check_output_path
 from ..subset import subset_backup, without_unknown_fields
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
+from .common import (
+    NEW_PASSWORD_ENV,
+    PASSWORD_ENV,
+    add_json_flag,
+    describe_write,
+    emit,
+    get_new_password,
+    get_password,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,25 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def check_output(output: str, inputs: list[str], *, force: bool) -> None:
-    """Refuse early, before any password is asked: OUT is an input, or exists without --force."""
-    out = Path(output)
-    refuse_same_file(out, inputs)
-    if out.is_dir():
-        raise errors.WriteFailedError(f"{output} is a folder")
-    if out.exists() and not force:
-        raise errors.OutputExistsError(f"{output} already exists")
-
-
-def describe(result: WriteResult) -> str:
-    return (
-        f"wrote {result.path}: {result.kind}, {result.size:,} bytes, "
-        f"{result.iterations:,} PBKDF2 iterations; read back and verified"
-    )
-
-
 def run(args: argparse.Namespace) -> int:
-    check_output(args.output, [args.input, args.password_file, args.new_password_file], force=args.force)
+    check_output_path(args.output, [args.input, args.password_file, args.new_password_file], force=args.force)
     password = get_password(args.password_file, what=Path(args.input).name)
     backup = open_backup(args.input, password)
     # Refuse a conversion or a wrong selection before asking for a new password.
@@ -118,5 +109,5 @@ def run(args: argparse.Namespace) -> int:
         emit(f"note: {notice}", sys.stderr)
     for table, key, name in dropped:
         emit(f"left out field {name!r} of {table} {key}")
-    emit(describe(result))
+    emit(describe_write(result))
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import logging
 import os
 import threading
@@ -170,6 +171,31 @@ def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
         f'<tr><th style="text-align:left;padding-right:1em">{esc(k)}</th><td>{esc(blank(v))}</td></tr>' for k, v in rows
     )
     return f'<table class="ctk-pairs">{cells}</table>'
+
+
+def display_value(value: Any) -> str:
+    """A changed value as one short line: "" for none, JSON for objects and lists."""
+    if blank(value, "") == "":
+        return ""
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(shorten(str(value)))
+
+
+def coloured_table_html(frame: pd.DataFrame, by: str, colours: dict[str, str], name: str) -> str:
+    """``frame`` as HTML, each row coloured inline by its ``by`` value (so several tables on one page never mix);
+    values escaped, long ones shortened, rows capped."""
+    frame, note = capped(frame)
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        value = str(getattr(record, by, ""))
+        cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
+        rows.append(f'<tr class="ctk-{esc(value)}" style="background:{colours.get(value, "")}">{cells}</tr>')
+    return (
+        f'<table class="ctk-table ctk-{name}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        + note
+    )
 
 
 def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None) -> widgets.Tab:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ipywidgets as widgets
@@ -15,26 +14,16 @@ from .common import (
     DownloadBar,
     FileSource,
     Form,
-    blank,
-    capped,
+    coloured_table_html,
+    display_value,
     esc,
     frame_html,
     open_chosen,
     scroll_html,
-    shorten,
 )
 
 #: Row colours of the change table.
 CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"}
-
-
-def display_value(value: Any) -> str:
-    """A changed value as one short line: "" for none, JSON for objects and lists."""
-    if blank(value, "") == "":
-        return ""
-    if isinstance(value, (dict, list)):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(shorten(str(value)))
 
 
 def style_changes(changes: pd.DataFrame) -> Styler:
@@ -51,22 +40,6 @@ def style_changes(changes: pd.DataFrame) -> Styler:
         .hide(axis="index")
         .format(escape="html")
         .set_table_attributes('class="ctk-table ctk-changes"')
-    )
-
-
-def coloured_table_html(frame: pd.DataFrame, by: str, colours: dict[str, str], name: str) -> str:
-    """``frame`` as HTML, each row coloured inline by its ``by`` value (so several tables on one page never mix);
-    values escaped, long ones shortened, rows capped."""
-    frame, note = capped(frame)
-    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-    rows = []
-    for record in frame.itertuples(index=False):
-        value = str(getattr(record, by, ""))
-        cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
-        rows.append(f'<tr class="ctk-{esc(value)}" style="background:{colours.get(value, "")}">{cells}</tr>')
-    return (
-        f'<table class="ctk-table ctk-{name}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        + note
     )
 
 

@@ -14,8 +14,17 @@ import pandas as pd
 
 from ..backup import Backup
 from ..merge import ImportPreview, preview_import
-from .common import DownloadBar, FileSource, Form, error_html, esc, message_html, open_chosen, scroll_html
-from .diff_form import coloured_table_html
+from .common import (
+    DownloadBar,
+    FileSource,
+    Form,
+    coloured_table_html,
+    error_html,
+    esc,
+    message_html,
+    open_chosen,
+    scroll_html,
+)
 
 #: Row colours of the messages table, by result.
 RESULT_COLOURS = {
