@@ -41,6 +41,14 @@ def test_finds_from_candidate_list(tmp_path, desktop_file):
     assert PASSWORD not in repr(result)
 
 
+def test_finds_a_file_whose_writer_spaced_its_json():
+    # Not how the wallets write (compact JSON), but an edited or re-exported file may be spaced: the
+    # cheap first-block check must not turn the right password into "exhausted".
+    spaced = json.dumps(json.loads(DESKTOP_PT), indent=2).encode()
+    result = recover_password(make_file(spaced, PASSWORD), [*DECOYS[:5], PASSWORD], workers=1)
+    assert result.found and result.password == PASSWORD and result.kind == "desktop-wallet"
+
+
 def test_finds_legacy_file_from_tokens():
     data = make_file(LEGACY_PT, "Blue-Rex1987!", layout="legacy")
     assert container.parse_container(data).layout == "legacy"
