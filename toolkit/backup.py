@@ -232,8 +232,12 @@ MAX_INT = 2**63 - 1
 
 
 def shape_problem(backup: Backup) -> str | None:
-    """The first known field whose value has a JSON type its record kind does not allow, in words."""
-    from .audit.schema import DESKTOP_SHAPES, LEGACY_SHAPES, json_type, json_type_name
+    """The first known field whose value has a JSON type its record kind does not allow, in words.
+
+    One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
+    and None); anything else falls back to :func:`toolkit.audit.schema.has_type`.
+    """
+    from .audit.schema import DESKTOP_SHAPES, LEGACY_SHAPES, has_type, json_type, json_type_name
 
     shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
     tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]
@@ -244,24 +248,30 @@ def shape_problem(backup: Backup) -> str | None:
         shape = shapes.get(table)
         if shape is None:
             continue
-        fields = {**shape.required, **shape.optional}
+        declared = {**shape.required, **shape.optional}
+        exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
         for i, record in enumerate(records):
-            if not isinstance(record, dict):
-                return f"{table}[{i}] is a {json_type(record)}, not an object"
-            for name, types in fields.items():
-                value = record.get(name)
-                if value is None:
+            if type(record) is not dict:
+                if isinstance(record, dict):
+                    record = dict(record)
+                else:
+                    return f"{table}[{i}] is a {json_type(record)}, not an object"
+            for name, value in record.items():
+                allowed = exact.get(name)
+                if allowed is None or value is None:
                     continue
-                ok = isinstance(value, bool) if bool in types else False
-                if not ok and not isinstance(value, bool):
-                    ok = any(t is not None and t is not bool and isinstance(value, t) for t in types)
-                if not ok:
-                    want = " or ".join(json_type_name(t) for t in types if t is not None)
-                    where = _record_name(record)
-                    return f"{table}[{i}]{where} has {name} as {json_type(value)}, not {want}"
-                if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+                kind = type(value)
+                if kind not in allowed and not (kind not in _JSON_TYPES and has_type(value, declared[name])):
+                    want = " or ".join(json_type_name(t) for t in declared[name] if t is not None)
+                    got = "a fraction" if kind is float and int in allowed else json_type(value)
+                    return f"{table}[{i}]{_record_name(record)} has {name} as {got}, not {want}"
+                if kind is int and abs(value) > MAX_INT:
                     return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
     return None
+
+
+#: The Python types a parsed JSON document holds (others are checked the slow way).
+_JSON_TYPES = frozenset({str, int, float, bool, list, dict})
 
 
 def _record_name(record: dict[str, Any]) -> str:
