@@ -235,9 +235,9 @@ def shape_problem(backup: Backup) -> str | None:
     """The first known field whose value has a JSON type its record kind does not allow, in words.
 
     One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
-    and None); anything else falls back to :func:`toolkit.audit.schema.has_type`.
+    and None); anything else falls back to :func:`toolkit.shapes.has_type`.
     """
-    from .audit.schema import DESKTOP_SHAPES, LEGACY_SHAPES, has_type, json_type, json_type_name
+    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, has_type, json_type, json_type_name
 
     shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
     tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]

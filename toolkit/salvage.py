@@ -23,7 +23,7 @@ How (FORMAT.md §1, CBC facts):
 3. A JSON-aware scan then finds each top-level list by its key and every
    ``{...}`` object in it that parses on its own, lies wholly in readable
    text and has exactly the shape of one record kind
-   (:mod:`toolkit.audit.schema`).  Nothing is guessed: a record is either
+   (:mod:`toolkit.shapes`).  Nothing is guessed: a record is either
    recovered exactly as written, or left out.
 
 Limits: a damaged ciphertext block k costs plaintext blocks k and k+1, and
@@ -48,10 +48,10 @@ from typing import TYPE_CHECKING, Any
 from . import container as ct
 from . import errors, jsonio
 from .addresses import is_hex64
-from .audit.schema import DESKTOP_SHAPES, LEGACY_SHAPES, Shape, matching_kinds
 from .backup import DESKTOP, DESKTOP_LISTS, LEGACY, LEGACY_TYPE, Backup, classify, parse_plaintext
 from .export import WriteResult, save_backup
 from .network import LEGACY_ENVIRONMENTS
+from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, Shape, matching_kinds
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from ..backup import Backup
+from ..shapes import DESKTOP_SHAPES
 from .checks import _int
-from .schema import DESKTOP_SHAPES
 
 
 def _text(value: Any) -> bool:

@@ -25,10 +25,10 @@ import pandas as pd
 from ..addresses import address_problem, is_cred_id, is_hex64
 from ..container import DESKTOP_ITERATIONS
 from ..model import ACCOUNT_STATUSES, IDENTITY_STATUSES
+from ..shapes import DESKTOP_SHAPES, DESKTOP_TOP_LEVEL, LEGACY_SHAPES, LEGACY_TOP_LEVEL, LEGACY_VALUE_KEYS
 from .checks import _int, _key, _label, _ordinal_list, _valid_to, clean
 from .index import Index
 from .registry import DESKTOP, LEGACY, REGISTRY, SEVERITIES, Found, Rule, rule
-from .schema import DESKTOP_SHAPES, DESKTOP_TOP_LEVEL, LEGACY_SHAPES, LEGACY_TOP_LEVEL, LEGACY_VALUE_KEYS
 
 __all__ = ["RULES", "RULE_BY_ID", "SEVERITIES", "Rule", "rules_table"]
 

@@ -1,7 +1,7 @@
 """The record shapes this version of the toolkit knows (FORMAT.md §2 and §4).
 
-One table of field names and JSON types per record kind, used by the audit
-(``invalid-record``, ``unknown-field``) and by salvage, which accepts a
+One table of field names and JSON types per record kind, used by the shape check every operation makes
+(:meth:`toolkit.Backup.check_shape`), the audit (``invalid-record``, ``unknown-field``) and salvage, which accepts a
 recovered object only when it has exactly one kind's shape.  Fields not
 listed here are *unknown*, not wrong: newer and older wallets write fields
 this toolkit does not know, and every tool keeps them.
