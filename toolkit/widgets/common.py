@@ -65,6 +65,11 @@ _COLOURS = {
 }
 
 
+def wide() -> widgets.Layout:
+    """A layout for checkboxes and other widgets whose label must never be cut."""
+    return widgets.Layout(width="auto")
+
+
 def esc(value: Any) -> str:
     """``value`` as text safe to put into HTML (control/bidi characters visibly escaped, then HTML-escaped)."""
     return html.escape(safe_text(value), quote=True)
@@ -347,13 +352,15 @@ class FileSource(widgets.VBox):
         keep = self.pick.value
         options = [("— (a backup this session made)", None)] + [(e.label, e) for e in reversed(self.session.entries)]
         self.pick.options = options
-        self.pick.value = keep if keep in [o[1] for o in options] else None
+        values = [o[1] for o in options]
+        # by index: a Dropdown shows a blank box for value None even when an option has it
+        self.pick.index = values.index(keep) if keep in values else 0
 
     def _on_upload(self, change: dict[str, Any]) -> None:
         if change["new"]:
             self.path.value = ""
             if self.pick is not None:
-                self.pick.value = None
+                self.pick.index = 0
         self.upload.description = f"{change['new'][0].get('name')} ✓" if change["new"] else f"Upload {self.label}"
 
     def _on_path(self, change: dict[str, Any]) -> None:
@@ -361,7 +368,7 @@ class FileSource(widgets.VBox):
             if self.upload.value:
                 self.upload.value = ()
             if self.pick is not None:
-                self.pick.value = None
+                self.pick.index = 0
 
     def _on_pick(self, change: dict[str, Any]) -> None:
         if change["new"] is not None:

@@ -20,6 +20,7 @@ from .common import (
     frame_html,
     open_chosen,
     scroll_html,
+    wide,
 )
 
 #: Row colours of the change table.
@@ -79,7 +80,9 @@ class DiffForm(Form):
         self.old_password = widgets.Password(description="Password", placeholder="the older backup's password")
         self.new = FileSource("newer backup", session=self.session)
         self.new_password = widgets.Password(description="Password", placeholder="the newer backup's password")
-        self.same_password = widgets.Checkbox(description="The newer backup has the same password", indent=False)
+        self.same_password = widgets.Checkbox(
+            description="The newer backup has the same password", indent=False, layout=wide()
+        )
         self.diff: BackupDiff | None = None
         self.changes: pd.DataFrame | None = None
         self.summary: pd.DataFrame | None = None

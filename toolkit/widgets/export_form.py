@@ -11,7 +11,7 @@ import ipywidgets as widgets
 from .. import errors
 from ..backup import LEGACY, Backup
 from ..export import MIN_PASSWORD_LENGTH, WriteResult, export_bytes, reexport
-from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, take_password
+from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, take_password, wide
 from .session import BackupPicker
 
 DEFAULT_NAMES = {LEGACY: "concordium-backup.concordiumwallet"}
@@ -62,8 +62,8 @@ class ExportForm(Form):
             placeholder="empty: a download link; or a path on this machine, e.g. ~/wallet-export-new.json",
             layout={"width": "40em"},
         )
-        self.download = widgets.Checkbox(description="Offer a download link", indent=False)
-        self.force = widgets.Checkbox(description="Replace an existing file", indent=False)
+        self.download = widgets.Checkbox(description="Offer a download link", indent=False, layout=wide())
+        self.force = widgets.Checkbox(description="Replace an existing file", indent=False, layout=wide())
         self.result: WriteResult | None = None
         self.data: bytes | None = None
         for w in (self.new_password, self.confirm_password, self.path):

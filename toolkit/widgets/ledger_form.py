@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from ..backup import Backup
 from ..ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, LedgerCheck, check_ledger
-from .common import Form, backup_of, esc, message_html, pairs_html
+from .common import Form, backup_of, esc, message_html, pairs_html, wide
 
 #: How each state is shown: ok (green) when usable, warning when a person can fix it, error otherwise.
 STATE_KIND = {
@@ -75,7 +75,7 @@ class LedgerForm(Form):
             placeholder="empty for USB, or HOST:PORT of Speculos / the simulator",
             layout={"width": "32em"},
         )
-        self.compare = widgets.Checkbox(value=True, description="Compare with a backup", indent=False)
+        self.compare = widgets.Checkbox(value=True, description="Compare with a backup", indent=False, layout=wide())
         self.timeout = timeout
         self.result: LedgerCheck | None = None
         self.state: str | None = None

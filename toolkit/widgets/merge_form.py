@@ -24,6 +24,7 @@ from .common import (
     message_html,
     open_chosen,
     scroll_html,
+    wide,
 )
 
 #: Row colours of the messages table, by result.
@@ -71,17 +72,17 @@ class MergeForm(Form):
         self.wallet_password = widgets.Password(description="Password", placeholder="the wallet backup's password")
         self.imported = FileSource("backup to import (B)", session=self.session)
         self.imported_password = widgets.Password(description="Password", placeholder="the imported backup's password")
-        self.same_password = widgets.Checkbox(description="B has the same password as A", indent=False)
-        self.network = widgets.Dropdown(options=NETWORK_CHOICES, value=None, description="Wallet on")
+        self.same_password = widgets.Checkbox(description="B has the same password as A", indent=False, layout=wide())
+        self.network = widgets.Dropdown(options=NETWORK_CHOICES, index=0, description="Wallet on")
         self.network_help = widgets.HTML(
             '<span style="color:#555;font-size:12px">only for files made before Desktop Wallet 1.1.5, which name '
             "no network; a backup's own network always wins</span>"
         )
         self.drop_unknown_fields = widgets.Checkbox(
-            description="Import B without fields the wallet's tables lack", indent=False
+            description="Import B without fields the wallet's tables lack", indent=False, layout=wide()
         )
         self.drop_orphans = widgets.Checkbox(
-            description="Leave out external credentials whose account is not in the wallet", indent=False
+            description="Leave out external credentials whose account is not in the wallet", indent=False, layout=wide()
         )
         self.preview: ImportPreview | None = None
         self.messages: pd.DataFrame | None = None

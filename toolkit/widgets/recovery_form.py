@@ -21,7 +21,7 @@ from ..backup import Backup, open_backup
 from ..recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
 from ..recovery.candidates import MAX_TYPOS, CountStopped
 from ..recovery.search import estimate, format_duration
-from .common import FileSource, Form, esc, message_html, pairs_html
+from .common import FileSource, Form, esc, message_html, pairs_html, wide
 
 TYPO_HELP = {
     "case": "one letter's case flipped",
@@ -113,7 +113,7 @@ class RecoveryForm(Form):
         )
         self.estimate = widgets.HTML()
         self.confirm = widgets.Checkbox(
-            value=False, description="Start even if it may take more than an hour", indent=False
+            value=False, description="Start even if it may take more than an hour", indent=False, layout=wide()
         )
         self._pending: tuple[Any, str, Candidates] | None = None
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True, button_style="warning")
