@@ -140,22 +140,9 @@ def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
             return _parse_tolerant(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
-        raise errors.NotJsonError("The file is empty")
-    try:
-        outer = jsonio.loads(data)
-    except jsonio.JSONError as exc:
-        if exc.at_end:
-            if all(f'"{name}"'.encode() in data for name in ("salt", "initializationVector", "iterations")):
-                hint = "Find a complete copy, or salvage what is left."
-            else:  # a Desktop Wallet file keeps salt and IV at its end: without them nothing decrypts
-                hint = "Its encryption settings (salt, IV) were at the end and are lost: find a complete copy."
-            raise errors.NotJsonError(
-                "The file ends in the middle of its JSON: it was cut short (an interrupted download or copy?)",
-                hint=hint,
-            ) from None
-        where = f" at position {exc.pos}" if exc.pos is not None else ""
-        raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
+    outer, ciphertext = _split_ciphertext(data)
+    if outer is None:
+        outer = _outer_json(data)
     if not isinstance(outer, dict):
         raise errors.InvalidStructureError(
             f"The file holds a JSON {_json_type(outer)}, not an object with cipherText and metadata"
@@ -202,7 +189,8 @@ def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
 
     salt = _b64(meta["salt"], "metadata.salt")
     iv = _b64(meta["initializationVector"], "metadata.initializationVector")
-    ciphertext = _b64(outer["cipherText"], "cipherText")
+    if ciphertext is None:
+        ciphertext = _b64(outer["cipherText"], "cipherText")
     if not MIN_SALT <= len(salt) <= MAX_SALT:
         raise errors.InvalidParametersError(
             f"metadata.salt is {len(salt)} bytes; it must be {MIN_SALT} to {MAX_SALT} (the wallets use 16 or 32)"
@@ -217,6 +205,53 @@ def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
         metadata=meta,
         layout=layout,
     )
+
+
+_CIPHERTEXT_KEY = b'"cipherText":"'
+
+
+def _split_ciphertext(data: bytes) -> tuple[Any, bytes | None]:
+    """The outer JSON without its cipherText value, and that value decoded straight from ``data``.
+
+    The fast path for a well-formed file: the megabytes of base64 are neither copied into a str nor
+    walked by the JSON parser.  Anything unusual (escapes, spaces, a second key of that name, bad
+    base64, JSON that does not parse) gives ``(None, None)``, and the whole file is parsed as before,
+    so every refusal says what it always said.
+    """
+    at = data.find(_CIPHERTEXT_KEY)
+    if at < 0 or data.find(_CIPHERTEXT_KEY, at + 1) >= 0:
+        return None, None
+    start = at + len(_CIPHERTEXT_KEY)
+    end = data.find(b'"', start)
+    if end < 0:
+        return None, None
+    try:
+        ciphertext = binascii.a2b_base64(memoryview(data)[start:end], strict_mode=True)
+        outer = jsonio.loads(data[:start] + data[end:])
+    except (binascii.Error, ValueError, jsonio.JSONError):
+        return None, None
+    if not isinstance(outer, dict) or outer.get("cipherText") != "":
+        return None, None
+    return outer, ciphertext
+
+
+def _outer_json(data: bytes) -> Any:
+    if not data.strip():
+        raise errors.NotJsonError("The file is empty")
+    try:
+        return jsonio.loads(data)
+    except jsonio.JSONError as exc:
+        if exc.at_end:
+            if all(f'"{name}"'.encode() in data for name in ("salt", "initializationVector", "iterations")):
+                hint = "Find a complete copy, or salvage what is left."
+            else:  # a Desktop Wallet file keeps salt and IV at its end: without them nothing decrypts
+                hint = "Its encryption settings (salt, IV) were at the end and are lost: find a complete copy."
+            raise errors.NotJsonError(
+                "The file ends in the middle of its JSON: it was cut short (an interrupted download or copy?)",
+                hint=hint,
+            ) from None
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
 
 
 def _json_type(value: Any) -> str:
