@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.conftest import VECTOR_FILES, make_file
-from toolkit import container, errors, open_backup
+from toolkit import backup, container, errors, open_backup
 from toolkit.jsonio import dumps_js
 
 PW = "right-password"
@@ -217,3 +217,37 @@ def test_fresh_salt_and_iv_each_time():
     a = json.loads(container.encrypt(b"{}", PW, iterations=1000))["metadata"]
     b = json.loads(container.encrypt(b"{}", PW, iterations=1000))["metadata"]
     assert a["salt"] != b["salt"] and a["initializationVector"] != b["initializationVector"]
+
+
+# --------------------------------------------------------------------------- one pipeline
+
+
+def test_open_with_key_is_the_path_open_backup_takes():
+    plain = b'{"accounts":[],"identities":[],"addressBook":[]}'
+    data = make_file(plain, PW)
+    box = container.parse_container(data)
+    opened = backup.open_with_key(box, container.derive_key(PW, box.kdf))
+    assert opened.kind == open_backup(data, PW).kind == backup.DESKTOP
+    assert opened.document == json.loads(plain) and opened.plaintext_bytes == len(plain)
+    with pytest.raises(errors.WrongPasswordError):
+        backup.open_with_key(box, container.derive_key(PW + "x", box.kdf))
+
+
+def test_a_tolerant_parse_reads_what_a_strict_one_refuses():
+    data = make_file(
+        b'{"type":"concordium-mobile-wallet-data","v":1,"value":{"identities":[]}}' * 4, PW, layout="legacy"
+    )
+    whole = container.parse_container(data, tolerant=True)
+    assert (whole.bad_ranges, whole.cut, whole.notes) == ((), False, ())  # an intact file: the strict result
+    assert whole == container.parse_container(data)
+    at = data.index(b'"cipherText":"') + 15 + 40  # cut 40 characters into the base64: 30 bytes, one whole block
+    with pytest.raises(errors.NotJsonError):
+        container.parse_container(data[:at])
+    cut = container.parse_container(data[:at], tolerant=True)
+    assert cut.cut and cut.ciphertext == whole.ciphertext[:30] and cut.kdf == whole.kdf
+    assert any("cut short" in note for note in cut.notes)
+    bad = data.replace(b'"cipherText":"', b'"cipherText":"!!!!', 1)  # one quad that is not base64
+    altered = container.parse_container(bad, tolerant=True)
+    assert altered.bad_ranges == ((0, 3),) and not altered.cut and altered.ciphertext[3:] == whole.ciphertext
+    with pytest.raises(errors.NotSalvageableError):
+        container.parse_container(b'{"metadata":{}}', tolerant=True)

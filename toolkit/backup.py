@@ -60,6 +60,11 @@ class Backup:
 
     # ------------------------------------------------------------------ facts
     @property
+    def plaintext_bytes(self) -> int | None:
+        """Size of the decrypted text this backup was opened from (None when built in memory)."""
+        return len(self._plaintext) if self._plaintext is not None else None
+
+    @property
     def is_legacy(self) -> bool:
         return self.kind == LEGACY
 
@@ -329,12 +334,21 @@ def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX
     or a binary file object.  Raises a :class:`toolkit.errors.BackupError`
     subclass saying exactly why a file does not open (its ``code`` is stable).
     """
-    data = ct.read_source(source, max_size=max_size)
-    container = ct.parse_container(data)
-    decrypted = ct.decrypt(container, password)
+    container = ct.parse_container(ct.read_source(source, max_size=max_size))
+    return open_with_key(container, ct.derive_key(password, container.kdf), source=source_name(source))
+
+
+def open_with_key(container: ct.Container, key: bytes, *, source: str | None = None) -> Backup:
+    """Decrypt, parse and classify a parsed container with a derived key: the one path every reader
+    takes (:func:`open_backup`, salvage of an intact file, the password search's confirmation).
+
+    Raises :class:`~toolkit.errors.WrongPasswordError`, :class:`~toolkit.errors.DamagedError` or
+    :class:`~toolkit.errors.UnexpectedContentError` saying why the content does not open.
+    """
+    decrypted = ct.decrypt_with_key(container, key)
     document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
     kind = classify(document)
-    return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=source_name(source))
+    return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=source)
 
 
 def open_input(

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -70,6 +72,12 @@ class Container:
     metadata: dict[str, Any] = field(repr=False)
     #: Which writer's key order the outer JSON follows.
     layout: Layout = "desktop"
+    #: Only from a tolerant parse (:func:`parse_container` with ``tolerant=True``): ciphertext byte
+    #: ranges [start, end) that were not base64 (zeros stand in), whether cipherText was cut short,
+    #: and plain sentences about what was assumed or lost.
+    bad_ranges: tuple[tuple[int, int], ...] = ()
+    cut: bool = False
+    notes: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def first_block(self) -> bytes:
@@ -118,26 +126,23 @@ def read_source(source: Any, *, max_size: int = MAX_FILE_SIZE) -> bytes:
     return data
 
 
-def parse_container(data: bytes) -> Container:
-    """Parse and validate the outer JSON; every reason for refusal is specific."""
+def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
+    """Parse and validate the outer JSON; every reason for refusal is specific.
+
+    ``tolerant`` (for salvage): a file whose outer JSON is cut short or altered is still read
+    where it can be (see :func:`_parse_tolerant`); the result says what was lost in its
+    ``bad_ranges``, ``cut`` and ``notes``.  What cannot be read is :class:`NotSalvageableError`.
+    """
+    if tolerant:
+        try:
+            return parse_container(data)
+        except (errors.NotJsonError, errors.InvalidStructureError, errors.InvalidBase64Error):
+            return _parse_tolerant(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
-        raise errors.NotJsonError("The file is empty")
-    try:
-        outer = jsonio.loads(data)
-    except jsonio.JSONError as exc:
-        if exc.at_end:
-            if all(f'"{name}"'.encode() in data for name in ("salt", "initializationVector", "iterations")):
-                hint = "Find a complete copy, or salvage what is left."
-            else:  # a Desktop Wallet file keeps salt and IV at its end: without them nothing decrypts
-                hint = "Its encryption settings (salt, IV) were at the end and are lost: find a complete copy."
-            raise errors.NotJsonError(
-                "The file ends in the middle of its JSON: it was cut short (an interrupted download or copy?)",
-                hint=hint,
-            ) from None
-        where = f" at position {exc.pos}" if exc.pos is not None else ""
-        raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
+    outer, ciphertext = _split_ciphertext(data)
+    if outer is None:
+        outer = _outer_json(data)
     if not isinstance(outer, dict):
         raise errors.InvalidStructureError(
             f"The file holds a JSON {_json_type(outer)}, not an object with cipherText and metadata"
@@ -184,7 +189,8 @@ def parse_container(data: bytes) -> Container:
 
     salt = _b64(meta["salt"], "metadata.salt")
     iv = _b64(meta["initializationVector"], "metadata.initializationVector")
-    ciphertext = _b64(outer["cipherText"], "cipherText")
+    if ciphertext is None:
+        ciphertext = _b64(outer["cipherText"], "cipherText")
     if not MIN_SALT <= len(salt) <= MAX_SALT:
         raise errors.InvalidParametersError(
             f"metadata.salt is {len(salt)} bytes; it must be {MIN_SALT} to {MAX_SALT} (the wallets use 16 or 32)"
@@ -199,6 +205,53 @@ def parse_container(data: bytes) -> Container:
         metadata=meta,
         layout=layout,
     )
+
+
+_CIPHERTEXT_KEY = b'"cipherText":"'
+
+
+def _split_ciphertext(data: bytes) -> tuple[Any, bytes | None]:
+    """The outer JSON without its cipherText value, and that value decoded straight from ``data``.
+
+    The fast path for a well-formed file: the megabytes of base64 are neither copied into a str nor
+    walked by the JSON parser.  Anything unusual (escapes, spaces, a second key of that name, bad
+    base64, JSON that does not parse) gives ``(None, None)``, and the whole file is parsed as before,
+    so every refusal says what it always said.
+    """
+    at = data.find(_CIPHERTEXT_KEY)
+    if at < 0 or data.find(_CIPHERTEXT_KEY, at + 1) >= 0:
+        return None, None
+    start = at + len(_CIPHERTEXT_KEY)
+    end = data.find(b'"', start)
+    if end < 0:
+        return None, None
+    try:
+        ciphertext = binascii.a2b_base64(memoryview(data)[start:end], strict_mode=True)
+        outer = jsonio.loads(data[:start] + data[end:])
+    except (binascii.Error, ValueError, jsonio.JSONError):
+        return None, None
+    if not isinstance(outer, dict) or outer.get("cipherText") != "":
+        return None, None
+    return outer, ciphertext
+
+
+def _outer_json(data: bytes) -> Any:
+    if not data.strip():
+        raise errors.NotJsonError("The file is empty")
+    try:
+        return jsonio.loads(data)
+    except jsonio.JSONError as exc:
+        if exc.at_end:
+            if all(f'"{name}"'.encode() in data for name in ("salt", "initializationVector", "iterations")):
+                hint = "Find a complete copy, or salvage what is left."
+            else:  # a Desktop Wallet file keeps salt and IV at its end: without them nothing decrypts
+                hint = "Its encryption settings (salt, IV) were at the end and are lost: find a complete copy."
+            raise errors.NotJsonError(
+                "The file ends in the middle of its JSON: it was cut short (an interrupted download or copy?)",
+                hint=hint,
+            ) from None
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
 
 
 def _json_type(value: Any) -> str:
@@ -220,6 +273,144 @@ def _b64(text: str, name: str) -> bytes:
         return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
         raise errors.InvalidBase64Error(f"{name} is not valid base64") from None
+
+
+# --------------------------------------------------------------------------- reading, tolerantly (salvage)
+
+_B64_BAD = re.compile(r"[^A-Za-z0-9+/]")
+
+
+def _refuse(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_METADATA_DECODER = json.JSONDecoder(parse_constant=_refuse)
+
+
+def _parse_tolerant(data: bytes) -> Container:
+    """The container of a file whose outer JSON does not parse: a cipherText cut short keeps all its
+    whole blocks; characters that are not base64 cost only the blocks they fall in; metadata fields
+    that are missing are assumed where the wallets write only one value."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    text = data.decode("latin-1")  # the outer JSON is ASCII; this keeps one character per byte
+    ct_m = re.search(r'"cipherText"\s*:\s*"', text)
+    meta_m = re.search(r'"metadata"\s*:\s*\{', text)
+    if ct_m is None:
+        raise errors.NotSalvageableError(
+            "The file holds no cipherText (the encrypted data), so there is nothing to decrypt"
+        )
+    if meta_m is None:
+        raise errors.NotSalvageableError(
+            "The file was cut short before its metadata: a Desktop Wallet file keeps the salt, IV and "
+            "iteration count after the encrypted data, and without them nothing can be decrypted",
+            hint="Find a complete copy of the backup (the original download, another disk, the e-mail it was sent with).",
+        )
+    layout: Layout = "legacy" if meta_m.start() < ct_m.start() else "desktop"
+    notes: list[str] = []
+    meta = _read_metadata(text, meta_m.end() - 1, ct_m.start() if layout == "legacy" else len(text), notes)
+    box = parse_container(jsonio.dumps_js({"cipherText": "", "metadata": meta}))  # validates the parameters
+
+    start = ct_m.end()
+    end_m = re.compile(r'"\s*[,}]').search(text, start)
+    if end_m is not None:
+        value, cut = text[start : end_m.start()], False
+    else:
+        value = text[start:].rstrip()
+        cut = not value.endswith('"')
+        value = value.rstrip('"')
+    ciphertext, bad = _tolerant_b64(value, complete=not cut)
+    if cut:
+        notes.append(
+            "The file was cut short inside its encrypted data (an interrupted download or copy); "
+            "everything after the cut is lost."
+        )
+    if bad:
+        notes.append(
+            f"{len(bad)} group(s) of characters in the encrypted data were not base64 (the file was altered "
+            "or damaged); the text they held is lost."
+        )
+    return Container(
+        ciphertext=ciphertext,
+        iv=box.iv,
+        kdf=box.kdf,
+        metadata=meta,
+        layout=layout,
+        bad_ranges=tuple(bad),
+        cut=cut,
+        notes=tuple(notes),
+    )
+
+
+def _read_metadata(text: str, start: int, end: int, notes: list[str]) -> dict[str, Any]:
+    try:
+        obj, _ = _METADATA_DECODER.raw_decode(text, start)
+        if isinstance(obj, dict):
+            return obj
+    except (ValueError, RecursionError):
+        pass
+    region = text[start:end]
+    meta: dict[str, Any] = {}
+    for name in ("keyLen", "iterations"):  # a number must be followed by , or } (else it may be cut)
+        m = re.search(rf'"{name}"\s*:\s*(\d+)\s*[,}}]', region)
+        if m:
+            meta[name] = int(m.group(1))
+    for name in ("salt", "initializationVector", "encryptionMethod", "keyDerivationMethod", "hashAlgorithm"):
+        m = re.search(rf'"{name}"\s*:\s*"((?:[^"\\]|\\.)*)"', region)
+        if m:
+            try:
+                meta[name] = json.loads(f'"{m.group(1)}"')
+            except ValueError:
+                pass
+    missing = [n for n in ("iterations", "salt", "initializationVector") if n not in meta]
+    if missing:
+        raise errors.NotSalvageableError(
+            f"The file's metadata is cut short or damaged: {', '.join(missing)} cannot be read, and nothing "
+            "can be decrypted without it",
+            hint="Find a complete copy of the backup.",
+        )
+    assumed = []
+    for name, default in (
+        ("encryptionMethod", ENCRYPTION_METHOD),
+        ("keyDerivationMethod", KDF_METHOD),
+        ("keyLen", KEY_LEN),
+        ("hashAlgorithm", HASH_ALGORITHM),
+    ):
+        if name not in meta:
+            meta[name] = default
+            assumed.append(name)
+    if assumed:
+        notes.append(
+            "The metadata was incomplete; the only values the wallets write were assumed for "
+            + ", ".join(assumed)
+            + "."
+        )
+    return meta
+
+
+def _tolerant_b64(value: str, *, complete: bool) -> tuple[bytes, list[tuple[int, int]]]:
+    """Decode base64 quad by quad: a quad with a character that is not base64 becomes 3 unknown bytes."""
+    s = re.sub(r"\\u003[dD]", "=", value).replace("\\/", "/")
+    if not complete:
+        s = re.sub(r"\\(u[0-9a-fA-F]{0,3})?$", "", s)  # an escape cut in half
+    s = re.sub(r"\s+", "", s)
+    body = s.rstrip("=")
+    complete = complete or len(body) < len(s)  # base64 padding comes only at the very end
+    if complete and len(body) % 4 == 1:
+        body = body[:-1]  # a stray character cannot be decoded
+    if not complete:
+        body = body[: len(body) // 4 * 4]  # a partial quad at a cut holds no whole byte we can use
+    bad_quads = sorted({m.start() // 4 for m in _B64_BAD.finditer(body)})
+    if bad_quads:
+        parts, prev = [], 0
+        for q in bad_quads:
+            parts += [body[prev : 4 * q], "AAAA"[: len(body[4 * q : 4 * q + 4])]]
+            prev = 4 * q + 4
+        parts.append(body[prev:])
+        body = "".join(parts)
+    raw = base64.b64decode(body + "=" * (-len(body) % 4))
+    bad = [(3 * q, min(3 * q + 3, len(raw))) for q in bad_quads if 3 * q < len(raw)]
+    return raw, bad
 
 
 # --------------------------------------------------------------------------- crypto

@@ -10,7 +10,8 @@ original is only ever read.
 
 How (FORMAT.md §1, CBC facts):
 
-1. The outer JSON is read tolerantly: a cipherText cut short keeps all its
+1. The outer JSON is read tolerantly (:func:`toolkit.container.parse_container`
+   with ``tolerant=True``): a cipherText cut short keeps all its
    whole blocks; characters that are not base64 cost only the blocks they
    fall in.  A Desktop Wallet file keeps its metadata *after* the encrypted
    data, so a Desktop file cut inside cipherText cannot be decrypted at all
@@ -38,7 +39,6 @@ of 2-40 bytes): no record invented, one record lost beyond blocks k and k+1.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import container as ct
-from . import errors, jsonio
+from . import errors
 from .addresses import is_hex64
-from .backup import DESKTOP, DESKTOP_LISTS, LEGACY, LEGACY_TYPE, Backup, classify, parse_plaintext
+from .backup import DESKTOP, DESKTOP_LISTS, LEGACY, LEGACY_TYPE, Backup, classify, open_with_key
 from .export import WriteResult, save_backup
 from .network import LEGACY_ENVIRONMENTS
 from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, Shape, matching_kinds
@@ -75,7 +75,6 @@ _COMMON_TEXT = re.compile(
     rb"(?:[\xc3-\xc9]|\xe2|\xe2[\x80\x81])?"
 )
 _CHUNK = 1 << 14
-_B64_BAD = re.compile(r"[^A-Za-z0-9+/]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -180,136 +179,6 @@ class SalvageResult:
                 for name, n in self.recovered.items()
             ]
         )
-
-
-# --------------------------------------------------------------------------- the container, tolerantly
-
-
-@dataclass
-class _Source:
-    container: ct.Container
-    bad_ct: list[tuple[int, int]]  # ciphertext byte ranges that were not base64
-    cut: bool  # cipherText ends without its closing quote
-    notes: list[str]
-
-
-def _read_container(data: bytes) -> _Source:
-    try:
-        return _Source(ct.parse_container(data), [], False, [])
-    except (errors.NotJsonError, errors.InvalidStructureError, errors.InvalidBase64Error):
-        pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    text = data.decode("latin-1")  # the outer JSON is ASCII; this keeps one character per byte
-    ct_m = re.search(r'"cipherText"\s*:\s*"', text)
-    meta_m = re.search(r'"metadata"\s*:\s*\{', text)
-    if ct_m is None:
-        raise errors.NotSalvageableError(
-            "The file holds no cipherText (the encrypted data), so there is nothing to decrypt"
-        )
-    if meta_m is None:
-        raise errors.NotSalvageableError(
-            "The file was cut short before its metadata: a Desktop Wallet file keeps the salt, IV and "
-            "iteration count after the encrypted data, and without them nothing can be decrypted",
-            hint="Find a complete copy of the backup (the original download, another disk, the e-mail it was sent with).",
-        )
-    layout: ct.Layout = "legacy" if meta_m.start() < ct_m.start() else "desktop"
-    notes: list[str] = []
-    meta = _read_metadata(text, meta_m.end() - 1, ct_m.start() if layout == "legacy" else len(text), notes)
-    box = ct.parse_container(jsonio.dumps_js({"cipherText": "", "metadata": meta}))  # validates the parameters
-
-    start = ct_m.end()
-    end_m = re.compile(r'"\s*[,}]').search(text, start)
-    if end_m is not None:
-        value, cut = text[start : end_m.start()], False
-    else:
-        value = text[start:].rstrip()
-        cut = not value.endswith('"')
-        value = value.rstrip('"')
-    ciphertext, bad = _tolerant_b64(value, complete=not cut)
-    if cut:
-        notes.append(
-            "The file was cut short inside its encrypted data (an interrupted download or copy); "
-            "everything after the cut is lost."
-        )
-    if bad:
-        notes.append(
-            f"{len(bad)} group(s) of characters in the encrypted data were not base64 (the file was altered "
-            "or damaged); the text they held is lost."
-        )
-    container = ct.Container(ciphertext=ciphertext, iv=box.iv, kdf=box.kdf, metadata=meta, layout=layout)
-    return _Source(container, bad, cut, notes)
-
-
-def _read_metadata(text: str, start: int, end: int, notes: list[str]) -> dict[str, Any]:
-    try:
-        obj, _ = _DECODER.raw_decode(text, start)
-        if isinstance(obj, dict):
-            return obj
-    except (ValueError, RecursionError):
-        pass
-    region = text[start:end]
-    meta: dict[str, Any] = {}
-    for name in ("keyLen", "iterations"):  # a number must be followed by , or } (else it may be cut)
-        m = re.search(rf'"{name}"\s*:\s*(\d+)\s*[,}}]', region)
-        if m:
-            meta[name] = int(m.group(1))
-    for name in ("salt", "initializationVector", "encryptionMethod", "keyDerivationMethod", "hashAlgorithm"):
-        m = re.search(rf'"{name}"\s*:\s*"((?:[^"\\]|\\.)*)"', region)
-        if m:
-            try:
-                meta[name] = json.loads(f'"{m.group(1)}"')
-            except ValueError:
-                pass
-    missing = [n for n in ("iterations", "salt", "initializationVector") if n not in meta]
-    if missing:
-        raise errors.NotSalvageableError(
-            f"The file's metadata is cut short or damaged: {', '.join(missing)} cannot be read, and nothing "
-            "can be decrypted without it",
-            hint="Find a complete copy of the backup.",
-        )
-    assumed = []
-    for name, default in (
-        ("encryptionMethod", ct.ENCRYPTION_METHOD),
-        ("keyDerivationMethod", ct.KDF_METHOD),
-        ("keyLen", ct.KEY_LEN),
-        ("hashAlgorithm", ct.HASH_ALGORITHM),
-    ):
-        if name not in meta:
-            meta[name] = default
-            assumed.append(name)
-    if assumed:
-        notes.append(
-            "The metadata was incomplete; the only values the wallets write were assumed for "
-            + ", ".join(assumed)
-            + "."
-        )
-    return meta
-
-
-def _tolerant_b64(value: str, *, complete: bool) -> tuple[bytes, list[tuple[int, int]]]:
-    """Decode base64 quad by quad: a quad with a character that is not base64 becomes 3 unknown bytes."""
-    s = re.sub(r"\\u003[dD]", "=", value).replace("\\/", "/")
-    if not complete:
-        s = re.sub(r"\\(u[0-9a-fA-F]{0,3})?$", "", s)  # an escape cut in half
-    s = re.sub(r"\s+", "", s)
-    body = s.rstrip("=")
-    complete = complete or len(body) < len(s)  # base64 padding comes only at the very end
-    if complete and len(body) % 4 == 1:
-        body = body[:-1]  # a stray character cannot be decoded
-    if not complete:
-        body = body[: len(body) // 4 * 4]  # a partial quad at a cut holds no whole byte we can use
-    bad_quads = sorted({m.start() // 4 for m in _B64_BAD.finditer(body)})
-    if bad_quads:
-        parts, prev = [], 0
-        for q in bad_quads:
-            parts += [body[prev : 4 * q], "AAAA"[: len(body[4 * q : 4 * q + 4])]]
-            prev = 4 * q + 4
-        parts.append(body[prev:])
-        body = "".join(parts)
-    raw = base64.b64decode(body + "=" * (-len(body) % 4))
-    bad = [(3 * q, min(3 * q + 3, len(raw))) for q in bad_quads if 3 * q < len(raw)]
-    return raw, bad
 
 
 # --------------------------------------------------------------------------- blocks
@@ -687,12 +556,11 @@ def salvage(
     when nothing can be decrypted or nothing readable is left.
     """
     data = ct.read_source(source, max_size=max_size)
-    src = _read_container(data)
-    box = src.container
+    box = ct.parse_container(data, tolerant=True)
     key = ct.derive_key(password, box.kdf)
     name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
-    if not src.bad_ct and not src.cut:
-        result = _intact(box, key, name, src.notes, wallets)
+    if not box.bad_ranges and not box.cut:
+        result = _intact(box, key, name, list(box.notes), wallets)
         if result is not None:
             return result
 
@@ -704,12 +572,12 @@ def salvage(
         )
     raw = ct.decrypt_blocks(ctext, box.iv, key)
     known: set[int] = set()
-    for s, e in src.bad_ct:
+    for s, e in box.bad_ranges:
         for k in range(s // BLOCK, (e - 1) // BLOCK + 1):
             known.update((k, k + 1))
     partial = len(ctext) % BLOCK != 0
     plain, padded = raw, False
-    if not src.cut and not partial and (nblocks - 1) not in known:
+    if not box.cut and not partial and (nblocks - 1) not in known:
         n = raw[-1]
         if 1 <= n <= BLOCK and raw[-n:] == bytes([n]) * n:
             plain, padded = raw[:-n], True
@@ -724,8 +592,8 @@ def salvage(
         masked[k * BLOCK : (k + 1) * BLOCK] = bytes(len(masked[k * BLOCK : (k + 1) * BLOCK]))
     text = bytes(masked).decode("utf-8", "surrogateescape")
 
-    notes = list(src.notes)
-    if not padded and not src.cut:
+    notes = list(box.notes)
+    if not padded and not box.cut:
         notes.append(
             "The end of the encrypted data is damaged or missing; the text after the last readable block is lost."
         )
@@ -749,7 +617,7 @@ def salvage(
         damaged=damaged,
         unread=unread,
         intact=False,
-        truncated=src.cut or partial,
+        truncated=box.cut or partial,
         plaintext_bytes=len(plain),
         notes=notes,
     )
@@ -767,14 +635,12 @@ def _intact(
     box: ct.Container, key: bytes, name: str | None, notes: list[str], wallets: dict[int, str] | None
 ) -> SalvageResult | None:
     try:
-        dec = ct.decrypt_with_key(box, key)
-        doc = parse_plaintext(dec.plaintext, dec.first_block_kind)
+        backup = open_with_key(box, key, source=name)
     except (errors.DamagedError, errors.WrongPasswordError):
         return None
     # It decrypted with valid padding and parsed (or is acceptable-JSON-shaped): the password
     # is right and nothing is damaged, so content that is no wallet's is said as such.
-    kind = classify(doc)
-    backup = Backup(doc, kind=kind, plaintext=dec.plaintext, container=box, source=name)
+    kind, doc = backup.kind, backup.document
     notes = list(notes)
     if kind == LEGACY:
         recovered = {t: backup.counts().get(t) or 0 for t in LEGACY_TABLES}
@@ -793,7 +659,7 @@ def _intact(
         unread=[],
         intact=True,
         truncated=False,
-        plaintext_bytes=len(dec.plaintext),
+        plaintext_bytes=backup.plaintext_bytes or 0,
         notes=notes,
     )
 

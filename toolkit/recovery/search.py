@@ -39,7 +39,7 @@ from typing import Any
 
 from .. import container as ct
 from .. import errors
-from ..backup import classify, parse_plaintext
+from ..backup import open_with_key
 from . import checkpoint as cp
 from .candidates import CandidateCount, Candidates
 from .engines import DaskEngine, LocalEngine
@@ -238,18 +238,11 @@ class PasswordSearch:
         """(right password?, kind, problem) from a full decrypt."""
         key = ct.derive_key(password, self.container.kdf)
         try:
-            decrypted = ct.decrypt_with_key(self.container, key)
+            return True, open_with_key(self.container, key).kind, None
         except errors.WrongPasswordError:
             return False, None, None
         except errors.BackupError as exc:
             return True, None, errors.without_traceback(exc)  # kept in the result: no frames (password)
-        try:
-            document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
-            return True, classify(document), None
-        except errors.WrongPasswordError:
-            return False, None, None
-        except errors.BackupError as exc:
-            return True, None, errors.without_traceback(exc)
 
     def save(self) -> None:
         if self.checkpoint_path:
