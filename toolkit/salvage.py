@@ -20,7 +20,9 @@ How (FORMAT.md §1, CBC facts):
    ciphertext block k garbles plaintext block k completely and changes one
    byte of block k+1; nothing else.  Garbled blocks are found by what text
    cannot contain (control characters, invalid UTF-8); each one, and the
-   block after it, is treated as unreadable and blanked out.
+   block after it, is treated as unreadable and blanked out, and so is the
+   block before one that reads as text with a changed byte (its garbage
+   happened to read as text).
 3. A JSON-aware scan then finds each top-level list by its key and every
    ``{...}`` object in it that parses on its own, lies wholly in readable
    text and has exactly the shape of one record kind
@@ -263,6 +265,10 @@ def _lost_blocks(plain: bytes, bad_blocks: list[int], known: set[int]) -> set[in
             i += 1
             b = bad_blocks[i]
         lost.update(range(a, b + 1))
+        if a > 0 and _flip_only(plain, a):
+            # Block a reads as text with a changed byte: ciphertext block a-1 was damaged, so plaintext a-1
+            # is garbled even though it happened to read as text (about 2 times in 10,000).
+            lost.add(a - 1)
         if b == a or not _flip_only(plain, b):
             lost.add(b + 1)  # block b was garbled, so b+1 has a changed byte somewhere
         i += 1
