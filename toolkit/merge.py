@@ -63,7 +63,7 @@ import pandas as pd
 
 from . import errors
 from .backup import DESKTOP, DESKTOP_LISTS, Backup
-from .model import identity_key, wallet_identifiers
+from .model import DESKTOP_KEY_FIELDS, identity_key, wallet_identifiers
 from .network import GENESIS_HASHES
 from .subset import without_unknown_fields
 from .walletdb import SqlFailure, WalletDB, js_string
@@ -923,13 +923,7 @@ FIX_TEXT = {
     ),
 }
 
-_KEY_FIELDS = {
-    "wallets": "identifier",
-    "accounts": "address",
-    "credentials": "credId",
-    "addressBook": "address",
-    "externalCredentials": "credId",
-}
+_KEY_FIELDS = DESKTOP_KEY_FIELDS
 
 
 def preview_import(

@@ -159,12 +159,16 @@ def _genesis(record: dict[str, Any]) -> str:
     return "genesis"
 
 
+#: The field that is the key of each Desktop record kind (identities: :func:`identity_key`).
+DESKTOP_KEY_FIELDS = {
+    "accounts": "address",
+    "addressBook": "address",
+    "credentials": "credId",
+    "externalCredentials": "credId",
+    "wallets": "identifier",
+}
 _DESKTOP_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "accounts": _field("address"),
-    "addressBook": _field("address"),
-    "credentials": _field("credId"),
-    "externalCredentials": _field("credId"),
-    "wallets": _field("identifier"),
+    **{table: _field(name) for table, name in DESKTOP_KEY_FIELDS.items()},
     "genesis": _genesis,
 }
 _LEGACY_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
