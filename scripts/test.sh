@@ -28,4 +28,5 @@ fi
 
 .venv/bin/ruff check toolkit tests bench scripts fuzz
 .venv/bin/ruff format --check --quiet toolkit tests bench scripts fuzz
-.venv/bin/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks "$@"
+# -m "": every test, the slow ones too (a plain pytest leaves them out: pyproject.toml).
+.venv/bin/python -m pytest -m "" --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks "$@"

@@ -18,6 +18,8 @@ from toolkit.addresses import address_from_bytes
 from toolkit.audit import FINDING_COLUMNS, RULE_BY_ID, RULES, SEVERITIES, audit, has_failures, rules_table
 from toolkit.backup import Backup, open_backup
 from toolkit.cli import main
+from toolkit.diff import diff_backups
+from toolkit.model import record_key
 from toolkit.report import render_html, write_report
 from toolkit.synthetic import desktop_document, legacy_document
 
@@ -152,6 +154,24 @@ def _expiry_month(doc: dict) -> date:
     return date(int(valid_to[:4]), int(valid_to[4:]), 28)
 
 
+def test_a_findings_key_joins_to_the_diffs_key_for_the_same_record():
+    old = clean_doc()
+    new = copy.deepcopy(old)
+    new["identities"][1]["status"] = "pending"  # identity-pending
+    new["accounts"][2]["status"] = "rejected"  # account-rejected
+    findings = audit(Backup(new), today=TODAY)
+    changes = diff_backups(Backup(old), Backup(new)).changes
+    joined = findings.merge(changes, on=["table", "key"])
+    assert set(joined["rule"]) == {"identity-pending", "account-rejected"}, joined
+    pending = joined[joined["rule"] == "identity-pending"]
+    assert set(pending["field"]) == {"status"}
+    # The identity's key is its Ledger and number (IDENTIFIER/N), not its database id.
+    identity = new["identities"][1]
+    wallet = next(w for w in new["wallets"] if w["id"] == identity["walletId"])
+    assert pending["key"].iloc[0] == f"{wallet['identifier']}/{identity['identityNumber']}"
+    assert pending["key"].iloc[0] == record_key("identities", identity, Backup(new))
+
+
 def test_the_clean_file_has_no_findings():
     findings = audit(Backup(clean_doc()), today=TODAY)
     assert list(findings.columns) == list(FINDING_COLUMNS)
@@ -187,7 +207,7 @@ def test_rule_is_quiet_on_a_file_that_does_not_break_it(rule):
 def test_expiry_is_decided_by_the_given_day():
     doc = clean_doc()
     last_valid = _expiry_month(doc)
-    first = str(doc["identities"][0]["id"])
+    first = record_key("identities", doc["identities"][0], Backup(doc))
 
     def expired(day: date) -> bool:
         findings = audit(Backup(doc), today=day)

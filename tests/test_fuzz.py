@@ -1,4 +1,8 @@
-"""A short run of each coverage-guided fuzz target (fuzz/fuzz_parsers.py); longer runs are by hand."""
+"""A short run of each coverage-guided fuzz target (fuzz/fuzz_parsers.py); longer runs are by hand.
+
+They repeat what the property tests check, so they are ``slow``: CI (scripts/test.sh) runs them, a plain
+``pytest`` does not (``pytest -m slow`` runs only them).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.slow
 
 pytest.importorskip("atheris", reason="atheris (libFuzzer for Python) is not installed on this platform")
 

@@ -205,8 +205,7 @@ def test_a_file_cut_short_gives_back_exactly_the_complete_records(tmp_path, kind
 
 def test_the_bundled_damaged_sample_says_the_metadata_is_gone():
     sample_file = Path(__file__).resolve().parent.parent / "data" / "samples" / "wallet-export-damaged.json"
-    if not sample_file.exists():
-        pytest.skip("bundled samples not present")
+    assert sample_file.exists(), f"the committed sample {sample_file} is missing"
     password = sample_file.with_suffix(".password").read_text(encoding="utf-8").splitlines()[0]
     with pytest.raises(errors.NotSalvageableError, match="metadata"):
         salvage(sample_file, password)

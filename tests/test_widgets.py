@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import time
+import threading
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -462,6 +462,23 @@ def test_recovery_typed_candidates_are_cleared_and_exhaustion_is_said() -> None:
     assert form.backup is None
 
 
+def _progress_passes(form, value: int, *, timeout: float) -> bool:
+    """Until the form's progress bar reports more than ``value`` tried candidates (an event, not a sleep)."""
+    passed = threading.Event()
+
+    def seen(change) -> None:
+        if change["new"] > value:
+            passed.set()
+
+    form.progress.observe(seen, names="value")
+    try:
+        if form.progress.value > value:
+            passed.set()
+        return passed.wait(timeout)
+    finally:
+        form.progress.unobserve(seen, names="value")
+
+
 def test_recovery_stop_then_continue_resumes() -> None:
     from toolkit.widgets import RecoveryForm
 
@@ -473,9 +490,7 @@ def test_recovery_stop_then_continue_resumes() -> None:
     form.run(wait=False)
     assert form.running and not form.stop_button.disabled and form.button.disabled
     assert "Working…" in form.status.value  # at once, before the candidates are even counted
-    deadline = time.monotonic() + 60
-    while form.progress.value == 0 and form.running and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the first candidates were tried
+    assert _progress_passes(form, 0, timeout=60), "the search reported no tried candidates within 60 s"
     form.stop_button.click()
     first = form.wait(30)
     assert first is not None and first.stopped and 0 < first.tried < first.total
@@ -483,7 +498,7 @@ def test_recovery_stop_then_continue_resumes() -> None:
     assert form.tokens.value == ""
 
     form.run(wait=False)
-    time.sleep(0.5)
+    assert _progress_passes(form, first.tried, timeout=60), "the resumed search reported no work within 60 s"
     form.stop()
     second = form.wait(30)
     assert second is not None and second.stopped and second.resumed == first.tried and second.tried > first.tried

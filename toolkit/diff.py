@@ -7,7 +7,7 @@ by, beside its key: the account's, identity's or address book entry's name; for 
 credential its account's name; for a wallet (a Ledger) the names of its identities.
 The new side's name is shown, the old one for a removed record.
 
-How records are matched (``key``):
+How records are matched (``key``, :func:`toolkit.model.record_key`, also the audit's ``key``):
 
 - accounts, addressBook, recipients (legacy): ``address``
 - credentials, externalCredentials: ``credId``
@@ -55,7 +55,6 @@ time; only the few cells that differ are looked at one by one.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,76 +81,16 @@ _DEFAULT_SCALARS = ("", 0, "[]", "{}")
 # --------------------------------------------------------------------------- keys
 
 
-def wallet_identifiers(document: dict[str, Any]) -> dict[Any, str]:
-    """``walletId -> identifier`` of a Desktop document's wallets."""
-    wallets = document.get("wallets") if isinstance(document, dict) else None
-    out: dict[Any, str] = {}
-    for w in wallets if isinstance(wallets, list) else []:
-        if isinstance(w, dict) and isinstance(w.get("identifier"), str) and w.get("id") is not None:
-            out.setdefault(w["id"], w["identifier"])
-    return out
-
-
-def identity_key(record: dict[str, Any], identifiers: dict[Any, str] | None = None) -> str | None:
-    """A Desktop identity's key: ``"IDENTIFIER/identityNumber"`` (see the module docstring)."""
-    wallet, number = record.get("walletId"), record.get("identityNumber")
-    if wallet is not None and number is not None:
-        identifier = (identifiers or {}).get(wallet)
-        return f"{identifier}/{number}" if identifier else f"wallet {wallet}/{number}"
-    randomness = record.get("randomness")
-    if not randomness:
-        return None
-    # The randomness is secret: the key holds a digest of it, enough to align two files.
-    digest = hashlib.sha256(str(randomness).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"randomness-sha256:{digest}"
-
-
-def legacy_identity_key(record: dict[str, Any]) -> str | None:
-    """A legacy identity's key: its public ``idCredPub`` (never a secret), else ``name:NAME``."""
-    obj = record.get("identityObject")
-    try:
-        pub = obj["preIdentityObject"]["pubInfoForIp"]["idCredPub"]  # type: ignore[index]
-    except (TypeError, KeyError):
-        pub = None
-    if isinstance(pub, str) and pub:
-        return pub
-    name = record.get("name")
-    return f"name:{name}" if name is not None else None
-
-
-def _field(name: str):
-    def key(record: dict[str, Any]) -> Any:
-        return record.get(name)
-
-    return key
-
-
-_DESKTOP_KEYS = {
-    "accounts": _field("address"),
-    "addressBook": _field("address"),
-    "credentials": _field("credId"),
-    "externalCredentials": _field("credId"),
-    "wallets": _field("identifier"),
-}
-_LEGACY_KEYS = {"identities": legacy_identity_key, "accounts": _field("address"), "recipients": _field("address")}
+# The keys are the model's (:func:`toolkit.model.record_key`), so the audit's findings join to the diff's rows.
+wallet_identifiers = model.wallet_identifiers
+identity_key = model.identity_key
+legacy_identity_key = model.legacy_identity_key
 #: Fields not compared as part of a record because they are a table of their own.
 _NESTED_TABLES = {"identities": frozenset({"accounts"})}
 
 
-def record_key(backup: Backup, table: str, record: dict[str, Any]) -> str:
-    """The key :func:`diff_backups` matches ``record`` of ``table`` on (for merge previews and widgets)."""
-    fn = _key_function(backup, table)
-    value = fn(record) if fn else None
-    return "" if value is None else str(value)
-
-
 def _key_function(backup: Backup, table: str):
-    if backup.is_legacy:
-        return _LEGACY_KEYS.get(table)
-    if table == "identities":
-        identifiers = wallet_identifiers(backup.document)
-        return lambda record: identity_key(record, identifiers)
-    return _DESKTOP_KEYS.get(table)
+    return model.key_function(table, backup)
 
 
 def _text_name(record: dict[str, Any]) -> str | None:
@@ -439,7 +378,7 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
                 table,
                 old.records(table),
                 new.records(table),
-                _LEGACY_KEYS[table],
+                _key_function(old, table),
                 skip=_NESTED_TABLES.get(table, frozenset()),
                 secrets=model.LEGACY_SECRET_FIELDS,
                 old_name=name_function(old, table),

@@ -20,8 +20,7 @@ from pathlib import Path
 from . import container as ct
 from . import errors, files
 from .backup import Backup
-
-MIN_PASSWORD_LENGTH = 6
+from .passwords import MIN_PASSWORD_LENGTH, check_password  # noqa: F401 - the library's names for them
 
 
 @dataclass(frozen=True)
@@ -44,13 +43,6 @@ class WriteResult:
             "iterations": self.iterations,
             "verified": self.verified,
         }
-
-
-def check_password(password: str | bytes) -> None:
-    """The Desktop Wallet's rule: at least 6 characters."""
-    length = len(password.decode("utf-8", "replace") if isinstance(password, bytes) else password)
-    if length < MIN_PASSWORD_LENGTH:
-        raise errors.PasswordTooShortError(f"The new password has {length} characters")
 
 
 def write_bytes_atomic(

@@ -63,7 +63,7 @@ import pandas as pd
 
 from . import errors
 from .backup import DESKTOP, DESKTOP_LISTS, Backup
-from .diff import identity_key, wallet_identifiers
+from .model import DESKTOP_KEY_FIELDS, identity_key, wallet_identifiers
 from .network import GENESIS_HASHES
 from .subset import without_unknown_fields
 from .walletdb import SqlFailure, WalletDB, js_string
@@ -294,7 +294,7 @@ class _Import:
         self.rows: list[tuple[Any, ...]] = []
         self.notes: list[str] = []
         self.imported = b.document
-        self.identifiers = _wallet_identifiers(b.document)
+        self.identifiers = wallet_identifiers(b.document)
         # live indexes of the "database"
         self.account_at = {_hkey(r.get("address")): i for i, r in enumerate(self.records("accounts"))}
         self.identity_at: dict[Any, int] = {}
@@ -342,7 +342,7 @@ class _Import:
         Identities on their way in carry the merged wallet ids, so their Ledger is looked up in the
         merged document; ``as_imported`` looks it up in the imported file instead.
         """
-        return _identity_key(identity, self.identifiers if as_imported else _wallet_identifiers(self.doc))
+        return _identity_key(identity, self.identifiers if as_imported else wallet_identifiers(self.doc))
 
     def row(self, table: str, key: Any, name: Any, result: str, message: str = "", detail: str = "") -> None:
         name = name if name is None or isinstance(name, str) else _safe(name)  # a table shows it as text
@@ -852,19 +852,8 @@ class _Import:
             self.row("externalCredentials", cid, None, "added")
 
 
-def _wallet_identifiers(document: dict[str, Any]) -> dict[Any, str]:
-    """:func:`toolkit.diff.wallet_identifiers`, skipping wallets whose id is an object (it matches nothing)."""
-    wallets = document.get("wallets")
-    usable = (
-        [w for w in wallets if isinstance(w, dict) and not isinstance(w.get("id"), (dict, list))]
-        if isinstance(wallets, list)
-        else []
-    )
-    return wallet_identifiers({"wallets": usable})
-
-
 def _identity_key(record: dict[str, Any], identifiers: dict[Any, str]) -> str | None:
-    """:func:`toolkit.diff.identity_key` that never fails on odd values (objects, huge numbers)."""
+    """:func:`toolkit.model.identity_key` that never fails on odd values (objects, huge numbers)."""
     try:
         return identity_key(record, identifiers)
     except (TypeError, ValueError, RecursionError):
@@ -934,13 +923,7 @@ FIX_TEXT = {
     ),
 }
 
-_KEY_FIELDS = {
-    "wallets": "identifier",
-    "accounts": "address",
-    "credentials": "credId",
-    "addressBook": "address",
-    "externalCredentials": "credId",
-}
+_KEY_FIELDS = DESKTOP_KEY_FIELDS
 
 
 def preview_import(
@@ -1010,7 +993,7 @@ def _not_reached(imported: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[
     """The records of the imported file the wallet never reached (no message row)."""
     seen = {(t, k) for t, k, *_ in rows}
     out = []
-    identifiers = _wallet_identifiers(imported)
+    identifiers = wallet_identifiers(imported)
     for table in ("wallets", "identities", "accounts", "credentials", "addressBook", "externalCredentials"):
         records = imported.get(table)
         for r in records if isinstance(records, list) else []:

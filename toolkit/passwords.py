@@ -6,6 +6,17 @@ import os
 
 from . import errors
 
+#: The Desktop Wallet's shortest password for an export.
+MIN_PASSWORD_LENGTH = 6
+
+
+def check_password(password: str | bytes) -> None:
+    """The Desktop Wallet's rule for a new export's password: at least :data:`MIN_PASSWORD_LENGTH` characters."""
+    length = len(password.decode("utf-8", "replace") if isinstance(password, bytes) else password)
+    if length < MIN_PASSWORD_LENGTH:
+        raise errors.PasswordTooShortError(f"The new password has {length} characters")
+
+
 #: A password file's first line is at most this many bytes (no password is longer).
 MAX_PASSWORD_LINE = 4096
 

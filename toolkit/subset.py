@@ -33,7 +33,7 @@ from typing import Any
 
 from . import errors
 from .backup import Backup
-from .diff import identity_key, legacy_identity_key, wallet_identifiers
+from .model import identity_key, legacy_identity_key, wallet_identifiers
 
 
 def _desktop_identity_labels(identifiers: dict[Any, str]):

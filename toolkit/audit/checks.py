@@ -1,8 +1,8 @@
 """``audit(backup)``: every finding about a backup as one DataFrame.
 
 Columns: ``severity`` (error, warning, info), ``table`` (the file's own list
-name, ``genesis`` or ``file``), ``key`` (the record's address, credId, id or
-``#N`` for the N-th record when it has no usable key), ``rule`` (a stable id
+name, ``genesis`` or ``file``), ``key`` (the record's key, :func:`toolkit.model.record_key`, the same
+the diff shows, so findings join to a diff's rows; ``#N`` for the N-th record when it has no usable key), ``rule`` (a stable id
 from :data:`toolkit.audit.rules.RULES`, each a registered check) and ``message`` (one plain sentence a
 support person can read to a user).  Errors first, then warnings, then info;
 within a severity, in the order of the rule table.
@@ -28,17 +28,6 @@ from .registry import REGISTRY, SEVERITIES, Rule
 
 FINDING_COLUMNS = ("severity", "table", "key", "rule", "message")
 
-#: Which field names a record in ``key``.
-_KEY_FIELD = {
-    "accounts": "address",
-    "addressBook": "address",
-    "recipients": "address",
-    "credentials": "credId",
-    "externalCredentials": "credId",
-    "identities": "id",
-    "wallets": "id",
-    "genesis": "genesisBlock",
-}
 _WHAT = {
     "accounts": "Account",
     "identities": "Identity",
@@ -63,15 +52,6 @@ def clean(value: Any, limit: int = 60) -> str:
 
 def _short(value: Any) -> str:
     return clean(value, 12) if isinstance(value, str) and len(value) > 12 else clean(value)
-
-
-def _key(table: str, record: Any, index: int) -> str:
-    value = record.get(_KEY_FIELD.get(table, "")) if isinstance(record, dict) else None
-    if value is None and table == "identities" and isinstance(record, dict):
-        value = record.get("name")  # legacy identities have no id
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        return f"#{index + 1}"
-    return clean(str(value), 100)
 
 
 def _label(table: str, record: Any, index: int) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .. import model
 from ..backup import Backup
 from ..shapes import DESKTOP_SHAPES
-from .checks import _int
+from .checks import _int, clean
 
 
 def _text(value: Any) -> bool:
@@ -35,6 +37,20 @@ class Index:
     identity_by_id: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: Identity ids that have an initial account (``isInitial`` true).
     with_initial: set[int | None] = field(default_factory=set)
+
+    #: ``record -> key`` per table (:func:`toolkit.model.key_function`), made on first use.
+    key_functions: dict[str, Callable[[dict[str, Any]], Any] | None] = field(default_factory=dict)
+
+    def key(self, table: str, record: Any, index: int) -> str:
+        """A finding's ``key``: the record's :func:`toolkit.model.record_key` (what the diff shows), cleaned
+        for printing; ``#N`` (its place in the list) when it has no usable key."""
+        if table not in self.key_functions:
+            self.key_functions[table] = model.key_function(table, self.backup)
+        fn = self.key_functions[table]
+        value = fn(record) if fn is not None and isinstance(record, dict) else None
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+            return f"#{index + 1}"
+        return clean(str(value), 100)
 
     def __getitem__(self, name: str) -> list[Any]:
         return self.records.get(name, [])

@@ -26,7 +26,7 @@ from ..addresses import address_problem, is_cred_id, is_hex64
 from ..container import DESKTOP_ITERATIONS
 from ..model import ACCOUNT_STATUSES, IDENTITY_STATUSES
 from ..shapes import DESKTOP_SHAPES, DESKTOP_TOP_LEVEL, LEGACY_SHAPES, LEGACY_TOP_LEVEL, LEGACY_VALUE_KEYS
-from .checks import _int, _key, _label, _ordinal_list, _valid_to, clean
+from .checks import _int, _label, _ordinal_list, _valid_to, clean
 from .index import Index
 from .registry import DESKTOP, LEGACY, REGISTRY, SEVERITIES, Found, Rule, rule
 
@@ -88,7 +88,7 @@ def _str_key(field: str) -> Callable[[dict[str, Any]], Any]:
     return key_of
 
 
-def _addresses(table: str, records: list[Any], field: str, what: str = "address") -> Iterable[Found]:
+def _addresses(ix: Index, table: str, records: list[Any], field: str, what: str = "address") -> Iterable[Found]:
     for i, rec in _dicts(records):
         if not isinstance(rec.get(field), str):
             continue  # missing or not text: invalid-record says so
@@ -96,7 +96,7 @@ def _addresses(table: str, records: list[Any], field: str, what: str = "address"
         if problem:
             yield (
                 table,
-                _key(table, rec, i),
+                ix.key(table, rec, i),
                 f"{_label(table, rec, i)} has {what} '{clean(rec[field])}', which {problem}, so it is no "
                 "Concordium account address (mistyped or damaged).",
             )
@@ -244,7 +244,7 @@ def _invalid_record(ix: Index) -> Iterable[Found]:
             if problems:
                 yield (
                     table,
-                    _key(table, rec, i),
+                    ix.key(table, rec, i),
                     f"{_label(table, rec, i)} {'; '.join(problems)}; the wallet cannot use it as it is.",
                 )
 
@@ -259,7 +259,7 @@ def _account_without_identity(ix: Index) -> Iterable[Found]:
         if ident is not None and ident not in ix.identity_ids:
             yield (
                 "accounts",
-                _key("accounts", acc, i),
+                ix.key("accounts", acc, i),
                 f"{_label('accounts', acc, i)} belongs to identity {ident}, which is not in the file; the Desktop "
                 "Wallet imports accounts only together with their identity, so it will leave this account out.",
             )
@@ -277,7 +277,7 @@ def _identity_without_wallet(ix: Index) -> Iterable[Found]:
         if wid is not None and wid not in ix.wallet_ids:
             yield (
                 "identities",
-                _key("identities", ident, i),
+                ix.key("identities", ident, i),
                 f"{_label('identities', ident, i)} belongs to wallet {wid}, which is not in the file; the Desktop "
                 "Wallet imports identities only through their Ledger's wallet entry, so it will leave this "
                 "identity and its accounts out.",
@@ -296,7 +296,7 @@ def _credential_without_account(ix: Index) -> Iterable[Found]:
         if isinstance(addr, str) and addr not in ix.account_addresses:
             yield (
                 "credentials",
-                _key("credentials", cred, i),
+                ix.key("credentials", cred, i),
                 f"{_label('credentials', cred, i)} names an account that is not in the file; the credential "
                 "cannot be used without it.",
             )
@@ -314,7 +314,7 @@ def _credential_without_identity(ix: Index) -> Iterable[Found]:
         if ident is not None and ident not in ix.identity_ids:
             yield (
                 "credentials",
-                _key("credentials", cred, i),
+                ix.key("credentials", cred, i),
                 f"{_label('credentials', cred, i)} belongs to identity {ident}, which is not in the file; the "
                 "Desktop Wallet will leave this credential out of the import.",
             )
@@ -331,7 +331,7 @@ def _external_credential_is_own(ix: Index) -> Iterable[Found]:
         if isinstance(ext.get("credId"), str) and ext["credId"] in ix.own_cred_ids:
             yield (
                 "externalCredentials",
-                _key("externalCredentials", ext, i),
+                ix.key("externalCredentials", ext, i),
                 f"{_label('externalCredentials', ext, i)} is listed as someone else's key, but it is also one of "
                 "the wallet's own credentials; one of the two entries is wrong.",
             )
@@ -443,12 +443,12 @@ def _duplicate_cred_id(ix: Index) -> Iterable[Found]:
     "the 0x01 version byte or the 50-character length.",
 )
 def _invalid_address(ix: Index) -> Iterable[Found]:
-    yield from _addresses("accounts", ix["accounts"], "address")
+    yield from _addresses(ix, "accounts", ix["accounts"], "address")
     if ix.legacy:
-        yield from _addresses("recipients", ix["recipients"], "address")
+        yield from _addresses(ix, "recipients", ix["recipients"], "address")
         return
-    yield from _addresses("addressBook", ix["addressBook"], "address")
-    yield from _addresses("externalCredentials", ix["externalCredentials"], "accountAddress", "account address")
+    yield from _addresses(ix, "addressBook", ix["addressBook"], "address")
+    yield from _addresses(ix, "externalCredentials", ix["externalCredentials"], "accountAddress", "account address")
 
 
 @rule("invalid-cred-id", "error", "A credId is not 96 lowercase hex characters.", kinds=[DESKTOP])
@@ -458,7 +458,7 @@ def _invalid_cred_id(ix: Index) -> Iterable[Found]:
             if isinstance(rec.get("credId"), str) and not is_cred_id(rec["credId"]):
                 yield (
                     table,
-                    _key(table, rec, i),
+                    ix.key(table, rec, i),
                     f"{_label(table, rec, i)} has a credId that is not 96 lowercase hex characters "
                     f"({len(rec['credId'])} characters), so it is damaged or was edited.",
                 )
@@ -470,7 +470,7 @@ def _invalid_wallet_identifier(ix: Index) -> Iterable[Found]:
         if isinstance(w.get("identifier"), str) and not is_hex64(w["identifier"]):
             yield (
                 "wallets",
-                _key("wallets", w, i),
+                ix.key("wallets", w, i),
                 f"Wallet {clean(w.get('id'))} has the identifier '{clean(w['identifier'])}', which is not 64 "
                 "lowercase hex characters, so no Ledger will ever match it.",
             )
@@ -487,7 +487,7 @@ def _unknown_status(ix: Index) -> Iterable[Found]:
             if isinstance(status, str) and status not in known:
                 yield (
                     table,
-                    _key(table, rec, i),
+                    ix.key(table, rec, i),
                     f"{_label(table, rec, i)} has the status '{clean(status)}', which the Desktop Wallet does not "
                     "know.",
                 )
@@ -499,7 +499,7 @@ def _identity_pending(ix: Index) -> Iterable[Found]:
         if ident.get("status") == "pending":
             yield (
                 "identities",
-                _key("identities", ident, i),
+                ix.key("identities", ident, i),
                 f"{_label('identities', ident, i)} was still waiting for the identity provider when the backup "
                 "was made; it cannot be used until the provider confirms it.",
             )
@@ -518,7 +518,7 @@ def _identity_rejected(ix: Index) -> Iterable[Found]:
             reason = f" (reason given: '{clean(detail, 200)}')" if isinstance(detail, str) and detail.strip() else ""
             yield (
                 "identities",
-                _key("identities", ident, i),
+                ix.key("identities", ident, i),
                 f"{_label('identities', ident, i)} was rejected by the identity provider{reason}; it and its "
                 "accounts cannot be used.",
             )
@@ -530,7 +530,7 @@ def _account_pending(ix: Index) -> Iterable[Found]:
         if acc.get("status") == "pending":
             yield (
                 "accounts",
-                _key("accounts", acc, i),
+                ix.key("accounts", acc, i),
                 f"{_label('accounts', acc, i)} was not yet confirmed on the chain when the backup was made; the "
                 "wallet checks it again after import.",
             )
@@ -554,7 +554,7 @@ def _account_rejected(ix: Index) -> Iterable[Found]:
             )
             yield (
                 "accounts",
-                _key("accounts", acc, i),
+                ix.key("accounts", acc, i),
                 f"{_label('accounts', acc, i)} was rejected and does not exist on the chain{reason}.",
             )
 
@@ -571,7 +571,7 @@ def _identity_expired(ix: Index) -> Iterable[Found]:
         if (ix.today.year, ix.today.month) > (year, month):
             yield (
                 "identities",
-                _key("identities", ident, i),
+                ix.key("identities", ident, i),
                 f"{_label('identities', ident, i)} has an identity document that expired at the end of "
                 f"{month:02d}/{year}; its accounts keep working, but no new accounts can be made from it.",
             )
@@ -588,7 +588,7 @@ def _identity_object_unreadable(ix: Index) -> Iterable[Found]:
         if ident.get("status") == "confirmed" and not _valid_to(ident.get("identityObject"))[1]:
             yield (
                 "identities",
-                _key("identities", ident, i),
+                ix.key("identities", ident, i),
                 f"{_label('identities', ident, i)} is confirmed, but its identity object cannot be read, so its "
                 "expiry cannot be checked and the wallet may fail to show it.",
             )
@@ -606,7 +606,7 @@ def _identity_without_initial_account(ix: Index) -> Iterable[Found]:
         if ident.get("status") != "genesis" and ident_id is not None and ident_id not in ix.with_initial:
             yield (
                 "identities",
-                _key("identities", ident, i),
+                ix.key("identities", ident, i),
                 f"{_label('identities', ident, i)} has no initial account in the file (every identity's first "
                 "account is its initial account), so part of the backup may be missing.",
             )
@@ -627,7 +627,7 @@ def _read_only_not_own(ix: Index) -> Iterable[Found]:
         if entry.get("readOnly") is True and isinstance(address, str) and address not in ix.account_addresses:
             yield (
                 "addressBook",
-                _key("addressBook", entry, i),
+                ix.key("addressBook", entry, i),
                 f"{_label('addressBook', entry, i)} is marked as one of the wallet's own accounts, but no "
                 "account in the file has that address; on import its name would override a contact's name.",
             )
@@ -646,7 +646,7 @@ def _own_account_not_in_address_book(ix: Index) -> Iterable[Found]:
         if acc["address"] not in ix.book_addresses:
             yield (
                 "accounts",
-                _key("accounts", acc, i),
+                ix.key("accounts", acc, i),
                 f"{_label('accounts', acc, i)} is not in the address book, where the Desktop Wallet lists the "
                 "wallet's own accounts; it will not be offered as a recipient until it is added.",
             )

@@ -10,8 +10,8 @@ import sys
 from typing import Any, TextIO
 
 from .. import errors
-from ..export import WriteResult, check_password
-from ..passwords import read_password_file
+from ..export import WriteResult
+from ..passwords import MIN_PASSWORD_LENGTH, check_password, read_password_file
 from ..textsafe import json_safe, safe_text
 from .hints import restate
 
@@ -95,13 +95,13 @@ def get_password(file: str | None, *, env: str = PASSWORD_ENV, what: str = "the 
 
 
 def get_new_password(file: str | None, *, env: str = NEW_PASSWORD_ENV) -> str:
-    """A password for a file being written: from ``file``, ``$env``, or typed twice; at least 6 characters."""
+    """A password for a file being written: from ``file``, ``$env``, or typed twice; long enough (:func:`toolkit.passwords.check_password`)."""
     if file:
         password = read_password_file(file)
     elif os.environ.get(env):
         password = os.environ[env]
     elif _interactive():
-        password = getpass.getpass("New password (at least 6 characters): ")
+        password = getpass.getpass(f"New password (at least {MIN_PASSWORD_LENGTH} characters): ")
         if getpass.getpass("Type it again: ") != password:
             raise errors.PasswordMismatchError("The two passwords differ")
     else:
@@ -111,7 +111,7 @@ def get_new_password(file: str | None, *, env: str = NEW_PASSWORD_ENV) -> str:
 
 
 def check_new_password(password: str) -> None:
-    """The Desktop Wallet's rule (:func:`toolkit.export.check_password`), before any work is done."""
+    """The Desktop Wallet's rule (:func:`toolkit.passwords.check_password`), before any work is done."""
     check_password(password)
 
 

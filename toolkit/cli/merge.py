@@ -18,6 +18,7 @@ from ..backup import open_input
 from ..export import save_backup
 from ..files import check_output_path
 from ..merge import NO_NETWORK, ImportPreview, preview_import
+from ..passwords import MIN_PASSWORD_LENGTH
 from ..textsafe import safe_text
 from .common import (
     NEW_PASSWORD_ENV,
@@ -54,7 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--new-password-file",
         metavar="PATH",
-        help=f"OUT's password (at least 6 characters) from PATH (else ${NEW_PASSWORD_ENV}, else asked twice)",
+        help=f"OUT's password (at least {MIN_PASSWORD_LENGTH} characters) from PATH (else ${NEW_PASSWORD_ENV}, else asked twice)",
     )
     p.add_argument(
         "--wallet-network",

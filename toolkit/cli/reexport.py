@@ -14,6 +14,7 @@ from typing import Any
 from ..backup import open_backup
 from ..export import check_target, reexport
 from ..files import check_output_path
+from ..passwords import MIN_PASSWORD_LENGTH
 from ..subset import subset_backup, without_unknown_fields
 from .common import (
     NEW_PASSWORD_ENV,
@@ -47,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--new-password-file",
         metavar="PATH",
-        help=f"OUT's password (at least 6 characters) from PATH (else ${NEW_PASSWORD_ENV}, else asked twice)",
+        help=f"OUT's password (at least {MIN_PASSWORD_LENGTH} characters) from PATH (else ${NEW_PASSWORD_ENV}, else asked twice)",
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.add_argument(

@@ -10,7 +10,8 @@ import ipywidgets as widgets
 
 from .. import errors
 from ..backup import LEGACY, Backup
-from ..export import MIN_PASSWORD_LENGTH, WriteResult, export_bytes, reexport
+from ..export import WriteResult, export_bytes, reexport
+from ..passwords import MIN_PASSWORD_LENGTH
 from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, take_password, wide
 from .session import BackupPicker
 
