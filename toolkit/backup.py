@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import os
-from itertools import repeat
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import container as ct
@@ -235,12 +234,10 @@ MAX_INT = 2**63 - 1
 def shape_problem(backup: Backup) -> str | None:
     """The first known field whose value has a JSON type its record kind does not allow, in words.
 
-    Column by column, in C: the set of exact types each known field holds over a whole list (a
-    parsed document holds only str, int, float, bool, list, dict and None).  Only a list where
-    that finds something odd is walked record by record (:func:`_first_problem`), so the message
-    names the first such record and field.
+    One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
+    and None); anything else falls back to :func:`toolkit.shapes.has_type`.
     """
-    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES
+    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, has_type, json_type, json_type_name
 
     shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
     tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]
@@ -249,55 +246,27 @@ def shape_problem(backup: Backup) -> str | None:
         tables.append(("genesis", [genesis]))
     for table, records in tables:
         shape = shapes.get(table)
-        if shape is None or not records:
+        if shape is None:
             continue
         declared = {**shape.required, **shape.optional}
-        if _columns_odd(records, declared):
-            problem = _first_problem(table, records, declared)
-            if problem:
-                return problem
-    return None
-
-
-def _columns_odd(records: list[Any], declared: dict[str, tuple[type | None, ...]]) -> bool:
-    """Might a record of ``records`` have a declared field of a type it does not allow (or an int beyond 64 bits)?"""
-    if set(map(type, records)) != {dict}:
-        return True
-    for name, types in declared.items():
-        column = list(map(dict.get, records, repeat(name)))
-        kinds = set(map(type, column))
-        kinds.discard(type(None))
-        if not kinds <= set(types):
-            return True
-        if int in kinds:
-            ints = list(filter(None, column)) if kinds == {int} else [v for v in column if type(v) is int]
-            if ints and (max(ints) > MAX_INT or min(ints) < -MAX_INT):
-                return True
-    return False
-
-
-def _first_problem(table: str, records: list[Any], declared: dict[str, tuple[type | None, ...]]) -> str | None:
-    """The first odd field of ``records`` in record order, in words (the record-by-record walk)."""
-    from .shapes import has_type, json_type, json_type_name
-
-    exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
-    for i, record in enumerate(records):
-        if type(record) is not dict:
-            if isinstance(record, dict):
-                record = dict(record)
-            else:
-                return f"{table}[{i}] is a {json_type(record)}, not an object"
-        for name, value in record.items():
-            allowed = exact.get(name)
-            if allowed is None or value is None:
-                continue
-            kind = type(value)
-            if kind not in allowed and not (kind not in _JSON_TYPES and has_type(value, declared[name])):
-                want = " or ".join(json_type_name(t) for t in declared[name] if t is not None)
-                got = "a fraction" if kind is float and int in allowed else json_type(value)
-                return f"{table}[{i}]{_record_name(record)} has {name} as {got}, not {want}"
-            if kind is int and abs(value) > MAX_INT:
-                return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
+        exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
+        for i, record in enumerate(records):
+            if type(record) is not dict:
+                if isinstance(record, dict):
+                    record = dict(record)
+                else:
+                    return f"{table}[{i}] is a {json_type(record)}, not an object"
+            for name, value in record.items():
+                allowed = exact.get(name)
+                if allowed is None or value is None:
+                    continue
+                kind = type(value)
+                if kind not in allowed and not (kind not in _JSON_TYPES and has_type(value, declared[name])):
+                    want = " or ".join(json_type_name(t) for t in declared[name] if t is not None)
+                    got = "a fraction" if kind is float and int in allowed else json_type(value)
+                    return f"{table}[{i}]{_record_name(record)} has {name} as {got}, not {want}"
+                if kind is int and abs(value) > MAX_INT:
+                    return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
     return None
 
 
