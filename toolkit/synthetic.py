@@ -219,9 +219,11 @@ def desktop_document(
 
 
 def large_desktop_document(
-    accounts: int = 20_000, credentials: int = 20_000, address_book: int = 10_000, *, seed: int = 0
+    accounts: int = 20_000, credentials: int = 20_000, address_book: int = 10_000, *, seed: int = 0, rich: bool = False
 ) -> dict[str, Any]:
-    """A big export for benchmarks: ``accounts`` accounts over ``accounts // 10`` identities."""
+    """A big export for benchmarks: ``accounts`` accounts over ``accounts // 10`` identities.
+
+    ``rich`` makes it as rich as a real wallet's (see :func:`_enrich`)."""
     n_identities = max(1, accounts // 10)
     doc = desktop_document(
         identities=n_identities,
@@ -233,7 +235,80 @@ def large_desktop_document(
     doc["accounts"] = doc["accounts"][:accounts]
     doc["credentials"] = doc["credentials"][:credentials]
     doc["addressBook"] = doc["addressBook"][:address_book]
+    if rich:
+        _enrich(doc, random.Random(seed + 1))
     return doc
+
+
+_ATTRIBUTE_VALUES = {
+    "sex": "1",
+    "dob": "19800229",
+    "countryOfResidence": "DK",
+    "nationality": "DK",
+    "idDocType": "1",
+    "idDocNo": "AB1234567",
+    "idDocIssuer": "DK",
+    "idDocIssuedAt": "20200101",
+    "idDocExpiresAt": "20300101",
+    "nationalIdNo": "010180-1234",
+    "taxIdNo": "1234567890",
+}
+
+
+def full_identity_object_json(rng: random.Random, first: str, last: str, created: str, valid_to: str) -> str:
+    """An identity object the size of a real one: the pre-identity object with its proofs for three
+    anonymity revokers, and many chosen attributes (the Desktop Wallet stores it as this JSON string)."""
+    chosen = {"firstName": first, "lastName": last}
+    chosen.update({a: _ATTRIBUTE_VALUES[a] for a in rng.sample(_ATTRIBUTES[2:], 7)})
+    return _compact(
+        {
+            "v": 0,
+            "value": {
+                "preIdentityObject": {
+                    "idCredPub": _hex(rng, 48),
+                    "ipArData": {
+                        str(ar): {"encPrfKeyShare": _hex(rng, 192), "proofComEncEq": _hex(rng, 96)} for ar in (1, 2, 3)
+                    },
+                    "choiceArData": {"arIdentities": [1, 2, 3], "threshold": 2},
+                    "idCredSecCommitment": _hex(rng, 48),
+                    "prfKeyCommitmentWithIP": _hex(rng, 48),
+                    "prfKeySharingCoeffCommitments": [_hex(rng, 48) for _ in range(2)],
+                    "proofsOfKnowledge": _hex(rng, 660),
+                },
+                "attributeList": {
+                    "validTo": valid_to,
+                    "createdAt": created,
+                    "maxAccounts": 200,
+                    "chosenAttributes": chosen,
+                },
+                "signature": _hex(rng, 48),
+            },
+        }
+    )
+
+
+def _enrich(doc: dict[str, Any], rng: random.Random) -> None:
+    """Make a document as rich as a real wallet's: full identity objects, credential policies that reveal
+    attributes (with their randomness), and a note on every address-book entry."""
+    for identity in doc["identities"]:
+        obj = identity.get("identityObject")
+        if obj:
+            attrs = json.loads(obj)["value"]["attributeList"]
+            chosen = attrs["chosenAttributes"]
+            identity["identityObject"] = full_identity_object_json(
+                rng, chosen["firstName"], chosen["lastName"], attrs["createdAt"], attrs["validTo"]
+            )
+    for i, credential in enumerate(doc["credentials"]):
+        if i % 3:
+            continue
+        policy = json.loads(credential["policy"])
+        revealed = rng.sample(_ATTRIBUTES[2:], rng.randrange(1, 4))
+        policy["revealedAttributes"] = {a: _ATTRIBUTE_VALUES[a] for a in revealed}
+        credential["policy"] = _compact(policy)
+        credential["randomness"] = _compact({"attributesRand": {a: _hex(rng, 32) for a in revealed}})
+    for entry in doc["addressBook"]:
+        if not entry.get("note"):
+            entry["note"] = f"{rng.choice(_WORDS)} – {rng.choice(_FIRST)} {rng.choice(_LAST)}"
 
 
 def legacy_document(

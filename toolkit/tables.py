@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import orjson
 import pandas as pd
+from pandas.arrays import PeriodArray
 
 from .jsonio import gc_paused
 from .model import (
@@ -43,6 +45,8 @@ _INT_COLUMNS = {
     "wallets": ["id"],
     "genesis": ["id"],
 }
+_MONTH = pd.PeriodDtype("M")
+_NAT_ORDINAL = np.iinfo(np.int64).min
 _BOOL_COLUMNS = {"accounts": ["allDecrypted", "isInitial"], "addressBook": ["readOnly"]}
 
 
@@ -96,7 +100,10 @@ def _ints(df: pd.DataFrame, columns: list[str]) -> None:
 def _bools(df: pd.DataFrame, columns: list[str]) -> None:
     for col in columns:
         if col in df:
-            df[col] = pd.array([v if isinstance(v, bool) else None for v in df[col].tolist()], dtype="boolean")
+            if df[col].dtype == bool:  # every value true or false: nothing to weed out
+                df[col] = df[col].astype("boolean")
+            else:
+                df[col] = pd.array([v if isinstance(v, bool) else None for v in df[col].tolist()], dtype="boolean")
 
 
 def _category(df: pd.DataFrame, col: str, known: tuple[str, ...]) -> None:
@@ -106,15 +113,38 @@ def _category(df: pd.DataFrame, col: str, known: tuple[str, ...]) -> None:
 
 
 def _periods(values: list[Any] | pd.Series, index: pd.Index | None = None) -> pd.Series:
-    """``YYYYMM`` strings as a ``Period[M]`` column; anything else NaT (vectorised)."""
-    text = pd.Series([v if isinstance(v, str) else None for v in values], index=index, dtype="object")
+    """``YYYYMM`` strings as a ``Period[M]`` column; anything else NaT.
+
+    Each distinct text is converted once (a backup repeats a few hundred months over
+    thousands of records) and the column is built from the periods' ordinals.
+    """
+    if isinstance(values, pd.Series):
+        index = values.index if index is None else index
+        values = values.tolist()
+    texts = list({v for v in values if isinstance(v, str)})
+    text = pd.Series(texts, dtype="object")
     stamps = pd.to_datetime(text, format="%Y%m", errors="coerce", cache=True)
-    return stamps.dt.to_period("M")
+    ordinal = dict(zip(texts, stamps.dt.to_period("M").array.asi8.tolist(), strict=True))
+    nat = _NAT_ORDINAL
+    try:
+        ordinals = np.array([ordinal.get(v, nat) for v in values], dtype=np.int64)
+    except TypeError:  # an unhashable value (a list or object where a month belongs)
+        ordinals = np.array([ordinal.get(v, nat) if isinstance(v, str) else nat for v in values], dtype=np.int64)
+    return pd.Series(PeriodArray(ordinals, dtype=_MONTH), index=index)
+
+
+def _cached(seen: dict[str, Any], fn: Any, value: Any) -> Any:
+    """``fn(value)``, remembered per distinct text (a backup repeats a few identity providers thousands of times)."""
+    if not isinstance(value, str):
+        return fn(value)
+    if value not in seen:
+        seen[value] = fn(value)
+    return seen[value]
 
 
 def _lookup(keys: pd.Series, mapping: dict[Any, Any]) -> list[Any]:
     """``keys.map(mapping)``, several times faster on big frames."""
-    return [mapping.get(k) for k in keys.tolist()]
+    return list(map(mapping.get, keys.tolist()))
 
 
 def _move_after(df: pd.DataFrame, col: str, after: str) -> pd.DataFrame:
@@ -173,14 +203,19 @@ def desktop_tables(
         _ints(df, _INT_COLUMNS.get(name, []))
         _bools(df, _BOOL_COLUMNS.get(name, []))
         for col in DESKTOP_SECRET_FIELDS & set(df.columns):
-            df[col] = [_redact(v, reveal_secrets) for v in df[col].tolist()]
+            values = df[col].tolist()
+            if reveal_secrets:
+                df[col] = [_redact(v, True) for v in values]
+            else:  # as _redact does, without a call per value
+                df[col] = [REDACTED if v is not None else None for v in values]
 
     wallets = frames["wallets"]
     identities = frames["identities"]
     if not identities.empty:
         raw_ids = [r for r in backup.records("identities") if isinstance(r, dict)]
         attrs = [attribute_list(r.get("identityObject")) for r in raw_ids]
-        identities["identityProviderName"] = [provider_name(r.get("identityProvider")) for r in raw_ids]
+        names: dict[str, str | None] = {}
+        identities["identityProviderName"] = [_cached(names, provider_name, r.get("identityProvider")) for r in raw_ids]
         identities["createdAt"] = _periods([a.get("createdAt") for a in attrs], identities.index)
         identities["validTo"] = _periods([a.get("validTo") for a in attrs], identities.index)
         identities["maxAccounts"] = pd.array([a.get("maxAccounts") for a in attrs], dtype="Int64")
@@ -216,20 +251,10 @@ def desktop_tables(
 
     credentials = frames["credentials"]
     if not credentials.empty:
-        policies = [parse_json_field(v) or {} for v in credentials.get("policy", pd.Series([None] * len(credentials)))]
-        policies = [p if isinstance(p, dict) else {} for p in policies]
-        credentials["policyCreatedAt"] = _periods(
-            pd.Series([p.get("createdAt") for p in policies], index=credentials.index)
-        )
-        credentials["policyValidTo"] = _periods(
-            pd.Series([p.get("validTo") for p in policies], index=credentials.index)
-        )
-        credentials["revealedAttributes"] = [
-            ", ".join(sorted(p.get("revealedAttributes") or {}))
-            if isinstance(p.get("revealedAttributes"), dict)
-            else ""
-            for p in policies
-        ]
+        facts = _policy_facts(credentials["policy"].tolist() if "policy" in credentials else [None] * len(credentials))
+        credentials["policyCreatedAt"] = _periods([f[0] for f in facts], credentials.index)
+        credentials["policyValidTo"] = _periods([f[1] for f in facts], credentials.index)
+        credentials["revealedAttributes"] = [f[2] for f in facts]
         if "randomness" in credentials:
             credentials["hasRandomness"] = credentials["randomness"].notna().astype("boolean")
         if "accountAddress" in credentials:
@@ -251,6 +276,27 @@ def desktop_tables(
     if not frames["genesis"].empty:
         frames["genesis"]["network"] = backup.network
     return frames
+
+
+def _policy_facts(values: list[Any]) -> list[tuple[Any, Any, str]]:
+    """(createdAt, validTo, revealed attribute names) of each credential policy, each distinct text parsed once."""
+    seen: dict[str, tuple[Any, Any, str]] = {}
+    out = []
+    for value in values:
+        facts = seen.get(value) if isinstance(value, str) else None
+        if facts is None:
+            policy = parse_json_field(value) or {}
+            policy = policy if isinstance(policy, dict) else {}
+            revealed = policy.get("revealedAttributes")
+            facts = (
+                policy.get("createdAt"),
+                policy.get("validTo"),
+                ", ".join(sorted(revealed)) if isinstance(revealed, dict) else "",
+            )
+            if isinstance(value, str):
+                seen[value] = facts
+        out.append(facts)
+    return out
 
 
 def _redact(value: Any, reveal: bool) -> Any:
