@@ -126,11 +126,7 @@ def save_backup(
     """
     check_password(password)
     target = Path(path)
-    files.refuse_same_file(target, (backup.source, *protect))
-    if target.is_dir():
-        raise errors.WriteFailedError(f"{target} is a folder")
-    if target.exists() and not force:
-        raise errors.OutputExistsError(f"{target} already exists")
+    files.check_output_path(target, (backup.source, *protect), force=force)
     layout = "legacy" if backup.is_legacy else "desktop"
     plaintext = backup.to_plaintext()
     data = ct.encrypt(plaintext, password, iterations=iterations, layout=layout)
@@ -244,25 +240,17 @@ def export_bytes(
 
     Nothing touches the disk; ``name`` only labels the result (its ``path``).
     """
-    check_password(password)
+    check_password(password)  # before a selection error, as reexport does
     if identities or accounts:
         from .subset import subset_backup
 
         backup = subset_backup(backup, identities=identities, accounts=accounts)
-    plaintext = backup.to_plaintext()
-    data = ct.encrypt(plaintext, password, iterations=iterations, layout="legacy" if backup.is_legacy else "desktop")
-    try:
-        box = ct.parse_container(data)
-        ok = ct.decrypt(box, password).plaintext == plaintext
-    except errors.BackupError:
-        ok = False
-    if not ok:
-        raise errors.VerifyFailedError(f"{name} did not decrypt back to what was written")
+    data = encrypt_backup(backup, password, iterations=iterations)
     result = WriteResult(
         path=name,
         kind=backup.kind,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        iterations=box.kdf.iterations,
+        iterations=ct.parse_container(data).kdf.iterations,
     )
     return data, result

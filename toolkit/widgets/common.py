@@ -29,7 +29,7 @@ import pandas as pd
 from .. import errors, sheets
 from ..container import MAX_FILE_SIZE
 from ..tables import default_columns
-from ..textsafe import safe_text
+from ..textsafe import is_missing, safe_text
 from . import hints
 
 log = logging.getLogger("toolkit.widgets")
@@ -162,12 +162,7 @@ def download_link_html(data: bytes, name: str, *, note: str = "") -> str:
 
 def blank(value: Any, empty: str = "—") -> Any:
     """``empty`` for None/NaN/NaT (never "None" or "NaN" on screen), else ``value``."""
-    if value is None:
-        return empty
-    try:
-        return empty if pd.isna(value) is True else value
-    except (TypeError, ValueError):
-        return value
+    return empty if is_missing(value) else value
 
 
 def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
