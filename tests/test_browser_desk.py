@@ -116,15 +116,21 @@ def no_secret_on_page(page, *secrets: str) -> None:
     assert "Traceback" not in content
 
 
-# ------------------------------------------------------------------ journeys
-def test_damaged_file_salvage_export_download_opens(desk_url: str, page, tmp_path: Path) -> None:
-    expected = salvage(BITROT, password_of(BITROT)).backup.counts()
-    open_desk(page, desk_url)
+def salvage_bitrot(page):
+    """Salvage the bit-rot sample in the Salvage form (upload, password, button); the form, once it says so."""
     salvage_form = form(page, "Salvage a damaged backup")
     upload(page, salvage_form, "damaged backup", BITROT)
     type_into(salvage_form, "the backup's password", password_of(BITROT))
     press(salvage_form, "Salvage")
     expect(salvage_form.locator(".ctk-warning").first).to_contain_text("recovered")
+    return salvage_form
+
+
+# ------------------------------------------------------------------ journeys
+def test_damaged_file_salvage_export_download_opens(desk_url: str, page, tmp_path: Path) -> None:
+    expected = salvage(BITROT, password_of(BITROT)).backup.counts()
+    open_desk(page, desk_url)
+    salvage_form = salvage_bitrot(page)
 
     saved = export_and_download(page, tmp_path, "#1 wallet-export-bitrot.json (salvaged")
     assert saved.name == "wallet-export-bitrot-new.json"
@@ -189,11 +195,7 @@ def test_ledger_check_against_the_salvaged_backup(desk_url: str, page, tmp_path:
 
     owner = salvage(BITROT, password_of(BITROT)).backup.records("wallets")[0]["identifier"]
     open_desk(page, desk_url)
-    salvage_form = form(page, "Salvage a damaged backup")
-    upload(page, salvage_form, "damaged backup", BITROT)
-    type_into(salvage_form, "the backup's password", password_of(BITROT))
-    press(salvage_form, "Salvage")
-    expect(salvage_form.locator(".ctk-warning").first).to_contain_text("recovered")
+    salvage_bitrot(page)
 
     ledger = form(page, "Check the Ledger")
     expect(ledger.locator(".ctk-will")).to_contain_text("Compare with: #1 wallet-export-bitrot.json (salvaged")

@@ -29,9 +29,7 @@ from .test_browser_desk import (
     export_and_download,
     form,
     keep_screenshot,
-    press,
-    type_into,
-    upload,
+    salvage_bitrot,
 )
 
 pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
@@ -91,11 +89,7 @@ def dismiss_news(page) -> None:
 def test_lab_salvage_then_export_download_opens(lab_url: str, page, tmp_path: Path) -> None:
     expected = salvage(BITROT, password_of(BITROT)).backup.counts()
     run_all(page, lab_url)
-    salvage_form = form(page, "Salvage a damaged backup")
-    upload(page, salvage_form, "damaged backup", BITROT)
-    type_into(salvage_form, "the backup's password", password_of(BITROT))
-    press(salvage_form, "Salvage")
-    expect(salvage_form.locator(".ctk-warning").first).to_contain_text("recovered")
+    salvage_bitrot(page)
     saved = export_and_download(page, tmp_path, "#1 wallet-export-bitrot.json (salvaged")
     assert open_backup(saved, NEW_PASSWORD).counts() == expected
     assert password_of(BITROT) not in page.content() and NEW_PASSWORD not in page.content()
