@@ -23,9 +23,9 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from toolkit.backup import Backup
-from toolkit.diff import diff_backups
-from toolkit.synthetic import large_desktop_document, random_address
+from toolkit.model.backup import Backup
+from toolkit.ops.diff import diff_backups
+from toolkit.testing.synthetic import large_desktop_document, random_address
 
 #: Each table and the columns its records are matched on.
 KEYS = {

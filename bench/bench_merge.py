@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from toolkit.backup import Backup
-from toolkit.merge import preview_import
+from toolkit.model.backup import Backup
+from toolkit.ops.merge import preview_import
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_diff import make_pair  # noqa: E402
@@ -27,7 +27,7 @@ BASELINE_COMMIT = "f7f7a6e"
 
 
 def baseline_module():
-    """The rule-only preview as it was before the wallet database (toolkit.merge at BASELINE_COMMIT)."""
+    """The rule-only preview as it was before the wallet database (toolkit.ops.merge at BASELINE_COMMIT)."""
     root = Path(__file__).resolve().parent.parent
     source = subprocess.run(
         ["git", "show", f"{BASELINE_COMMIT}:toolkit/merge.py"], cwd=root, capture_output=True, text=True, check=True

@@ -68,7 +68,8 @@ print(json.dumps({"seconds": dt, "peak_kib": peak, "work_kib": peak - base, "acc
 MAKE = r"""
 import sys
 sys.path.insert(0, sys.argv[3])
-from toolkit import container, jsonio, synthetic
+from toolkit.format import container, jsonio
+from toolkit.testing import synthetic
 doc = synthetic.large_desktop_document(
     int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), rich=sys.argv[7] == "rich"
 )

@@ -7,7 +7,7 @@ Measures, per round (the best round is reported):
 - raw: ``cryptography``'s PBKDF2HMAC(SHA256).derive with the file's iterations,
   in a loop in this process (one core); and the same loop in one process per
   core at once (the machine's parallel ceiling);
-- engine: :class:`toolkit.recovery.PasswordSearch` over a candidate list that
+- engine: :class:`toolkit.ops.recovery.PasswordSearch` over a candidate list that
   does not hold the password, with 1 worker and with every core.  The engine's
   time runs from ``run()`` to its return: calibration, worker start-up, the
   search and its tail are all in it (counting the candidates is not).
@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from toolkit import container
-from toolkit.recovery import Candidates, PasswordSearch, available_cpus
+from toolkit.format import container
+from toolkit.ops.recovery import Candidates, PasswordSearch, available_cpus
 
 PLAINTEXT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 
@@ -134,7 +134,7 @@ CLUSTER_CPU: list[float] = []
 
 def range_overhead(data: bytes, client: object, ranges: int = 400) -> float:
     """Seconds of cluster time one range costs beyond its candidates (empty ranges, as the search keeps them)."""
-    from toolkit.recovery.engines import DaskEngine
+    from toolkit.ops.recovery.engines import DaskEngine
 
     search = PasswordSearch(data, Candidates(words=["bench-candidate"]))
     engine = DaskEngine(search.job(portable=True), client)

@@ -8,7 +8,7 @@ accounts and identities, plus ``--entries`` generated contacts), runs each
 command in its own process under ``/usr/bin/time -v`` style accounting
 (``RUSAGE_CHILDREN``), and prints peak RSS and wall time beside the floor
 (read + decrypt + ``json.loads``) in the same run, with the ratios to the file
-size that set :data:`toolkit.container.MAX_FILE_SIZE`.
+size that set :data:`toolkit.format.container.MAX_FILE_SIZE`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ PASSWORD = "bench-password"
 MAKE = r"""
 import random, sys
 sys.path.insert(0, sys.argv[3])
-from toolkit import container, jsonio, synthetic
+from toolkit.format import container, jsonio
+from toolkit.testing import synthetic
 rng = random.Random(7)
 doc = synthetic.desktop_document(identities=2, contacts=0, seed=7)
 n, shape = int(sys.argv[4]), sys.argv[5]

@@ -4,7 +4,7 @@ A generated backup of 20,000 accounts; its accounts and addressBook tables are
 rendered with :func:`toolkit.cli.tabletext.render_frame` (every cell
 neutralised by :func:`toolkit.textsafe.safe_text`, cut to the width) against
 the baseline ``DataFrame.to_string`` that ``inspect`` used before, and written
-with :func:`toolkit.sheets.to_csv_bytes` against a bare ``DataFrame.to_csv``.
+with :func:`toolkit.reports.sheets.to_csv_bytes` against a bare ``DataFrame.to_csv``.
 Prints best-of-N timings and their ratios.
 
     .venv/bin/python bench/bench_tabletext.py [--runs 5]
@@ -17,11 +17,11 @@ import io
 import time
 from collections.abc import Callable
 
-from toolkit.backup import Backup
 from toolkit.cli.tabletext import render_frame
-from toolkit.sheets import to_csv_bytes
-from toolkit.synthetic import large_desktop_document
-from toolkit.tables import default_columns
+from toolkit.model.backup import Backup
+from toolkit.model.tables import default_columns
+from toolkit.reports.sheets import to_csv_bytes
+from toolkit.testing.synthetic import large_desktop_document
 
 
 def best(fn: Callable[[], object], runs: int) -> float:

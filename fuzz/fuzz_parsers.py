@@ -25,9 +25,10 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 with atheris.instrument_imports(include=["toolkit"]):
-    from toolkit import container, errors, open_backup
-    from toolkit.recovery import Candidates
-    from toolkit.salvage import salvage
+    from toolkit import errors, open_backup
+    from toolkit.format import container
+    from toolkit.ops.recovery import Candidates
+    from toolkit.ops.salvage import salvage
 
 PASSWORD = "fuzz-password"
 

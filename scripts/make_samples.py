@@ -2,7 +2,7 @@
 
     python scripts/make_samples.py
 
-The documents come from toolkit.synthetic; salt and IV are derived from the
+The documents come from toolkit.testing.synthetic; salt and IV are derived from the
 file name so the output is reproducible.  Passwords are in data/samples/*.password
 and data/samples/README.md.
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit import container, jsonio, synthetic  # noqa: E402
+from toolkit.format import container, jsonio  # noqa: E402
+from toolkit.testing import synthetic  # noqa: E402
 
 OUT = ROOT / "data" / "samples"
 

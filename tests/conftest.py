@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import container
+from toolkit.format import container
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"

@@ -13,15 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import VECTOR_FILES, make_file
-from toolkit import errors, jsonio
-from toolkit.addresses import address_from_bytes
-from toolkit.audit import FINDING_COLUMNS, RULE_BY_ID, RULES, SEVERITIES, audit, has_failures, rules_table
-from toolkit.backup import Backup, open_backup
+from toolkit import errors
 from toolkit.cli import main
-from toolkit.diff import diff_backups
-from toolkit.model import record_key
-from toolkit.report import render_html, write_report
-from toolkit.synthetic import desktop_document, legacy_document
+from toolkit.format import jsonio
+from toolkit.model.addresses import address_from_bytes
+from toolkit.model.backup import Backup, open_backup
+from toolkit.model.records import record_key
+from toolkit.ops.audit import FINDING_COLUMNS, RULE_BY_ID, RULES, SEVERITIES, audit, has_failures, rules_table
+from toolkit.ops.diff import diff_backups
+from toolkit.reports.report import render_html, write_report
+from toolkit.testing.synthetic import desktop_document, legacy_document
 
 TODAY = date(2025, 6, 15)
 PASSWORD = "audit-pass-1"

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from toolkit.audit import RULES, audit, rules_table
-from toolkit.audit.index import build_index
-from toolkit.audit.registry import REGISTRY, rule
-from toolkit.backup import Backup
-from toolkit.synthetic import desktop_document
+from toolkit.model.backup import Backup
+from toolkit.ops.audit import RULES, audit, rules_table
+from toolkit.ops.audit.index import build_index
+from toolkit.ops.audit.registry import REGISTRY, rule
+from toolkit.testing.synthetic import desktop_document
 
 
 def test_the_rule_table_is_generated_from_the_registry() -> None:

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from tests.conftest import VECTOR_FILES, make_file
-from toolkit import Backup, errors, open_backup, synthetic
-from toolkit.jsonio import dumps_gson, dumps_js
-from toolkit.network import GENESIS_HASHES
-from toolkit.tables import REDACTED, summary_frame
+from toolkit import Backup, errors, open_backup
+from toolkit.format.jsonio import dumps_gson, dumps_js
+from toolkit.model.network import GENESIS_HASHES
+from toolkit.model.tables import REDACTED, summary_frame
+from toolkit.testing import synthetic
 
 PW = "table-pass"
 

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import open_backup, synthetic
-from toolkit.container import MAX_FILE_SIZE
-from toolkit.jsonio import dumps_js
-from toolkit.salvage import salvage
+from toolkit import open_backup
+from toolkit.format.container import MAX_FILE_SIZE
+from toolkit.format.jsonio import dumps_js
+from toolkit.ops.salvage import salvage
+from toolkit.testing import synthetic
 from toolkit.widgets.common import size_text
 
 from .conftest import ROOT, SAMPLES, make_file

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from toolkit import open_backup
-from toolkit.salvage import salvage
+from toolkit.ops.salvage import salvage
 
 from .conftest import ROOT
 from .test_browser import (

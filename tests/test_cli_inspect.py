@@ -11,10 +11,10 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES
 from tests.test_container import CRAFTED
-from toolkit import synthetic
 from toolkit.cli import main
-from toolkit.jsonio import dumps_gson, dumps_js
-from toolkit.tables import REDACTED
+from toolkit.format.jsonio import dumps_gson, dumps_js
+from toolkit.model.tables import REDACTED
+from toolkit.testing import synthetic
 
 from .conftest import make_file
 
@@ -174,7 +174,8 @@ def test_password_never_printed(backup_file, tmp_path, capsys, monkeypatch):
 
 
 def test_password_not_in_reprs_or_errors(backup_file):
-    from toolkit import container, errors, open_backup
+    from toolkit import errors, open_backup
+    from toolkit.format import container
 
     path, _ = backup_file
     backup = open_backup(path, SECRET)

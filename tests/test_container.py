@@ -8,8 +8,10 @@ import json
 import pytest
 
 from tests.conftest import VECTOR_FILES, make_file
-from toolkit import backup, container, errors, open_backup
-from toolkit.jsonio import dumps_js
+from toolkit import errors, open_backup
+from toolkit.format import container
+from toolkit.format.jsonio import dumps_js
+from toolkit.model import backup
 
 PW = "right-password"
 
@@ -142,7 +144,7 @@ def _reencode(data: bytes, ciphertext: bytes) -> bytes:
 
 
 def _sample_file() -> bytes:
-    from toolkit import synthetic
+    from toolkit.testing import synthetic
 
     return make_file(dumps_js(synthetic.desktop_document(seed=3)), PW)
 

@@ -11,11 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import VECTOR_FILES, make_file
-from toolkit import errors, synthetic
-from toolkit.backup import Backup, open_backup
+from toolkit import errors
 from toolkit.cli import main
-from toolkit.diff import REDACTED, diff_backups
-from toolkit.jsonio import dumps_gson, dumps_js
+from toolkit.format.jsonio import dumps_gson, dumps_js
+from toolkit.model.backup import Backup, open_backup
+from toolkit.ops.diff import REDACTED, diff_backups
+from toolkit.testing import synthetic
 
 PW = "diff-pass-1"
 

@@ -7,9 +7,9 @@ import json
 
 from tests.conftest import SAMPLES
 from toolkit import open_backup
-from toolkit.backup import Backup
 from toolkit.cli import main
-from toolkit.diff import diff_backups
+from toolkit.model.backup import Backup
+from toolkit.ops.diff import diff_backups
 
 WALLET, LATER = SAMPLES / "wallet-export.json", SAMPLES / "wallet-export-later.json"
 LEGACY = SAMPLES / "concordium-backup.concordiumwallet"

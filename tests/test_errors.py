@@ -14,9 +14,9 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLES
 from toolkit import errors, open_backup
-from toolkit.backup import open_input
 from toolkit.cli import main
 from toolkit.cli.hints import HINTS as CLI_HINTS
+from toolkit.model.backup import open_input
 from toolkit.widgets.hints import FORM_HINTS
 from toolkit.widgets.hints import HINTS as FORM_HINTS_SHARED
 
@@ -157,7 +157,7 @@ def test_open_backup_takes_a_path_with_tilde_bytes_and_a_file_object(tmp_path: P
 
 
 def test_salvage_says_what_was_lost_in_the_same_words_in_the_cli_and_the_form(tmp_path, capsys, monkeypatch) -> None:
-    from toolkit.salvage import salvage
+    from toolkit.ops.salvage import salvage
     from toolkit.widgets import SalvageForm
 
     damaged = SAMPLES / "wallet-export-bitrot.json"
@@ -181,7 +181,7 @@ def test_an_account_name_matching_several_lists_them(tmp_path, capsys, monkeypat
     import copy as copy_
 
     from tests.conftest import make_file
-    from toolkit.jsonio import dumps_js
+    from toolkit.format.jsonio import dumps_js
 
     doc = copy_.deepcopy(open_backup(NEW, NEW_PW.read_text().strip()).document)
     twins = doc["accounts"][:2]

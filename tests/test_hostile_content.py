@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_file
-from toolkit import errors, jsonio, open_backup
-from toolkit.salvage import salvage
+from toolkit import errors, open_backup
+from toolkit.format import jsonio
+from toolkit.ops.salvage import salvage
 
 PW = "hostile-pass"
 _HEAD = b'{"accounts":[{"address":"x","name":'
@@ -80,7 +81,7 @@ def test_depth_check_is_iterative():
 
 
 def _desktop_with(field: str, value: object, table: str = "accounts") -> bytes:
-    from toolkit import synthetic
+    from toolkit.testing import synthetic
 
     doc = synthetic.desktop_document(identities=1, contacts=1, seed=5)
     doc[table][0][field] = value
@@ -98,9 +99,9 @@ def _desktop_with(field: str, value: object, table: str = "accounts") -> bytes:
     ids=["float-id", "list-status", "object-walletId", "number-address"],
 )
 def test_an_odd_field_is_named_by_every_operation_and_listed_by_audit(table, field, value):
-    from toolkit.audit import audit
-    from toolkit.diff import diff_backups
-    from toolkit.merge import preview_import
+    from toolkit.ops.audit import audit
+    from toolkit.ops.diff import diff_backups
+    from toolkit.ops.merge import preview_import
 
     backup = open_backup(_desktop_with(field, value, table), PW)  # opening is fine: the audit needs it
     for operation in (backup.tables, lambda: diff_backups(backup, backup), lambda: preview_import(backup, backup)):

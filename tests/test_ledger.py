@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from tests.conftest import VECTOR_FILES
 from tests.ledger_sim import HidSim, LedgerSim, SimConfig
 from toolkit import errors
-from toolkit.backup import Backup, open_backup
 from toolkit.cli import main
-from toolkit.ledger import (
+from toolkit.model.backup import Backup, open_backup
+from toolkit.ops.ledger import (
     ALLOWED_APDUS,
     BEFORE_ASKING,
     GET_APP_AND_VERSION,
@@ -613,7 +613,7 @@ def test_names_from_the_backup_reach_the_terminal_neutralised(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tests.conftest import make_file
-    from toolkit import jsonio
+    from toolkit.format import jsonio
 
     evil = "Evil\x1b[2J\u202eName\r"
     doc = {

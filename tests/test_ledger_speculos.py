@@ -19,10 +19,10 @@ import pytest
 from tests.conftest import make_file
 from tests.ledger_sim import LedgerSim, SimConfig
 from tests.speculos import REAL, SEED_PAIRING_KEY, Speculos, answer, frame, read_answer, require_speculos
-from toolkit import jsonio
-from toolkit.backup import open_backup
 from toolkit.cli import main
-from toolkit.ledger import BEFORE_ASKING, GET_APP_AND_VERSION, GET_PAIRING_KEY, check_ledger
+from toolkit.format import jsonio
+from toolkit.model.backup import open_backup
+from toolkit.ops.ledger import BEFORE_ASKING, GET_APP_AND_VERSION, GET_PAIRING_KEY, check_ledger
 
 pytestmark = pytest.mark.timeout(60)
 

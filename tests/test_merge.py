@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_file
-from toolkit import errors, synthetic
-from toolkit.backup import Backup, open_backup
+from toolkit import errors
 from toolkit.cli import main
-from toolkit.diff import diff_backups
-from toolkit.jsonio import dumps_gson, dumps_js
-from toolkit.merge import (
+from toolkit.format.jsonio import dumps_gson, dumps_js
+from toolkit.model.backup import Backup, open_backup
+from toolkit.ops.diff import diff_backups
+from toolkit.ops.merge import (
     ALREADY_EXISTS,
     ALREADY_EXISTS_AS_ACCOUNT,
     BOOK_NOT_COMPATIBLE,
@@ -26,6 +26,7 @@ from toolkit.merge import (
     merge_backups,
     preview_import,
 )
+from toolkit.testing import synthetic
 
 TESTNET = "4221332d34e1694168c2a0c0b3fd0f273809612cb13d000d5c2e00e85f50f796"
 MAINNET = "9dd9ca4d19e9393877d2c44b70f89acbfc0883c2243e5eeaecc0d1cd0503f478"
@@ -427,7 +428,7 @@ def test_preview_does_not_touch_its_inputs():
 
 
 def test_merged_backup_saves_and_reopens(tmp_path):
-    from toolkit.export import save_backup
+    from toolkit.model.save import save_backup
 
     a, b = wallet_a(), wallet_a(seed=12)
     merged = merge_backups(Backup(a), Backup(b))
@@ -686,7 +687,7 @@ def test_new_records_get_the_wallets_defaults_and_the_merged_file_holds_them(tmp
     assert added and all(x["transactionFilter"] == {} and x["deploymentTransactionId"] is None for x in added)
     cred = next(c for c in preview.document["credentials"] if c["credId"] == b["credentials"][0]["credId"])
     assert "randomness" in cred and cred["randomness"] is None
-    from toolkit.export import save_backup
+    from toolkit.model.save import save_backup
 
     save_backup(preview.backup, tmp_path / "m.json", PW_OUT)
     assert open_backup(tmp_path / "m.json", PW_OUT).document == preview.document
@@ -864,7 +865,7 @@ def mutate(a: dict, b: dict, what: str, rng: random.Random) -> None:
 
 def held_by_schema(doc: dict) -> None:
     """Every record of ``doc`` goes into the wallet's schema, foreign keys on, in the wallet's table order."""
-    from toolkit.walletdb import WalletDB
+    from toolkit.ops.walletdb import WalletDB
 
     db = WalletDB()
     try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import SAMPLES, make_file
-from toolkit import open_backup, synthetic
-from toolkit.jsonio import dumps_js
-from toolkit.merge import preview_import
+from toolkit import open_backup
+from toolkit.format.jsonio import dumps_js
+from toolkit.ops.merge import preview_import
+from toolkit.testing import synthetic
 from toolkit.widgets import ExportForm, MergeForm, password_for
 
 WALLET = SAMPLES / "wallet-export.json"

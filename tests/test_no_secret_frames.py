@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SAMPLES, make_file
-from toolkit import errors, jsonio, synthetic
+from toolkit import errors
+from toolkit.format import jsonio
+from toolkit.testing import synthetic
 from toolkit.widgets import AuditForm, DiffForm, ExportForm, MergeForm, OpenForm, SalvageForm
 
 DESKTOP = SAMPLES / "wallet-export.json"
@@ -139,7 +141,7 @@ def test_export_form_refused_new_password_keeps_no_frames():
 
 def test_recovery_result_problem_keeps_no_frames():
     """A found password whose file does not open (here: NaN inside) keeps the reason, not the frames."""
-    from toolkit.recovery import Candidates, PasswordSearch
+    from toolkit.ops.recovery import Candidates, PasswordSearch
 
     password = "found-it-42"
     doc = jsonio.dumps_js(synthetic.desktop_document(identities=1, contacts=0, seed=3))

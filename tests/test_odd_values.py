@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES
-from toolkit import container, errors, jsonio, open_backup
+from toolkit import errors, open_backup
 from toolkit.cli import main
+from toolkit.format import container, jsonio
 
 PW = "odd-values-pass"
 #: Examples per sample kind (each runs 13 commands and 7 forms); raise it to search longer.

@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import ROOT, make_file
 from tests.ledger_sim import DEFAULT_PAIRING_KEY, LedgerSim, SimConfig
-from toolkit import synthetic
+from toolkit.testing import synthetic
 
 PASSWORD = "hostile-test-pw"
 CLEAR = "\x1b[2J"

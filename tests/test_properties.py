@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_file
-from toolkit import Backup, container, errors, jsonio, open_backup, synthetic
-from toolkit.backup import DESKTOP_LISTS
+from toolkit import Backup, errors, open_backup
+from toolkit.format import container, jsonio
+from toolkit.model.backup import DESKTOP_LISTS
+from toolkit.testing import synthetic
 
 PW = "prop-pass"
 _SMALL = make_file(jsonio.dumps_js(synthetic.desktop_document(identities=1, contacts=1, seed=9)), PW, iterations=100)

@@ -47,8 +47,6 @@ def test_import_toolkit_loads_no_heavy_module_until_asked() -> None:
     import subprocess
     import sys
 
-    probe = (
-        "import sys, toolkit; print(sorted(m for m in ('pandas', 'toolkit.diff', 'toolkit.audit') if m in sys.modules))"
-    )
+    probe = "import sys, toolkit; print(sorted(m for m in ('pandas', 'toolkit.ops.diff', 'toolkit.ops.audit') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit import errors
-from toolkit.recovery import Candidates, TokenSet, parse_tokens, typo_variants
-from toolkit.recovery.candidates import TYPO_KINDS, js_length
+from toolkit.ops.recovery import Candidates, TokenSet, parse_tokens, typo_variants
+from toolkit.ops.recovery.candidates import TYPO_KINDS, js_length
 
 
 def brute_tokens(lines: list[tuple[bool, list[str]]]) -> list[str]:
@@ -290,7 +290,7 @@ def test_estimate_of_a_huge_space_is_immediate():
 
 
 def test_candidate_lines_are_capped(tmp_path):
-    from toolkit.recovery.candidates import MAX_LINE_BYTES
+    from toolkit.ops.recovery.candidates import MAX_LINE_BYTES
 
     ok = tmp_path / "ok.txt"
     ok.write_bytes(b"\xef\xbb\xbf" + b"a" * MAX_LINE_BYTES + b"\r\nshort-one\n")

@@ -32,8 +32,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
 from tests.conftest import ROOT, SAMPLES, make_file  # noqa: E402
 from tests.dask_cluster import local_cluster, start_worker, wait_until  # noqa: E402
-from toolkit.recovery import Candidates, PasswordSearch, engines  # noqa: E402
-from toolkit.recovery import checkpoint as cp  # noqa: E402
+from toolkit.ops.recovery import Candidates, PasswordSearch, engines  # noqa: E402
+from toolkit.ops.recovery import checkpoint as cp  # noqa: E402
 
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 PASSWORD = "Blue-Harbour-42"

@@ -14,9 +14,10 @@ import threading
 import pytest
 
 from tests.conftest import make_file
-from toolkit import container, errors
-from toolkit.recovery import Candidates, PasswordSearch, engines, recover_password
-from toolkit.recovery import checkpoint as cp
+from toolkit import errors
+from toolkit.format import container
+from toolkit.ops.recovery import Candidates, PasswordSearch, engines, recover_password
+from toolkit.ops.recovery import checkpoint as cp
 
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 LEGACY_PT = (

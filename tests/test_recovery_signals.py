@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from tests.conftest import ROOT, make_file
-from toolkit.recovery import checkpoint as cp
+from toolkit.ops.recovery import checkpoint as cp
 
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 PASSWORD = "Tr0ub4dor&3"

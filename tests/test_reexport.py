@@ -16,13 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import VECTOR_FILES, make_file
-from toolkit import container as ct
-from toolkit import errors, synthetic
-from toolkit.backup import Backup, open_backup
+from toolkit import errors
 from toolkit.cli import main
-from toolkit.export import reexport, save_backup
-from toolkit.jsonio import dumps_gson, dumps_js
-from toolkit.subset import subset_backup
+from toolkit.format import container as ct
+from toolkit.format.jsonio import dumps_gson, dumps_js
+from toolkit.model.backup import Backup, open_backup
+from toolkit.ops.export import reexport, save_backup
+from toolkit.ops.subset import subset_backup
+from toolkit.testing import synthetic
 
 NEW_PW = "ny-Adgangskode-7"
 OPENSSL = shutil.which("openssl")

@@ -16,13 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import VECTOR_FILES
-from toolkit import container as ct
-from toolkit import errors, jsonio
-from toolkit.audit import audit
-from toolkit.backup import DESKTOP, LEGACY, open_backup
+from toolkit import errors
 from toolkit.cli import main
-from toolkit.salvage import LOST_WALLET_NOTE, salvage, salvage_to
-from toolkit.synthetic import desktop_document, legacy_document
+from toolkit.format import container as ct
+from toolkit.format import jsonio
+from toolkit.model.backup import DESKTOP, LEGACY, open_backup
+from toolkit.ops.audit import audit
+from toolkit.ops.salvage import LOST_WALLET_NOTE, salvage, salvage_to
+from toolkit.testing.synthetic import desktop_document, legacy_document
 
 PASSWORD = "salvage-pass-1"
 #: More examples for a long run: SALVAGE_EXAMPLES=5000 pytest tests/test_salvage.py
@@ -92,7 +93,7 @@ def blocks_of(start: int, end: int) -> set[int]:
 
 def assert_output_opens(result, tmp_path: Path) -> None:
     out = tmp_path / f"out-{next(_OUT_NAMES)}.json"
-    from toolkit.export import save_backup
+    from toolkit.model.save import save_backup
 
     save_backup(result.backup, out, PASSWORD, iterations=1000)
     reopened = open_backup(out, PASSWORD)

@@ -72,7 +72,7 @@ def test_samples_are_reproducible(tmp_path, monkeypatch):
 
 
 def test_bitrot_sample_is_damaged_and_salvageable():
-    from toolkit.salvage import salvage
+    from toolkit.ops.salvage import salvage
 
     pw = password_of("wallet-export-bitrot.json")
     with pytest.raises(errors.DamagedError):

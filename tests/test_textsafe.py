@@ -1,5 +1,5 @@
-"""The library parts of issue 13 findings 1, 2, 16: :mod:`toolkit.textsafe`, :mod:`toolkit.sheets`,
-:mod:`toolkit.model` and what the tables and forms make of them."""
+"""The library parts of issue 13 findings 1, 2, 16: :mod:`toolkit.textsafe`, :mod:`toolkit.reports.sheets`,
+:mod:`toolkit.model.records` and what the tables and forms make of them."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 from tests.conftest import make_file
-from toolkit import synthetic
-from toolkit.backup import Backup
 from toolkit.cli.tabletext import render_frame
-from toolkit.model import ENCRYPTED_AMOUNT_FIELDS, REDACTED, SECRET_FIELDS
-from toolkit.sheets import to_csv_bytes, to_xlsx_bytes
-from toolkit.tables import default_columns
+from toolkit.model.backup import Backup
+from toolkit.model.records import ENCRYPTED_AMOUNT_FIELDS, REDACTED, SECRET_FIELDS
+from toolkit.model.tables import default_columns
+from toolkit.reports.sheets import to_csv_bytes, to_xlsx_bytes
+from toolkit.testing import synthetic
 from toolkit.textsafe import UNSAFE, cut, display_value, json_safe, safe_text
 
 HOSTILE = "a\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\ \x1b[2J\r\u202etxt.exe\x9b\ud800"
@@ -156,7 +156,7 @@ def test_desktop_randomness_is_redacted_unless_revealed():
     assert secret not in tables["identities"].to_csv()
     revealed = backup.tables(reveal_secrets=True)
     assert revealed["identities"]["randomness"].iloc[0] == secret
-    from toolkit.tables import tabulate
+    from toolkit.model.tables import tabulate
 
     raw = tabulate(backup, include_raw=True)
     assert set(raw["credentials"]["randomness"].dropna()) == {REDACTED}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import make_file
-from toolkit import synthetic
-from toolkit.jsonio import dumps_js
+from toolkit.format.jsonio import dumps_js
+from toolkit.testing import synthetic
 
 
 def test_big_tables_are_capped_on_screen_but_whole_in_the_attributes(tmp_path: Path) -> None:

@@ -715,7 +715,7 @@ def test_salvage_of_an_intact_file_and_of_a_file_cut_before_its_metadata() -> No
 
 # ------------------------------------------------------------------ issue 10: one session, feedback, downloads
 def test_a_salvaged_backup_is_exported_from_the_session_as_a_download(tmp_path: Path) -> None:
-    from toolkit.salvage import salvage
+    from toolkit.ops.salvage import salvage
     from toolkit.widgets import ExportForm, SalvageForm
     from toolkit.widgets.session import Session
 
@@ -799,8 +799,8 @@ def test_the_status_says_working_at_once_and_the_button_waits() -> None:
 def test_counting_candidates_can_be_stopped() -> None:
     import threading
 
-    from toolkit.recovery import Candidates
-    from toolkit.recovery.candidates import CountStopped
+    from toolkit.ops.recovery import Candidates
+    from toolkit.ops.recovery.candidates import CountStopped
 
     stop = threading.Event()
     stop.set()

@@ -11,9 +11,11 @@ import time
 import pytest
 
 from tests.conftest import SAMPLES
-from toolkit import errors, export, open_backup
+from toolkit import errors, open_backup
 from toolkit.cli import main
-from toolkit.files import refuse_same_file, remove_stale_temps
+from toolkit.format import files
+from toolkit.format.files import refuse_same_file, remove_stale_temps
+from toolkit.model import save
 
 SAMPLE = SAMPLES / "wallet-export.json"
 PASSWORD = (SAMPLES / "wallet-export.password").read_text().strip()
@@ -69,8 +71,8 @@ def test_inspect_csv_dir_over_its_input_is_refused_even_with_force(backup_copy, 
 
 
 def test_write_report_library_protects_the_backup_source(backup_copy):
-    from toolkit.audit import audit
-    from toolkit.report import write_report
+    from toolkit.ops.audit import audit
+    from toolkit.reports.report import write_report
 
     path, _ = backup_copy
     backup = open_backup(path, PASSWORD)
@@ -87,7 +89,7 @@ def test_write_bytes_atomic_refuses_hard_links_to_inputs_whatever_force(tmp_path
     alias = tmp_path / "alias.json"
     os.link(src, alias)
     with pytest.raises(errors.SameFileError):
-        export.write_bytes_atomic(alias, b"x", force=True, protect=(src,))
+        files.write_bytes_atomic(alias, b"x", force=True, protect=(src,))
     assert src.read_bytes() == b"input"
     refuse_same_file(tmp_path / "other.json", (src, None, b"bytes"))  # not the same: no error
 
@@ -114,9 +116,9 @@ def test_interrupted_verification_leaves_no_output(backup_copy, monkeypatch, tmp
     def interrupted(*_a, **_k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(export.ct, "read_source", interrupted)  # Ctrl-C while reading back
+    monkeypatch.setattr(save.ct, "read_source", interrupted)  # Ctrl-C while reading back
     with pytest.raises(KeyboardInterrupt):
-        export.save_backup(backup, out, "new-password")
+        save.save_backup(backup, out, "new-password")
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".new.json.")]
 
@@ -136,7 +138,7 @@ def test_stale_temp_files_of_ours_are_removed_on_the_next_write(tmp_path):
         p.write_bytes(b"secret-ish")
     for p in (stale, foreign, other):
         _aged(p)
-    export.write_bytes_atomic(out, b"data")
+    files.write_bytes_atomic(out, b"data")
     assert out.read_bytes() == b"data"
     assert not stale.exists()
     assert fresh.exists() and foreign.exists() and other.exists()
@@ -164,12 +166,12 @@ def test_kill_9_mid_write_leaves_a_temp_file_the_next_run_removes(backup_copy, t
     out = tmp_path / "out.json"
     script = (
         "import os, sys, signal\n"
-        "from toolkit import export\n"
+        "from toolkit.format import files\n"
         "real = os.fsync\n"
         "def stop(fd):\n"
         "    sys.stdout.write('writing\\n'); sys.stdout.flush(); signal.pause()\n"
-        "export.os.fsync = stop\n"
-        f"export.write_bytes_atomic({str(out)!r}, b'x' * 1000)\n"
+        "files.os.fsync = stop\n"
+        f"files.write_bytes_atomic({str(out)!r}, b'x' * 1000)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(SAMPLES.parent.parent)}
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env, text=True)
@@ -229,7 +231,7 @@ def test_the_cli_process_makes_no_core_dumps(backup_copy):
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
     """The cap is what every command handles in under 2 GB (bench/bench_size_limit.py)."""
-    from toolkit import container
+    from toolkit.format import container
 
     assert container.MAX_FILE_SIZE <= 96 * 1024 * 1024
     big = tmp_path / "big.json"

@@ -2,63 +2,140 @@
 
 Every function of the README's table is importable from here (``toolkit.diff_backups``,
 ``toolkit.audit_backup``...); all but :func:`open_backup` load on first use, so
-``import toolkit`` stays quick.  The submodules (``toolkit.diff``, ``toolkit.audit``...)
-load on first use too.
+``import toolkit`` stays quick.  The code is in layers, each importing only from those
+below it (``tests/test_layers.py`` checks):
+
+- :mod:`toolkit.errors`, :mod:`toolkit.textsafe`: the error taxonomy and text neutralising, used by all;
+- :mod:`toolkit.format`: the encrypted container, JSON as the wallets write it, passwords, safe writes;
+- :mod:`toolkit.model`: a decrypted :class:`Backup`, its records' vocabulary and shapes, its tables;
+- :mod:`toolkit.ops`: diff, import preview/merge, subset/export, audit, salvage, recovery, Ledger check;
+- :mod:`toolkit.reports`: formula-safe CSV/XLSX and the audit report;
+- :mod:`toolkit.cli`, :mod:`toolkit.widgets`: the interfaces, thin skins that never import each other.
+
+:mod:`toolkit.testing` makes wallets for tests and samples.  The modules' paths before the
+layers (``toolkit.diff``, ``toolkit.backup``...) still import, with a DeprecationWarning.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+import warnings
 from typing import Any
 
 from . import errors
-from .backup import DESKTOP, LEGACY, Backup, open_backup
 from .errors import BackupError
+from .model.backup import DESKTOP, LEGACY, Backup, open_backup
 
 __version__ = "0.1.0"
 
-#: name -> (module, attribute) that holds it, imported when first asked for.  ``audit`` and
-#: ``salvage`` are also submodules, so their functions are here as ``audit_backup``/``salvage_backup``.
+#: name -> (module, attribute) that holds it, imported when first asked for.
 _LAZY: dict[str, tuple[str, str]] = {
-    "diff_backups": ("diff", "diff_backups"),
-    "BackupDiff": ("diff", "BackupDiff"),
-    "preview_import": ("merge", "preview_import"),
-    "merge_backups": ("merge", "merge_backups"),
-    "ImportPreview": ("merge", "ImportPreview"),
-    "subset_backup": ("subset", "subset_backup"),
-    "save_backup": ("export", "save_backup"),
-    "reexport": ("export", "reexport"),
-    "audit_backup": ("audit", "audit"),
-    "write_report": ("report", "write_report"),
-    "salvage_backup": ("salvage", "salvage"),
-    "salvage_to": ("salvage", "salvage_to"),
-    "recover_password": ("recovery", "recover_password"),
-    "check_ledger": ("ledger", "check_ledger"),
+    "diff_backups": ("ops.diff", "diff_backups"),
+    "BackupDiff": ("ops.diff", "BackupDiff"),
+    "preview_import": ("ops.merge", "preview_import"),
+    "merge_backups": ("ops.merge", "merge_backups"),
+    "ImportPreview": ("ops.merge", "ImportPreview"),
+    "subset_backup": ("ops.subset", "subset_backup"),
+    "without_unknown_fields": ("ops.subset", "without_unknown_fields"),
+    "save_backup": ("model.save", "save_backup"),
+    "encrypt_backup": ("model.save", "encrypt_backup"),
+    "reexport": ("ops.export", "reexport"),
+    "export_bytes": ("ops.export", "export_bytes"),
+    "audit_backup": ("ops.audit", "audit"),
+    "rules_table": ("ops.audit", "rules_table"),
+    "write_report": ("reports.report", "write_report"),
+    "salvage_backup": ("ops.salvage", "salvage"),
+    "salvage_to": ("ops.salvage", "salvage_to"),
+    "recover_password": ("ops.recovery", "recover_password"),
+    "Candidates": ("ops.recovery", "Candidates"),
+    "check_ledger": ("ops.ledger", "check_ledger"),
     "safe_text": ("textsafe", "safe_text"),
-    "to_csv_bytes": ("sheets", "to_csv_bytes"),
-    "to_xlsx_bytes": ("sheets", "to_xlsx_bytes"),
+    "to_csv_bytes": ("reports.sheets", "to_csv_bytes"),
+    "to_xlsx_bytes": ("reports.sheets", "to_xlsx_bytes"),
 }
-#: Submodules reachable as attributes without importing them first (``toolkit.diff.diff_backups``).
-_SUBMODULES = frozenset(
-    {
-        "audit",
-        "container",
-        "diff",
-        "export",
-        "ledger",
-        "merge",
-        "model",
-        "recovery",
-        "report",
-        "salvage",
-        "sheets",
-        "subset",
-        "tables",
-        "textsafe",
-    }
-)
+#: The layer packages, reachable as attributes without importing them first.
+_SUBMODULES = frozenset({"format", "model", "ops", "reports", "testing", "textsafe", "cli", "widgets"})
+
+#: Module paths before the layers -> where the module is now.  Importing an old path gives the
+#: new module under its old name, with a DeprecationWarning; remove after release 0.2.
+_MOVED: dict[str, str] = {
+    "toolkit.container": "toolkit.format.container",
+    "toolkit.jsonio": "toolkit.format.jsonio",
+    "toolkit.passwords": "toolkit.format.passwords",
+    "toolkit.files": "toolkit.format.files",
+    "toolkit.backup": "toolkit.model.backup",
+    "toolkit.shapes": "toolkit.model.shapes",
+    "toolkit.network": "toolkit.model.network",
+    "toolkit.addresses": "toolkit.model.addresses",
+    "toolkit.tables": "toolkit.model.tables",
+    "toolkit.diff": "toolkit.ops.diff",
+    "toolkit.merge": "toolkit.ops.merge",
+    "toolkit.walletdb": "toolkit.ops.walletdb",
+    "toolkit.subset": "toolkit.ops.subset",
+    "toolkit.export": "toolkit.ops.export",
+    "toolkit.salvage": "toolkit.ops.salvage",
+    "toolkit.audit": "toolkit.ops.audit",
+    "toolkit.recovery": "toolkit.ops.recovery",
+    "toolkit.ledger": "toolkit.ops.ledger",
+    "toolkit.sheets": "toolkit.reports.sheets",
+    "toolkit.report": "toolkit.reports.report",
+    "toolkit.synthetic": "toolkit.testing.synthetic",
+}
 
 __all__ = ["Backup", "BackupError", "DESKTOP", "LEGACY", "__version__", "errors", "open_backup", *_LAZY]
+
+
+def _moved_target(fullname: str) -> str | None:
+    for old, new in _MOVED.items():
+        if fullname == old or fullname.startswith(old + "."):
+            return new + fullname[len(old) :]
+    return None
+
+
+def _importlib_frame(frame: types.FrameType) -> bool:
+    return "importlib" in frame.f_code.co_filename and "_bootstrap" in frame.f_code.co_filename
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports an old module path (``toolkit.diff``) as a stand-in that forwards to the new module."""
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        new = _moved_target(fullname)
+        if new is None:
+            return None
+        real = importlib.import_module(new)
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=hasattr(real, "__path__"))
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        new = _moved_target(spec.name)
+        assert new is not None
+        # Point the warning at the import statement: past this file and importlib's frames (which
+        # ``warnings`` itself does not count).
+        frame, level = sys._getframe(0), 1
+        while frame.f_back and (frame.f_code.co_filename == __file__ or _importlib_frame(frame)):
+            frame = frame.f_back
+            level += not _importlib_frame(frame)
+        warnings.warn(
+            f"{spec.name} is now {new}; the old path goes away after release 0.2", DeprecationWarning, stacklevel=level
+        )
+        real = importlib.import_module(new)
+        stand_in = types.ModuleType(spec.name, real.__doc__)
+        stand_in.__getattr__ = lambda name: getattr(real, name)  # type: ignore[method-assign]
+        stand_in.__dir__ = lambda: dir(real)  # type: ignore[method-assign]
+        if hasattr(real, "__path__"):
+            stand_in.__path__ = []  # a package: its submodules come through this finder too
+        return stand_in
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Nothing to run: the stand-in forwards every attribute."""
+
+
+if not any(isinstance(f, _MovedModuleFinder) for f in sys.meta_path):
+    sys.meta_path.insert(0, _MovedModuleFinder())
 
 
 def __getattr__(name: str) -> Any:
@@ -73,5 +150,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    """What tab completion offers: the public names, loaded or not, and the submodules."""
-    return sorted({*__all__, *_SUBMODULES, "backup"})
+    """What tab completion offers: the public names, loaded or not, and the layer packages."""
+    return sorted({*__all__, *_SUBMODULES})

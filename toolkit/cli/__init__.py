@@ -13,7 +13,8 @@ import os
 import sys
 import traceback
 
-from .. import __version__, errors
+from toolkit import __version__, errors
+
 from .common import ArgumentParser, no_core_dumps, report_error
 
 COMMAND_MODULES = ("inspect", "diff", "merge", "reexport", "audit", "salvage", "recover", "ledger")

@@ -1,6 +1,6 @@
 """``concordium-backup audit FILE``: every finding about a backup, grouped by severity.
 
-A thin skin over :func:`toolkit.audit.audit` and :func:`toolkit.report.write_report`.
+A thin skin over :func:`toolkit.ops.audit.audit` and :func:`toolkit.reports.report.write_report`.
 
 Exit codes (for scripts and CI):
   0  no errors (with ``--fail-on warning``: no errors and no warnings)
@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import errors
-from ..audit import SEVERITIES, audit, findings_records, group_by_severity, has_failures, severity_counts
-from ..backup import open_backup
-from ..files import refuse_same_file
-from ..report import write_report
+from toolkit import errors
+from toolkit.format.files import refuse_same_file
+from toolkit.model.backup import open_backup
+from toolkit.ops.audit import SEVERITIES, audit, findings_records, group_by_severity, has_failures, severity_counts
+from toolkit.reports.report import write_report
+
 from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
 
 _HEADINGS = {"error": "ERRORS", "warning": "WARNINGS", "info": "INFO"}

@@ -9,10 +9,11 @@ import os
 import sys
 from typing import Any, TextIO
 
-from .. import errors
-from ..export import WriteResult
-from ..passwords import MIN_PASSWORD_LENGTH, check_password, read_password_file
-from ..textsafe import json_safe, safe_text
+from toolkit import errors
+from toolkit.format.passwords import MIN_PASSWORD_LENGTH, check_password, read_password_file
+from toolkit.model.save import WriteResult
+from toolkit.textsafe import json_safe, safe_text
+
 from .hints import restate
 
 PASSWORD_ENV = "CONCORDIUM_BACKUP_PASSWORD"
@@ -95,7 +96,7 @@ def get_password(file: str | None, *, env: str = PASSWORD_ENV, what: str = "the 
 
 
 def get_new_password(file: str | None, *, env: str = NEW_PASSWORD_ENV) -> str:
-    """A password for a file being written: from ``file``, ``$env``, or typed twice; long enough (:func:`toolkit.passwords.check_password`)."""
+    """A password for a file being written: from ``file``, ``$env``, or typed twice; long enough (:func:`toolkit.format.passwords.check_password`)."""
     if file:
         password = read_password_file(file)
     elif os.environ.get(env):
@@ -111,7 +112,7 @@ def get_new_password(file: str | None, *, env: str = NEW_PASSWORD_ENV) -> str:
 
 
 def check_new_password(password: str) -> None:
-    """The Desktop Wallet's rule (:func:`toolkit.passwords.check_password`), before any work is done."""
+    """The Desktop Wallet's rule (:func:`toolkit.format.passwords.check_password`), before any work is done."""
     check_password(password)
 
 

@@ -1,6 +1,6 @@
 """``concordium-backup diff OLD NEW``: what changed between two backups.
 
-A thin skin over :func:`toolkit.diff.diff_backups`.  Exit 0 whether or not
+A thin skin over :func:`toolkit.ops.diff.diff_backups`.  Exit 0 whether or not
 there are differences (the summary says), 2 when a file cannot be opened or
 the two are of different kinds.
 """
@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..backup import open_input
-from ..diff import diff_backups
-from ..textsafe import cut, safe_text
+from toolkit.model.backup import open_input
+from toolkit.ops.diff import diff_backups
+from toolkit.textsafe import cut, safe_text
+
 from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
 
 

@@ -10,7 +10,7 @@ one of its own options sets ``subject`` and adds its entry here.
 
 from __future__ import annotations
 
-from .. import errors
+from toolkit import errors
 
 _CHECK_PASSWORD = "Check the password (it is case-sensitive)"
 

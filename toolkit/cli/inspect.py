@@ -12,13 +12,13 @@ from typing import Any
 
 import pandas as pd
 
-from .. import errors
-from ..backup import DESKTOP_LISTS, LEGACY_LISTS, open_backup
-from ..export import write_bytes_atomic
-from ..files import refuse_same_file
-from ..sheets import to_csv_bytes
-from ..tables import default_columns
-from ..textsafe import is_missing
+from toolkit import errors
+from toolkit.format.files import refuse_same_file, write_bytes_atomic
+from toolkit.model.backup import DESKTOP_LISTS, LEGACY_LISTS, open_backup
+from toolkit.model.tables import default_columns
+from toolkit.reports.sheets import to_csv_bytes
+from toolkit.textsafe import is_missing
+
 from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
 from .tabletext import render_frame, terminal_width, wrap
 
@@ -137,7 +137,7 @@ def write_csvs(
     raw: bool = False,
     protect: tuple[str | None, ...] = (),
 ) -> list[str]:
-    """Each table as folder/NAME.csv (:func:`toolkit.sheets.to_csv_bytes`: formula-safe unless ``raw``),
+    """Each table as folder/NAME.csv (:func:`toolkit.reports.sheets.to_csv_bytes`: formula-safe unless ``raw``),
     written atomically; existing files only replaced with ``force``.
 
     A file that is one of the inputs ``protect`` names is never written (``same-file``).

@@ -1,6 +1,6 @@
 """``concordium-backup ledger [FILE]``: is a Ledger ready, and is it the one FILE was made with?
 
-A thin skin over :func:`toolkit.ledger.check_ledger`.  USB by default;
+A thin skin over :func:`toolkit.ops.ledger.check_ledger`.  USB by default;
 ``--tcp HOST:PORT`` (or LEDGER_PROXY_ADDRESS and LEDGER_PROXY_PORT, as
 ledgerblue reads them) for Speculos or ``tests/ledger_sim.py``.
 
@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import errors
-from ..backup import open_backup
-from ..ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
+from toolkit import errors
+from toolkit.model.backup import open_backup
+from toolkit.ops.ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
+
 from .common import add_json_flag, emit, get_password, print_json
 
 

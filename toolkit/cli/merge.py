@@ -1,7 +1,7 @@
 """``concordium-backup merge A B OUT``: preview importing B into a wallet holding A, and write the result.
 
-A thin skin over :func:`toolkit.merge.preview_import` (the Desktop Wallet's
-import rules, offline) and :func:`toolkit.export.save_backup`.  Prints the
+A thin skin over :func:`toolkit.ops.merge.preview_import` (the Desktop Wallet's
+import rules, offline) and :func:`toolkit.model.save.save_backup`.  Prints the
 messages the Desktop Wallet would show.  Exit 0; 2 when the wallet would
 refuse the import (nothing is written) or a file cannot be opened or written.
 """
@@ -13,13 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import errors
-from ..backup import open_input
-from ..export import save_backup
-from ..files import check_output_path
-from ..merge import NO_NETWORK, ImportPreview, preview_import
-from ..passwords import MIN_PASSWORD_LENGTH
-from ..textsafe import safe_text
+from toolkit import errors
+from toolkit.format.files import check_output_path
+from toolkit.format.passwords import MIN_PASSWORD_LENGTH
+from toolkit.model.backup import open_input
+from toolkit.model.save import save_backup
+from toolkit.ops.merge import NO_NETWORK, ImportPreview, preview_import
+from toolkit.textsafe import safe_text
+
 from .common import (
     NEW_PASSWORD_ENV,
     PASSWORD_ENV,
@@ -134,7 +135,7 @@ def _label(row: dict[str, Any]) -> str:
     return key
 
 
-#: The fixes of :data:`toolkit.merge.FIX_TEXT` as this command's options.
+#: The fixes of :data:`toolkit.ops.merge.FIX_TEXT` as this command's options.
 FIX_FLAGS = {
     "drop_unknown_fields": "--drop-unknown-fields",
     "drop_orphan_external_credentials": "--drop-orphan-external-credentials",

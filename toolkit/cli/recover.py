@@ -1,4 +1,4 @@
-"""``concordium-backup recover-password FILE``: a thin skin over :mod:`toolkit.recovery`.
+"""``concordium-backup recover-password FILE``: a thin skin over :mod:`toolkit.ops.recovery`.
 
 Exit codes: 0 found, 1 exhausted, 2 the file, the options or the cluster cannot be used,
 130 stopped with Ctrl-C (143 SIGTERM, 129 SIGHUP; the checkpoint is kept either way: run
@@ -15,12 +15,13 @@ import sys
 import threading
 from typing import Any, TextIO
 
-from .. import errors
-from ..container import parse_container, read_source
-from ..files import refuse_same_file
-from ..recovery import candidates as cands
-from ..recovery.search import PasswordSearch, RecoveryResult, available_cpus, estimate, format_duration
-from ..textsafe import safe_text
+from toolkit import errors
+from toolkit.format.container import parse_container, read_source
+from toolkit.format.files import refuse_same_file
+from toolkit.ops.recovery import candidates as cands
+from toolkit.ops.recovery.search import PasswordSearch, RecoveryResult, available_cpus, estimate, format_duration
+from toolkit.textsafe import safe_text
+
 from .common import add_json_flag, emit, print_json
 
 EXIT_FOUND, EXIT_EXHAUSTED, EXIT_UNUSABLE, EXIT_STOPPED = 0, 1, 2, 130
@@ -192,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         _check_output(args.output)
     client = None
     if args.cluster:
-        from ..recovery.engines import connect
+        from toolkit.ops.recovery.engines import connect
 
         client = connect(args.cluster, security=_security(args), timeout=args.cluster_timeout)
     try:

@@ -1,6 +1,6 @@
 """``concordium-backup reexport IN OUT``: write a backup to a new file its wallet imports.
 
-A thin skin over :func:`toolkit.export.reexport` (atomic, verified, never over
+A thin skin over :func:`toolkit.ops.export.reexport` (atomic, verified, never over
 an input): a new password, optionally only some identities or accounts.
 """
 
@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..backup import open_backup
-from ..export import check_target, reexport
-from ..files import check_output_path
-from ..passwords import MIN_PASSWORD_LENGTH
-from ..subset import subset_backup, without_unknown_fields
+from toolkit.format.files import check_output_path
+from toolkit.format.passwords import MIN_PASSWORD_LENGTH
+from toolkit.model.backup import open_backup
+from toolkit.ops.export import check_target, reexport
+from toolkit.ops.subset import subset_backup, without_unknown_fields
+
 from .common import (
     NEW_PASSWORD_ENV,
     PASSWORD_ENV,

@@ -1,6 +1,6 @@
 """``concordium-backup salvage FILE OUT``: recover what can still be read from a damaged backup.
 
-A thin skin over :func:`toolkit.salvage.salvage_to`.  FILE is only read; OUT
+A thin skin over :func:`toolkit.ops.salvage.salvage_to`.  FILE is only read; OUT
 is written atomically and verified, with FILE's password unless a new one is
 given (``--new-password-file`` or $CONCORDIUM_BACKUP_NEW_PASSWORD).
 Exit 0 when OUT was written (also when records were lost: ``--json`` says
@@ -13,9 +13,10 @@ import argparse
 import os
 from pathlib import Path
 
-from .. import errors
-from ..files import refuse_same_file
-from ..salvage import LOST_WALLET_NOTE, SalvageResult, salvage_to
+from toolkit import errors
+from toolkit.format.files import refuse_same_file
+from toolkit.ops.salvage import LOST_WALLET_NOTE, SalvageResult, salvage_to
+
 from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
 
 

@@ -15,7 +15,7 @@ import textwrap
 
 import pandas as pd
 
-from ..textsafe import cut, display_value, safe_text, text_width
+from toolkit.textsafe import cut, display_value, safe_text, text_width
 
 #: No column is wider than this (long keys and amounts are cut; the CSV/JSON keep them whole).
 MAX_COLUMN = 52

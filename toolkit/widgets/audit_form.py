@@ -9,10 +9,11 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import errors
-from ..audit import SEVERITIES, audit, group_by_severity, severity_counts
-from ..backup import Backup
-from ..report import render_html, report_summary, write_report
+from toolkit import errors
+from toolkit.model.backup import Backup
+from toolkit.ops.audit import SEVERITIES, audit, group_by_severity, severity_counts
+from toolkit.reports.report import render_html, report_summary, write_report
+
 from .common import (
     DownloadBar,
     FileSource,
@@ -52,7 +53,7 @@ def findings_html(findings: pd.DataFrame) -> str:
 class AuditForm(Form):
     """Audit a backup: every finding (``severity, table, key, rule, message``) by severity, then a report.
 
-    With ``source`` (a :class:`~toolkit.backup.Backup` or a form exposing
+    With ``source`` (a :class:`~toolkit.model.backup.Backup` or a form exposing
     ``.backup``) the form audits that backup and shows no file fields;
     otherwise it opens the file chosen in it.  ``today`` fixes the date that
     decides which identities have expired (default: the real today).

@@ -26,10 +26,12 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from .. import errors, sheets
-from ..container import MAX_FILE_SIZE
-from ..tables import default_columns
-from ..textsafe import is_missing, safe_text
+from toolkit import errors
+from toolkit.format.container import MAX_FILE_SIZE
+from toolkit.model.tables import default_columns
+from toolkit.reports import sheets
+from toolkit.textsafe import is_missing, safe_text
+
 from . import hints
 
 log = logging.getLogger("toolkit.widgets")
@@ -201,7 +203,7 @@ def coloured_table_html(frame: pd.DataFrame, by: str, colours: dict[str, str], n
 def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None) -> widgets.Tab:
     """One tab per table, titled ``name (rows)``, each with its CSV/XLSX downloads; ``selected`` is shown first.
 
-    On screen the columns a person reads (:func:`toolkit.tables.default_columns`: no encrypted amounts or
+    On screen the columns a person reads (:func:`toolkit.model.tables.default_columns`: no encrypted amounts or
     secrets); the downloads hold every column."""
     names = list(tables)
     tab = widgets.Tab(
@@ -221,7 +223,7 @@ def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None) 
 
 
 def table_file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
-    """``frame`` as a CSV or XLSX file whose every cell is inert text (:mod:`toolkit.sheets`, formula-safe)."""
+    """``frame`` as a CSV or XLSX file whose every cell is inert text (:mod:`toolkit.reports.sheets`, formula-safe)."""
     if fmt == "csv":
         return sheets.to_csv_bytes(frame)
     if fmt == "xlsx":
@@ -272,7 +274,7 @@ def password_for(backup: str | os.PathLike[str], *, env: str = "CONCORDIUM_BACKU
     The first line of the ``.password`` file beside the backup (as the bundled
     samples have), else the environment variable ``env``.
     """
-    from ..passwords import read_password_file
+    from toolkit.format.passwords import read_password_file
 
     beside = Path(backup).with_suffix(".password")
     if beside.is_file():
@@ -418,7 +420,7 @@ def open_chosen(
 
     ``subject`` (``"old"``, ``"a"``...) marks one of several inputs: an error then names the file.
     """
-    from ..backup import open_backup, open_input
+    from toolkit.model.backup import open_backup, open_input
 
     picked = file.picked
     if picked is not None:
@@ -432,7 +434,7 @@ def open_chosen(
 
 
 def backup_of(provider: Any) -> Any:
-    """The :class:`~toolkit.backup.Backup` given directly, or the ``.backup`` of a form that opened one."""
+    """The :class:`~toolkit.model.backup.Backup` given directly, or the ``.backup`` of a form that opened one."""
     if provider is None:
         return None
     return getattr(provider, "backup", provider)

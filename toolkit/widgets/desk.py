@@ -11,7 +11,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..container import MAX_FILE_SIZE
+from toolkit.format.container import MAX_FILE_SIZE
+
 from .common import STYLE, size_text
 from .session import Session
 

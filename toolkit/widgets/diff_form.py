@@ -8,8 +8,9 @@ import ipywidgets as widgets
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from ..backup import Backup
-from ..diff import BackupDiff, diff_backups
+from toolkit.model.backup import Backup
+from toolkit.ops.diff import BackupDiff, diff_backups
+
 from .common import (
     DownloadBar,
     FileSource,
@@ -61,7 +62,7 @@ def legend_html() -> str:
 class DiffForm(Form):
     """Compare an older and a newer backup of the same wallet.
 
-    Attributes after :meth:`run`: ``diff`` (:class:`~toolkit.diff.BackupDiff`),
+    Attributes after :meth:`run`: ``diff`` (:class:`~toolkit.ops.diff.BackupDiff`),
     ``changes`` (one row per changed field: ``table, key, change, field, old,
     new``), ``summary`` (records added/removed/changed per table),
     ``old_backup`` and ``new_backup``; :meth:`styled` gives the coloured table.

@@ -8,10 +8,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import errors
-from ..backup import LEGACY, Backup
-from ..export import WriteResult, export_bytes, reexport
-from ..passwords import MIN_PASSWORD_LENGTH
+from toolkit import errors
+from toolkit.format.passwords import MIN_PASSWORD_LENGTH
+from toolkit.model.backup import LEGACY, Backup
+from toolkit.model.save import WriteResult
+from toolkit.ops.export import export_bytes, reexport
+
 from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, take_password, wide
 from .session import BackupPicker
 
@@ -33,12 +35,12 @@ class ExportForm(Form):
 
     The backup is the one chosen in the form's picker: every backup this
     session opened, salvaged, recovered or merged (the newest is chosen).
-    ``source`` (a :class:`~toolkit.backup.Backup` or a form exposing
+    ``source`` (a :class:`~toolkit.model.backup.Backup` or a form exposing
     ``.backup``), when given, is used instead and no picker is shown.  An
     empty "Save as" (or "Offer a download link") makes the file in memory and
     offers it as a download link; a path writes it there.
 
-    Attributes after :meth:`run`: ``result`` (:class:`~toolkit.export.WriteResult`;
+    Attributes after :meth:`run`: ``result`` (:class:`~toolkit.model.save.WriteResult`;
     for a download its ``path`` is just the file name) and ``data`` (the
     file's bytes, for a download).
     """

@@ -6,8 +6,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..backup import Backup
-from ..ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, LedgerCheck, check_ledger
+from toolkit.model.backup import Backup
+from toolkit.ops.ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, LedgerCheck, check_ledger
+
 from .common import Form, backup_of, esc, message_html, pairs_html, wide
 
 #: How each state is shown: ok (green) when usable, warning when a person can fix it, error otherwise.
@@ -46,12 +47,12 @@ def match_text(result: LedgerCheck, backup: Backup | None, why_not: str = "no ba
 class LedgerForm(Form):
     """Check the connected Ledger and, given an opened backup, whether it is that backup's Ledger.
 
-    ``source`` is a :class:`~toolkit.backup.Backup` or a form with ``.backup``
+    ``source`` is a :class:`~toolkit.model.backup.Backup` or a form with ``.backup``
     (looked up when the button is pressed).  ``connection`` empty means USB
     (or ledgerblue's LEDGER_PROXY_* environment); ``HOST:PORT`` talks to
     Speculos or ``tests/ledger_sim.py``.  Only read-only requests are sent.
 
-    Attributes after :meth:`run`: ``result`` (:class:`~toolkit.ledger.LedgerCheck`,
+    Attributes after :meth:`run`: ``result`` (:class:`~toolkit.ops.ledger.LedgerCheck`,
     ``result.to_dict()`` for JSON), ``state`` and ``matches`` (True/False, or
     None when not compared).
     """

@@ -1,6 +1,6 @@
 """The Import preview form: what the Desktop Wallet does when a wallet holding A imports B.
 
-A thin skin over :func:`toolkit.merge.preview_import`: the messages the wallet
+A thin skin over :func:`toolkit.ops.merge.preview_import`: the messages the wallet
 would show per record (coloured by result), its refusal if it would stop, and
 the merged backup, which the Export form can write (``ExportForm(merge_form)``).
 """
@@ -12,8 +12,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..backup import Backup
-from ..merge import ImportPreview, preview_import
+from toolkit.model.backup import Backup
+from toolkit.ops.merge import ImportPreview, preview_import
+
 from .common import (
     DownloadBar,
     FileSource,
@@ -52,7 +53,7 @@ def messages_html(messages: pd.DataFrame) -> str:
 class MergeForm(Form):
     """Preview importing a backup into a Desktop Wallet that holds another one.
 
-    Attributes after :meth:`run`: ``preview`` (:class:`~toolkit.merge.ImportPreview`),
+    Attributes after :meth:`run`: ``preview`` (:class:`~toolkit.ops.merge.ImportPreview`),
     ``messages`` (``table, key, name, result, message, detail``), ``refusal``
     (the error that stops the import, or None), ``wallet_backup`` and
     ``imported_backup`` (A and B), and ``backup``: the merged wallet when the

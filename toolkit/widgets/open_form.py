@@ -7,18 +7,10 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..backup import Backup, open_backup
-from ..tables import summary_frame
-from .common import (
-    FileSource,
-    Form,
-    esc,
-    frame_html,
-    message_html,
-    notices_html,
-    tables_tab,
-    take_password,
-)
+from toolkit.model.backup import Backup, open_backup
+from toolkit.model.tables import summary_frame
+
+from .common import FileSource, Form, esc, frame_html, message_html, notices_html, tables_tab, take_password
 
 KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
 
@@ -45,7 +37,7 @@ def summary_html(summary: pd.DataFrame) -> str:
 class OpenForm(Form):
     """Open a backup and show what is in it.
 
-    Attributes after a successful :meth:`run`: ``backup`` (:class:`~toolkit.backup.Backup`),
+    Attributes after a successful :meth:`run`: ``backup`` (:class:`~toolkit.model.backup.Backup`),
     ``summary`` (the two-column summary frame), ``tables`` (one DataFrame per
     record kind; a legacy file's private keys redacted), ``notices`` (plain
     sentences to read first, e.g. the legacy notice) and ``name`` (the file's

@@ -16,11 +16,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .. import errors
-from ..backup import Backup, open_backup
-from ..recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
-from ..recovery.candidates import MAX_TYPOS, CountStopped
-from ..recovery.search import estimate, format_duration
+from toolkit import errors
+from toolkit.model.backup import Backup, open_backup
+from toolkit.ops.recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
+from toolkit.ops.recovery.candidates import MAX_TYPOS, CountStopped
+from toolkit.ops.recovery.search import estimate, format_duration
+
 from .common import FileSource, Form, esc, message_html, pairs_html, wide
 
 TYPO_HELP = {
@@ -65,13 +66,13 @@ class RecoveryForm(Form):
 
     Candidates come from a candidates file (upload or path; one per line),
     lines typed into the form, and/or token lines (pieces combined in order,
-    see :mod:`toolkit.recovery.candidates`).  ``typos`` adds variants with up
+    see :mod:`toolkit.ops.recovery.candidates`).  ``typos`` adds variants with up
     to that many typos of the chosen kinds.
 
-    Attributes: ``result`` (:class:`~toolkit.recovery.RecoveryResult`; its
+    Attributes: ``result`` (:class:`~toolkit.ops.recovery.RecoveryResult`; its
     ``password`` is there for code, never shown), ``backup`` (the backup,
     opened with the found password), ``search`` (the prepared
-    :class:`~toolkit.recovery.PasswordSearch`; after **Stop**, **Start**
+    :class:`~toolkit.ops.recovery.PasswordSearch`; after **Stop**, **Start**
     continues it where it stopped).
     """
 

@@ -7,8 +7,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from ..backup import Backup
-from ..salvage import SalvageResult, salvage
+from toolkit.model.backup import Backup
+from toolkit.ops.salvage import SalvageResult, salvage
+
 from .common import DownloadBar, FileSource, Form, esc, frame_html, message_html, notices_html, take_password
 
 
@@ -33,7 +34,7 @@ def salvage_note(result: SalvageResult) -> str:
 class SalvageForm(Form):
     """Recover every record that can still be read from a damaged backup (the file itself is only read).
 
-    Attributes after :meth:`run`: ``result`` (:class:`~toolkit.salvage.SalvageResult`),
+    Attributes after :meth:`run`: ``result`` (:class:`~toolkit.ops.salvage.SalvageResult`),
     ``recovered`` (per table: ``recovered``, ``damaged``, ``unread``) and
     ``backup`` (the recovered backup: give this form to the Export form to
     write it with a new password).

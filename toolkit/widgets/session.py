@@ -16,7 +16,8 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..backup import Backup
+from toolkit.model.backup import Backup
+
 from .common import esc
 
 #: Shown in a picker while the session holds no backup yet.

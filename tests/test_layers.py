@@ -1,0 +1,57 @@
+"""The package's layers hold: each imports only from the layers below it (pyproject's import-linter contracts)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_are_kept():
+    """``lint-imports`` over pyproject.toml: interfaces > reports > ops > model > format > errors/textsafe."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, no_logo=True))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 kept, 0 broken" in out.stdout
+
+
+def test_old_module_paths_still_import_with_a_warning():
+    """``toolkit.diff`` (before the layers) is ``toolkit.ops.diff``'s functions, and says where it went."""
+    import toolkit.ops.audit.rules
+    import toolkit.ops.diff
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from toolkit.audit.rules import RULES
+        from toolkit.diff import diff_backups
+    assert diff_backups is toolkit.ops.diff.diff_backups
+    assert RULES is toolkit.ops.audit.rules.RULES
+    messages = [str(w.message) for w in caught if w.category is DeprecationWarning]
+    assert any("toolkit.diff is now toolkit.ops.diff" in m for m in messages), messages
+    assert all(w.filename == __file__ for w in caught if w.category is DeprecationWarning)
+    assert sys.modules["toolkit.ops.diff"].__name__ == "toolkit.ops.diff"  # the real module is untouched
+
+
+def test_top_level_names_are_the_layered_functions():
+    import toolkit
+    from toolkit.model.save import save_backup
+    from toolkit.ops.salvage import salvage
+
+    assert toolkit.save_backup is save_backup
+    assert toolkit.salvage_backup is salvage
+    assert {"format", "model", "ops", "reports", "diff_backups", "check_ledger"} <= set(dir(toolkit))

@@ -1,0 +1,391 @@
+"""A decrypted backup: classify the plaintext, keep it exactly, name the network.
+
+``open_backup(source, password)`` is the entry point, in the spirit of pandas'
+``read_*`` functions.  The document is kept as parsed (key order, unknown
+fields) and the original plaintext bytes are kept too, so an unchanged backup
+re-exports byte for byte.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from toolkit import errors
+from toolkit.format import container as ct
+from toolkit.format import jsonio
+
+from .network import network_of_environment, network_of_genesis
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DESKTOP = "desktop-wallet"
+LEGACY = "legacy-mobile-wallet"
+LEGACY_TYPE = "concordium-mobile-wallet-data"
+
+#: Top-level lists of each kind, in the writers' order.
+DESKTOP_LISTS = ("accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets")
+#: The Desktop Wallet's import needs only these.
+DESKTOP_REQUIRED = ("accounts", "identities", "addressBook")
+LEGACY_LISTS = ("identities", "accounts", "recipients")
+
+LEGACY_NOTICE = (
+    "This is a legacy mobile wallet export. It cannot be imported into the Desktop Wallet "
+    "(the two wallets handle private keys differently), and it contains private keys: keep it secret."
+)
+
+
+class Backup:
+    """An opened backup of either wallet.
+
+    ``document`` is the decrypted JSON as parsed; edit it freely (merge and
+    subset do) and :meth:`to_plaintext` serialises it the way its wallet does.
+    """
+
+    def __init__(
+        self,
+        document: dict[str, Any],
+        *,
+        kind: str | None = None,
+        plaintext: bytes | None = None,
+        container: ct.Container | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.kind = kind or classify(document)
+        self.document = document
+        self._plaintext = plaintext
+        self.container = container
+        self.source = source
+        self._shape_checked = False
+
+    # ------------------------------------------------------------------ facts
+    @property
+    def plaintext_bytes(self) -> int | None:
+        """Size of the decrypted text this backup was opened from (None when built in memory)."""
+        return len(self._plaintext) if self._plaintext is not None else None
+
+    @property
+    def is_legacy(self) -> bool:
+        return self.kind == LEGACY
+
+    @property
+    def genesis_block(self) -> str | None:
+        genesis = self.document.get("genesis") if not self.is_legacy else None
+        return genesis.get("genesisBlock") if isinstance(genesis, dict) else None
+
+    @property
+    def network(self) -> str:
+        """mainnet, testnet, stagenet, old-testnet, unknown, or none (old files without genesis)."""
+        if self.is_legacy:
+            return network_of_environment(self.document.get("environment"))
+        return network_of_genesis(self.genesis_block)
+
+    def lists(self) -> tuple[str, ...]:
+        return LEGACY_LISTS if self.is_legacy else DESKTOP_LISTS
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        """The records of one top-level list (legacy accounts are gathered from their identities)."""
+        if not self.is_legacy:
+            value = self.document.get(name)
+            return value if isinstance(value, list) else []
+        value = self.document.get("value") or {}
+        if name == "accounts":
+            return [a for i in value.get("identities") or [] for a in (i.get("accounts") or [])]
+        value = value.get(name)
+        return value if isinstance(value, list) else []
+
+    def counts(self) -> dict[str, int | None]:
+        """One key per top-level list, named as in the file; None where the file has no such key."""
+        if self.is_legacy:
+            value = self.document.get("value") or {}
+            out: dict[str, int | None] = {
+                "identities": len(value["identities"]) if isinstance(value.get("identities"), list) else None,
+                "accounts": len(self.records("accounts")) if isinstance(value.get("identities"), list) else None,
+                "recipients": len(value["recipients"]) if isinstance(value.get("recipients"), list) else None,
+            }
+            return out
+        return {
+            name: (len(self.document[name]) if isinstance(self.document.get(name), list) else None)
+            for name in DESKTOP_LISTS
+        }
+
+    @property
+    def encryption(self) -> dict[str, Any] | None:
+        return self.container.describe() if self.container else None
+
+    def notices(self) -> list[str]:
+        """Plain sentences a person should read before doing anything with this file."""
+        out = []
+        if self.is_legacy:
+            out.append(LEGACY_NOTICE)
+        elif self.network == "none":
+            out.append("The file names no network (made before Desktop Wallet 1.1.5).")
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """Kind, network, counts and encryption parameters: what ``inspect --json`` prints."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "network": self.network,
+            "counts": self.counts(),
+            "encryption": self.encryption,
+        }
+        if not self.is_legacy:
+            out["genesisBlock"] = self.genesis_block
+        else:
+            out["environment"] = self.document.get("environment")
+        out["notices"] = self.notices()
+        return out
+
+    def tables(self, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
+        """One DataFrame per record kind, keyed by the file's own names (see :mod:`toolkit.model.tables`)."""
+        from .tables import tabulate
+
+        return tabulate(self, reveal_secrets=reveal_secrets)
+
+    def check_shape(self) -> None:
+        """Raise :class:`UnexpectedContentError` naming the first record field of an unexpected type.
+
+        Every operation that interprets records (tables, diff, merge, subset)
+        calls this first, so an odd value (a number where text belongs, a list
+        as a status, an integer beyond 64 bits) is one coded error naming the
+        record and field, never an internal error.  Null stands for a missing
+        field, unknown fields are not checked (they are kept, not interpreted),
+        and the audit does not call it: it reports such values as findings.
+        """
+        if self._shape_checked:
+            return
+        problem = shape_problem(self)
+        if problem:
+            raise errors.UnexpectedContentError(
+                problem,
+                hint="No wallet writes that; 'concordium-backup audit' lists every such value.",
+            )
+        self._shape_checked = True
+
+    # ------------------------------------------------------------ serialising
+    def to_plaintext(self) -> bytes:
+        """The plaintext as its wallet writes it; the original bytes while the document is unchanged."""
+        dump = jsonio.dumps_gson if self.is_legacy else jsonio.dumps_js
+        fresh = dump(self.document)
+        original = self._plaintext
+        if original is None or fresh == original:
+            return fresh
+        if jsonio.loads(original) == self.document:
+            return original  # same content; keep the writer's exact spelling
+        return fresh
+
+    def encrypt(self, password: str, *, iterations: int | None = None) -> bytes:
+        """The backup encrypted with ``password`` as its wallet writes it (the mirror of :func:`open_backup`)."""
+        from .save import encrypt_backup
+
+        return encrypt_backup(self, password, iterations=iterations)
+
+    def save(self, path: str | os.PathLike[str], password: str, *, force: bool = False) -> Any:
+        """Write the backup to a new file at ``path``, atomically, and read it back
+        (:func:`toolkit.model.save.save_backup`; returns its ``WriteResult``)."""
+        from .save import save_backup
+
+        return save_backup(self, os.path.expanduser(os.fspath(path)), password, force=force)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v is not None)
+        src = f" from {os.path.basename(self.source)!r}" if self.source else ""
+        return f"<Backup {self.kind} {self.network}{src}: {counts}>"
+
+
+def classify(document: Any) -> str:
+    """``desktop-wallet`` or ``legacy-mobile-wallet``; else :class:`UnexpectedContentError` saying why."""
+    if not isinstance(document, dict):
+        raise errors.UnexpectedContentError("The decrypted content is not a JSON object")
+    if document.get("type") == LEGACY_TYPE:
+        value = document.get("value")
+        if not isinstance(value, dict):
+            raise errors.UnexpectedContentError("The mobile wallet export has no 'value' object")
+        _check_list(value, "identities", "value.identities", required=True)
+        _check_list(value, "recipients", "value.recipients", required=False)
+        for i, identity in enumerate(value["identities"]):
+            _check_list(identity, "accounts", f"value.identities[{i}].accounts", required=False)
+        return LEGACY
+    if "type" in document and "accounts" not in document:
+        raise errors.UnexpectedContentError(
+            f"The decrypted content is of type {document['type']!r}, not a wallet export"
+        )
+    for name in DESKTOP_LISTS:
+        _check_list(document, name, name, required=name in DESKTOP_REQUIRED)
+    genesis = document.get("genesis")
+    if genesis is not None and not isinstance(genesis, dict):
+        raise errors.UnexpectedContentError("genesis is not an object")
+    return DESKTOP
+
+
+def _check_list(obj: dict[str, Any], key: str, where: str, *, required: bool) -> None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise errors.UnexpectedContentError(f"The decrypted content has no {where} list")
+        return
+    if not isinstance(value, list):
+        raise errors.UnexpectedContentError(f"{where} is not a list")
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise errors.UnexpectedContentError(f"{where}[{i}] is not an object")
+
+
+#: Integers beyond this are not what any wallet writes (and no table column holds them).
+MAX_INT = 2**63 - 1
+
+
+def shape_problem(backup: Backup) -> str | None:
+    """The first known field whose value has a JSON type its record kind does not allow, in words.
+
+    One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
+    and None); anything else falls back to :func:`toolkit.model.shapes.has_type`.
+    """
+    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, has_type, json_type, json_type_name
+
+    shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
+    tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]
+    genesis = None if backup.is_legacy else backup.document.get("genesis")
+    if isinstance(genesis, dict):
+        tables.append(("genesis", [genesis]))
+    for table, records in tables:
+        shape = shapes.get(table)
+        if shape is None:
+            continue
+        declared = {**shape.required, **shape.optional}
+        exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
+        for i, record in enumerate(records):
+            if type(record) is not dict:
+                if isinstance(record, dict):
+                    record = dict(record)
+                else:
+                    return f"{table}[{i}] is a {json_type(record)}, not an object"
+            for name, value in record.items():
+                allowed = exact.get(name)
+                if allowed is None or value is None:
+                    continue
+                kind = type(value)
+                if kind not in allowed and not (kind not in _JSON_TYPES and has_type(value, declared[name])):
+                    want = " or ".join(json_type_name(t) for t in declared[name] if t is not None)
+                    got = "a fraction" if kind is float and int in allowed else json_type(value)
+                    return f"{table}[{i}]{_record_name(record)} has {name} as {got}, not {want}"
+                if kind is int and abs(value) > MAX_INT:
+                    return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
+    return None
+
+
+#: The Python types a parsed JSON document holds (others are checked the slow way).
+_JSON_TYPES = frozenset({str, int, float, bool, list, dict})
+
+
+def _record_name(record: dict[str, Any]) -> str:
+    name = record.get("name")
+    return f" ({name[:40]!r})" if isinstance(name, str) and name else ""
+
+
+def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> dict[str, Any]:
+    """Parse decrypted bytes; a parse failure after a matching first block means damage.
+
+    JSON that is well-formed but unacceptable (NaN, numbers out of range, nesting
+    deeper than :data:`jsonio.MAX_DEPTH`, a few invalid UTF-8 bytes) is
+    :class:`UnexpectedContentError`: the password is right and nothing was damaged.
+    """
+    try:
+        document = jsonio.loads(plaintext)
+    except jsonio.JSONError as exc:
+        if exc.content:  # JSON in shape, so the password is right and nothing was damaged
+            raise errors.UnexpectedContentError(
+                f"The file decrypts, but its content is not acceptable JSON ({exc})",
+                hint="It was not written by a Concordium wallet; nothing can be read from it.",
+            ) from None
+        if first_block_kind is None:
+            raise errors.WrongPasswordError("The password does not open this file") from None
+        where = f" near byte {exc.pos}" if exc.pos is not None else ""
+        raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
+    odd = jsonio.oddity(document)
+    if odd is not None:
+        what = (
+            f"nests more than {jsonio.MAX_DEPTH} levels deep" if odd[0] == "deep" else "has an integer beyond 64 bits"
+        )
+        raise errors.UnexpectedContentError(
+            f"The file decrypts, but its content {what} (at {odd[1][:80]!r})",
+            hint="No wallet writes that; it was not written by a Concordium wallet.",
+        )
+    return document
+
+
+#: What :func:`open_backup` reads: a path (``~`` expanded), the file's bytes, or a binary file object.
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+
+
+def source_name(source: Source) -> str | None:
+    """The path of ``source`` (or its file object's name), or None for bytes."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.expanduser(os.fspath(source))
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX_FILE_SIZE) -> Backup:
+    """Open a Desktop Wallet or legacy mobile wallet backup.
+
+    ``source`` is a path (str or PathLike, ``~`` expanded), the file's bytes,
+    or a binary file object.  Raises a :class:`toolkit.errors.BackupError`
+    subclass saying exactly why a file does not open (its ``code`` is stable).
+    """
+    container = ct.parse_container(ct.read_source(source, max_size=max_size))
+    return open_with_key(container, ct.derive_key(password, container.kdf), source=source_name(source))
+
+
+def open_with_key(container: ct.Container, key: bytes, *, source: str | None = None) -> Backup:
+    """Decrypt, parse and classify a parsed container with a derived key: the one path every reader
+    takes (:func:`open_backup`, salvage of an intact file, the password search's confirmation).
+
+    Raises :class:`~toolkit.errors.WrongPasswordError`, :class:`~toolkit.errors.DamagedError` or
+    :class:`~toolkit.errors.UnexpectedContentError` saying why the content does not open.
+    """
+    decrypted = ct.decrypt_with_key(container, key)
+    document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
+    kind = classify(document)
+    return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=source)
+
+
+def open_input(
+    source: Source,
+    password: str | bytes,
+    *,
+    subject: str,
+    what: str,
+    name: str | None = None,
+    max_size: int = ct.MAX_FILE_SIZE,
+) -> Backup:
+    """:func:`open_backup` for one of several inputs: an error says which one and carries ``subject``.
+
+    ``subject`` is the input's stable label (``"old"``/``"new"`` for a diff,
+    ``"a"``/``"b"`` for an import preview), which interfaces map to their own
+    controls; ``what`` names it in words ("the old backup", "backup A"), and
+    ``name`` is the file name to show (default: the path's base name).
+    """
+    try:
+        return open_backup(source, password, max_size=max_size)
+    except errors.BackupError as exc:
+        raise labelled(exc, subject=subject, what=what, name=name or _base_name(source)) from None
+
+
+def labelled(exc: errors.BackupError, *, subject: str, what: str, name: str | None = None) -> errors.BackupError:
+    """A copy of ``exc`` whose message starts with which input it is about ("The old backup (x.json): ...")."""
+    shown = copy.copy(exc)
+    head = f"{what[:1].upper()}{what[1:]}" + (f" ({name})" if name else "")
+    reason = exc.reason.strip()
+    shown.reason = f"{head}: {reason[:1].lower()}{reason[1:]}" if reason else head
+    shown.subject = subject
+    shown.args = (shown.message,)
+    return shown
+
+
+def _base_name(source: Source) -> str | None:
+    path = source_name(source)
+    return os.path.basename(path) or path if path else None

@@ -1,0 +1,104 @@
+"""The work of one task: check the candidates with indexes ``[start, end)`` of a numbered stream.
+
+What travels to a worker is the *definition* (a :class:`RangeJob`: the
+candidate sources and options, and the backup's KDF parameters, IV and first
+block), once; a task is only two numbers.  The worker regenerates its range
+from the definition and answers with a :class:`RangeResult`: how many it
+checked and the *indexes* whose key decrypted the first block to a known
+start — never a candidate.  The caller regenerates candidate ``i`` itself and
+confirms it with a full decrypt.
+
+Regenerating is cheap next to PBKDF2 (microseconds against a millisecond or
+more per guess), so each worker process keeps a cursor into the stream and
+walks forward to the next range it is given; only a range before the cursor
+(a retry) walks from the start again.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from toolkit.format import container as ct
+
+from .candidates import Candidates
+
+
+@dataclass(frozen=True)
+class RangeJob:
+    """The definition a worker needs; its repr shows no candidate and no key material."""
+
+    candidates: Candidates = field(repr=False)
+    kdf: ct.KdfParams = field(repr=False)
+    iv: bytes = field(repr=False)
+    first_block: bytes = field(repr=False)
+    #: Random: names this search's cursors in a worker (and nothing else).
+    ident: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def __repr__(self) -> str:
+        return f"<RangeJob {self.ident}>"
+
+
+@dataclass(frozen=True)
+class RangeResult:
+    """A finished range: candidates checked and first-block matches, as stream indexes."""
+
+    start: int
+    end: int
+    tried: int
+    hits: tuple[int, ...] = ()
+
+
+class _Cursor:
+    """A position in one job's stream, kept between tasks in one worker thread."""
+
+    def __init__(self, job: RangeJob) -> None:
+        self.job = job
+        self.box = ct.Container(ciphertext=job.first_block, iv=job.iv, kdf=job.kdf, metadata={})
+        self.stream: Iterator[str] = iter(job.candidates)
+        self.position = 0  # index of the next candidate self.stream yields
+
+    def seek(self, start: int) -> None:
+        if start < self.position:
+            self.stream, self.position = iter(self.job.candidates), 0
+        for _ in range(start - self.position):
+            if next(self.stream, None) is None:
+                break
+            self.position += 1
+        self.position = max(self.position, start)
+
+
+_local = threading.local()
+
+
+def _cursor(job: RangeJob) -> _Cursor:
+    cursors: dict[str, _Cursor] = getattr(_local, "cursors", None) or {}
+    _local.cursors = cursors
+    cur = cursors.get(job.ident)
+    if cur is None:
+        cursors.clear()  # one search at a time per thread: drop an old job's stream (and its memory)
+        cur = cursors[job.ident] = _Cursor(job)
+    return cur
+
+
+def check_range(job: RangeJob, start: int, end: int) -> RangeResult:
+    """Check candidates ``[start, end)``; errors say what failed, never which candidate."""
+    try:
+        cur = _cursor(job)
+        cur.seek(start)
+        box, kdf = cur.box, job.kdf
+        hits: list[int] = []
+        tried = 0
+        for index in range(start, end):
+            candidate = next(cur.stream, None)
+            if candidate is None:
+                break
+            cur.position += 1
+            tried += 1
+            if ct.first_block_matches(box, ct.derive_key(candidate, kdf)):
+                hits.append(index)
+        return RangeResult(start, end, tried, tuple(hits))
+    except Exception as exc:  # a message could quote a candidate: only its kind leaves this function
+        raise RuntimeError(f"checking candidates {start}-{end} failed ({type(exc).__name__})") from None

@@ -1,0 +1,506 @@
+"""The parallel password search: many processes, one cheap check per guess.
+
+Per candidate a worker process derives the key with the backup's own PBKDF2
+parameters and decrypts **one** block, comparing it with the known start of
+either wallet's plaintext (FORMAT.md §1).  Only a hit is confirmed, in the
+main process, by a full decrypt, parse and classification.
+
+The candidate stream is numbered: the main process hands out index ranges
+(about a quarter of a second of work locally, two seconds on a Dask cluster)
+from the gaps the checkpoint leaves, keeps two per worker in flight, and
+records finished ranges in the checkpoint.  Workers regenerate their range
+from the definition (:mod:`.ranges`) and answer with hit *indexes*; the main
+process regenerates a hit and confirms it.  Where ranges run is an engine
+(:mod:`.engines`: local processes, or a Dask cluster).  A run's state (in
+flight, found, last report and save) is a :class:`_Run`.  Stopping (the
+``stop`` signal, or Ctrl-C) cancels the waiting ranges and saves the
+checkpoint.
+
+Used by ``concordium-backup recover-password`` and by the notebook form; both
+pass a progress callback and a stop signal::
+
+    search = PasswordSearch("wallet-export.json", Candidates(files=["guesses.txt"], typos=1),
+                            checkpoint="wallet-export.json.recovery-checkpoint")
+    print(search.total, "candidates")
+    result = search.run(progress=lambda tried, total, rate: ..., stop=threading.Event())
+    if result.found: ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit import errors
+from toolkit.format import container as ct
+from toolkit.model.backup import open_with_key
+
+from . import checkpoint as cp
+from .candidates import CandidateCount, Candidates
+from .engines import DaskEngine, LocalEngine
+from .ranges import RangeJob, RangeResult
+
+log = logging.getLogger("toolkit.ops.recovery")
+
+#: progress(tried, total, rate): tried counts every checked candidate (resumed ones too);
+#: rate is guesses per second in this run.
+ProgressCallback = Callable[[int, int, float], None]
+StopSignal = threading.Event | Callable[[], bool] | None
+
+#: Local ranges take about this many seconds of work (a stop waits for at most one).
+CHUNK_SECONDS = 0.25
+#: Cluster ranges: long enough that a task's overhead is small, short enough that progress is smooth.
+RANGE_SECONDS = 2.0
+MAX_RANGE = 100_000
+IN_FLIGHT_PER_WORKER = 2
+#: How long to wait for a range before looking at the stop signal again.
+WAIT_INTERVAL = 0.1
+PROGRESS_INTERVAL = 0.2
+DEFAULT_CHECKPOINT_INTERVAL = 15.0
+#: A search expected to take longer than this (one hour) asks for a confirmation first.
+CONFIRM_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class RecoveryResult:
+    """How a search ended.  ``password`` is never shown by repr."""
+
+    found: bool
+    password: str | None = field(repr=False)
+    #: Candidates checked, including those a checkpoint said were done.
+    tried: int
+    #: Distinct candidates in the stream.
+    total: int
+    #: Candidates skipped because the checkpoint said they were done.
+    resumed: int
+    #: True when the stop signal (or Ctrl-C) ended the search early.
+    stopped: bool
+    elapsed: float
+    #: Guesses per second in this run.
+    rate: float
+    workers: int
+    #: "desktop-wallet" / "legacy-mobile-wallet" when found and confirmed.
+    kind: str | None = None
+    #: Found, but the file cannot be used (damaged beyond the first block, or not a wallet export).
+    problem: errors.BackupError | None = None
+    #: First-block matches a full decrypt refused (expected: 0).
+    false_hits: int = 0
+    #: The checkpoint left behind for a resume (only when stopped).
+    checkpoint: str | None = None
+    #: "local" (this machine's cores) or "dask" (a cluster).
+    engine: str = "local"
+
+    @property
+    def status(self) -> str:
+        """``found``, ``exhausted`` or ``stopped``."""
+        return "found" if self.found else "stopped" if self.stopped else "exhausted"
+
+
+def available_cpus() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _stop_callable(stop: StopSignal) -> Callable[[], bool]:
+    if stop is None:
+        return lambda: False
+    if isinstance(stop, threading.Event):
+        return stop.is_set
+    if callable(stop):
+        return stop
+    raise TypeError("stop must be a threading.Event, a callable returning bool, or None")
+
+
+# --------------------------------------------------------------------------- the search
+
+
+class PasswordSearch:
+    """One search of one backup file: prepared (file parsed, checkpoint read, candidates counted), then run.
+
+    ``source``: a path, the file's bytes or a binary file object.  ``checkpoint``:
+    where progress is kept (resumed from if it exists and matches); None keeps none.
+    Raises a :class:`~toolkit.errors.BackupError` if the file cannot be searched.
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        candidates: Candidates,
+        *,
+        checkpoint: str | os.PathLike[str] | None = None,
+    ) -> None:
+        data = ct.read_source(source)
+        self.container = ct.parse_container(data)
+        if len(self.container.ciphertext) < ct.BLOCK:
+            raise errors.DamagedError(
+                f"The encrypted data is {len(self.container.ciphertext)} bytes, less than one 16-byte block, "
+                "so no password can be checked",
+                hint="Use another copy of the backup.",
+            )
+        self.candidates = candidates
+        self.checkpoint_path = os.fspath(checkpoint) if checkpoint is not None else None
+        self._file_sha256 = hashlib.sha256(data).hexdigest()
+        digest = candidates.definition_digest()
+        self._search = cp.search_fingerprint(digest, self.container.kdf)
+        self._mac_key = cp.mac_key(digest, self._file_sha256)
+        saved = cp.load(self.checkpoint_path) if self.checkpoint_path else None
+        if saved is not None:
+            if saved.file_sha256 != self._file_sha256:
+                raise errors.CheckpointError(f"The checkpoint {self.checkpoint_path} is for another backup file")
+            if saved.search != self._search:
+                raise errors.CheckpointError(
+                    f"The checkpoint {self.checkpoint_path} is for other candidates or options",
+                    hint="Run with the same candidate files and options to resume, or delete it to start afresh.",
+                )
+            if not saved.verifies(self._mac_key):
+                raise errors.CheckpointError(
+                    f"The checkpoint {self.checkpoint_path} does not verify: its progress was changed "
+                    "or written by another program",
+                    hint="Delete it to start the search afresh.",
+                )
+        self.counts: CandidateCount = candidates.count()
+        if saved is not None and saved.total != self.counts.total:
+            raise errors.CheckpointError(
+                f"The checkpoint {self.checkpoint_path} counted {saved.total:,} candidates, now there are "
+                f"{self.counts.total:,}"
+            )
+        self._progress = saved or cp.Checkpoint(
+            file_sha256=self._file_sha256, search=self._search, total=self.counts.total
+        )
+        self._progress.options = candidates.options()
+        log.debug(
+            "search prepared: %d candidates, %d resumed, %d iterations",
+            self.counts.total,
+            self._progress.tried,
+            self.container.kdf.iterations,
+        )
+
+    def __repr__(self) -> str:
+        return f"<PasswordSearch {self.total:,} candidates, {self.resumed:,} done>"
+
+    @property
+    def total(self) -> int:
+        """Distinct candidates in the stream."""
+        return self.counts.total
+
+    @property
+    def resumed(self) -> int:
+        """Candidates the checkpoint says are done (before a run; during one, see :attr:`tried`)."""
+        return self._progress.tried
+
+    @property
+    def tried(self) -> int:
+        """Candidates checked so far, resumed ones included (live while a run goes on)."""
+        return self._progress.tried
+
+    # ------------------------------------------------------------------ run
+    def ranges(self, size: int) -> Iterator[tuple[int, int]]:
+        """The not-yet-done index ranges ``[start, end)``, at most ``size`` long, in order."""
+        state = self._progress
+        position = state.done
+        for start, end in [*state.done_ranges, (self.total, self.total)]:
+            while position < start:
+                stop = min(position + size, start)
+                yield position, stop
+                position = stop
+            position = max(position, end)
+
+    def per_guess(self) -> float:
+        """Seconds one guess takes on this machine (one PBKDF2 derivation, measured now)."""
+        t0 = time.perf_counter()
+        ct.derive_key(b"calibration", self.container.kdf)
+        return max(time.perf_counter() - t0, 1e-6)
+
+    def estimate(self) -> int:
+        """An upper bound of the candidates, without counting them (see :meth:`Candidates.estimate`)."""
+        return self.candidates.estimate()
+
+    def _range_size(self, seconds: float, workers: int) -> int:
+        size = int(seconds / self.per_guess())
+        remaining = self.total - self.resumed
+        # Small searches: still give every worker several ranges.
+        size = min(size, max(1, -(-remaining // (workers * 4))))
+        return max(1, min(size, MAX_RANGE))
+
+    def candidate_at(self, index: int) -> str | None:
+        """Candidate ``index`` of the stream, regenerated here (a worker only ever names the index)."""
+        return next(self.candidates.iter_from(index), None)
+
+    def confirm(self, password: str) -> tuple[bool, str | None, errors.BackupError | None]:
+        """(right password?, kind, problem) from a full decrypt."""
+        key = ct.derive_key(password, self.container.kdf)
+        try:
+            return True, open_with_key(self.container, key).kind, None
+        except errors.WrongPasswordError:
+            return False, None, None
+        except errors.BackupError as exc:
+            return True, None, errors.without_traceback(exc)  # kept in the result: no frames (password)
+
+    def save(self) -> None:
+        if self.checkpoint_path:
+            cp.save(self.checkpoint_path, self._progress, self._mac_key)
+
+    def job(self, *, portable: bool = False) -> RangeJob:
+        """The definition workers get (``portable``: file contents held in memory, for other machines)."""
+        c = self.container
+        return RangeJob(
+            candidates=self.candidates.portable() if portable else self.candidates,
+            kdf=c.kdf,
+            iv=c.iv,
+            first_block=c.first_block,
+        )
+
+    def run(
+        self,
+        *,
+        workers: int | None = None,
+        cluster: Any = None,
+        security: Any = None,
+        connect_timeout: float = 10.0,
+        progress: ProgressCallback | None = None,
+        stop: StopSignal = None,
+        range_size: int | None = None,
+        checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL,
+        on_engine: Callable[[Any], None] | None = None,
+    ) -> RecoveryResult:
+        """Search until found, exhausted or stopped.
+
+        ``cluster``: None runs on ``workers`` local processes (default: every core);
+        a :class:`distributed.Client` or a scheduler address (``tcp://…``, ``tls://…``
+        with ``security``, a :class:`distributed.security.Security`) runs on that
+        Dask cluster.  ``progress(tried, total, rate)`` is called about five times a
+        second.  ``stop``: a :class:`threading.Event` or a callable; when it turns
+        true the search stops (locally within a quarter of a second), saves the
+        checkpoint and returns ``stopped=True``.  A KeyboardInterrupt does the same
+        and is then re-raised.  The checkpoint is deleted when the search ends
+        (found, or exhausted by this run).  ``on_engine(engine)`` is called once the
+        engine runs (its ``name``, ``workers``, ``dashboard``).
+        """
+        should_stop = _stop_callable(stop)
+        if cluster is None:
+            workers = workers or available_cpus()
+            if workers < 1:
+                raise ValueError("workers must be at least 1")
+        run = _Run(self, progress, should_stop)
+        run.report(force=True)
+        if run.state.tried >= self.total or should_stop():
+            # Nothing to try: a verified checkpoint said all was done, or stopped before starting.
+            # The checkpoint is kept either way: this run tried nothing.
+            run.stopped = run.state.tried < self.total
+            if run.stopped:
+                self.save()
+            return run.result("local" if cluster is None else "dask", workers or 0)
+
+        self.save()  # fails now, not after an hour, if the checkpoint cannot be written
+        engine: Any
+        if cluster is None:
+            assert workers is not None
+            engine = LocalEngine(self.job(), workers)
+            seconds = CHUNK_SECONDS
+        else:
+            engine = DaskEngine(self.job(portable=True), cluster, security=security, timeout=connect_timeout)
+            seconds = RANGE_SECONDS
+        try:
+            if on_engine is not None:
+                on_engine(engine)
+            size = range_size or self._range_size(seconds, engine.workers)
+            log.debug("search started: %s engine, %d workers, ranges of %d", engine.name, engine.workers, size)
+            run.drive(engine, self.ranges(size), checkpoint_interval)
+        finally:
+            run.finish(engine)
+        report_workers = engine.workers
+        return run.result(engine.name, report_workers)
+
+
+class _Run:
+    """The state of one run: what is in flight, what was found, when progress was last shown and saved."""
+
+    def __init__(self, search: PasswordSearch, progress: ProgressCallback | None, should_stop: Callable[[], bool]):
+        self.search = search
+        self.state = search._progress
+        self.total = search.total
+        self.resumed = self.state.tried
+        self.progress = progress
+        self.should_stop = should_stop
+        self.started = time.perf_counter()
+        self.last_report = 0.0
+        self.last_save = self.started
+        self.in_flight: dict[Any, tuple[int, int]] = {}
+        self.password: str | None = None
+        self.kind: str | None = None
+        self.problem: errors.BackupError | None = None
+        self.false_hits = 0
+        self.stopped = False
+        self.finished = False
+
+    def report(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if self.progress is not None and (force or now - self.last_report >= PROGRESS_INTERVAL):
+            self.last_report = now
+            elapsed = now - self.started
+            self.progress(self.state.tried, self.total, (self.state.tried - self.resumed) / elapsed if elapsed else 0.0)
+
+    def settle(self, engine: Any, future: Any) -> None:
+        """Count a finished range once, and confirm its hits by regenerating and fully decrypting them."""
+        start, end = self.in_flight.pop(future)
+        done: RangeResult = engine.result(future)
+        if done.tried != end - start:
+            raise errors.CandidatesError(
+                "The candidates changed during the search (a file was edited?)",
+                hint="Run again with unchanged candidate files.",
+            )
+        self.state.mark(start, end)
+        for index in done.hits:
+            if self.password is not None:
+                break
+            candidate = self.search.candidate_at(index)
+            right, kind, problem = self.search.confirm(candidate) if candidate is not None else (False, None, None)
+            if right:
+                self.password, self.kind, self.problem = candidate, kind, problem
+            else:
+                self.false_hits += 1
+                log.debug("a first-block match was refused by the full decrypt")
+
+    def drive(self, engine: Any, ranges: Iterator[tuple[int, int]], checkpoint_interval: float) -> None:
+        """Keep the engine busy with ranges until found, exhausted or stopped."""
+        exhausted = False
+        capacity, capacity_at = engine.capacity(), time.perf_counter()
+        while True:
+            if self.should_stop():
+                self.stopped = True
+                return
+            if time.perf_counter() - capacity_at > 2.0:
+                capacity, capacity_at = engine.capacity(), time.perf_counter()
+            while not exhausted and len(self.in_flight) < capacity * IN_FLIGHT_PER_WORKER:
+                item = next(ranges, None)
+                if item is None:
+                    exhausted = True
+                    break
+                self.in_flight[engine.submit(*item)] = item
+            if not self.in_flight:
+                self.finished = True
+                return
+            for future in engine.wait(list(self.in_flight), WAIT_INTERVAL):
+                self.settle(engine, future)
+            if self.password is not None:
+                return
+            self.report()
+            if time.perf_counter() - self.last_save >= checkpoint_interval:
+                self.search.save()
+                self.last_save = time.perf_counter()
+
+    def finish(self, engine: Any) -> None:
+        """Stop the engine; count ranges that finished meanwhile; save or delete the checkpoint."""
+        try:
+            for future in list(self.in_flight):
+                if future.cancel():
+                    self.in_flight.pop(future)
+            engine.close()
+            for future in list(self.in_flight):
+                if engine.name == "local" and future.done() and not future.cancelled() and future.exception() is None:
+                    self.settle(engine, future)
+                else:
+                    self.in_flight.pop(future)
+        finally:
+            path = self.search.checkpoint_path
+            if self.password is not None or (self.finished and not self.stopped):
+                if path:
+                    cp.remove(path)
+            else:
+                self.search.save()  # also on KeyboardInterrupt and errors: resume where it stopped
+        self.stopped = self.stopped and self.password is None
+        self.report(force=True)
+        log.debug("search ended: %s after %d candidates", "found" if self.password else "not found", self.state.tried)
+
+    def result(self, engine: str, workers: int) -> RecoveryResult:
+        elapsed = time.perf_counter() - self.started
+        tried = self.state.tried
+        return RecoveryResult(
+            found=self.password is not None,
+            password=self.password,
+            tried=tried,
+            total=self.total,
+            resumed=self.resumed,
+            stopped=self.stopped,
+            elapsed=elapsed,
+            rate=(tried - self.resumed) / elapsed if elapsed > 0 else 0.0,
+            workers=workers,
+            kind=self.kind,
+            problem=self.problem,
+            false_hits=self.false_hits,
+            checkpoint=self.search.checkpoint_path if self.stopped else None,
+            engine=engine,
+        )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """How big a search is and how long it may take, known before counting or starting it."""
+
+    #: An upper bound of the candidates (no duplicates removed).
+    candidates: int
+    #: Expected guesses per second (this machine's measured rate per core × workers).
+    rate: float
+    workers: int
+
+    @property
+    def seconds(self) -> float:
+        return self.candidates / self.rate if self.rate > 0 else float("inf")
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Long enough (over :data:`CONFIRM_SECONDS`) that the user should say yes first."""
+        return self.seconds > CONFIRM_SECONDS
+
+
+def estimate(source: Any, candidates: Candidates, workers: int) -> Estimate:
+    """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time
+    on ``workers`` cores like this machine's (one PBKDF2 derivation is timed now)."""
+    kdf = ct.parse_container(ct.read_source(source)).kdf if not isinstance(source, ct.KdfParams) else source
+    t0 = time.perf_counter()
+    ct.derive_key(b"calibration", kdf)
+    per_guess = max(time.perf_counter() - t0, 1e-6)
+    return Estimate(candidates=candidates.estimate(), rate=max(1, workers) / per_guess, workers=max(1, workers))
+
+
+def format_duration(seconds: float) -> str:
+    """ "3 s", "12 min", "5.2 h", "41 days", "3.1 years"."""
+    if seconds == float("inf"):
+        return "forever"
+    for limit, unit, size in ((90, "s", 1), (5400, "min", 60), (172800, "h", 3600), (3 * 365 * 86400, "days", 86400)):
+        if seconds < limit:
+            value = seconds / size
+            return f"{value:.1f} {unit}" if unit == "h" else f"{value:,.0f} {unit}"
+    return f"{seconds / (365 * 86400):,.1f} years"
+
+
+def recover_password(
+    source: Any,
+    candidates: Candidates | Iterable[str],
+    *,
+    checkpoint: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    cluster: Any = None,
+    security: Any = None,
+    progress: ProgressCallback | None = None,
+    stop: StopSignal = None,
+) -> RecoveryResult:
+    """Search ``candidates`` (a :class:`Candidates`, or a list of words) for the password of the backup
+    ``source`` (see :class:`PasswordSearch`).
+
+    ``cluster``: a :class:`distributed.Client` or a scheduler address to search on a Dask cluster.
+    """
+    if not isinstance(candidates, Candidates):
+        candidates = Candidates(words=[candidates] if isinstance(candidates, str) else list(candidates))
+    return PasswordSearch(source, candidates, checkpoint=checkpoint).run(
+        workers=workers, cluster=cluster, security=security, progress=progress, stop=stop
+    )

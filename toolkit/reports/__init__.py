@@ -1,0 +1,1 @@
+"""What leaves the toolkit for people: formula-safe CSV/XLSX and the audit report (HTML/XLSX/CSV/JSON)."""

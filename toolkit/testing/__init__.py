@@ -1,0 +1,1 @@
+"""Generated wallets for tests, benchmarks and the committed samples; not used by the product code."""
