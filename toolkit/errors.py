@@ -146,7 +146,7 @@ class PasswordMissingError(BackupError):
 
 class PasswordTooShortError(BackupError):
     code = "password-too-short"
-    hint = "The Desktop Wallet requires at least 6 characters; choose a longer password."
+    hint = "Choose a longer password."
 
 
 class PasswordMismatchError(BackupError):

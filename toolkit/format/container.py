@@ -147,23 +147,25 @@ def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
         outer = _outer_json(data)
     if not isinstance(outer, dict):
         raise errors.InvalidStructureError(
-            f"The file holds a JSON {_json_type(outer)}, not an object with cipherText and metadata"
+            f"The file holds a JSON {jsonio.json_type(outer)}, not an object with cipherText and metadata"
         )
     if "cipherText" not in outer:
         raise errors.InvalidStructureError("The field cipherText is missing")
     if "metadata" not in outer:
         raise errors.InvalidStructureError("The field metadata is missing")
     if not isinstance(outer["cipherText"], str):
-        raise errors.InvalidStructureError(f"cipherText is a {_json_type(outer['cipherText'])}, not a base64 string")
+        raise errors.InvalidStructureError(
+            f"cipherText is a {jsonio.json_type(outer['cipherText'])}, not a base64 string"
+        )
     meta = outer["metadata"]
     if not isinstance(meta, dict):
-        raise errors.InvalidStructureError(f"metadata is a {_json_type(meta)}, not an object")
+        raise errors.InvalidStructureError(f"metadata is a {jsonio.json_type(meta)}, not an object")
     for name in _REQUIRED_METADATA:
         if name not in meta or meta[name] is None:
             raise errors.InvalidStructureError(f"The field metadata.{name} is missing")
     for name in ("salt", "initializationVector", "encryptionMethod", "keyDerivationMethod"):
         if not isinstance(meta[name], str):
-            raise errors.InvalidStructureError(f"metadata.{name} is a {_json_type(meta[name])}, not a string")
+            raise errors.InvalidStructureError(f"metadata.{name} is a {jsonio.json_type(meta[name])}, not a string")
 
     if meta["encryptionMethod"] != ENCRYPTION_METHOD:
         raise errors.UnsupportedCipherError(f"The file is encrypted with {meta['encryptionMethod']!r}, not AES-256")
@@ -256,13 +258,9 @@ def _outer_json(data: bytes) -> Any:
         raise errors.NotJsonError(f"The file is not JSON ({exc}{where})") from None
 
 
-def _json_type(value: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
-
-
 def _integer(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise errors.InvalidParametersError(f"{name} is a {_json_type(value)}, not a whole number")
+        raise errors.InvalidParametersError(f"{name} is a {jsonio.json_type(value)}, not a whole number")
     if isinstance(value, float):
         if not value.is_integer():
             raise errors.InvalidParametersError(f"{name} is {value}, not a whole number")

@@ -28,6 +28,22 @@ _GSON_RE = re.compile("[<>&='\u2028\u2029]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: JSON's types in words, for messages (a boolean is never a number).
+_TYPE_NAMES = {bool: "boolean", int: "number", float: "number", str: "string", dict: "object", list: "list"}
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a parsed value, in words ("string", "number", "object", "list", "boolean", "null")."""
+    if value is None:
+        return "null"
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def json_type_name(t: type | None) -> str:
+    """The word :func:`json_type` uses for values of Python type ``t`` (``None`` for JSON null)."""
+    return "null" if t is None else _TYPE_NAMES.get(t, t.__name__)
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many acyclic objects.

@@ -14,7 +14,9 @@ def check_password(password: str | bytes) -> None:
     """The Desktop Wallet's rule for a new export's password: at least :data:`MIN_PASSWORD_LENGTH` characters."""
     length = len(password.decode("utf-8", "replace") if isinstance(password, bytes) else password)
     if length < MIN_PASSWORD_LENGTH:
-        raise errors.PasswordTooShortError(f"The new password has {length} characters")
+        raise errors.PasswordTooShortError(
+            f"The new password has {length} characters; the Desktop Wallet requires at least {MIN_PASSWORD_LENGTH}"
+        )
 
 
 #: A password file's first line is at most this many bytes (no password is longer).

@@ -244,7 +244,9 @@ def shape_problem(backup: Backup) -> str | None:
     One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
     and None); anything else falls back to :func:`toolkit.model.shapes.has_type`.
     """
-    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, has_type, json_type, json_type_name
+    from toolkit.format.jsonio import json_type, json_type_name
+
+    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, has_type
 
     shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
     tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]

@@ -13,15 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-#: JSON type names as used in messages.
-_TYPE_NAMES = {bool: "true/false", int: "number", float: "number", str: "text", dict: "object", list: "list"}
-
-
-def json_type(value: Any) -> str:
-    """The JSON type of a parsed value, in words."""
-    if value is None:
-        return "null"
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
+from toolkit.format.jsonio import json_type, json_type_name
 
 
 def has_type(value: Any, types: tuple[type | None, ...]) -> bool:
@@ -58,10 +50,6 @@ class Shape:
 
     def unknown_fields(self, record: dict[str, Any]) -> list[str]:
         return [name for name in record if name not in self.known]
-
-
-def json_type_name(t: type | None) -> str:
-    return "null" if t is None else _TYPE_NAMES.get(t, t.__name__)
 
 
 S, INT, B, OBJ, LST, N = str, int, bool, dict, list, None

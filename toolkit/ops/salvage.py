@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit import errors
 from toolkit.format import container as ct
+from toolkit.format.passwords import MIN_PASSWORD_LENGTH
 from toolkit.model.addresses import is_hex64
 from toolkit.model.backup import DESKTOP, DESKTOP_LISTS, LEGACY, LEGACY_TYPE, Backup, classify, open_with_key
 from toolkit.model.network import LEGACY_ENVIRONMENTS
@@ -699,7 +700,7 @@ def salvage_to(
         if new_password is not None:
             raise
         raise errors.PasswordTooShortError(
-            "The original password is shorter than the 6 characters the Desktop Wallet requires",
+            f"The original password is shorter than the {MIN_PASSWORD_LENGTH} characters the Desktop Wallet requires",
             hint="Give a new password for the recovered file.",
             subject="new_password",
         ) from None

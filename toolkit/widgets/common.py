@@ -175,7 +175,7 @@ def pairs_html(rows: Iterable[tuple[str, Any]]) -> str:
     return f'<table class="ctk-pairs">{cells}</table>'
 
 
-def display_value(value: Any) -> str:
+def short_value(value: Any) -> str:
     """A changed value as one short line: "" for none, JSON for objects and lists."""
     if blank(value, "") == "":
         return ""
@@ -192,7 +192,7 @@ def coloured_table_html(frame: pd.DataFrame, by: str, colours: dict[str, str], n
     rows = []
     for record in frame.itertuples(index=False):
         value = str(getattr(record, by, ""))
-        cells = "".join(f"<td>{esc(display_value(v))}</td>" for v in record)
+        cells = "".join(f"<td>{esc(short_value(v))}</td>" for v in record)
         rows.append(f'<tr class="ctk-{esc(value)}" style="background:{colours.get(value, "")}">{cells}</tr>')
     return (
         f'<table class="ctk-table ctk-{name}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -16,11 +16,11 @@ from .common import (
     FileSource,
     Form,
     coloured_table_html,
-    display_value,
     esc,
     frame_html,
     open_chosen,
     scroll_html,
+    short_value,
     wide,
 )
 
@@ -30,7 +30,7 @@ CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"
 
 def style_changes(changes: pd.DataFrame) -> Styler:
     """The change table with added rows green, removed red and changed yellow (values escaped, long ones shortened)."""
-    shown = changes.map(display_value) if len(changes) else changes.astype(str)
+    shown = changes.map(short_value) if len(changes) else changes.astype(str)
 
     def colour(row: pd.Series) -> list[str]:
         bg = CHANGE_COLOURS.get(str(row.get("change")), "")

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Mapping
 
+from toolkit.format.passwords import MIN_PASSWORD_LENGTH
+
 _CHECK = "Check the password (it is case-sensitive)"
 
 HINTS: dict[str, str] = {
@@ -25,7 +27,8 @@ HINTS: dict[str, str] = {
     "form.",
     "damaged": "The password is right but the file is damaged: try the salvage form, or another copy of the backup.",
     "password-missing": "Type it into the password field.",
-    "password-too-short@new_password": "Type a new password of at least 6 characters for the recovered file.",
+    "password-too-short@new_password": f"Type a new password of at least {MIN_PASSWORD_LENGTH} characters for the recovered "
+    "file.",
     "output-exists": "Choose another name.",
     "invalid-argument@report": "Name the report file .html or .xlsx.",
 }
