@@ -32,6 +32,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
 from tests.conftest import ROOT, SAMPLES, make_file  # noqa: E402
 from tests.dask_cluster import local_cluster, start_worker, wait_until  # noqa: E402
+from toolkit import errors  # noqa: E402
 from toolkit.ops.recovery import Candidates, PasswordSearch, engines  # noqa: E402
 from toolkit.ops.recovery import checkpoint as cp  # noqa: E402
 
@@ -270,7 +271,51 @@ def test_tls_cluster_works_and_refuses_plain_tcp(tmp_path):
         assert code == 2 and obj["error"]["code"] == "cluster-unreachable", err
         assert "tls://" in obj["error"]["message"] and took < 30
         assert "Traceback" not in err
+
+        from toolkit.widgets import RecoveryForm
+
+        form = RecoveryForm()  # the form's TLS fields reach the same cluster
+        form.file.path.value = str(wallet)
+        form.candidates_file.path.value = str(listing)
+        form.cluster.value = c.address
+        form.tls_ca.value, form.tls_cert.value, form.tls_key.value = tls["ca"], tls["cert"], tls["key"]
+        result = form.run(timeout=120)
+        assert result is not None, (form.error, form.status.value)
+        assert result.found and result.engine == "dask"
         _assert_no_candidate(c.logs(), [*WORDS[:30], PASSWORD])
+
+
+def test_tls_files_go_together_in_the_library_cli_and_form(tmp_path):
+    from toolkit.ops.recovery.engines import tls_security
+    from toolkit.widgets import RecoveryForm
+
+    pem = tmp_path / "ca.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert tls_security(None, None, None) is None
+    with pytest.raises(errors.InvalidArgumentError) as caught:
+        tls_security(pem, None, None)
+    assert caught.value.subject == "tls"
+    with pytest.raises(errors.CannotReadError):
+        tls_security(pem, tmp_path / "missing.pem", pem)
+
+    wallet = tmp_path / "w.json"
+    wallet.write_bytes(make_file(DESKTOP_PT, PASSWORD, iterations=2000))
+    listing = tmp_path / "list.txt"
+    listing.write_text("x\n")
+    code, obj, err, _ = _cli(
+        str(wallet), "--candidates", str(listing), "--cluster", "tls://127.0.0.1:1", "--tls-ca", str(pem)
+    )
+    assert code == 2 and obj["error"]["code"] == "invalid-argument", err
+    assert "--tls-cert" in obj["error"]["message"]
+
+    form = RecoveryForm()
+    form.file.path.value = str(wallet)
+    form.words.value = "x"
+    form.cluster.value = "tls://127.0.0.1:1"
+    form.tls_ca.value = str(pem)
+    assert form.run(timeout=30) is None
+    assert form.error is not None and form.error.code == "invalid-argument"
+    assert "all three TLS files" in form.status.value and "--tls" not in form.status.value
 
 
 def test_ranges_cover_the_space_once():

@@ -34,6 +34,7 @@ HINTS: dict[str, str] = {
     "invalid-argument@wallet_network": "Give --wallet-network as mainnet, testnet, stagenet or a genesis hash.",
     "invalid-argument@report": "Give --report a name ending in .html or .xlsx.",
     "invalid-argument@to": "Give --to desktop or --to legacy.",
+    "invalid-argument@tls": "Give --tls-ca, --tls-cert and --tls-key together (PEM files).",
     "invalid-checkpoint@checkpoint": "Give another --checkpoint, or delete it to start the search afresh.",
     "write-failed@checkpoint": "Give a writable --checkpoint path, or --no-checkpoint.",
 }

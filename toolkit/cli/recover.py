@@ -146,22 +146,6 @@ def _write_output(path: str, password: str) -> None:
         raise errors.WriteFailedError(f"Cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _security(args: argparse.Namespace) -> Any:
-    given = [args.tls_ca, args.tls_cert, args.tls_key]
-    if not any(given):
-        return None
-    if not all(given):
-        raise errors.UsageError("--tls-ca, --tls-cert and --tls-key go together")
-    for path in given:
-        with errors.reading(path, "TLS file"), open(path, "rb"):
-            pass
-    from distributed.security import Security
-
-    return Security(
-        tls_ca_file=args.tls_ca, tls_client_cert=args.tls_cert, tls_client_key=args.tls_key, require_encryption=True
-    )
-
-
 def _candidates(args: argparse.Namespace) -> cands.Candidates:
     if args.workers is not None and args.workers < 1:
         raise errors.UsageError("--workers must be at least 1")
@@ -193,9 +177,11 @@ def run(args: argparse.Namespace) -> int:
         _check_output(args.output)
     client = None
     if args.cluster:
-        from toolkit.ops.recovery.engines import connect
+        from toolkit.ops.recovery.engines import connect, tls_security
 
-        client = connect(args.cluster, security=_security(args), timeout=args.cluster_timeout)
+        client = connect(
+            args.cluster, security=tls_security(args.tls_ca, args.tls_cert, args.tls_key), timeout=args.cluster_timeout
+        )
     try:
         return _run(args, info, data, container, candidates, checkpoint, client)
     finally:

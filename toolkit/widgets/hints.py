@@ -30,6 +30,7 @@ HINTS: dict[str, str] = {
     "password-too-short@new_password": f"Type a new password of at least {MIN_PASSWORD_LENGTH} characters for the recovered "
     "file.",
     "output-exists": "Choose another name.",
+    "invalid-argument@tls": "Fill in all three TLS files (CA, certificate, key), or none for a tcp:// cluster.",
     "invalid-argument@report": "Name the report file .html or .xlsx.",
 }
 

@@ -10,6 +10,7 @@ starts, and an uploaded candidates file is dropped from the widget once read.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any
@@ -20,6 +21,7 @@ from toolkit import errors
 from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
 from toolkit.ops.recovery.candidates import MAX_TYPOS, CountStopped
+from toolkit.ops.recovery.engines import tls_security
 from toolkit.ops.recovery.search import estimate, format_duration
 
 from .common import FileSource, Form, esc, message_html, pairs_html, wide
@@ -112,6 +114,16 @@ class RecoveryForm(Form):
             description="Cluster",
             layout={"width": "40em"},
         )
+        self.tls_ca = widgets.Text(
+            placeholder="the CA certificate (PEM) that signed the cluster's", description="CA", layout=wide()
+        )
+        self.tls_cert = widgets.Text(
+            placeholder="this computer's certificate (PEM)", description="Certificate", layout=wide()
+        )
+        self.tls_key = widgets.Text(placeholder="this computer's private key (PEM)", description="Key", layout=wide())
+        self.tls = widgets.Accordion(
+            [widgets.VBox([self.tls_ca, self.tls_cert, self.tls_key])], titles=("TLS files, for a tls:// cluster",)
+        )
         self.estimate = widgets.HTML()
         self.confirm = widgets.Checkbox(
             value=False, description="Start even if it may take more than an hour", indent=False, layout=wide()
@@ -144,6 +156,7 @@ class RecoveryForm(Form):
                 kinds,
                 self.workers,
                 self.cluster,
+                self.tls,
                 self.estimate,
                 self.confirm,
             ],
@@ -223,6 +236,12 @@ class RecoveryForm(Form):
         resume = self.search is not None
         self._begin()
         fresh: Candidates | None = None
+        try:  # a mistake in the TLS fields keeps a stopped search's progress
+            security = self.security() if self.cluster.value.strip() else None
+        except Exception as exc:
+            self._since = None
+            self._fail(exc)
+            return None
         try:
             if not resume:
                 source, name, candidates = self._pending or (*self.file.read(), self.candidates())
@@ -253,7 +272,7 @@ class RecoveryForm(Form):
         workers = max(1, int(self.workers.value))
         # counting the candidates can take minutes too: it happens in the thread, after the "Working…" line
         cluster = self.cluster.value.strip() or None
-        self._thread = threading.Thread(target=self._search, args=(fresh, workers, cluster), daemon=True)
+        self._thread = threading.Thread(target=self._search, args=(fresh, workers, cluster, security), daemon=True)
         self._worker = self._thread
         self._thread.start()
         return self.wait(timeout) if wait else None
@@ -287,7 +306,14 @@ class RecoveryForm(Form):
         if engine.dashboard:
             self.estimate.value += esc(f" · Dask dashboard: {engine.dashboard}")
 
-    def _search(self, candidates: Candidates | None, workers: int, cluster: str | None = None) -> None:
+    def security(self) -> Any:
+        """The cluster's TLS settings from the three file fields (None when all are empty)."""
+        paths = [os.path.expanduser(w.value.strip()) or None for w in (self.tls_ca, self.tls_cert, self.tls_key)]
+        return tls_security(*paths)
+
+    def _search(
+        self, candidates: Candidates | None, workers: int, cluster: str | None = None, security: Any = None
+    ) -> None:
         started = time.perf_counter()
         try:
             if candidates is not None:
@@ -308,6 +334,7 @@ class RecoveryForm(Form):
             result = search.run(
                 workers=None if cluster else workers,
                 cluster=cluster,
+                security=security,
                 progress=self._report,
                 stop=self._stop,
                 on_engine=self._on_engine,

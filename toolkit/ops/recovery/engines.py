@@ -109,6 +109,36 @@ class LocalEngine:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+def tls_security(
+    ca: str | os.PathLike[str] | None, cert: str | os.PathLike[str] | None, key: str | os.PathLike[str] | None
+) -> Any:
+    """A :class:`distributed.security.Security` for a ``tls://`` scheduler from three PEM files, or None when none
+    is given: the CA that signed the cluster's certificates, this client's certificate and its private key.
+
+    All three or none (``invalid-argument``, subject ``tls``); each must be readable (``cannot-read``).
+    Encryption is then required: the client never falls back to plain TCP.
+    """
+    given = [ca, cert, key]
+    if not any(given):
+        return None
+    if not all(given):
+        raise errors.InvalidArgumentError(
+            "A TLS connection needs the CA certificate, this client's certificate and its key: all three",
+            subject="tls",
+        )
+    for path in given:
+        with errors.reading(path, "TLS file"), open(path, "rb"):  # type: ignore[arg-type]
+            pass
+    from distributed.security import Security
+
+    return Security(
+        tls_ca_file=os.fspath(ca),  # type: ignore[arg-type]
+        tls_client_cert=os.fspath(cert),  # type: ignore[arg-type]
+        tls_client_key=os.fspath(key),  # type: ignore[arg-type]
+        require_encryption=True,
+    )
+
+
 def connect(address: str, *, security: Any = None, timeout: float = 10.0) -> Any:
     """A :class:`distributed.Client` for ``address``, or :class:`~toolkit.errors.ClusterError` within ``timeout``."""
     from distributed import Client
