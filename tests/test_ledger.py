@@ -660,3 +660,27 @@ def test_the_form_shows_busy_as_something_the_user_can_fix() -> None:
         form.run()
     assert form.state == "busy" and "ctk-warning" in form.status.value
     assert "Another program" in form.status.value and "firmware" not in form.status.value
+
+
+def test_the_form_offers_the_check_as_json_for_a_ticket() -> None:
+    import base64
+    import re
+
+    from toolkit.widgets import LedgerForm
+
+    backup = Backup(
+        {"accounts": [], "identities": [], "addressBook": [], "wallets": [{"id": 1, "identifier": WALLET_1}]},
+        source="/home/desk/customers/ana/wallet-export.json",
+    )
+    with LedgerSim(SimConfig(pairing_key=WALLET_1)) as sim:
+        form = LedgerForm(backup, connection=sim.address)
+        form.run()
+    report = json.loads(form.report)
+    assert report["state"] == "ready" and report["pairing_key"] == WALLET_1
+    assert report["matches_wallet"] == {"id": 1, "identifier": WALLET_1}
+    assert report["is_the_backups_ledger"].startswith("yes: wallet 1")
+    assert report["backup"] == "wallet-export.json"  # no path of the desk's machine in a ticket
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", report["checked_at"])
+    html = form.results.children[0].value
+    link = re.search(r'download="ledger-check.json" href="data:application/octet-stream;base64,([^"]+)"', html)
+    assert link and base64.b64decode(link.group(1)) == form.report

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as widgets
@@ -9,7 +12,7 @@ import ipywidgets as widgets
 from toolkit.model.backup import Backup
 from toolkit.ops.ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, LedgerCheck, check_ledger
 
-from .common import Form, backup_of, esc, message_html, pairs_html, wide
+from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, wide
 
 #: How each state is shown: ok (green) when usable, warning when a person can fix it, error otherwise.
 STATE_KIND = {
@@ -44,6 +47,20 @@ def match_text(result: LedgerCheck, backup: Backup | None, why_not: str = "no ba
     )
 
 
+def ledger_report(result: LedgerCheck, backup: Backup | None, match: str) -> bytes:
+    """The check as JSON to attach to a support ticket: ``ledger --json``'s object, when, and against which backup.
+
+    Values are exact, with every non-ASCII or control character as a ``\\uXXXX`` escape.
+    """
+    report = {
+        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **result.to_dict(),
+        "backup": os.path.basename(backup.source) if backup is not None and backup.source else None,
+        "is_the_backups_ledger": match,
+    }
+    return json.dumps(report, indent=2, ensure_ascii=True).encode("ascii") + b"\n"
+
+
 class LedgerForm(Form):
     """Check the connected Ledger and, given an opened backup, whether it is that backup's Ledger.
 
@@ -53,8 +70,8 @@ class LedgerForm(Form):
     Speculos or ``tests/ledger_sim.py``.  Only read-only requests are sent.
 
     Attributes after :meth:`run`: ``result`` (:class:`~toolkit.ops.ledger.LedgerCheck`,
-    ``result.to_dict()`` for JSON), ``state`` and ``matches`` (True/False, or
-    None when not compared).
+    ``result.to_dict()`` for JSON), ``state``, ``matches`` (True/False, or
+    None when not compared) and ``report`` (the downloadable JSON, see :func:`ledger_report`).
     """
 
     title = "Check the Ledger"
@@ -81,13 +98,14 @@ class LedgerForm(Form):
         self.result: LedgerCheck | None = None
         self.state: str | None = None
         self.matches: bool | None = None
+        self.report: bytes | None = None
         chooser: list[widgets.Widget] = [self.picker] if source is None else []
         self.notice = widgets.HTML(message_html(esc(BEFORE_ASKING), "warning"))
         super().__init__([self.connection, self.compare, *chooser, self.notice])
         self.button.icon = "usb"
 
     def _reset(self) -> None:
-        self.result, self.state, self.matches = None, None, None
+        self.result, self.state, self.matches, self.report = None, None, None, None
 
     def _run(self) -> LedgerCheck:
         backup, why_not = self._backup()
@@ -109,7 +127,9 @@ class LedgerForm(Form):
             ("pairing key", result.pairing_key or "—"),
             ("is the chosen backup's Ledger", match_text(result, backup, why_not)),
         ]
-        self.results.children = (widgets.HTML(pairs_html(rows)),)
+        self.report = ledger_report(result, backup, match_text(result, backup, why_not))
+        link = download_link_html(self.report, "ledger-check.json", note="for a support ticket")
+        self.results.children = (widgets.HTML(pairs_html(rows) + f"<p>{link}</p>"),)
         return result
 
     def _backup(self) -> tuple[Backup | None, str]:
