@@ -34,6 +34,17 @@ class WriteResult:
     iterations: int
     verified: bool = True
 
+    @classmethod
+    def of(cls, data: bytes, path: str, kind: str) -> WriteResult:
+        """The result for ``data`` (an encrypted backup, already verified) written to, or offered as, ``path``."""
+        return cls(
+            path=path,
+            kind=kind,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            iterations=ct.parse_container(data).kdf.iterations,
+        )
+
     def to_dict(self) -> dict[str, object]:
         return {
             "output": self.path,
@@ -66,15 +77,11 @@ def save_backup(
     check_password(password)
     target = Path(path)
     files.check_output_path(target, (backup.source, *protect), force=force)
-    layout = "legacy" if backup.is_legacy else "desktop"
-    plaintext = backup.to_plaintext()
-    data = ct.encrypt(plaintext, password, iterations=iterations, layout=layout)
+    data = encrypt_backup(backup, password, iterations=iterations)  # decrypts again in memory
     files.write_bytes_atomic(target, data, force=force, protect=(backup.source, *protect))
     ok = False
     try:  # an unverified file is never left under the output name, even on Ctrl-C
-        written = ct.read_source(target)
-        box = ct.parse_container(written)
-        ok = ct.decrypt(box, password).plaintext == plaintext and written == data
+        ok = ct.read_source(target) == data
     except (errors.BackupError, OSError):
         ok = False
     finally:
@@ -83,13 +90,7 @@ def save_backup(
                 target.unlink()
     if not ok:
         raise errors.VerifyFailedError(f"{target} did not read back as written")
-    return WriteResult(
-        path=str(target),
-        kind=backup.kind,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        iterations=box.kdf.iterations,
-    )
+    return WriteResult.of(data, str(target), backup.kind)
 
 
 def encrypt_backup(backup: Backup, password: str, *, iterations: int | None = None) -> bytes:

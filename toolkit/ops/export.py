@@ -6,11 +6,9 @@ atomic, verified write are :mod:`toolkit.model.save`'s (imported here too).
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from toolkit import errors
-from toolkit.format import container as ct
 from toolkit.format.passwords import check_password
 from toolkit.model.backup import Backup
 from toolkit.model.save import WriteResult, encrypt_backup, save_backup  # noqa: F401 - also this module's
@@ -93,11 +91,4 @@ def export_bytes(
 
         backup = subset_backup(backup, identities=identities, accounts=accounts)
     data = encrypt_backup(backup, password, iterations=iterations)
-    result = WriteResult(
-        path=name,
-        kind=backup.kind,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        iterations=ct.parse_container(data).kdf.iterations,
-    )
-    return data, result
+    return data, WriteResult.of(data, name, backup.kind)
