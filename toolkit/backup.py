@@ -292,7 +292,7 @@ def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> di
     :class:`UnexpectedContentError`: the password is right and nothing was damaged.
     """
     try:
-        document = jsonio.loads(plaintext)
+        document, odd = jsonio.loads_checked(plaintext)
     except jsonio.JSONError as exc:
         if exc.content:  # JSON in shape, so the password is right and nothing was damaged
             raise errors.UnexpectedContentError(
@@ -303,7 +303,6 @@ def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> di
             raise errors.WrongPasswordError("The password does not open this file") from None
         where = f" near byte {exc.pos}" if exc.pos is not None else ""
         raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
-    odd = jsonio.oddity(document)
     if odd is not None:
         what = (
             f"nests more than {jsonio.MAX_DEPTH} levels deep" if odd[0] == "deep" else "has an integer beyond 64 bits"
