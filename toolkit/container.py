@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import pybase64
 from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
@@ -225,8 +226,14 @@ def _split_ciphertext(data: bytes) -> tuple[Any, bytes | None]:
     end = data.find(b'"', start)
     if end < 0:
         return None, None
+    span = memoryview(data)[start:end]
+    try:  # SIMD base64 (several times faster); it accepts only what strict binascii accepts, alike
+        ciphertext = pybase64.b64decode(span, validate=True)
+    except ValueError:  # and what it refuses gets binascii's own judgement, as always
+        ciphertext = None
     try:
-        ciphertext = binascii.a2b_base64(memoryview(data)[start:end], strict_mode=True)
+        if ciphertext is None:
+            ciphertext = binascii.a2b_base64(span, strict_mode=True)
         outer = jsonio.loads(data[:start] + data[end:])
     except (binascii.Error, ValueError, jsonio.JSONError):
         return None, None
@@ -516,18 +523,24 @@ def decrypt_with_key(container: Container, key: bytes) -> Decrypted:
                 "the file was cut short"
             )
         raise errors.WrongPasswordError("The password does not open this file")
-    unpadder = padding.PKCS7(128).unpadder()
-    try:
-        plaintext = unpadder.update(raw) + unpadder.finalize()
-    except ValueError:
+    plaintext = _unpad(raw)
+    if plaintext is None:
         if right_password:
-            raise errors.DamagedError(
-                "The password is right, but the end of the encrypted data is damaged or missing"
-            ) from None
-        raise errors.WrongPasswordError("The password does not open this file") from None
+            raise errors.DamagedError("The password is right, but the end of the encrypted data is damaged or missing")
+        raise errors.WrongPasswordError("The password does not open this file")
     if not text_start and right_password:
         raise errors.DamagedError("The password is right, but the start of the encrypted data is damaged")
     return Decrypted(plaintext=plaintext, first_block_kind=kind)
+
+
+def _unpad(raw: bytes) -> bytes | None:
+    """``raw`` without its PKCS#7 padding (what cryptography's unpadder accepts), or None when it has none.
+
+    One copy of the plaintext, where the unpadder makes two (its update, then joining its final block)."""
+    n = raw[-1] if raw else 0
+    if not 1 <= n <= BLOCK or len(raw) < n or raw[-n:] != bytes((n,)) * n:
+        return None
+    return raw[:-n]
 
 
 def encrypt(
