@@ -81,3 +81,13 @@ def test_cipher_text_fast_path_decodes_as_strict_binascii(data):
             expected = None
         got = container._split_ciphertext(outer)[1]
         assert got == expected, value
+
+
+def test_a_second_cipher_text_key_anywhere_takes_the_full_parse():
+    body = binascii.b2a_base64(b"x" * 32, newline=False)
+    for outer in (
+        b'{"cipherText":"' + body + b'","metadata":{},"cipherText":""}',
+        b'{"cipherText":"cipherText":"' + body + b'","metadata":{}}',
+    ):
+        assert container._split_ciphertext(outer) == (None, None), outer
+    assert container._split_ciphertext(b'{"cipherText":"' + body + b'","metadata":{}}')[1] == b"x" * 32

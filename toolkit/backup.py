@@ -227,6 +227,8 @@ def _check_list(obj: dict[str, Any], key: str, where: str, *, required: bool) ->
         return
     if not isinstance(value, list):
         raise errors.UnexpectedContentError(f"{where} is not a list")
+    if not set(map(type, value)) - {dict}:  # all plain objects (found in C)
+        return
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise errors.UnexpectedContentError(f"{where}[{i}] is not an object")

@@ -220,11 +220,15 @@ def _split_ciphertext(data: bytes) -> tuple[Any, bytes | None]:
     so every refusal says what it always said.
     """
     at = data.find(_CIPHERTEXT_KEY)
-    if at < 0 or data.find(_CIPHERTEXT_KEY, at + 1) >= 0:
+    if at < 0:
         return None, None
     start = at + len(_CIPHERTEXT_KEY)
     end = data.find(b'"', start)
     if end < 0:
+        return None, None
+    # A second key of that name?  It starts with a quote: at the value's own (start - 1), or after
+    # the value (which holds none), so the megabytes in between need not be searched again.
+    if data.startswith(_CIPHERTEXT_KEY, start - 1) or data.find(_CIPHERTEXT_KEY, end) >= 0:
         return None, None
     span = memoryview(data)[start:end]
     try:  # SIMD base64 (several times faster); it accepts only what strict binascii accepts, alike
