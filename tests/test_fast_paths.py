@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import padding
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import container, jsonio
+from toolkit import container, jsonio, open_backup, synthetic
 
 
 class _D(dict):
@@ -91,3 +91,15 @@ def test_a_second_cipher_text_key_anywhere_takes_the_full_parse():
     ):
         assert container._split_ciphertext(outer) == (None, None), outer
     assert container._split_ciphertext(b'{"cipherText":"' + body + b'","metadata":{}}')[1] == b"x" * 32
+
+
+def test_an_opened_backup_keeps_a_view_and_gives_bytes():
+    plaintext = jsonio.dumps_js(synthetic.desktop_document(identities=1, contacts=1, seed=3))
+    data = container.encrypt(plaintext, "pw", iterations=10)
+    box = container.parse_container(data)
+    key = container.derive_key("pw", box.kdf)
+    assert container.decrypt_with_key(box, key, view=True).plaintext == plaintext
+    backup = open_backup(data, "pw")
+    assert backup.plaintext_bytes == len(plaintext)
+    out = backup.to_plaintext()
+    assert type(out) is bytes and out == plaintext

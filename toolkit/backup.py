@@ -47,7 +47,7 @@ class Backup:
         document: dict[str, Any],
         *,
         kind: str | None = None,
-        plaintext: bytes | None = None,
+        plaintext: bytes | memoryview | None = None,
         container: ct.Container | None = None,
         source: str | None = None,
     ) -> None:
@@ -169,6 +169,8 @@ class Backup:
         dump = jsonio.dumps_gson if self.is_legacy else jsonio.dumps_js
         fresh = dump(self.document)
         original = self._plaintext
+        if isinstance(original, memoryview):  # opened from a file: a view of the decrypted blocks
+            original = self._plaintext = original.tobytes()
         if original is None or fresh == original:
             return fresh
         if jsonio.loads(original) == self.document:
@@ -286,7 +288,7 @@ def _record_name(record: dict[str, Any]) -> str:
     return f" ({name[:40]!r})" if isinstance(name, str) and name else ""
 
 
-def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> dict[str, Any]:
+def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None = None) -> dict[str, Any]:
     """Parse decrypted bytes; a parse failure after a matching first block means damage.
 
     JSON that is well-formed but unacceptable (NaN, numbers out of range, nesting
@@ -346,7 +348,7 @@ def open_with_key(container: ct.Container, key: bytes, *, source: str | None = N
     Raises :class:`~toolkit.errors.WrongPasswordError`, :class:`~toolkit.errors.DamagedError` or
     :class:`~toolkit.errors.UnexpectedContentError` saying why the content does not open.
     """
-    decrypted = ct.decrypt_with_key(container, key)
+    decrypted = ct.decrypt_with_key(container, key, view=True)  # kept as a view: no copy of the plaintext
     document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
     kind = classify(document)
     return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=source)

@@ -188,7 +188,7 @@ def loads_checked(data: bytes | str, limit: int = MAX_DEPTH) -> tuple[Any, tuple
 def _fallback_loads(data: bytes | str) -> Any:
     """The standard library's parse of what orjson refused, each failure a :class:`JSONError`."""
     try:
-        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray, memoryview)) else data
+        text = str(data, "utf-8") if isinstance(data, (bytes, bytearray, memoryview)) else data
         return _std_loads(text)
     except UnicodeDecodeError as exc:
         raise JSONError(
