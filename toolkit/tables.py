@@ -94,11 +94,15 @@ def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     The columns are gathered in C and handed to pandas, which would otherwise collect them with a
     Python step per record.
     """
-    if set(map(type, records)) - {dict}:
+    plain = not set(map(type, records)) - {dict}
+    if not plain:
         records = [r for r in records if isinstance(r, dict)]
     if not records:
         return pd.DataFrame.from_records(records)
-    columns = list(dict.fromkeys(chain.from_iterable(map(dict.keys, records))))
+    if plain and len(set().union(*records)) == len(records[0]):  # every record has the first one's keys at most
+        columns = list(records[0])
+    else:
+        columns = list(dict.fromkeys(chain.from_iterable(map(dict.keys, records))))
     return pd.DataFrame.from_records(records, columns=columns)
 
 
