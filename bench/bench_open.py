@@ -1,13 +1,13 @@
 """Benchmark: open + tabulate a large export, against the bare floor, in the same run.
 
-    python bench/bench_open.py [--accounts 20000] [--repeat 5] [--plain] [--compare DIR]
+    python bench/bench_open.py [--accounts 20000] [--repeat 5] [--plain] [--compare DIR] [--stages]
 
 The file is as rich as a real wallet's (full identity objects, credential
 policies that reveal attributes, a note on every address-book entry; see
 ``synthetic.large_desktop_document(rich=True)``); ``--plain`` makes the lean
 file earlier runs measured.  ``--compare DIR`` also measures the toolkit of
 another checkout (e.g. the last release, unpacked with ``git archive``) on the
-same file in the same run.
+same file in the same run; ``--stages`` also times each stage of the open (each in its own process).
 
 The floor is what any reader must do: read the file, base64-decode, PBKDF2,
 AES-CBC decrypt + unpad with `cryptography`, and `json.loads` the plaintext.
@@ -64,6 +64,28 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": dt, "peak_kib": peak, "work_kib": peak - base, "accounts": n}))
 """
 
+STAGES = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+import pandas
+from toolkit import backup as bk, container as ct, jsonio
+t = {}
+def lap(name, t0):
+    t[name] = time.perf_counter() - t0
+t0 = time.perf_counter(); data = ct.read_source(sys.argv[1]); lap("read file", t0)
+t0 = time.perf_counter(); box = ct.parse_container(data); lap("container (outer JSON, base64)", t0)
+t0 = time.perf_counter(); key = ct.derive_key(sys.argv[2], box.kdf); lap("PBKDF2", t0)
+t0 = time.perf_counter(); dec = ct.decrypt_with_key(box, key); lap("AES + unpad", t0)
+t0 = time.perf_counter()
+with jsonio.gc_paused():
+    jsonio.loads(dec.plaintext)
+lap("  of which: inner JSON parse", t0)
+t0 = time.perf_counter(); doc = bk.parse_plaintext(dec.plaintext, dec.first_block_kind); lap("inner JSON + depth walk", t0)
+t0 = time.perf_counter(); b = bk.Backup(doc, kind=bk.classify(doc), plaintext=dec.plaintext, container=box); lap("classify", t0)
+t0 = time.perf_counter(); b.check_shape(); lap("shape check", t0)
+t0 = time.perf_counter(); b.tables(); lap("tables", t0)
+print(json.dumps(t))
+"""
 
 MAKE = r"""
 import sys
@@ -113,6 +135,7 @@ def main() -> None:
     ap.add_argument(
         "--compare", type=Path, metavar="DIR", help="also measure the toolkit in DIR (its parent of toolkit/)"
     )
+    ap.add_argument("--stages", action="store_true", help="also time each stage (best of --repeat, own process)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "wallet-export.json"
@@ -136,6 +159,12 @@ def main() -> None:
         jobs = [(FLOOR, ROOT), (TOOLKIT, ROOT)] + ([(TOOLKIT, args.compare.resolve())] if args.compare else [])
         floor, ours, *rest = measure_all(jobs, path, args.repeat)
         other = rest[0] if rest else None
+        stages = []
+        if args.stages:
+            roots = [ROOT] + ([args.compare.resolve()] if args.compare else [])
+            for root in roots:
+                runs = [run_once(STAGES, path, root) for _ in range(args.repeat)]
+                stages.append({k: min(r[k] for r in runs) for k in runs[0]})
     assert floor["accounts"] == ours["accounts"] == args.accounts
     print(
         f"file: {size / 1e6:.1f} MB, {'plain' if args.plain else 'rich as a real wallet'} ({args.accounts:,} "
@@ -152,6 +181,11 @@ def main() -> None:
         print(f"  ratio time:          {r['seconds'] / floor['seconds']:.2f}x  (target <= 1.0x)")
         print(f"  ratio work memory:   {r['work_kib'] / max(1, floor['work_kib']):.2f}x  (target <= 1.0x)")
         print(f"  ratio peak RSS:      {r['peak_kib'] / floor['peak_kib']:.2f}x  (includes pandas' own import)")
+    if stages:
+        heads = ["this checkout"] + ([args.compare.name] if args.compare else [])
+        print(f"stages (best of {args.repeat} each, s){''.join(f'{h[:14]:>16}' for h in heads)}")
+        for name in stages[0]:
+            print(f"  {name:34}{''.join(f'{st[name]:>16.3f}' for st in stages)}")
 
 
 if __name__ == "__main__":

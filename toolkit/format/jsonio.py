@@ -19,6 +19,8 @@ import gc
 import json
 import re
 from collections.abc import Iterator
+from itertools import chain, compress, repeat
+from operator import is_
 from typing import Any
 
 import orjson
@@ -105,15 +107,48 @@ def too_deep(obj: Any, limit: int = MAX_DEPTH) -> bool:
     return odd is not None and odd[0] == "deep"
 
 
-def oddity(obj: Any, limit: int = MAX_DEPTH) -> tuple[str, str] | None:
+def oddity(obj: Any, limit: int = MAX_DEPTH, *, integers: bool = True) -> tuple[str, str] | None:
     """``("deep", where)`` or ``("integer", where)`` for the first value no wallet writes, else None.
 
     Nesting deeper than ``limit``, or an integer beyond 64 bits, anywhere; ``where``
-    is a path like ``accounts[0].note``.  Iterative (no recursion); the path is
-    only worked out once something was found.
+    is a path like ``accounts[0].note``.  ``integers=False`` skips the integer test
+    (for a document orjson parsed: it yields no integer out of range).  Whether there
+    is anything odd is found level by level in C (no Python step per value); only
+    then does the slow walk (:func:`_first_oddity`) say which value comes first.
     """
     if type(obj) is not dict and type(obj) is not list:
         return None
+    if not _any_oddity(obj, limit, integers):
+        return None
+    return _first_oddity(obj, limit)
+
+
+def _any_oddity(obj: dict[str, Any] | list[Any], limit: int, integers: bool) -> bool:
+    """Is any list/object nested more than ``limit`` deep, or (``integers``) any integer out of range?
+
+    Breadth first, one level at a time, with C iterators: exact types as in :func:`_first_oddity`
+    (a dict or list subclass is a leaf, a bool is not an integer).
+    """
+    level = [obj]
+    depth = 1
+    while level:
+        values = list(chain.from_iterable([n.values() if type(n) is dict else n for n in level]))
+        level = list(compress(values, map(_CONTAINERS.__contains__, map(type, values))))
+        if level and depth >= limit:
+            return True
+        if integers:
+            ints = list(compress(values, map(is_, map(type, values), repeat(int))))
+            if ints and (min(ints) < MIN_INT or max(ints) > MAX_INT):
+                return True
+        depth += 1
+    return False
+
+
+_CONTAINERS = frozenset({dict, list})
+
+
+def _first_oddity(obj: Any, limit: int) -> tuple[str, str] | None:
+    """The first odd value in the walk's order, as :func:`oddity` reports it (a Python step per value)."""
     stack = [(obj, 1)]
     while stack:
         node, depth = stack.pop()
@@ -152,9 +187,24 @@ def loads(data: bytes | str) -> Any:
         with gc_paused():
             return orjson.loads(data)
     except orjson.JSONDecodeError:
-        pass
+        return _fallback_loads(data)
+
+
+def loads_checked(data: bytes | str, limit: int = MAX_DEPTH) -> tuple[Any, tuple[str, str] | None]:
+    """:func:`loads`, and the :func:`oddity` of what it parsed (the integer test only where it can find one)."""
+    with gc_paused():  # the walk makes many small objects too, and the parse's would all be scanned
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            obj = _fallback_loads(data)
+            return obj, oddity(obj, limit)
+        return obj, oddity(obj, limit, integers=False)  # orjson yields no integer beyond 64 bits
+
+
+def _fallback_loads(data: bytes | str) -> Any:
+    """The standard library's parse of what orjson refused, each failure a :class:`JSONError`."""
     try:
-        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray, memoryview)) else data
+        text = str(data, "utf-8") if isinstance(data, (bytes, bytearray, memoryview)) else data
         return _std_loads(text)
     except UnicodeDecodeError as exc:
         raise JSONError(

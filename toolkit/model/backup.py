@@ -49,7 +49,7 @@ class Backup:
         document: dict[str, Any],
         *,
         kind: str | None = None,
-        plaintext: bytes | None = None,
+        plaintext: bytes | memoryview | None = None,
         container: ct.Container | None = None,
         source: str | None = None,
     ) -> None:
@@ -171,6 +171,8 @@ class Backup:
         dump = jsonio.dumps_gson if self.is_legacy else jsonio.dumps_js
         fresh = dump(self.document)
         original = self._plaintext
+        if isinstance(original, memoryview):  # opened from a file: a view of the decrypted blocks
+            original = self._plaintext = original.tobytes()
         if original is None or fresh == original:
             return fresh
         if jsonio.loads(original) == self.document:
@@ -229,6 +231,8 @@ def _check_list(obj: dict[str, Any], key: str, where: str, *, required: bool) ->
         return
     if not isinstance(value, list):
         raise errors.UnexpectedContentError(f"{where} is not a list")
+    if not set(map(type, value)) - {dict}:  # all plain objects (found in C)
+        return
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise errors.UnexpectedContentError(f"{where}[{i}] is not an object")
@@ -288,7 +292,7 @@ def _record_name(record: dict[str, Any]) -> str:
     return f" ({name[:40]!r})" if isinstance(name, str) and name else ""
 
 
-def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> dict[str, Any]:
+def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None = None) -> dict[str, Any]:
     """Parse decrypted bytes; a parse failure after a matching first block means damage.
 
     JSON that is well-formed but unacceptable (NaN, numbers out of range, nesting
@@ -296,7 +300,7 @@ def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> di
     :class:`UnexpectedContentError`: the password is right and nothing was damaged.
     """
     try:
-        document = jsonio.loads(plaintext)
+        document, odd = jsonio.loads_checked(plaintext)
     except jsonio.JSONError as exc:
         if exc.content:  # JSON in shape, so the password is right and nothing was damaged
             raise errors.UnexpectedContentError(
@@ -307,7 +311,6 @@ def parse_plaintext(plaintext: bytes, first_block_kind: str | None = None) -> di
             raise errors.WrongPasswordError("The password does not open this file") from None
         where = f" near byte {exc.pos}" if exc.pos is not None else ""
         raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
-    odd = jsonio.oddity(document)
     if odd is not None:
         what = (
             f"nests more than {jsonio.MAX_DEPTH} levels deep" if odd[0] == "deep" else "has an integer beyond 64 bits"
@@ -349,7 +352,7 @@ def open_with_key(container: ct.Container, key: bytes, *, source: str | None = N
     Raises :class:`~toolkit.errors.WrongPasswordError`, :class:`~toolkit.errors.DamagedError` or
     :class:`~toolkit.errors.UnexpectedContentError` saying why the content does not open.
     """
-    decrypted = ct.decrypt_with_key(container, key)
+    decrypted = ct.decrypt_with_key(container, key, view=True)  # kept as a view: no copy of the plaintext
     document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
     kind = classify(document)
     return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=source)

@@ -15,6 +15,7 @@ maxAccounts, credential policy dates); the raw strings are left out unless
 from __future__ import annotations
 
 import json
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -89,7 +90,21 @@ def provider_name(identity_provider: Any) -> str | None:
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame.from_records([r for r in records if isinstance(r, dict)])
+    """The records (objects only) as a frame, columns in first-seen key order.
+
+    The columns are gathered in C and handed to pandas, which would otherwise collect them with a
+    Python step per record.
+    """
+    plain = not set(map(type, records)) - {dict}
+    if not plain:
+        records = [r for r in records if isinstance(r, dict)]
+    if not records:
+        return pd.DataFrame.from_records(records)
+    if plain and len(set().union(*records)) == len(records[0]):  # every record has the first one's keys at most
+        columns = list(records[0])
+    else:
+        columns = list(dict.fromkeys(chain.from_iterable(map(dict.keys, records))))
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def _ints(df: pd.DataFrame, columns: list[str]) -> None:
@@ -122,14 +137,18 @@ def _periods(values: list[Any] | pd.Series, index: pd.Index | None = None) -> pd
     if isinstance(values, pd.Series):
         index = values.index if index is None else index
         values = values.tolist()
-    texts = list({v for v in values if isinstance(v, str)})
+    try:
+        distinct = set(values)
+    except TypeError:  # an unhashable value (a list or object where a month belongs)
+        distinct = None
+    texts = [v for v in (values if distinct is None else distinct) if isinstance(v, str)]
     text = pd.Series(texts, dtype="object")
     stamps = pd.to_datetime(text, format="%Y%m", errors="coerce", cache=True)
     ordinal = dict(zip(texts, stamps.dt.to_period("M").array.asi8.tolist(), strict=True))
     nat = _NAT_ORDINAL
-    try:
-        ordinals = np.array([ordinal.get(v, nat) for v in values], dtype=np.int64)
-    except TypeError:  # an unhashable value (a list or object where a month belongs)
+    if distinct is not None:  # one look-up per value, in C
+        ordinals = np.fromiter(map(ordinal.get, values, repeat(nat)), dtype=np.int64, count=len(values))
+    else:
         ordinals = np.array([ordinal.get(v, nat) if isinstance(v, str) else nat for v in values], dtype=np.int64)
     return pd.Series(PeriodArray(ordinals, dtype=_MONTH), index=index)
 
@@ -252,10 +271,12 @@ def desktop_tables(
 
     credentials = frames["credentials"]
     if not credentials.empty:
-        facts = _policy_facts(credentials["policy"].tolist() if "policy" in credentials else [None] * len(credentials))
-        credentials["policyCreatedAt"] = _periods([f[0] for f in facts], credentials.index)
-        credentials["policyValidTo"] = _periods([f[1] for f in facts], credentials.index)
-        credentials["revealedAttributes"] = [f[2] for f in facts]
+        created, valid_to, revealed = _policy_facts(
+            credentials["policy"].tolist() if "policy" in credentials else [None] * len(credentials)
+        )
+        credentials["policyCreatedAt"] = _periods(created, credentials.index)
+        credentials["policyValidTo"] = _periods(valid_to, credentials.index)
+        credentials["revealedAttributes"] = revealed
         if "randomness" in credentials:
             credentials["hasRandomness"] = credentials["randomness"].notna().astype("boolean")
         if "accountAddress" in credentials:
@@ -279,25 +300,32 @@ def desktop_tables(
     return frames
 
 
-def _policy_facts(values: list[Any]) -> list[tuple[Any, Any, str]]:
-    """(createdAt, validTo, revealed attribute names) of each credential policy, each distinct text parsed once."""
-    seen: dict[str, tuple[Any, Any, str]] = {}
-    out = []
-    for value in values:
-        facts = seen.get(value) if isinstance(value, str) else None
-        if facts is None:
-            policy = parse_json_field(value) or {}
-            policy = policy if isinstance(policy, dict) else {}
-            revealed = policy.get("revealedAttributes")
-            facts = (
-                policy.get("createdAt"),
-                policy.get("validTo"),
-                ", ".join(sorted(revealed)) if isinstance(revealed, dict) else "",
-            )
-            if isinstance(value, str):
-                seen[value] = facts
-        out.append(facts)
-    return out
+def _policy_facts(values: list[Any]) -> tuple[list[Any], list[Any], list[str]]:
+    """The createdAt, validTo and revealed attribute names (", "-joined) of each credential policy, as three
+    columns; each distinct text is parsed once and the columns are filled by look-ups in C."""
+    try:
+        distinct = set(values)
+    except TypeError:  # an unhashable policy (an object or list where text belongs)
+        facts = [_one_policy(v) for v in values]
+        return [f[0] for f in facts], [f[1] for f in facts], [f[2] for f in facts]
+    seen = {v: _one_policy(v) for v in distinct if isinstance(v, str)}
+    empty = _one_policy(None)  # what every value that is not text gives
+
+    def column(i: int) -> list[Any]:
+        return list(map({v: f[i] for v, f in seen.items()}.get, values, repeat(empty[i])))
+
+    return column(0), column(1), column(2)
+
+
+def _one_policy(value: Any) -> tuple[Any, Any, str]:
+    policy = parse_json_field(value) or {}
+    policy = policy if isinstance(policy, dict) else {}
+    revealed = policy.get("revealedAttributes")
+    return (
+        policy.get("createdAt"),
+        policy.get("validTo"),
+        ", ".join(sorted(revealed)) if isinstance(revealed, dict) else "",
+    )
 
 
 def _redact(value: Any, reveal: bool) -> Any:

@@ -1,0 +1,105 @@
+"""The open's fast paths agree with the slow, obvious ones they stand in for (issue 14, P1)."""
+
+from __future__ import annotations
+
+import binascii
+
+from cryptography.hazmat.primitives import padding
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit import container, jsonio, open_backup, synthetic
+
+
+class _D(dict):
+    pass
+
+
+class _L(list):
+    pass
+
+
+_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**66), max_value=2**66),
+    st.floats(allow_nan=False),
+    st.text(max_size=3),
+)
+_TREE = st.recursive(
+    _LEAF,
+    lambda c: st.one_of(
+        st.lists(c, max_size=4),
+        st.dictionaries(st.text(max_size=2), c, max_size=4),
+        st.builds(_D, st.dictionaries(st.text(max_size=2), c, max_size=3)),
+        st.builds(_L, st.lists(c, max_size=3)),
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TREE, st.integers(1, 6))
+def test_level_walk_finds_what_the_value_walk_finds(obj, limit):
+    slow = jsonio._first_oddity(obj, limit) if type(obj) in (dict, list) else None
+    assert jsonio.oddity(obj, limit) == slow
+
+
+def test_depth_limit_is_exact():
+    found = []
+    for n in range(45, 52):  # each step nests two levels (an object in a list)
+        doc = inner = {}
+        for _ in range(n):
+            inner["a"] = [{}]
+            inner = inner["a"][0]
+        odd = jsonio.oddity({"accounts": [doc]})
+        assert odd == jsonio._first_oddity({"accounts": [doc]}, jsonio.MAX_DEPTH)
+        found.append(odd is not None)
+    assert found == sorted(found) and True in found and False in found
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda k: st.binary(min_size=16 * k, max_size=16 * k)), st.integers(0, 17))
+def test_unpad_accepts_exactly_what_cryptography_accepts(raw, n):
+    raw = raw[: len(raw) - min(n, 16)] + bytes([n]) * min(n, 16)
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        expected = unpadder.update(raw) + unpadder.finalize()
+    except ValueError:
+        expected = None
+    assert container._unpad(raw) == expected
+
+
+@given(st.binary(max_size=40))
+def test_cipher_text_fast_path_decodes_as_strict_binascii(data):
+    text = binascii.b2a_base64(data, newline=False)
+    for value in (text, text.rstrip(b"="), text + b"=", text[:-1], b"=" + text, text.replace(b"A", b"-")):
+        outer = b'{"cipherText":"' + value + b'","metadata":{}}'
+        try:
+            expected = binascii.a2b_base64(value, strict_mode=True)
+        except binascii.Error:
+            expected = None
+        got = container._split_ciphertext(outer)[1]
+        assert got == expected, value
+
+
+def test_a_second_cipher_text_key_anywhere_takes_the_full_parse():
+    body = binascii.b2a_base64(b"x" * 32, newline=False)
+    for outer in (
+        b'{"cipherText":"' + body + b'","metadata":{},"cipherText":""}',
+        b'{"cipherText":"cipherText":"' + body + b'","metadata":{}}',
+    ):
+        assert container._split_ciphertext(outer) == (None, None), outer
+    assert container._split_ciphertext(b'{"cipherText":"' + body + b'","metadata":{}}')[1] == b"x" * 32
+
+
+def test_an_opened_backup_keeps_a_view_and_gives_bytes():
+    plaintext = jsonio.dumps_js(synthetic.desktop_document(identities=1, contacts=1, seed=3))
+    data = container.encrypt(plaintext, "pw", iterations=10)
+    box = container.parse_container(data)
+    key = container.derive_key("pw", box.kdf)
+    assert container.decrypt_with_key(box, key, view=True).plaintext == plaintext
+    backup = open_backup(data, "pw")
+    assert backup.plaintext_bytes == len(plaintext)
+    out = backup.to_plaintext()
+    assert type(out) is bytes and out == plaintext
