@@ -8,7 +8,9 @@ from cryptography.hazmat.primitives import padding
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import container, jsonio, open_backup, synthetic
+from toolkit import open_backup
+from toolkit.format import container, jsonio
+from toolkit.testing import synthetic
 
 
 class _D(dict):
