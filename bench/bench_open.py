@@ -67,7 +67,9 @@ print(json.dumps({"seconds": dt, "peak_kib": peak, "work_kib": peak - base, "acc
 STAGES = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
-import pandas
+import pandas, warnings
+warnings.simplefilter("ignore", DeprecationWarning)
+# the module paths before the layers: --compare DIR may be a checkout from before them
 from toolkit import backup as bk, container as ct, jsonio
 t = {}
 def lap(name, t0):
