@@ -295,6 +295,7 @@ def test_a_file_over_the_limit_is_refused_in_the_page_before_it_is_sent(desk_url
     assert "\u202e" not in text and opener.locator("img").count() == 0
     assert max(sent, default=0) < 1024 * 1024  # no websocket frame carried the file
     expect(opener.locator("button.widget-upload")).to_contain_text("Upload backup (0)")
+    keep_screenshot(opener, tmp_path, "journey-too-large.png")
 
     # pressing Open says it again (not "nothing chosen"); the kernel answers
     type_into(opener, "the backup's password", password_of(DESKTOP))
@@ -310,4 +311,3 @@ def test_a_file_over_the_limit_is_refused_in_the_page_before_it_is_sent(desk_url
     expect(refusal).to_have_count(0)
     press(opener, "Open")
     expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
-    keep_screenshot(opener, tmp_path, "journey-too-large.png")

@@ -24,6 +24,9 @@ function render({ model, el }) {
   const input = document.createElement("input");
   input.type = "file";
   input.style.display = "none";
+  button.style.width = "auto"; // sized by its label, or fills a width given in the layout
+  button.style.flex = "1 1 auto";
+  el.style.display = "flex";
   el.classList.add("ctk-upload");
   el.append(button, input);
 
