@@ -27,7 +27,10 @@ def item(name: str, content: bytes) -> dict[str, object]:
 
 def test_within_the_limit_the_value_is_what_file_upload_gives() -> None:
     upload = SizedUpload(max_size=10)
+    sent: list[dict[str, object]] = []
+    upload.comm.send = lambda **msg: sent.append(msg)  # what the kernel would send to the page
     upload.set_state({"value": [item("a.json", b"0123456789")]})
+    assert sent == []  # the bytes are not echoed back to the page
     (got,) = upload.value
     assert got["name"] == "a.json" and bytes(got["content"]) == b"0123456789" and got.size == 10
     assert got["last_modified"].year == 1970
