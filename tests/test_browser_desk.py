@@ -295,6 +295,8 @@ def test_a_file_over_the_limit_is_refused_in_the_page_before_it_is_sent(desk_url
     assert "\u202e" not in text and opener.locator("img").count() == 0
     assert max(sent, default=0) < 1024 * 1024  # no websocket frame carried the file
     expect(opener.locator("button.widget-upload")).to_contain_text("Upload backup (0)")
+    # the button's front-end came from the server: nothing but Voila's own font-icon CSS tried to leave
+    assert [u for u in page.blocked if "fontawesome" not in u] == []
     keep_screenshot(opener, tmp_path, "journey-too-large.png")
 
     # pressing Open says it again (not "nothing chosen"); the kernel answers
