@@ -93,3 +93,12 @@ def test_a_new_upload_within_the_limit_clears_the_refusal() -> None:
     source.upload.set_state({"value": [item("wallet-export.json", DESKTOP.read_bytes())], "refused": {}})
     assert source.refusal.value == "" and source.chosen == "wallet-export.json"
     assert source.read()[1] == "wallet-export.json"
+
+
+def test_whatever_the_page_sends_as_a_refusal_is_shown_as_plain_text() -> None:
+    source = FileSource()
+    source.upload.set_state({"refused": {"name": ["<script>"], "size": "lots", "extra": 1}})
+    assert source.upload.refused == {"name": "['<script>']", "size": 0}
+    assert "[&#x27;&lt;script&gt;&#x27;] was not uploaded" in source.refusal.value
+    source.upload.set_state({"refused": {"size": 2**80}})
+    assert "The file was not uploaded" in source.refusal.value

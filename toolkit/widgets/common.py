@@ -379,8 +379,8 @@ class FileSource(widgets.VBox):
             self.path.value = ""
             if self.pick is not None:
                 self.pick.index = 0
-            shown = errors.restated(self.too_large(refused.get("size") or 0), hints.HINTS)
-            self.refusal.value = error_html(shown, f"{refused.get('name') or 'The file'} was not uploaded")
+            shown = errors.restated(self.too_large(refused["size"]), hints.HINTS)
+            self.refusal.value = error_html(shown, f"{refused['name'] or 'The file'} was not uploaded")
         else:
             self.refusal.value = ""
         self.refusal.layout.display = None if refused else "none"
@@ -434,7 +434,7 @@ class FileSource(widgets.VBox):
                 raise self.too_large(len(data))
             return data, str(item.get("name") or "upload")
         if self.upload.refused:  # the browser kept it back: say so again rather than "nothing chosen"
-            raise self.too_large(int(self.upload.refused.get("size") or 0))
+            raise self.too_large(self.upload.refused["size"])
         path = self.path.value.strip()
         if not path:
             raise ChoiceError(f"No {self.label} was chosen", hint="Upload the file or type its path on this machine.")

@@ -83,6 +83,18 @@ class SizedUpload(anywidget.AnyWidget):  # type: ignore[misc]
     refused = t.Dict(help="{'name', 'size'} of the last file refused for its size, or {}").tag(sync=True)
     error = t.Unicode("", help="Why the browser could not read the chosen file").tag(sync=True)
 
+    @t.validate("refused")
+    def _plain_refusal(self, proposal: t.Bunch) -> dict[str, Any]:
+        """What the page says it refused, as ``{"name": str, "size": int}`` (or ``{}``), whatever it sent."""
+        given = proposal["value"]
+        if not given:
+            return {}
+        try:
+            size = max(0, int(given.get("size") or 0))
+        except (TypeError, ValueError, OverflowError):
+            size = 0
+        return {"name": str(given.get("name") or ""), "size": size}
+
     @t.validate("value")
     def _within_limit(self, proposal: t.Bunch) -> tuple[dict[str, Any], ...]:
         """Defence in depth: an item over ``max_size`` that arrived all the same is dropped, as a refusal."""
