@@ -27,6 +27,12 @@ fi
 
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=24"
 .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+# The forms' upload button is an anywidget: its front-end comes with the package (into .venv/share/jupyter),
+# where JupyterLab and Voila load it from; without it every upload button would show an error instead.
+if ! .venv/bin/jupyter labextension list 2>&1 | grep -q 'anywidget v.*enabled.*OK'; then
+  echo "setup: the anywidget front-end is missing from .venv/share/jupyter/labextensions; run this again." >&2
+  exit 1
+fi
 
 if [ "${1:-}" != "--quiet" ]; then
   echo "Set up in .venv. The bundled sample backup (password read from data/samples/wallet-export.password):"

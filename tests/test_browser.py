@@ -183,7 +183,7 @@ def test_upload_type_password_open_then_wrong_password(voila_url: str, page, tmp
     upload = form.locator("button.widget-upload")
     expect(upload).to_be_visible(timeout=PAGE_TIMEOUT_MS)
 
-    # ipywidgets 8 keeps its <input type=file> out of the document: pick the file through the chooser it opens
+    # the upload button's <input type=file> is hidden: pick the file through the chooser it opens
     with page.expect_file_chooser() as chooser:
         upload.click()
     chooser.value.set_files(str(DESKTOP))

@@ -267,3 +267,49 @@ def test_the_session_list_survives_a_wrong_password_and_audits(desk_url: str, pa
     report = Path(download.value.path()).read_text(encoding="utf-8")
     assert "<html" in report.lower() and password_of(DESKTOP) not in report
     keep_screenshot(audit, tmp_path, "journey-audit.png")
+
+
+def test_a_file_over_the_limit_is_refused_in_the_page_before_it_is_sent(desk_url: str, page, tmp_path: Path) -> None:
+    """A 200 MB file (over the limit, and over the server's 128 MiB message size) is refused at once, in the
+    form, by name and size; nothing is sent, the kernel stays connected, and a normal backup still opens."""
+    name = "huge-<img src=x onerror=alert(1)>-\u202egnp.json"  # a hostile name: markup and a bidi override
+    huge = tmp_path / name
+    huge.touch()
+    os.truncate(huge, 200 * 1024 * 1024)  # sparse: takes no disk
+    size = huge.stat().st_size
+    assert size > 128 * 1024 * 1024 > MAX_FILE_SIZE
+    sent: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(len(frame))))
+    open_desk(page, desk_url)
+    opener = form(page, "Open a backup")
+    with page.expect_file_chooser() as chooser:
+        opener.locator("button.widget-upload", has_text="Upload backup").click()
+    chooser.value.set_files(str(huge))
+
+    refusal = opener.locator(".ctk-refusal .ctk-error")
+    expect(refusal).to_contain_text("was not uploaded", timeout=5_000)
+    text = refusal.inner_text()
+    assert "huge-<img src=x onerror=alert(1)>-\\u202egnp.json was not uploaded." in text  # shown as text
+    assert f"The file is {size:,} bytes ({size_text(size)}), more than the {MAX_FILE_SIZE:,}" in text
+    assert "check that this is the right file" in text and "(code: too-large)" in text
+    assert "\u202e" not in text and opener.locator("img").count() == 0
+    assert max(sent, default=0) < 1024 * 1024  # no websocket frame carried the file
+    expect(opener.locator("button.widget-upload")).to_contain_text("Upload backup (0)")
+    # the button's front-end came from the server: nothing but Voila's own font-icon CSS tried to leave
+    assert [u for u in page.blocked if "fontawesome" not in u] == []
+    keep_screenshot(opener, tmp_path, "journey-too-large.png")
+
+    # pressing Open says it again (not "nothing chosen"); the kernel answers
+    type_into(opener, "the backup's password", password_of(DESKTOP))
+    press(opener, "Open")
+    expect(opener.locator(".ctk-error", has_text="Could not open")).to_contain_text("too-large")
+    # another form works: the connection to the kernel is alive
+    diff = form(page, "Compare two backups")
+    diff.locator('input[placeholder^="path on this machine"]').first.fill("no/such/file.json")
+    press(diff, "Compare")
+    expect(diff.locator(".ctk-error")).to_contain_text("cannot-read", timeout=5_000)
+    # and a backup within the limit uploads and opens in the same form; the refusal is gone
+    upload(page, opener, "backup", DESKTOP)
+    expect(refusal).to_have_count(0)
+    press(opener, "Open")
+    expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")

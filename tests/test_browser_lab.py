@@ -1,5 +1,6 @@
 """A support-desk journey in JupyterLab (not only Voilà): the desk notebook run in Lab, then
-damaged file → Salvage → Export → download → the file opens with the new password.
+damaged file → Salvage → Export → download → the file opens with the new password; and a file over the size
+limit refused in the page (the upload button's front-end, an anywidget, loads in Lab too).
 
 Lab is started as the README says (``--config=jupyter_server_config.json``, which lets big uploads through),
 on 127.0.0.1 with no token, its own Jupyter folders, and Chromium that reaches nothing else.
@@ -7,6 +8,7 @@ on 127.0.0.1 with no token, its own Jupyter folders, and Chromium that reaches n
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,11 +27,14 @@ from .test_browser import (
 )
 from .test_browser_desk import (
     BITROT,
+    DESKTOP,
     NEW_PASSWORD,
     export_and_download,
     form,
     keep_screenshot,
+    press,
     salvage_bitrot,
+    upload,
 )
 
 pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
@@ -95,3 +100,21 @@ def test_lab_salvage_then_export_download_opens(lab_url: str, page, tmp_path: Pa
     assert password_of(BITROT) not in page.content() and NEW_PASSWORD not in page.content()
     dismiss_news(page)
     keep_screenshot(form(page, "Salvage a damaged backup"), tmp_path, "journey-lab-salvage.png")
+
+
+def test_lab_refuses_a_file_over_the_limit_before_sending_it(lab_url: str, page, tmp_path: Path) -> None:
+    huge = tmp_path / "wallet-export-huge.json"
+    huge.touch()
+    os.truncate(huge, 200 * 1024 * 1024)  # sparse: takes no disk
+    run_all(page, lab_url)
+    opener = form(page, "Open a backup")
+    with page.expect_file_chooser() as chooser:
+        opener.locator("button.widget-upload", has_text="Upload backup").click()
+    chooser.value.set_files(str(huge))
+    expect(opener.locator(".ctk-refusal .ctk-error")).to_contain_text(
+        "wallet-export-huge.json was not uploaded. The file is 209,715,200 bytes (200 MB)", timeout=5_000
+    )
+    upload(page, opener, "backup", DESKTOP)  # the kernel is still connected: a normal backup opens
+    opener.locator('input[placeholder="the backup\'s password"]').fill(password_of(DESKTOP))
+    press(opener, "Open")
+    expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")

@@ -33,6 +33,7 @@ from toolkit.reports import sheets
 from toolkit.textsafe import is_missing, safe_text
 
 from . import hints
+from .upload import SizedUpload
 
 log = logging.getLogger("toolkit.widgets")
 
@@ -302,6 +303,10 @@ class ChoiceError(errors.CannotReadError):
     """Nothing (or nothing readable) was chosen: said before any password is used, so none is cleared."""
 
 
+class UploadTooLargeError(errors.TooLargeError):
+    """An upload over the size limit (refused by the browser, or arrived): said before any password is used."""
+
+
 class FileSource(widgets.VBox):
     """A backup chosen by upload (the bytes), by a path on the machine running the kernel, or — given a
     ``session`` — from the backups this session produced.
@@ -313,8 +318,12 @@ class FileSource(widgets.VBox):
     def __init__(self, label: str = "backup", *, accept: str = BACKUP_ACCEPT, session: Any = None) -> None:
         self.label = label
         self.session = session
-        self.upload = widgets.FileUpload(
-            accept=accept, multiple=False, description=f"Upload {label}", layout=widgets.Layout(width="auto")
+        self.upload = SizedUpload(
+            accept=accept,
+            multiple=False,
+            description=f"Upload {label}",
+            max_size=MAX_FILE_SIZE,
+            layout=widgets.Layout(width="auto"),
         )
         self.limit = widgets.HTML(
             f'<span class="ctk-limit" style="color:#555;font-size:12px">up to {size_text(MAX_FILE_SIZE)}</span>'
@@ -327,9 +336,13 @@ class FileSource(widgets.VBox):
         self.where = widgets.HTML(
             f'<span style="color:#555;font-size:12px">relative paths start from {esc(kernel_folder())}</span>'
         )
+        #: Says at once, under the field, that a chosen file was too large and was not uploaded.
+        self.refusal = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.refusal.add_class("ctk-refusal")
         self.upload.observe(self._on_upload, names="value")
+        self.upload.observe(self._on_refused, names="refused")
         self.path.observe(self._on_path, names="value")
-        rows: list[widgets.Widget] = [widgets.HBox([self.upload, self.limit, self.path]), self.where]
+        rows: list[widgets.Widget] = [widgets.HBox([self.upload, self.limit, self.path]), self.refusal, self.where]
         self.pick: widgets.Dropdown | None = None
         if session is not None:
             self.pick = widgets.Dropdown(
@@ -360,10 +373,23 @@ class FileSource(widgets.VBox):
                 self.pick.index = 0
         self.upload.description = f"{change['new'][0].get('name')} ✓" if change["new"] else f"Upload {self.label}"
 
+    def _on_refused(self, change: dict[str, Any]) -> None:
+        refused = change["new"]
+        if refused:
+            self.path.value = ""
+            if self.pick is not None:
+                self.pick.index = 0
+            shown = errors.restated(self.too_large(refused["size"]), hints.HINTS)
+            self.refusal.value = error_html(shown, f"{refused['name'] or 'The file'} was not uploaded")
+        else:
+            self.refusal.value = ""
+        self.refusal.layout.display = None if refused else "none"
+
     def _on_path(self, change: dict[str, Any]) -> None:
         if change["new"]:
             if self.upload.value:
                 self.upload.value = ()
+            self.upload.refused = {}
             if self.pick is not None:
                 self.pick.index = 0
 
@@ -371,7 +397,15 @@ class FileSource(widgets.VBox):
         if change["new"] is not None:
             if self.upload.value:
                 self.upload.value = ()
+            self.upload.refused = {}
             self.path.value = ""
+
+    @staticmethod
+    def too_large(size: int) -> errors.TooLargeError:
+        """The ``too-large`` error for an upload of ``size`` bytes (said before any password is used)."""
+        return UploadTooLargeError(
+            f"The file is {size:,} bytes ({size_text(size)}), more than the {MAX_FILE_SIZE:,} a backup can be"
+        )
 
     @property
     def picked(self) -> Any:
@@ -397,10 +431,10 @@ class FileSource(widgets.VBox):
             item = self.upload.value[0]
             data = bytes(item["content"])
             if len(data) > MAX_FILE_SIZE:
-                raise errors.TooLargeError(
-                    f"The file is {len(data):,} bytes, more than the {MAX_FILE_SIZE:,} a backup can be"
-                )
+                raise self.too_large(len(data))
             return data, str(item.get("name") or "upload")
+        if self.upload.refused:  # the browser kept it back: say so again rather than "nothing chosen"
+            raise self.too_large(self.upload.refused["size"])
         path = self.path.value.strip()
         if not path:
             raise ChoiceError(f"No {self.label} was chosen", hint="Upload the file or type its path on this machine.")
@@ -587,7 +621,8 @@ class Form(widgets.VBox):
         try:
             return self._run(**kwargs)
         except Exception as exc:  # shown as one line; the traceback only at DEBUG level
-            keep_passwords = isinstance(exc, ChoiceError)  # nothing was used yet: don't make them type it again
+            # nothing was used yet: don't make them type it again
+            keep_passwords = isinstance(exc, (ChoiceError, UploadTooLargeError))
             self._fail(exc)
         finally:
             if not keep_passwords:
