@@ -102,3 +102,16 @@ def test_whatever_the_page_sends_as_a_refusal_is_shown_as_plain_text() -> None:
     assert "[&#x27;&lt;script&gt;&#x27;] was not uploaded" in source.refusal.value
     source.upload.set_state({"refused": {"size": 2**80}})
     assert "The file was not uploaded" in source.refusal.value
+
+
+def test_a_too_large_candidate_list_is_told_to_come_by_path_not_that_it_is_no_backup() -> None:
+    from toolkit.widgets import RecoveryForm
+
+    form = RecoveryForm()
+    form.candidates_file.upload.set_state({"value": [], "refused": {"name": "rockyou.txt", "size": 140_000_000}})
+    shown = form.candidates_file.refusal.value
+    assert "rockyou.txt was not uploaded" in shown and "an upload can be" in shown
+    assert "path on this machine" in shown and "wallet backup" not in shown
+    backup = FileSource()
+    backup.upload.set_state({"value": [], "refused": {"name": "x.json", "size": 140_000_000}})
+    assert "a backup can be" in backup.refusal.value and "wallet backup is at most" in backup.refusal.value

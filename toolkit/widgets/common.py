@@ -400,11 +400,15 @@ class FileSource(widgets.VBox):
             self.upload.refused = {}
             self.path.value = ""
 
-    @staticmethod
-    def too_large(size: int) -> errors.TooLargeError:
+    def too_large(self, size: int) -> errors.TooLargeError:
         """The ``too-large`` error for an upload of ``size`` bytes (said before any password is used)."""
-        return UploadTooLargeError(
-            f"The file is {size:,} bytes ({size_text(size)}), more than the {MAX_FILE_SIZE:,} a backup can be"
+        if self.upload.accept == BACKUP_ACCEPT:
+            return UploadTooLargeError(
+                f"The file is {size:,} bytes ({size_text(size)}), more than the {MAX_FILE_SIZE:,} a backup can be"
+            )
+        return UploadTooLargeError(  # a candidate list: it may well be larger, but not through the page
+            f"The file is {size:,} bytes ({size_text(size)}), more than the {MAX_FILE_SIZE:,} an upload can be",
+            hint=f"Type the {self.label} file's path on this machine instead.",
         )
 
     @property
