@@ -105,3 +105,26 @@ def test_an_opened_backup_keeps_a_view_and_gives_bytes():
     assert backup.plaintext_bytes == len(plaintext)
     out = backup.to_plaintext()
     assert type(out) is bytes and out == plaintext
+
+
+_JSON_TREE = st.recursive(
+    st.one_of(
+        st.integers(min_value=-(2**66), max_value=2**66),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=3),
+    ),
+    lambda c: st.one_of(st.lists(c, max_size=4), st.dictionaries(st.text(max_size=2), c, max_size=4)),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_JSON_TREE)
+def test_orjson_and_the_standard_library_refuse_the_same_integers(obj):
+    """orjson reads an integer literal beyond 64 bits as a float: the open must still refuse it, as the exact
+    parse does (and accept a float literal of any size, as the exact parse does)."""
+    import json
+
+    text = json.dumps(obj).encode()
+    _, fast = jsonio.loads_checked(text)
+    assert fast == jsonio.oddity(json.loads(text))

@@ -123,8 +123,9 @@ def oddity(obj: Any, limit: int = MAX_DEPTH, *, integers: bool = True) -> tuple[
     return _first_oddity(obj, limit)
 
 
-def _any_oddity(obj: dict[str, Any] | list[Any], limit: int, integers: bool) -> bool:
-    """Is any list/object nested more than ``limit`` deep, or (``integers``) any integer out of range?
+def _any_oddity(obj: dict[str, Any] | list[Any], limit: int, integers: bool, huge_floats: bool = False) -> bool:
+    """Is any list/object nested more than ``limit`` deep, or (``integers``) any integer out of range,
+    or (``huge_floats``) any float beyond the 64-bit integer range?
 
     Breadth first, one level at a time, with C iterators: exact types as in :func:`_first_oddity`
     (a dict or list subclass is a leaf, a bool is not an integer).
@@ -133,13 +134,15 @@ def _any_oddity(obj: dict[str, Any] | list[Any], limit: int, integers: bool) -> 
     depth = 1
     while level:
         values = list(chain.from_iterable([n.values() if type(n) is dict else n for n in level]))
-        level = list(compress(values, map(_CONTAINERS.__contains__, map(type, values))))
+        types = list(map(type, values))
+        level = list(compress(values, map(_CONTAINERS.__contains__, types)))
         if level and depth >= limit:
             return True
-        if integers:
-            ints = list(compress(values, map(is_, map(type, values), repeat(int))))
-            if ints and (min(ints) < MIN_INT or max(ints) > MAX_INT):
-                return True
+        for wanted, asked in ((int, integers), (float, huge_floats)):
+            if asked:
+                numbers = list(compress(values, map(is_, types, repeat(wanted))))
+                if numbers and (min(numbers) < MIN_INT or max(numbers) > MAX_INT):
+                    return True
         depth += 1
     return False
 
@@ -198,7 +201,13 @@ def loads_checked(data: bytes | str, limit: int = MAX_DEPTH) -> tuple[Any, tuple
         except orjson.JSONDecodeError:
             obj = _fallback_loads(data)
             return obj, oddity(obj, limit)
-        return obj, oddity(obj, limit, integers=False)  # orjson yields no integer beyond 64 bits
+        # orjson yields no integer beyond 64 bits: it reads such a literal as a float.  A float that large
+        # (never in a wallet's file), or nesting too deep, sends the text to the standard library, which
+        # reads integers exactly, so both parsers refuse the same files.
+        if _any_oddity(obj, limit, integers=False, huge_floats=True) if type(obj) in _CONTAINERS else False:
+            obj = _fallback_loads(data)
+            return obj, oddity(obj, limit)
+        return obj, None
 
 
 def _fallback_loads(data: bytes | str) -> Any:
