@@ -138,11 +138,15 @@ def _any_oddity(obj: dict[str, Any] | list[Any], limit: int, integers: bool, hug
         level = list(compress(values, map(_CONTAINERS.__contains__, types)))
         if level and depth >= limit:
             return True
-        for wanted, asked in ((int, integers), (float, huge_floats)):
-            if asked and wanted in types:  # a C scan; wallets' files hold no floats at all
-                numbers = list(compress(values, map(is_, types, repeat(wanted))))
-                if numbers and (min(numbers) < MIN_INT or max(numbers) > MAX_INT):
-                    return True
+        if integers and int in types:
+            ints = list(compress(values, map(is_, types, repeat(int))))
+            if min(ints) < MIN_INT or max(ints) > MAX_INT:
+                return True
+        if huge_floats and float in types:  # a C scan; wallets' files hold no floats at all
+            floats = list(compress(values, map(is_, types, repeat(float))))
+            # at the range's ends too: -2**63 - 1 read as a float rounds to -2**63
+            if min(floats) <= MIN_INT or max(floats) >= MAX_INT:
+                return True
         depth += 1
     return False
 
