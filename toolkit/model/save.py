@@ -1,10 +1,11 @@
 """A backup encrypted as its wallet writes it: to bytes, or to a new file, atomically and verified.
 
 The plaintext is the document as its wallet serialises it (the original bytes
-while unchanged); the container is fresh (new random salt and IV).  The file
-is written to a temporary name in the same folder, fsynced, moved into place,
-then read back, decrypted and compared before success is reported.  A failure
-at any step leaves nothing under the output name.  :meth:`Backup.encrypt` and
+while unchanged); the container is fresh (new random salt and IV), and it is
+decrypted again in memory and compared with the plaintext before anything is
+written.  The file is written to a temporary name in the same folder, fsynced,
+moved into place, then read back and compared byte for byte before success is
+reported.  A failure at any step leaves nothing under the output name.  :meth:`Backup.encrypt` and
 :meth:`Backup.save` are these functions.
 """
 
