@@ -94,7 +94,10 @@ def test_container_facts_equal_the_codes_constants():
     assert facts["hashAlgorithm"][0].strip('"') == container.HASH_ALGORITHM
     assert [c.strip('"') for c in facts["encryptionMethod"][:2]] == [container.ENCRYPTION_METHOD] * 2
     assert [c.strip('"') for c in facts["keyDerivationMethod"][:2]] == [container.KDF_METHOD] * 2
-    assert [_code(c).encode() for c in facts["plaintext starts"][:2]] == [container.DESKTOP_PREFIX, container.LEGACY_PREFIX]
+    assert [_code(c).encode() for c in facts["plaintext starts"][:2]] == [
+        container.DESKTOP_PREFIX,
+        container.LEGACY_PREFIX,
+    ]
     assert [_number(c) for c in facts["IV bytes"][:2]] == [container.BLOCK] * 2
     # What the code writes for each wallet: salt size and the outer key order.
     for column, layout in enumerate(("desktop", "legacy")):

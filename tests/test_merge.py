@@ -1,4 +1,4 @@
-"""Import preview: every Desktop Wallet import rule (FORMAT.md §3) — the merged result and the message."""
+"""Import preview: every Desktop Wallet import rule (docs/FORMAT.md §3) — the merged result and the message."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 ``{"cipherText": base64, "metadata": {keyLen, iterations, salt,
 initializationVector, encryptionMethod, keyDerivationMethod, hashAlgorithm}}``
-— PBKDF2-HMAC-SHA256 then AES-256-CBC with PKCS#7 padding (FORMAT.md §1).
+— PBKDF2-HMAC-SHA256 then AES-256-CBC with PKCS#7 padding (docs/FORMAT.md §1).
 It knows nothing of accounts or identities; it only knows how each wallet's
 plaintext *starts*, which lets one 16-byte block tell a right password from a
 wrong one, and so a damaged file from a wrong password.

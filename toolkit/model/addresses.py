@@ -1,4 +1,4 @@
-"""Concordium account addresses and other identifiers (FORMAT.md §6)."""
+"""Concordium account addresses and other identifiers (docs/FORMAT.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which Concordium network a genesis block hash names (FORMAT.md §6)."""
+"""Which Concordium network a genesis block hash names (docs/FORMAT.md §6)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .backup import Backup
 
-#: The lists of records a Desktop Wallet export holds (FORMAT.md §2), ``genesis`` being one record.
+#: The lists of records a Desktop Wallet export holds (docs/FORMAT.md §2), ``genesis`` being one record.
 DESKTOP_RECORD_KINDS = (
     "accounts",
     "identities",
@@ -25,7 +25,7 @@ DESKTOP_RECORD_KINDS = (
     "wallets",
     "genesis",
 )
-#: The lists of records a legacy mobile wallet export holds (FORMAT.md §4).
+#: The lists of records a legacy mobile wallet export holds (docs/FORMAT.md §4).
 LEGACY_RECORD_KINDS = ("identities", "accounts", "recipients")
 
 #: Account and identity statuses the Desktop Wallet writes (tables keep this order for their categories).
@@ -47,7 +47,7 @@ ENCRYPTED_AMOUNT_FIELDS = frozenset(
     {"selfAmounts", "incomingAmounts", "totalDecrypted", "allDecrypted", "transactionFilter"}
 )
 
-#: The fields each Desktop Wallet record kind has (FORMAT.md §2), in the writer's order.
+#: The fields each Desktop Wallet record kind has (docs/FORMAT.md §2), in the writer's order.
 KNOWN_FIELDS: dict[str, tuple[str, ...]] = {
     "accounts": (
         "identityId",

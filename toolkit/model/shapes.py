@@ -1,4 +1,4 @@
-"""The record shapes this version of the toolkit knows (FORMAT.md §2 and §4).
+"""The record shapes this version of the toolkit knows (docs/FORMAT.md §2 and §4).
 
 One table of field names and JSON types per record kind, used by the shape check every operation makes
 (:meth:`toolkit.Backup.check_shape`), the audit (``invalid-record``, ``unknown-field``) and salvage, which accepts a

@@ -40,7 +40,7 @@ def reexport(
     backup's plaintext is byte for byte the input's.  ``to`` ("desktop" or
     "legacy") only confirms the kind: a legacy mobile file stays a legacy file
     and a Desktop file a Desktop file (:class:`IncompatibleKindsError`
-    otherwise; FORMAT.md §4).  ``identities``/``accounts`` select a subset
+    otherwise; docs/FORMAT.md §4).  ``identities``/``accounts`` select a subset
     (see :func:`toolkit.ops.subset.subset_backup`).  The rest is :func:`save_backup`.
     """
     check_target(backup, to)
@@ -54,7 +54,7 @@ def reexport(
 
 
 def check_target(backup: Backup, to: str | None) -> None:
-    """Refuse to turn one wallet's file into the other's (FORMAT.md §4); ``to`` None means "as it is"."""
+    """Refuse to turn one wallet's file into the other's (docs/FORMAT.md §4); ``to`` None means "as it is"."""
     if to is None:
         return
     target = _TARGETS.get(to.strip().lower())

@@ -1,6 +1,6 @@
 """Import preview: what the Desktop Wallet does when a wallet holding backup A imports backup B.
 
-``preview_import(a, b)`` replays the Desktop Wallet's import (FORMAT.md §3, in
+``preview_import(a, b)`` replays the Desktop Wallet's import (docs/FORMAT.md §3, in
 the order its import code runs) on a copy of A's document, offline, and returns
 an :class:`ImportPreview`: the merged document, one row per imported record
 with the message the wallet shows next to it, and the refusal, if any.  Every

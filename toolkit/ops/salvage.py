@@ -8,7 +8,7 @@ writes the recovered backup through :func:`toolkit.model.save.save_backup`
 (atomic, read back and verified) so the wallet can import it.  The damaged
 original is only ever read.
 
-How (FORMAT.md §1, CBC facts):
+How (docs/FORMAT.md §1, CBC facts):
 
 1. The outer JSON is read tolerantly (:func:`toolkit.format.container.parse_container`
    with ``tolerant=True``): a cipherText cut short keeps all its

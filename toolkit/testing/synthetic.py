@@ -1,6 +1,6 @@
 """Realistic, deterministic synthetic wallet documents for samples, tests and benchmarks.
 
-The records follow the wallets' real shapes and key orders (FORMAT.md §2, §4)
+The records follow the wallets' real shapes and key orders (docs/FORMAT.md §2, §4)
 with valid base58check addresses; every value is made up.  The same seed gives
 the same document.
 """

@@ -10,7 +10,7 @@ it is the right one.
 seconds: one of :data:`STATES` with a plain next step.  It talks through
 ledgerblue's transports (USB HID, or TCP to Speculos or ``tests/ledger_sim.py``)
 and sends only GET_APP_AND_VERSION and "get public key without confirmation"
-(FORMAT.md §5).
+(docs/FORMAT.md §5).
 
 - :mod:`.devices`: USB listing without opening a device, TCP endpoints;
 - :mod:`.transport`: ledgerblue, bounded in time, limited to the two APDUs;

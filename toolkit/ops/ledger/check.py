@@ -34,7 +34,7 @@ STATES = (
     "error",
 )
 
-#: Status words (FORMAT.md §5).
+#: Status words (docs/FORMAT.md §5).
 LOCKED_SW = frozenset({0x5515, 0x6804, 0x530C, 0x6B0C})
 NO_APP_SW = frozenset({0x6E00, 0x6D00, 0x6E01, 0x6D02, 0x6511})
 REFUSED_SW = frozenset({0x6985, 0x5501})

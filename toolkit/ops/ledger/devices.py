@@ -10,7 +10,7 @@ from typing import Any
 from toolkit import errors
 
 LEDGER_VENDOR_ID = 0x2C97
-#: product_id >> 8 on current firmware (FORMAT.md §5) ...
+#: product_id >> 8 on current firmware (docs/FORMAT.md §5) ...
 MODELS = {0x10: "Nano S", 0x40: "Nano X", 0x50: "Nano S Plus", 0x60: "Stax", 0x70: "Flex"}
 #: ... and the low byte alone on old firmware.
 LEGACY_MODELS = {0x00: "Blue", 0x01: "Nano S", 0x04: "Nano X", 0x05: "Nano S Plus", 0x06: "Stax", 0x07: "Flex"}

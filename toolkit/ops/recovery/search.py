@@ -2,7 +2,7 @@
 
 Per candidate a worker process derives the key with the backup's own PBKDF2
 parameters and decrypts **one** block, comparing it with the known start of
-either wallet's plaintext (FORMAT.md §1).  Only a hit is confirmed, in the
+either wallet's plaintext (docs/FORMAT.md §1).  Only a hit is confirmed, in the
 main process, by a full decrypt, parse and classification.
 
 The candidate stream is numbered: the main process hands out index ranges
