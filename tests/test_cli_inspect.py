@@ -156,7 +156,7 @@ def test_no_password_and_usage_errors(backup_file, capsys, monkeypatch):
     rc, out, err = run_cli(["inspect", "--json"], capsys, monkeypatch)
     assert rc == 2 and json.loads(out)["error"]["code"] == "usage"
     rc, out, err = run_cli(["inspect", str(path), "--password", "x"], capsys, monkeypatch)
-    assert rc == 2 and "unrecognized arguments" in err  # no plain password argument exists
+    assert rc == 2 and "unrecognized option --password (did you mean --password-file?)" in err  # no such argument
 
 
 def test_password_never_printed(backup_file, tmp_path, capsys, monkeypatch):

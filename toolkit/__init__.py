@@ -1,8 +1,8 @@
 """Concordium backup toolkit: open, understand, compare, repair and re-create wallet backups.
 
 Every function of the README's table is importable from here (``toolkit.diff_backups``,
-``toolkit.audit_backup``...); all but :func:`open_backup` load on first use, so
-``import toolkit`` stays quick.  The code is in layers, each importing only from those
+``toolkit.audit_backup``...); they load on first use, so ``import toolkit`` stays quick
+(no cryptography or pandas until a backup is opened: the command line's ``--help`` relies on it).  The code is in layers, each importing only from those
 below it (``tests/test_layers.py`` checks):
 
 - :mod:`toolkit.errors`, :mod:`toolkit.textsafe`: the error taxonomy and text neutralising, used by all;
@@ -24,16 +24,22 @@ import importlib.machinery
 import sys
 import types
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .errors import BackupError
-from .model.backup import DESKTOP, LEGACY, Backup, open_backup
+
+if TYPE_CHECKING:  # loaded on first use (see _LAZY); named here for type checkers
+    from .model.backup import DESKTOP, LEGACY, Backup, open_backup  # noqa: F401
 
 __version__ = "0.1.0"
 
 #: name -> (module, attribute) that holds it, imported when first asked for.
 _LAZY: dict[str, tuple[str, str]] = {
+    "open_backup": ("model.backup", "open_backup"),
+    "Backup": ("model.backup", "Backup"),
+    "DESKTOP": ("model.backup", "DESKTOP"),
+    "LEGACY": ("model.backup", "LEGACY"),
     "diff_backups": ("ops.diff", "diff_backups"),
     "BackupDiff": ("ops.diff", "BackupDiff"),
     "preview_import": ("ops.merge", "preview_import"),
@@ -86,7 +92,7 @@ _MOVED: dict[str, str] = {
     "toolkit.synthetic": "toolkit.testing.synthetic",
 }
 
-__all__ = ["Backup", "BackupError", "DESKTOP", "LEGACY", "__version__", "errors", "open_backup", *_LAZY]
+__all__ = ["BackupError", "__version__", "errors", *_LAZY]
 
 
 def _moved_target(fullname: str) -> str | None:

@@ -169,6 +169,11 @@ class WriteFailedError(BackupError):
     hint = "Nothing was written under the output name; check free space and permissions."
 
 
+class TerminalOutputError(BackupError):
+    code = "terminal-output"
+    hint = "Redirect standard output to a file or a pipe (… > out.json), or give an output file name."
+
+
 class VerifyFailedError(BackupError):
     code = "verify-failed"
     hint = "The written file did not read back identically and was removed; try again on another disk."

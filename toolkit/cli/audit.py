@@ -12,36 +12,37 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from toolkit import errors
 from toolkit.format.files import refuse_same_file
-from toolkit.model.backup import open_backup
-from toolkit.ops.audit import SEVERITIES, audit, findings_records, group_by_severity, has_failures, severity_counts
-from toolkit.reports.report import write_report
 
-from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
+from .common import (
+    add_force_option,
+    add_json_flag,
+    add_password_option,
+    emit,
+    get_password,
+    input_name,
+    print_json,
+    read_stdin_once,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _HEADINGS = {"error": "ERRORS", "warning": "WARNINGS", "info": "INFO"}
+#: :data:`toolkit.ops.audit.SEVERITIES`, most severe first (tests/test_cli_conventions.py checks they agree).
+SEVERITIES = ("error", "warning", "info")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "audit",
-        help="check a backup: references, duplicates, identifiers, statuses, expiry, network, encryption",
-        description=(
-            "Check a backup and print every finding, grouped by severity. Exit 0 when there are no errors, "
-            "1 when there are (--fail-on warning: warnings count too), 2 when the file cannot be opened."
-        ),
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Check a backup and print every finding, grouped by severity. Exit 0 when there are no errors, "
+        "1 when there are (--fail-on warning: warnings count too), 2 when the file cannot be opened."
     )
-    p.add_argument("file", help="the backup file (wallet-export.json or .concordiumwallet)")
-    p.add_argument(
-        "--password-file",
-        metavar="PATH",
-        help=f"read the password from the first line of PATH (else ${PASSWORD_ENV}, else a hidden prompt)",
-    )
+    p.add_argument("file", help="the backup file (wallet-export.json or .concordiumwallet; '-': standard input)")
+    add_password_option(p)
     p.add_argument(
         "--fail-on",
         choices=SEVERITIES,
@@ -49,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the least severe finding that makes the exit code 1 (default: error)",
     )
     p.add_argument("--report", metavar="PATH", help="also write a report to attach to a ticket (.html or .xlsx)")
-    p.add_argument("--force", action="store_true", help="with --report: replace an existing report")
+    add_force_option(p, what="with --report: replace an existing report")
     p.add_argument(
         "--today",
         type=_day,
@@ -68,9 +69,14 @@ def _day(text: str) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.model.backup import open_backup
+    from toolkit.ops.audit import audit, findings_records, has_failures, severity_counts
+    from toolkit.reports.report import write_report
+
+    read_stdin_once(FILE=args.file, password_file=args.password_file)
     if args.report:  # refuse before the password is asked
         refuse_same_file(args.report, (args.file, args.password_file))
-    password = get_password(args.password_file, what=Path(args.file).name)
+    password = get_password(args.password_file, what=input_name(args.file))
     backup = open_backup(args.file, password)
     today = args.today or date.today()
     findings = audit(backup, today=today)
@@ -86,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             out["report"] = report
         print_json(out)
         return 1 if failed else 0
-    emit(render(findings, name=Path(args.file).name, kind=backup.kind, network=backup.network))
+    emit(render(findings, name=input_name(args.file), kind=backup.kind, network=backup.network))
     if report:
         emit(f"\nwrote report {report}")
     return 1 if failed else 0
@@ -94,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
 
 def render(findings: pd.DataFrame, *, name: str, kind: str, network: str) -> str:
     """The findings as text a person reads: a summary line, then one section per severity."""
+    from toolkit.ops.audit import group_by_severity, severity_counts
+
     counts = severity_counts(findings)
     plural = {"error": "errors", "warning": "warnings", "info": "info"}
     summary = ", ".join(f"{n} {plural[s] if n != 1 else s}" for s, n in counts.items())

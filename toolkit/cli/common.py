@@ -1,20 +1,29 @@
-"""What every command shares: passwords, JSON output, errors as one line."""
+"""What every command shares: the option bundles, passwords, ``-`` for standard input/output, JSON
+output, errors as one line.
+
+Light on purpose: ``--help`` imports this and nothing heavy (no pandas, numpy or cryptography).
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import getpass
 import json
 import os
 import sys
-from typing import Any, TextIO
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from toolkit import errors
+from toolkit.format.files import STDIO, display_name, is_stdio, stdout_is_terminal
 from toolkit.format.passwords import MIN_PASSWORD_LENGTH, check_password, read_password_file
-from toolkit.model.save import WriteResult
 from toolkit.textsafe import json_safe, safe_text
 
 from .hints import restate
+
+if TYPE_CHECKING:
+    from toolkit.model.save import WriteResult
 
 PASSWORD_ENV = "CONCORDIUM_BACKUP_PASSWORD"
 NEW_PASSWORD_ENV = "CONCORDIUM_BACKUP_NEW_PASSWORD"
@@ -36,10 +45,123 @@ class ArgumentParser(argparse.ArgumentParser):
             kwargs["metavar"] = str(args[0]).upper()
         return super().add_argument(*args, **kwargs)
 
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        self._seen = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> None:  # type: ignore[override]
+        """A :class:`UsageError` with this parser's usage; a mistyped option is named first, with the closest one."""
+        unknown = self.unknown_options(getattr(self, "_seen", ())) if getattr(self, "suggest_options", False) else []
+        if unknown:
+            message = "unrecognized option" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown)
         exc = errors.UsageError(message, hint=f"See '{self.prog} --help'")
         exc.usage = self.format_usage()  # type: ignore[attr-defined]
         raise exc
+
+    def unknown_options(self, tokens: Iterable[str]) -> list[str]:
+        """Each option in ``tokens`` this parser does not know, with the closest one it does ("--jsn (did you
+        mean --json?)")."""
+        known = [o for o in self._option_string_actions if o.startswith("--")]
+        out = []
+        for token in tokens:
+            if token == "--":
+                break
+            name = token.split("=", 1)[0]
+            if not name.startswith("-") or name == STDIO or name in self._option_string_actions:
+                continue
+            if name[1:].replace(".", "", 1).isdigit():  # a negative number is a value
+                continue
+            out.append(name + suggest(name, known))
+        return out
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for the choice closest to a mistyped ``word``, or nothing."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+# --- option bundles: the same option, worded the same, in every command -------------------------
+
+
+def add_password_option(
+    parser: argparse.ArgumentParser, *, of: str = "the backup", both: str | None = None, prompt: bool = True
+) -> None:
+    """``--password-file PATH`` for the backup ``of`` names (``both``: the inputs one file serves, e.g. "OLD and NEW")."""
+    what = f"password for {both}" if both else f"{of}'s password" if of != "the backup" else "the password"
+    rest = f" (else ${PASSWORD_ENV}, else a hidden prompt)" if prompt else ""
+    parser.add_argument(
+        "--password-file",
+        metavar="PATH",
+        help=f"read {what} from the first line of PATH ('-': standard input){rest}",
+    )
+
+
+def add_input_password_options(parser: argparse.ArgumentParser, *names: str) -> None:
+    """``--password-file`` for all of ``names`` (e.g. "old", "new"), and ``--NAME-password-file`` for each alone."""
+    add_password_option(parser, both=" and ".join(n.upper() for n in names))
+    for name in names:
+        parser.add_argument(f"--{name}-password-file", metavar="PATH", help=f"password for {name.upper()} only")
+
+
+def add_new_password_option(parser: argparse.ArgumentParser, *, of: str = "OUT", default: str | None = None) -> None:
+    """``--new-password-file PATH``: the password of the file written (long enough; asked twice when typed)."""
+    source = f"(or ${NEW_PASSWORD_ENV}); default: {default}" if default else f"(else ${NEW_PASSWORD_ENV}, else asked twice)"
+    parser.add_argument(
+        "--new-password-file",
+        metavar="PATH",
+        help=f"{of}'s password (at least {MIN_PASSWORD_LENGTH} characters) from the first line of PATH {source}",
+    )
+
+
+def add_force_option(parser: argparse.ArgumentParser, *, what: str = "replace OUT if it exists") -> None:
+    """``--force``: replace an existing output (never an input: that is ``same-file`` whatever it says)."""
+    parser.add_argument("--force", action="store_true", help=what)
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """``--json``: one JSON object on standard output, for scripts."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
+
+
+# --- standard input and output ---------------------------------------------------------------
+
+
+def read_stdin_once(**inputs: str | None) -> None:
+    """Refuse two inputs both read from standard input (``-``): it can be read only once.
+
+    ``inputs`` maps how the user named each input (``FILE``, ``password_file``) to its value.
+    """
+    named = [name.replace("_", "-") for name, value in inputs.items() if is_stdio(value)]
+    if len(named) > 1:
+        shown = " and ".join(n if n.isupper() else f"--{n}" for n in named)
+        raise errors.UsageError(
+            f"{shown} are both '-': standard input can be read only once",
+            hint="Give all but one of them as a file (a password file, or the password in the environment)",
+        )
+
+
+def output_to_stdout(output: str | None, *, as_json: bool) -> bool:
+    """Is ``output`` ``-`` (the file goes to standard output)?  Then ``--json`` cannot share standard output,
+    and standard output must not be a terminal (``terminal-output``)."""
+    if not is_stdio(output):
+        return False
+    if as_json:
+        raise errors.UsageError(
+            "OUT is '-' (the file goes to standard output), so --json has nowhere to go",
+            hint="Give OUT a file name to use --json",
+        )
+    if stdout_is_terminal():
+        raise errors.TerminalOutputError(
+            "Standard output is a terminal; a backup is not written to a screen",
+            hint="Redirect it (... - > out.json) or give OUT a file name",
+        )
+    return True
+
+
+def input_name(path: str | None) -> str:
+    """How a prompt or a message names an input: its base name, or "standard input" for ``-``."""
+    return display_name(path)
 
 
 def no_core_dumps() -> None:
@@ -67,10 +189,6 @@ def no_core_dumps() -> None:
 
 
 _PR_SET_DUMPABLE = 4
-
-
-def add_json_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
 
 
 def _interactive() -> bool:
@@ -159,6 +277,11 @@ def error_line(exc: errors.BackupError) -> str:
 
 def describe_write(result: WriteResult) -> str:
     """One line saying what a verified write produced."""
+    if is_stdio(result.path):
+        return (
+            f"wrote the backup to standard output: {result.kind}, {result.size:,} bytes, "
+            f"{result.iterations:,} PBKDF2 iterations; decrypted again and verified before it was written"
+        )
     return (
         f"wrote {result.path}: {result.kind}, {result.size:,} bytes, "
         f"{result.iterations:,} PBKDF2 iterations; read back and verified"

@@ -1,57 +1,72 @@
 """``concordium-backup diff OLD NEW``: what changed between two backups.
 
 A thin skin over :func:`toolkit.ops.diff.diff_backups`.  Exit 0 whether or not
-there are differences (the summary says), 2 when a file cannot be opened or
-the two are of different kinds.
+there are differences (the summary says); with ``--exit-code`` (as ``git diff
+--exit-code``) 0 when the backups hold the same records, 1 when they differ.
+2 when a file cannot be opened or the two are of different kinds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from toolkit.model.backup import open_input
-from toolkit.ops.diff import diff_backups
 from toolkit.textsafe import cut, safe_text
 
-from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
+from .common import (
+    add_input_password_options,
+    add_json_flag,
+    emit,
+    get_password,
+    input_name,
+    print_json,
+    read_stdin_once,
+)
+
+EXIT_SAME, EXIT_DIFFERENT = 0, 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "diff",
-        help="compare two backups record by record",
-        description=(
-            "Compare two backups of the same kind: records added, removed and changed, field by field. "
-            "Legacy private keys are never shown."
-        ),
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Compare two backups of the same kind: records added, removed and changed, field by field. "
+        "Legacy private keys are never shown. Exit 0; with --exit-code 0 when they are the same, "
+        "1 when they differ; 2 when a file cannot be opened."
     )
-    p.add_argument("old", help="the older backup")
-    p.add_argument("new", help="the newer backup")
+    p.add_argument("old", help="the older backup ('-': standard input)")
+    p.add_argument("new", help="the newer backup ('-': standard input)")
+    add_input_password_options(p, "old", "new")
     p.add_argument(
-        "--password-file",
-        metavar="PATH",
-        help=f"password for both files, from the first line of PATH (else ${PASSWORD_ENV}, else a prompt)",
+        "--exit-code",
+        action="store_true",
+        help="exit 1 when the backups differ, 0 when they are the same (as 'git diff --exit-code')",
     )
-    p.add_argument("--old-password-file", metavar="PATH", help="password for OLD only")
-    p.add_argument("--new-password-file", metavar="PATH", help="password for NEW only")
     add_json_flag(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    old_pw = get_password(args.old_password_file or args.password_file, what=Path(args.old).name)
+    from toolkit.model.backup import open_input
+    from toolkit.ops.diff import diff_backups
+
+    read_stdin_once(
+        OLD=args.old,
+        NEW=args.new,
+        password_file=args.password_file,
+        old_password_file=args.old_password_file,
+        new_password_file=args.new_password_file,
+    )
+    old_pw = get_password(args.old_password_file or args.password_file, what=input_name(args.old))
     old = open_input(args.old, old_pw, subject="old", what="the old backup")
-    new_pw = get_password(args.new_password_file or args.password_file, what=Path(args.new).name)
+    new_pw = get_password(args.new_password_file or args.password_file, what=input_name(args.new))
     new = open_input(args.new, new_pw, subject="new", what="the new backup")
     result = diff_backups(old, new)
+    out = result.to_dict()
     if args.json:
-        print_json(result.to_dict())
-        return 0
-    emit(render(result.to_dict()))
-    return 0
+        print_json(out)
+    else:
+        emit(render(out))
+    return EXIT_DIFFERENT if args.exit_code and not result.empty else EXIT_SAME
 
 
 def _show(value: Any) -> str:

@@ -8,36 +8,34 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from toolkit import errors
-from toolkit.format.files import refuse_same_file, write_bytes_atomic
-from toolkit.model.backup import DESKTOP_LISTS, LEGACY_LISTS, open_backup
-from toolkit.model.tables import default_columns
-from toolkit.reports.sheets import to_csv_bytes
+from toolkit.format.files import refuse_same_file, user_path, write_bytes_atomic
 from toolkit.textsafe import is_missing
 
-from .common import PASSWORD_ENV, add_json_flag, emit, get_password, print_json
-from .tabletext import render_frame, terminal_width, wrap
+from .common import (
+    add_force_option,
+    add_json_flag,
+    add_password_option,
+    emit,
+    get_password,
+    input_name,
+    print_json,
+    read_stdin_once,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "inspect",
-        help="open a backup and show its summary and tables",
-        description="Open a backup and show what it holds.",
-    )
-    p.add_argument("file", help="the backup file (wallet-export.json or .concordiumwallet)")
-    p.add_argument(
-        "--password-file",
-        metavar="PATH",
-        help=f"read the password from the first line of PATH (else ${PASSWORD_ENV}, else a hidden prompt)",
-    )
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = "Open a backup and show what it holds."
+    p.add_argument("file", help="the backup file (wallet-export.json or .concordiumwallet; '-': standard input)")
+    add_password_option(p)
     p.add_argument("--table", metavar="NAME", help="print only this table (e.g. accounts)")
     p.add_argument("--csv-dir", metavar="DIR", help="also write every table as DIR/NAME.csv")
-    p.add_argument("--force", action="store_true", help="with --csv-dir: replace existing CSV files")
+    add_force_option(p, what="with --csv-dir: replace existing CSV files")
     p.add_argument(
         "--raw-csv",
         action="store_true",
@@ -56,16 +54,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.model.backup import open_backup
+    from toolkit.model.tables import default_columns
+
+    from .tabletext import render_frame, terminal_width, wrap
+
+    read_stdin_once(FILE=args.file, password_file=args.password_file)
     inputs = (args.file, args.password_file)
     if args.csv_dir:  # refuse before the password is asked
-        check_csv_dir(Path(args.csv_dir), inputs)
-    password = get_password(args.password_file, what=Path(args.file).name)
+        check_csv_dir(user_path(args.csv_dir), inputs)
+    password = get_password(args.password_file, what=input_name(args.file))
     backup = open_backup(args.file, password)
     tables = backup.tables(reveal_secrets=args.reveal_secrets)
     if args.table is not None and args.table not in tables:
         raise errors.UsageError(f"No table {args.table!r}; this file has: {', '.join(tables)}")
     written = (
-        write_csvs(tables, Path(args.csv_dir), force=args.force, raw=args.raw_csv, protect=inputs)
+        write_csvs(tables, user_path(args.csv_dir), force=args.force, raw=args.raw_csv, protect=inputs)
         if args.csv_dir
         else []
     )
@@ -125,6 +129,8 @@ def _plain(value: Any) -> Any:
 
 def check_csv_dir(folder: Path, inputs: tuple[str | None, ...]) -> None:
     """Refuse a CSV folder where a table's file would be an input (``same-file``, whatever ``--force``)."""
+    from toolkit.model.backup import DESKTOP_LISTS, LEGACY_LISTS
+
     for name in dict.fromkeys((*DESKTOP_LISTS, *LEGACY_LISTS)):
         refuse_same_file(folder / f"{name}.csv", inputs)
 
@@ -142,6 +148,8 @@ def write_csvs(
 
     A file that is one of the inputs ``protect`` names is never written (``same-file``).
     """
+    from toolkit.reports.sheets import to_csv_bytes
+
     for name in tables:
         refuse_same_file(folder / f"{name}.csv", protect)
     try:

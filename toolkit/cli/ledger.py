@@ -16,25 +16,22 @@ import argparse
 import sys
 
 from toolkit import errors
-from toolkit.model.backup import open_backup
 from toolkit.ops.ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
 
-from .common import add_json_flag, emit, get_password, print_json
+from .common import add_json_flag, add_password_option, emit, get_password, input_name, print_json, read_stdin_once
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "ledger",
-        help="check the Ledger, and whether it is the one a backup belongs to",
-        description=(
-            "Report the Ledger's state (" + ", ".join(STATES) + ") with what to do next, read its pairing key"
-            " (no confirmation on the device) and, given FILE, say which of the backup's wallets it is."
-            " Exit 0 when ready (and matching FILE), 1 otherwise, 2 when FILE cannot be opened."
-            " Close the Desktop Wallet and Ledger Live first: the check's two read-only requests can interrupt"
-            " a transaction they are signing or a key waiting for confirmation on the Ledger."
-        ),
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Report the Ledger's state (" + ", ".join(STATES) + ") with what to do next, read its pairing key"
+        " (no confirmation on the device) and, given FILE, say which of the backup's wallets it is."
+        " Exit 0 when ready (and matching FILE), 1 otherwise, 2 when FILE cannot be opened."
+        " Close the Desktop Wallet and Ledger Live first: the check's two read-only requests can interrupt"
+        " a transaction they are signing or a key waiting for confirmation on the Ledger."
     )
-    parser.add_argument("file", nargs="?", metavar="FILE", help="a Desktop Wallet backup to compare with")
+    parser.add_argument(
+        "file", nargs="?", metavar="FILE", help="a Desktop Wallet backup to compare with ('-': standard input)"
+    )
     parser.add_argument(
         "--tcp", type=_endpoint, metavar="HOST:PORT", help="Speculos or the simulator, e.g. 127.0.0.1:9999"
     )
@@ -42,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="give up after this long"
     )
-    parser.add_argument("--password-file", metavar="PATH", help="read FILE's password from the first line of PATH")
+    add_password_option(parser, of="FILE")
     add_json_flag(parser)
     parser.set_defaults(func=run)
 
@@ -70,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
         raise errors.UsageError("--device picks a USB Ledger; it cannot be used with --tcp")
     backup = None
     if args.file:  # open it first: a file that does not open is exit 2 before the device is asked
-        backup = open_backup(args.file, get_password(args.password_file, what=args.file))
+        from toolkit.model.backup import open_backup
+
+        read_stdin_once(FILE=args.file, password_file=args.password_file)
+        backup = open_backup(args.file, get_password(args.password_file, what=input_name(args.file)))
     print(BEFORE_ASKING, file=sys.stderr, flush=True)
     result = check_ledger(backup, tcp=args.tcp, device=device, timeout=args.timeout)
     if args.json:

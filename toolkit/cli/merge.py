@@ -10,54 +10,47 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit import errors
 from toolkit.format.files import check_output_path
-from toolkit.format.passwords import MIN_PASSWORD_LENGTH
-from toolkit.model.backup import open_input
-from toolkit.model.save import save_backup
-from toolkit.ops.merge import NO_NETWORK, ImportPreview, preview_import
 from toolkit.textsafe import safe_text
 
 from .common import (
-    NEW_PASSWORD_ENV,
-    PASSWORD_ENV,
+    add_force_option,
+    add_input_password_options,
     add_json_flag,
+    add_new_password_option,
     describe_write,
     emit,
     error_line,
     get_new_password,
     get_password,
+    input_name,
+    output_to_stdout,
     print_json,
+    read_stdin_once,
 )
 
+if TYPE_CHECKING:
+    from toolkit.ops.merge import ImportPreview
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "merge",
-        help="preview importing backup B into a wallet holding A; write the merged backup",
-        description=(
-            "Apply the Desktop Wallet's import rules to A and B offline, print the messages the wallet would "
-            "show, and write the merged backup to OUT (a new Desktop Wallet file)."
-        ),
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Apply the Desktop Wallet's import rules to A and B offline, print the messages the wallet would "
+        "show, and write the merged backup to OUT (a new Desktop Wallet file)."
     )
-    p.add_argument("a", metavar="A", help="the backup of the wallet that imports")
-    p.add_argument("b", metavar="B", help="the backup being imported")
-    p.add_argument("output", metavar="OUT", nargs="?", help="the merged backup to write (not needed with --dry-run)")
+    p.add_argument("a", metavar="A", help="the backup of the wallet that imports ('-': standard input)")
+    p.add_argument("b", metavar="B", help="the backup being imported ('-': standard input)")
     p.add_argument(
-        "--password-file",
-        metavar="PATH",
-        help=f"password for both A and B from the first line of PATH (else ${PASSWORD_ENV}, else a prompt)",
+        "output",
+        metavar="OUT",
+        nargs="?",
+        help="the merged backup to write (not needed with --dry-run; '-': standard output, not a terminal)",
     )
-    p.add_argument("--a-password-file", metavar="PATH", help="password for A only")
-    p.add_argument("--b-password-file", metavar="PATH", help="password for B only")
-    p.add_argument(
-        "--new-password-file",
-        metavar="PATH",
-        help=f"OUT's password (at least {MIN_PASSWORD_LENGTH} characters) from PATH (else ${NEW_PASSWORD_ENV}, else asked twice)",
-    )
+    add_input_password_options(p, "a", "b")
+    add_new_password_option(p)
     p.add_argument(
         "--wallet-network",
         metavar="NETWORK",
@@ -74,20 +67,35 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="leave out B's external credentials whose account is not in the wallet (their insert fails)",
     )
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_force_option(p)
     add_json_flag(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.model.backup import open_input
+    from toolkit.model.save import save_backup
+    from toolkit.ops.merge import NO_NETWORK, preview_import
+
+    read_stdin_once(
+        A=args.a,
+        B=args.b,
+        password_file=args.password_file,
+        a_password_file=args.a_password_file,
+        b_password_file=args.b_password_file,
+        new_password_file=args.new_password_file,
+    )
     inputs = [args.a, args.b, args.password_file, args.a_password_file, args.b_password_file, args.new_password_file]
+    to_stdout = False
     if not args.dry_run:
         if not args.output:
             raise errors.UsageError("Name the output file OUT, or pass --dry-run")
+        to_stdout = output_to_stdout(args.output, as_json=args.json)
         check_output_path(args.output, inputs, force=args.force)
-    a_pw = get_password(args.a_password_file or args.password_file, what=Path(args.a).name)
+    out = sys.stderr if to_stdout else sys.stdout
+    a_pw = get_password(args.a_password_file or args.password_file, what=input_name(args.a))
     a = open_input(args.a, a_pw, subject="a", what="backup A")
-    b_pw = get_password(args.b_password_file or args.password_file, what=Path(args.b).name)
+    b_pw = get_password(args.b_password_file or args.password_file, what=input_name(args.b))
     b = open_input(args.b, b_pw, subject="b", what="backup B")
     preview = preview_import(
         a,
@@ -101,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"error": preview.refusal.to_dict(), **preview.to_dict(), "written": None})
         else:
-            emit(render(preview))
+            emit(render(preview), out)
         hint = " (--wallet-network NETWORK)" if preview.outcome == NO_NETWORK else ""
         hint += "".join(f" ({FIX_FLAGS[f['fix']]})" for f in preview.fixes)
         sys.stderr.write(error_line(preview.refusal).rstrip("\n") + hint + "\n")
@@ -114,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**preview.to_dict(), "written": written.to_dict() if written else None})
         return 0
-    emit(render(preview))
-    emit(describe_write(written) if written else "dry run: nothing written")
+    emit(render(preview), out)
+    emit(describe_write(written) if written else "dry run: nothing written", out)
     return 0
 
 

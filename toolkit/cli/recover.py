@@ -47,14 +47,10 @@ exit codes: 0 found, 1 exhausted, 2 file, options or cluster unusable,
 """
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "recover-password",
-        help="find a forgotten backup password from candidates, tokens and typos",
-        description="Find a forgotten backup password from what its owner remembers, on every core.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = "Find a forgotten backup password from what its owner remembers, on every core."
+    p.epilog = EPILOG
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("file", metavar="FILE", help="the backup (wallet-export.json or a .concordiumwallet file)")
     src = p.add_argument_group("candidates")
     src.add_argument(

@@ -1,57 +1,48 @@
 """``concordium-backup reexport IN OUT``: write a backup to a new file its wallet imports.
 
 A thin skin over :func:`toolkit.ops.export.reexport` (atomic, verified, never over
-an input): a new password, optionally only some identities or accounts.
+an input): a new password, optionally only some identities or accounts.  OUT ``-``
+writes the backup to standard output (never a terminal).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any
 
 from toolkit.format.files import check_output_path
-from toolkit.format.passwords import MIN_PASSWORD_LENGTH
-from toolkit.model.backup import open_backup
-from toolkit.ops.export import check_target, reexport
-from toolkit.ops.subset import subset_backup, without_unknown_fields
 
 from .common import (
-    NEW_PASSWORD_ENV,
-    PASSWORD_ENV,
+    add_force_option,
     add_json_flag,
+    add_new_password_option,
+    add_password_option,
     describe_write,
     emit,
     get_new_password,
     get_password,
+    input_name,
+    output_to_stdout,
     print_json,
+    read_stdin_once,
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "reexport",
-        help="write a backup to a new file with a new password (optionally a subset)",
-        description=(
-            "Decrypt IN and write it to OUT with a new password, exactly as its wallet writes it "
-            "(AES-256, PBKDF2WithHmacSHA256, fresh salt and IV; every field kept). OUT is written "
-            "through a temporary file and read back before success is reported."
-        ),
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Decrypt IN and write it to OUT with a new password, exactly as its wallet writes it "
+        "(AES-256, PBKDF2WithHmacSHA256, fresh salt and IV; every field kept). OUT is written "
+        "through a temporary file and read back before success is reported."
     )
-    p.add_argument("input", metavar="IN", help="the backup to re-export")
-    p.add_argument("output", metavar="OUT", help="the new file (never IN; an existing file only with --force)")
+    p.add_argument("input", metavar="IN", help="the backup to re-export ('-': standard input)")
     p.add_argument(
-        "--password-file",
-        metavar="PATH",
-        help=f"IN's password from the first line of PATH (else ${PASSWORD_ENV}, else a prompt)",
+        "output",
+        metavar="OUT",
+        help="the new file (never IN; an existing file only with --force; '-': standard output, not a terminal)",
     )
-    p.add_argument(
-        "--new-password-file",
-        metavar="PATH",
-        help=f"OUT's password (at least {MIN_PASSWORD_LENGTH} characters) from PATH (else ${NEW_PASSWORD_ENV}, else asked twice)",
-    )
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    add_password_option(p, of="IN")
+    add_new_password_option(p)
+    add_force_option(p)
     p.add_argument(
         "--identity",
         action="append",
@@ -81,35 +72,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output_path(args.output, [args.input, args.password_file, args.new_password_file], force=args.force)
-    password = get_password(args.password_file, what=Path(args.input).name)
-    backup = open_backup(args.input, password)
-    # Refuse a conversion or a wrong selection before asking for a new password.
-    check_target(backup, args.to)
-    chosen = backup
-    if args.identity or args.account:
-        chosen = subset_backup(backup, identities=args.identity, accounts=args.account)
-    dropped: list[tuple[str, Any, str]] = []
-    if args.drop_unknown_fields:
-        chosen, dropped = without_unknown_fields(chosen)
-    new_password = get_new_password(args.new_password_file)
-    result = reexport(
-        chosen,
+    from toolkit.model.backup import open_backup
+    from toolkit.ops.export import reexport
+
+    read_stdin_once(IN=args.input, password_file=args.password_file, new_password_file=args.new_password_file)
+    to_stdout = output_to_stdout(args.output, as_json=args.json)
+    inputs = (args.input, args.password_file, args.new_password_file)
+    check_output_path(args.output, inputs, force=args.force)  # before any password is asked
+    backup = open_backup(args.input, get_password(args.password_file, what=input_name(args.input)))
+    result = reexport(  # the new password is asked only once the kind and selection are known good
+        backup,
         args.output,
-        new_password,
+        lambda: get_new_password(args.new_password_file),
         to=args.to,
+        identities=args.identity,
+        accounts=args.account,
+        drop_unknown_fields=args.drop_unknown_fields,
         force=args.force,
-        protect=(args.input, args.password_file, args.new_password_file),
+        protect=inputs,
     )
     if args.json:
-        extra = (
-            {"dropped": [{"table": t, "key": k, "field": f} for t, k, f in dropped]} if args.drop_unknown_fields else {}
-        )
-        print_json({**result.to_dict(), **extra})
+        extra = {"dropped": [{"table": t, "key": k, "field": f} for t, k, f in result.dropped]}
+        print_json({**result.to_dict(), **(extra if args.drop_unknown_fields else {})})
         return 0
+    out = sys.stderr if to_stdout else sys.stdout
     for notice in backup.notices():
         emit(f"note: {notice}", sys.stderr)
-    for table, key, name in dropped:
-        emit(f"left out field {name!r} of {table} {key}")
-    emit(describe_write(result))
+    for table, key, name in result.dropped:
+        emit(f"left out field {name!r} of {table} {key}", out)
+    emit(describe_write(result), out)
     return 0

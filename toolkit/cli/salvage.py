@@ -11,37 +11,41 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
+import sys
+from typing import TYPE_CHECKING
 
 from toolkit import errors
 from toolkit.format.files import refuse_same_file
-from toolkit.ops.salvage import LOST_WALLET_NOTE, SalvageResult, salvage_to
 
-from .common import NEW_PASSWORD_ENV, PASSWORD_ENV, add_json_flag, emit, get_new_password, get_password, print_json
+from .common import (
+    NEW_PASSWORD_ENV,
+    add_force_option,
+    add_json_flag,
+    add_new_password_option,
+    add_password_option,
+    emit,
+    get_new_password,
+    get_password,
+    input_name,
+    output_to_stdout,
+    print_json,
+    read_stdin_once,
+)
+
+if TYPE_CHECKING:
+    from toolkit.ops.salvage import SalvageResult
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "salvage",
-        help="recover every readable record from a damaged backup into a new file",
-        description=(
-            "Decrypt every intact block of a damaged or cut-short backup, recover every record that is still "
-            "complete, and write them to OUT (verified). FILE is never changed."
-        ),
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Decrypt every intact block of a damaged or cut-short backup, recover every record that is still "
+        "complete, and write them to OUT (verified). FILE is never changed."
     )
-    p.add_argument("file", help="the damaged backup")
-    p.add_argument("out", help="the recovered backup to write")
-    p.add_argument(
-        "--password-file",
-        metavar="PATH",
-        help=f"read FILE's password from the first line of PATH (else ${PASSWORD_ENV}, else a hidden prompt)",
-    )
-    p.add_argument(
-        "--new-password-file",
-        metavar="PATH",
-        help=f"protect OUT with the password in PATH (or ${NEW_PASSWORD_ENV}); default: FILE's password",
-    )
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    p.add_argument("file", help="the damaged backup ('-': standard input)")
+    p.add_argument("out", help="the recovered backup to write ('-': standard output, not a terminal)")
+    add_password_option(p, of="FILE")
+    add_new_password_option(p, default="FILE's password")
+    add_force_option(p)
     p.add_argument(
         "--wallet",
         action="append",
@@ -62,8 +66,12 @@ def _wallet(text: str) -> tuple[int, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from toolkit.ops.salvage import salvage_to
+
+    read_stdin_once(FILE=args.file, password_file=args.password_file, new_password_file=args.new_password_file)
+    to_stdout = output_to_stdout(args.out, as_json=args.json)
     refuse_same_file(args.out, (args.file, args.password_file, args.new_password_file))  # before any password
-    password = get_password(args.password_file, what=Path(args.file).name)
+    password = get_password(args.password_file, what=input_name(args.file))
     new_password = None
     if args.new_password_file or os.environ.get(NEW_PASSWORD_ENV):
         new_password = get_new_password(args.new_password_file)
@@ -78,12 +86,17 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
         return 0
-    emit(render(result, name=Path(args.file).name, new_password=new_password is not None))
+    emit(
+        render(result, name=input_name(args.file), new_password=new_password is not None),
+        sys.stderr if to_stdout else sys.stdout,
+    )
     return 0
 
 
 def render(result: SalvageResult, *, name: str, new_password: bool = False) -> str:
     """What was recovered and lost, in lines a person reads."""
+    from toolkit.ops.salvage import LOST_WALLET_NOTE
+
     lines = [result.headline(name), f"kind: {result.kind}", "", "recovered:"]
     for table, n in result.recovered.items():
         extra = []
@@ -103,5 +116,8 @@ def render(result: SalvageResult, *, name: str, new_password: bool = False) -> s
             )
     if result.output:
         which = "the new password" if new_password else "the same password as the original"
-        lines += ["", f"wrote {result.output.path} (read back and verified; {which})"]
+        if result.output.path == "-":
+            lines += ["", f"wrote the backup to standard output (decrypted again and verified; {which})"]
+        else:
+            lines += ["", f"wrote {result.output.path} (read back and verified; {which})"]
     return "\n".join(lines)

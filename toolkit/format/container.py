@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from toolkit import errors
 
-from . import jsonio
+from . import files, jsonio
 
 BLOCK = 16
 ENCRYPTION_METHOD = "AES-256"
@@ -104,17 +104,20 @@ class Container:
 
 
 def read_source(source: Any, *, max_size: int = MAX_FILE_SIZE) -> bytes:
-    """The bytes of a path (``~`` expanded), a bytes-like object or a binary file object; size-capped."""
+    """The bytes of a path (``~`` expanded; ``-`` is standard input), a bytes-like object or a binary
+    file object; size-capped."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     elif hasattr(source, "read"):
         data = source.read(max_size + 1)
         if isinstance(data, str):
             data = data.encode("utf-8")
+    elif files.is_stdio(source):
+        data = files.read_stdin(max_size)
     else:
         try:
-            path = os.path.expanduser(os.fspath(source))
-        except TypeError:
+            path = files.user_path(source)
+        except errors.InvalidArgumentError:
             raise errors.InvalidArgumentError(
                 f"A backup is given as a path, bytes or a binary file object, not {type(source).__name__}"
             ) from None

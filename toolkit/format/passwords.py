@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from toolkit import errors
+
+from . import files
 
 #: The Desktop Wallet's shortest password for an export.
 MIN_PASSWORD_LENGTH = 6
@@ -27,11 +30,18 @@ def read_password_file(path: str | os.PathLike[str]) -> str:
     """The first line of a file, without its line ending (spaces are kept: they may be part of it).
 
     Reading is bounded (``/dev/zero`` has no line end): a first line over :data:`MAX_PASSWORD_LINE`
-    bytes is ``line-too-long``.
+    bytes is ``line-too-long``.  ``-`` reads the first line of standard input.
     """
-    path = os.fspath(path)
-    with errors.reading(path, "password file"), open(path, "rb") as fh:
-        raw = fh.readline(MAX_PASSWORD_LINE + 3)
+    if files.is_stdio(path):
+        path = "(standard input)"
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise errors.CannotReadError("There is no standard input to read the password from")
+        raw = stream.readline(MAX_PASSWORD_LINE + 3)
+    else:
+        path = os.fspath(files.user_path(path))
+        with errors.reading(path, "password file"), open(path, "rb") as fh:
+            raw = fh.readline(MAX_PASSWORD_LINE + 3)
     raw = raw.split(b"\n", 1)[0].split(b"\r", 1)[0]  # the first line, whatever its ending
     if len(raw) > MAX_PASSWORD_LINE:
         raise errors.LineTooLongError(f"The first line of the password file {path} is longer than 4 KiB")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from toolkit import errors
 from toolkit.format import container as ct
-from toolkit.format import jsonio
+from toolkit.format import files, jsonio
 
 from .network import network_of_environment, network_of_genesis
 
@@ -161,7 +161,7 @@ class Backup:
         if problem:
             raise errors.UnexpectedContentError(
                 problem,
-                hint="No wallet writes that; 'concordium-backup audit' lists every such value.",
+                hint="No wallet writes that; an audit of the backup lists every such value.",
             )
         self._shape_checked = True
 
@@ -190,7 +190,7 @@ class Backup:
         (:func:`toolkit.model.save.save_backup`; returns its ``WriteResult``)."""
         from .save import save_backup
 
-        return save_backup(self, os.path.expanduser(os.fspath(path)), password, force=force)
+        return save_backup(self, path, password, force=force)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v is not None)
@@ -327,9 +327,11 @@ Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 
 
 def source_name(source: Source) -> str | None:
-    """The path of ``source`` (or its file object's name), or None for bytes."""
+    """The path of ``source`` (or its file object's name), or None for bytes and standard input."""
+    if files.is_stdio(source):
+        return None
     if isinstance(source, (str, os.PathLike)):
-        return os.path.expanduser(os.fspath(source))
+        return os.fspath(files.user_path(source))
     name = getattr(source, "name", None)
     return name if isinstance(name, str) else None
 
@@ -392,5 +394,7 @@ def labelled(exc: errors.BackupError, *, subject: str, what: str, name: str | No
 
 
 def _base_name(source: Source) -> str | None:
+    if files.is_stdio(source):
+        return files.display_name(source)
     path = source_name(source)
     return os.path.basename(path) or path if path else None

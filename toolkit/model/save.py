@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from toolkit import errors
 from toolkit.format import container as ct
@@ -34,6 +33,8 @@ class WriteResult:
     sha256: str
     iterations: int
     verified: bool = True
+    #: ``(list, record key, field)`` of each record field left out on the way (re-export's ``drop_unknown_fields``).
+    dropped: tuple[tuple[str, object, str], ...] = ()
 
     @classmethod
     def of(cls, data: bytes, path: str, kind: str) -> WriteResult:
@@ -73,10 +74,16 @@ def save_backup(
     legacy mobile backups stay legacy files (100,000 iterations, 32-byte salt),
     because the Desktop Wallet cannot use their private keys.  ``protect``
     names further input files that must never be overwritten (the backup's own
-    source always is).
+    source always is).  ``path`` is :func:`toolkit.format.files.user_path`'s (``~`` expanded);
+    ``-`` writes to standard output (not a terminal), verified in memory only.
     """
     check_password(password)
-    target = Path(path)
+    if files.is_stdio(path):  # standard output: verified in memory (it cannot be read back)
+        files.check_output_path(path, (), force=force)
+        data = encrypt_backup(backup, password, iterations=iterations)
+        files.write_stdout(data)
+        return WriteResult.of(data, files.STDIO, backup.kind)
+    target = files.user_path(path)
     files.check_output_path(target, (backup.source, *protect), force=force)
     data = encrypt_backup(backup, password, iterations=iterations)  # decrypts again in memory
     files.write_bytes_atomic(target, data, force=force, protect=(backup.source, *protect))

@@ -6,7 +6,10 @@ atomic, verified write are :mod:`toolkit.model.save`'s (imported here too).
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
+from typing import Any
 
 from toolkit import errors
 from toolkit.format.passwords import check_password
@@ -25,13 +28,14 @@ _TARGETS |= {
 def reexport(
     backup: Backup,
     path: str | os.PathLike[str],
-    password: str,
+    password: str | Callable[[], str],
     *,
     to: str | None = None,
     identities: tuple[str | int, ...] | list[str | int] = (),
     accounts: tuple[str, ...] | list[str] = (),
+    drop_unknown_fields: bool = False,
     force: bool = False,
-    protect: tuple[str | os.PathLike[str], ...] = (),
+    protect: tuple[str | os.PathLike[str] | None, ...] = (),
     iterations: int | None = None,
 ) -> WriteResult:
     """Write ``backup`` (optionally only some identities/accounts) to a new file its wallet imports.
@@ -41,7 +45,11 @@ def reexport(
     "legacy") only confirms the kind: a legacy mobile file stays a legacy file
     and a Desktop file a Desktop file (:class:`IncompatibleKindsError`
     otherwise; docs/FORMAT.md §4).  ``identities``/``accounts`` select a subset
-    (see :func:`toolkit.ops.subset.subset_backup`).  The rest is :func:`save_backup`.
+    (see :func:`toolkit.ops.subset.subset_backup`); ``drop_unknown_fields`` leaves out
+    the record fields the Desktop Wallet's tables lack (the result's ``dropped`` lists them).
+    ``password`` may be a function that returns it: it is called only once the kind and
+    the selection are known to be good (so nobody types a new password for nothing).
+    The rest is :func:`save_backup` (``path`` ``-`` is standard output).
     """
     check_target(backup, to)
     source = backup.source
@@ -49,8 +57,16 @@ def reexport(
         from .subset import subset_backup
 
         backup = subset_backup(backup, identities=identities, accounts=accounts)
+    dropped: list[tuple[str, Any, str]] = []
+    if drop_unknown_fields:
+        from .subset import without_unknown_fields
+
+        backup, dropped = without_unknown_fields(backup)
+    if callable(password):
+        password = password()
     guard = tuple(p for p in (source, *protect) if p is not None)
-    return save_backup(backup, path, password, force=force, protect=guard, iterations=iterations)
+    result = save_backup(backup, path, password, force=force, protect=guard, iterations=iterations)
+    return dataclasses.replace(result, dropped=tuple(dropped)) if dropped else result
 
 
 def check_target(backup: Backup, to: str | None) -> None:
