@@ -55,3 +55,16 @@ def test_top_level_names_are_the_layered_functions():
     assert toolkit.save_backup is save_backup
     assert toolkit.salvage_backup is salvage
     assert {"format", "model", "ops", "reports", "diff_backups", "check_ledger"} <= set(dir(toolkit))
+
+
+def test_cli_independence_contract_lists_the_registered_commands():
+    """The contract "CLI commands never import each other" covers exactly the command registry's modules
+    (a command missing from it would silently escape the contract)."""
+    import tomllib
+
+    from toolkit.cli.registry import COMMANDS
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (contract,) = [c for c in contracts if c["name"].startswith("CLI commands never import each other")]
+    assert sorted(contract["modules"]) == sorted(c.module_path for c in COMMANDS)
