@@ -188,3 +188,46 @@ def test_open_form_shows_randomness_redacted_and_names_escaped(tmp_path):
     html = "".join(tab.children[0].value for tab in form.results.children[-1].children)
     assert secret not in html
     assert "\x1b" not in html and "\u202e" not in html and "\\x1b" in html
+
+
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # one grapheme, 2 cells on a terminal
+
+
+def test_width_is_the_terminal_s():
+    """Measured by wcwidth: a family emoji is 2 cells (it used to count 8), wide CJK 2, accents 0."""
+    from toolkit.textsafe import text_width
+
+    assert text_width(FAMILY) == 2
+    assert text_width("日本") == 4
+    assert text_width("e\u0301cole") == 5
+    assert text_width("\U0001f1e9\U0001f1ea") == 2  # a flag: two regional indicators, one grapheme
+    assert text_width("plain") == 5
+
+
+@pytest.mark.parametrize("width", range(0, 12))
+def test_a_cut_never_splits_a_grapheme(width):
+    from wcwidth import iter_graphemes
+
+    from toolkit.textsafe import text_width
+
+    text = f"a{FAMILY}e\u0301\U0001f1e9\U0001f1ea日本b{FAMILY}"
+    shown = cut(text, width)
+    assert text_width(shown) <= width
+    body = shown.removesuffix("…")
+    assert text.startswith(body)
+    graphemes = list(iter_graphemes(text))
+    # the kept part ends on a grapheme boundary of the original
+    assert body in ("".join(graphemes[:n]) for n in range(len(graphemes) + 1))
+
+
+def test_render_frame_measures_graphemes():
+    import pandas as pd
+
+    from toolkit.cli.tabletext import render_frame
+    from toolkit.textsafe import text_width
+
+    frame = pd.DataFrame({"name": [FAMILY * 3, "x"], "n": [1, 22]})
+    lines = render_frame(frame, 40).splitlines()
+    assert lines[0] == "name     n"  # the column is 6 cells wide (3 emoji of 2), not 24
+    assert lines[1] == FAMILY * 3 + "   1"
+    assert [text_width(line) for line in lines] == [10, 10, 10]

@@ -17,11 +17,11 @@ option, CSV.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-import unicodedata
 from typing import Any
+
+import wcwidth
 
 #: Every character :func:`safe_text` escapes (Unicode categories Cc, Cf, Cs, Zl, Zp, less ZWNJ/ZWJ).
 UNSAFE = re.compile(
@@ -83,38 +83,35 @@ def display_value(value: Any, *, missing: str = "") -> str:
 
 
 def text_width(text: str) -> int:
-    """Terminal cells ``text`` takes: wide (East Asian) characters 2, combining marks 0."""
+    """Terminal cells ``text`` takes, as :mod:`wcwidth` measures them: wide (East Asian) characters and
+    emoji 2, combining marks and joiners 0, a grapheme cluster (a family emoji, a flag) as one character."""
     if text.isascii():
         return len(text)
-    return _wide_width(text)
-
-
-@functools.lru_cache(maxsize=65536)
-def _wide_width(text: str) -> int:
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
+    width = wcwidth.wcswidth(text)
+    return width if width >= 0 else wcwidth.width(text, control_codes="ignore")
 
 
 def cut(text: str, width: int, ellipsis: str = "…") -> str:
     """``text`` cut to at most ``width`` terminal cells, ending in ``ellipsis`` when cut.
 
-    Cut only already-safe text (:func:`safe_text`): an escape sequence cut in half cannot then exist.
+    A cut falls between grapheme clusters (never inside an emoji sequence or after a base
+    character without its accents).  Cut only already-safe text (:func:`safe_text`): an
+    escape sequence cut in half cannot then exist.
     """
     if text_width(text) <= width:
         return text
-    room = max(width - text_width(ellipsis), 0)
+    tail = ellipsis if width >= text_width(ellipsis) else ""
+    room = max(width - text_width(tail), 0)
+    if text.isascii():
+        return text[:room] + tail
     out, used = [], 0
-    for ch in text:
-        w = 0 if unicodedata.combining(ch) else (2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1)
+    for grapheme in wcwidth.iter_graphemes(text):
+        w = text_width(grapheme)
         if used + w > room:
             break
-        out.append(ch)
+        out.append(grapheme)
         used += w
-    return "".join(out) + ellipsis if width >= text_width(ellipsis) else "".join(out)
+    return "".join(out) + tail
 
 
 def escape_surrogates(value: Any) -> Any:
