@@ -87,9 +87,7 @@ def test_writers_and_cli_work_without_fcntl(tmp_path: Path):
 
 def test_the_blocker_really_hides_fcntl():
     """The test above proves something only if ``import fcntl`` fails under the blocker."""
-    run = subprocess.run(
-        [sys.executable, "-c", BLOCKER + "import fcntl"], capture_output=True, text=True, timeout=60
-    )
+    run = subprocess.run([sys.executable, "-c", BLOCKER + "import fcntl"], capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "No module named 'fcntl'" in run.stderr
 
 

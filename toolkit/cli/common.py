@@ -106,7 +106,9 @@ def add_input_password_options(parser: argparse.ArgumentParser, *names: str) -> 
 
 def add_new_password_option(parser: argparse.ArgumentParser, *, of: str = "OUT", default: str | None = None) -> None:
     """``--new-password-file PATH``: the password of the file written (long enough; asked twice when typed)."""
-    source = f"(or ${NEW_PASSWORD_ENV}); default: {default}" if default else f"(else ${NEW_PASSWORD_ENV}, else asked twice)"
+    source = (
+        f"(or ${NEW_PASSWORD_ENV}); default: {default}" if default else f"(else ${NEW_PASSWORD_ENV}, else asked twice)"
+    )
     parser.add_argument(
         "--new-password-file",
         metavar="PATH",
