@@ -266,3 +266,62 @@ def test_completion_scripts(capsys):
     assert main(["--print-completion", "zsh"]) == 0
     script = capsys.readouterr().out
     assert script.startswith("#compdef concordium-backup") and "--exit-code" in script
+
+
+# --- long output: row limits, lines that fit COLUMNS, errors that name the file -----------------------
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    path = tmp_path / "big.json"
+    path.write_bytes(make_file(dumps_js(synthetic.large_desktop_document(accounts=120)), PW))
+    return path
+
+
+def test_inspect_prints_at_most_n_rows_per_table_and_says_how_to_see_every_row(big, capsys, monkeypatch):
+    monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", PW)
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(["inspect", str(big)]) == 0
+    out = capsys.readouterr().out
+    assert "… 70 more rows not shown: every row with --table accounts (or --rows 0)" in out
+    assert main(["inspect", str(big), "--rows", "5"]) == 0
+    assert "… 115 more rows not shown" in capsys.readouterr().out
+    assert main(["inspect", str(big), "--table", "accounts"]) == 0
+    out = capsys.readouterr().out
+    assert "more rows not shown" not in out and out.count("\n") > 120
+
+
+@pytest.mark.parametrize("command", ["diff", "audit"])
+def test_diff_and_audit_lines_fit_columns(command, files, capsys, monkeypatch):
+    from toolkit.textsafe import text_width
+
+    monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", PW)
+    monkeypatch.setenv("COLUMNS", "80")
+    args = ["diff", str(files["a"]), str(files["b"])] if command == "diff" else ["audit", str(files["a"])]
+    main(args)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 5
+    assert max(text_width(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize("command", ["inspect", "audit", "reexport", "salvage"])
+def test_single_file_errors_name_the_file(command, files, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", "not-the-password")
+    monkeypatch.setenv("CONCORDIUM_BACKUP_NEW_PASSWORD", NEW_PW)
+    out = [str(tmp_path / "out.json")] if command in ("reexport", "salvage") else []
+    assert main([command, str(files["a"]), *out, "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "wrong-password"
+    assert "a.json" in error["message"], error
+
+
+def test_ledger_tcp_with_nothing_listening_says_so(capsys):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: bound, never listened
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        assert main(["ledger", "--tcp", f"127.0.0.1:{port}"]) == 1
+    out = capsys.readouterr().out
+    assert f"Nothing listens at 127.0.0.1:{port}" in out
+    assert "give --tcp" not in out

@@ -18,6 +18,7 @@ from toolkit import errors
 from toolkit.format.files import refuse_same_file
 
 from .common import (
+    about_input,
     add_force_option,
     add_json_flag,
     add_password_option,
@@ -77,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     if args.report:  # refuse before the password is asked
         refuse_same_file(args.report, (args.file, args.password_file))
     password = get_password(args.password_file, what=input_name(args.file))
-    backup = open_backup(args.file, password)
+    with about_input(args.file):
+        backup = open_backup(args.file, password)
     today = args.today or date.today()
     findings = audit(backup, today=today)
     report = None
@@ -92,7 +94,12 @@ def run(args: argparse.Namespace) -> int:
             out["report"] = report
         print_json(out)
         return 1 if failed else 0
-    emit(render(findings, name=input_name(args.file), kind=backup.kind, network=backup.network))
+    from toolkit.textsafe import safe_text
+
+    from .tabletext import terminal_width, wrap
+
+    text = render(findings, name=input_name(args.file), kind=backup.kind, network=backup.network)
+    emit(wrap(safe_text(text, newlines=True), terminal_width(), indent=2))
     if report:
         emit(f"\nwrote report {report}")
     return 1 if failed else 0

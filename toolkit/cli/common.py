@@ -7,12 +7,13 @@ Light on purpose: ``--help`` imports this and nothing heavy (no pandas, numpy or
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import getpass
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from toolkit import errors
@@ -159,6 +160,37 @@ def output_to_stdout(output: str | None, *, as_json: bool) -> bool:
             hint="Redirect it (... - > out.json) or give OUT a file name",
         )
     return True
+
+
+#: Error codes about an output or a password, not about the input file (:func:`about_input` leaves them).
+_NOT_ABOUT_INPUT = frozenset(
+    {
+        "output-exists",
+        "same-file",
+        "write-failed",
+        "verify-failed",
+        "terminal-output",
+        "password-missing",
+        "password-too-short",
+        "password-mismatch",
+        "usage",
+    }
+)
+
+
+@contextlib.contextmanager
+def about_input(path: str | None, what: str = "the backup") -> Iterator[None]:
+    """An error about the one input file ``path`` names it ("The backup (x.json): the password does not
+    open this file ..."), unless it already does or is about something else (an output, a password)."""
+    try:
+        yield
+    except errors.BackupError as exc:
+        name = input_name(path)
+        if not name or exc.subject or exc.code in _NOT_ABOUT_INPUT or name in exc.reason:
+            raise
+        from toolkit.model.backup import labelled
+
+        raise labelled(exc, subject=None, what=what, name=name) from None
 
 
 def input_name(path: str | None) -> str:

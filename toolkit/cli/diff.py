@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(out)
     else:
-        emit(render(out))
+        from .tabletext import terminal_width, wrap
+
+        emit(wrap(safe_text(render(out), newlines=True), terminal_width(), indent=4))
     return EXIT_DIFFERENT if args.exit_code and not result.empty else EXIT_SAME
 
 

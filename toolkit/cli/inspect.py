@@ -15,6 +15,7 @@ from toolkit.format.files import refuse_same_file, user_path, write_bytes_atomic
 from toolkit.textsafe import is_missing
 
 from .common import (
+    about_input,
     add_force_option,
     add_json_flag,
     add_password_option,
@@ -42,6 +43,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="with --csv-dir: write values exactly, for scripts (by default a cell a spreadsheet would run as a "
         "formula, like =..., +..., -..., @..., starts with ')",
     )
+    p.add_argument(
+        "--rows",
+        type=_rows,
+        metavar="N",
+        help=f"print at most N rows of each table (default {DEFAULT_ROWS}; with --table every row; 0: every row)",
+    )
     p.add_argument("--all-columns", action="store_true", help="print every column, not just the main ones")
     p.add_argument(
         "--reveal-secrets",
@@ -51,6 +58,20 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     add_json_flag(p)
     p.set_defaults(func=run)
+
+
+#: Rows printed of each table when no --table is given (a 40 MB backup has tens of thousands).
+DEFAULT_ROWS = 50
+
+
+def _rows(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of rows (0 for every row)")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     if args.csv_dir:  # refuse before the password is asked
         check_csv_dir(user_path(args.csv_dir), inputs)
     password = get_password(args.password_file, what=input_name(args.file))
-    backup = open_backup(args.file, password)
+    with about_input(args.file):
+        backup = open_backup(args.file, password)
     tables = backup.tables(reveal_secrets=args.reveal_secrets)
     if args.table is not None and args.table not in tables:
         raise errors.UsageError(f"No table {args.table!r}; this file has: {', '.join(tables)}")
@@ -91,7 +113,18 @@ def run(args: argparse.Namespace) -> int:
             emit("  (none)")
             continue
         cols = list(df.columns) if args.all_columns else default_columns(name, df)
-        emit(render_frame(df[cols], width))
+        limit = args.rows if args.rows is not None else (0 if args.table else DEFAULT_ROWS)
+        shown = df.head(limit) if limit and len(df) > limit else df
+        emit(render_frame(shown[cols], width))
+        if len(shown) < len(df):
+            emit(
+                wrap(
+                    f"… {len(df) - len(shown):,} more rows not shown: every row with --table {name} "
+                    "(or --rows 0), or all tables as CSV files with --csv-dir DIR",
+                    width,
+                    indent=2,
+                )
+            )
     for path in written:
         emit(f"wrote {path}")
     return 0

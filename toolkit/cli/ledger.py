@@ -16,9 +16,26 @@ import argparse
 import sys
 
 from toolkit import errors
-from toolkit.ops.ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, STATES, LedgerCheck, check_ledger, parse_tcp
+from toolkit.ops.ledger import (
+    BEFORE_ASKING,
+    DEFAULT_TIMEOUT,
+    STATES,
+    LedgerCheck,
+    check_ledger,
+    parse_tcp,
+    tcp_from_env,
+)
 
-from .common import add_json_flag, add_password_option, emit, get_password, input_name, print_json, read_stdin_once
+from .common import (
+    about_input,
+    add_json_flag,
+    add_password_option,
+    emit,
+    get_password,
+    input_name,
+    print_json,
+    read_stdin_once,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -70,13 +87,15 @@ def run(args: argparse.Namespace) -> int:
         from toolkit.model.backup import open_backup
 
         read_stdin_once(FILE=args.file, password_file=args.password_file)
-        backup = open_backup(args.file, get_password(args.password_file, what=input_name(args.file)))
+        password = get_password(args.password_file, what=input_name(args.file))
+        with about_input(args.file):
+            backup = open_backup(args.file, password)
     print(BEFORE_ASKING, file=sys.stderr, flush=True)
     result = check_ledger(backup, tcp=args.tcp, device=device, timeout=args.timeout)
     if args.json:
         print_json(result.to_dict())
     else:
-        emit(_text(result))
+        emit(_text(result, over_tcp=args.tcp is not None or tcp_from_env() is not None))
     return 0 if result.ok else 1
 
 
@@ -87,12 +106,12 @@ STATE_HINTS = {
 }
 
 
-def _text(result: LedgerCheck) -> str:
+def _text(result: LedgerCheck, *, over_tcp: bool = False) -> str:
     """The check in words; the first line starts with its verdict (the state, or "not the backup's Ledger").
 
     Text from the backup or the device is neutralised where it is printed (:func:`~toolkit.cli.common.emit`).
     """
-    hint = STATE_HINTS.get(result.state, "")
+    hint = "" if over_tcp else STATE_HINTS.get(result.state, "")  # --tcp given: its address is what to check
     lines = [f"{result.verdict}: {result.message}" + (f" {hint}" if hint else "")]
     if result.device:
         lines.append(f"  device: {result.device.describe()}")

@@ -13,6 +13,7 @@ import sys
 from toolkit.format.files import check_output_path
 
 from .common import (
+    about_input,
     add_force_option,
     add_json_flag,
     add_new_password_option,
@@ -79,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
     to_stdout = output_to_stdout(args.output, as_json=args.json)
     inputs = (args.input, args.password_file, args.new_password_file)
     check_output_path(args.output, inputs, force=args.force)  # before any password is asked
-    backup = open_backup(args.input, get_password(args.password_file, what=input_name(args.input)))
+    password = get_password(args.password_file, what=input_name(args.input))
+    with about_input(args.input):
+        backup = open_backup(args.input, password)
     result = reexport(  # the new password is asked only once the kind and selection are known good
         backup,
         args.output,

@@ -19,6 +19,7 @@ from toolkit.format.files import refuse_same_file
 
 from .common import (
     NEW_PASSWORD_ENV,
+    about_input,
     add_force_option,
     add_json_flag,
     add_new_password_option,
@@ -75,14 +76,15 @@ def run(args: argparse.Namespace) -> int:
     new_password = None
     if args.new_password_file or os.environ.get(NEW_PASSWORD_ENV):
         new_password = get_new_password(args.new_password_file)
-    result = salvage_to(
-        args.file,
-        args.out,
-        password,
-        new_password=new_password,
-        force=args.force,
-        wallets=dict(args.wallet) or None,
-    )
+    with about_input(args.file, what="the damaged backup"):
+        result = salvage_to(
+            args.file,
+            args.out,
+            password,
+            new_password=new_password,
+            force=args.force,
+            wallets=dict(args.wallet) or None,
+        )
     if args.json:
         print_json(result.to_dict())
         return 0

@@ -11,9 +11,9 @@ in blocks, each starting with the first column again (the row's name).
 from __future__ import annotations
 
 import shutil
-import textwrap
 
 import pandas as pd
+import wcwidth
 
 from toolkit.textsafe import cut, display_value, safe_text, text_width
 
@@ -32,11 +32,20 @@ def terminal_width() -> int:
 
 
 def wrap(text: str, width: int, indent: int = 10) -> str:
-    """Lines longer than ``width`` wrapped, continuation lines indented (for the summary above the tables)."""
-    return "\n".join(
-        textwrap.fill(line, width, subsequent_indent=" " * indent) if len(line) > width else line
-        for line in text.split("\n")
-    )
+    """Lines wider than ``width`` terminal cells wrapped (by :func:`wcwidth.wrap`), each continuation
+    indented ``indent`` more than its line; lines that fit are left exactly as they are.
+
+    Wrap only already-safe text (:func:`toolkit.textsafe.safe_text`): escaping after wrapping would widen it.
+    """
+    out = []
+    for line in text.split("\n"):
+        if text_width(line) <= width:
+            out.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip(" "))]
+        hang = lead + " " * indent if len(lead) + indent < width // 2 else lead
+        out.extend(wcwidth.wrap(line, width, initial_indent="", subsequent_indent=hang, drop_whitespace=True) or [""])
+    return "\n".join(out)
 
 
 def _fit(natural: list[int], width: int) -> list[int]:

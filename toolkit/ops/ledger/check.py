@@ -224,6 +224,12 @@ def _check_tcp(endpoint: tuple[str, int], deadline: float, timeout: float) -> Le
             f"Nothing answered at {info.address} within {timeout:g} s. Check that Speculos or the simulator runs there.",
             device=info,
         )
+    except ConnectionRefusedError:
+        return LedgerCheck(
+            "no-device",
+            f"Nothing listens at {info.address} (the connection was refused). Start Speculos or the simulator"
+            " there, or check the address given (or LEDGER_PROXY_ADDRESS/LEDGER_PROXY_PORT).",
+        )
     except OSError as exc:
         return LedgerCheck(
             "no-device",
