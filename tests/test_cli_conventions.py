@@ -187,6 +187,28 @@ def test_a_backup_is_not_written_to_a_terminal(files, tmp_path):
     assert b"terminal-output" in run.stderr and b"Redirect" in run.stderr
 
 
+@pytest.mark.parametrize("args", [["inspect", "-"], ["inspect", "A", "--password-file", "-"]])
+def test_nothing_is_read_from_a_terminal(args, files, tmp_path):
+    """``-`` on a terminal: a backup is not typed, and a typed password would show; refused, not waited for."""
+    main_fd, terminal = pty.openpty()
+    args = [str(files["a"]) if a == "A" else a for a in args]
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "toolkit", *args, "--json"],
+            stdin=terminal,
+            capture_output=True,
+            cwd=tmp_path,
+            env=_env(CONCORDIUM_BACKUP_PASSWORD=PW),
+            timeout=60,
+        )
+    finally:
+        os.close(terminal)
+        os.close(main_fd)
+    error = json.loads(run.stdout)["error"]
+    assert run.returncode == 2 and error["code"] == "cannot-read"
+    assert error["message"].startswith("Standard input is a terminal")
+
+
 def test_json_and_a_backup_cannot_share_standard_output(files, tmp_path):
     run = cli(["reexport", str(files["a"]), "-", "--json"], cwd=tmp_path, CONCORDIUM_BACKUP_PASSWORD=PW)
     assert run.returncode == 2
@@ -249,7 +271,7 @@ def test_writers_and_readers_expand_home(files, tmp_path, monkeypatch):
     from toolkit.format.passwords import read_password_file
 
     assert read_password_file("~/pw.txt") == NEW_PW
-    toolkit.write_report(toolkit.audit_backup(backup), "~/r.html", backup=backup)
+    assert toolkit.write_report(toolkit.audit_backup(backup), "~/r.html", backup=backup) == str(home / "r.html")
     assert (home / "r.html").is_file()
 
 

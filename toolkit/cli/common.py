@@ -186,7 +186,7 @@ def about_input(path: str | None, what: str = "the backup") -> Iterator[None]:
         yield
     except errors.BackupError as exc:
         name = input_name(path)
-        if not name or exc.subject or exc.code in _NOT_ABOUT_INPUT or name in exc.reason:
+        if not name or exc.subject or exc.code in _NOT_ABOUT_INPUT or name.lower() in exc.reason.lower():
             raise
         from toolkit.model.backup import labelled
 

@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from toolkit import errors
 
@@ -73,11 +74,26 @@ def display_name(path: PathLike | None) -> str:
 
 
 def read_stdin(max_size: int) -> bytes:
-    """Up to ``max_size + 1`` bytes of standard input (the caller refuses more)."""
+    """Up to ``max_size + 1`` bytes of standard input (the caller refuses more); never from a terminal."""
+    return stdin_stream("a backup").read(max_size + 1)
+
+
+def stdin_stream(what: str) -> BinaryIO:
+    """Standard input as bytes, to read ``what`` from; ``cannot-read`` when there is none or it is a
+    terminal (a backup is not typed, and a typed password would show)."""
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:
-        raise errors.CannotReadError("There is no standard input to read")
-    return stream.read(max_size + 1)
+        raise errors.CannotReadError(f"There is no standard input to read {what} from")
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if terminal:
+        raise errors.CannotReadError(
+            f"Standard input is a terminal, not {what}",
+            hint="Pipe or redirect it in (... < FILE), or name the file instead",
+        )
+    return stream
 
 
 def stdout_is_terminal() -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 
 from toolkit import errors
 
@@ -34,10 +33,7 @@ def read_password_file(path: str | os.PathLike[str]) -> str:
     """
     if files.is_stdio(path):
         path = "(standard input)"
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            raise errors.CannotReadError("There is no standard input to read the password from")
-        raw = stream.readline(MAX_PASSWORD_LINE + 3)
+        raw = files.stdin_stream("a password").readline(MAX_PASSWORD_LINE + 3)
     else:
         path = os.fspath(files.user_path(path))
         with errors.reading(path, "password file"), open(path, "rb") as fh:

@@ -79,6 +79,7 @@ def write_report(
     Never over the backup's own file or the other inputs ``protect`` names (``same-file``).
     """
     inputs = (backup.source if backup is not None else None, *protect)
+    path = files.user_path(path)  # ~ expanded: the path returned is the one written
     files.refuse_same_file(path, inputs)  # before any work, and whatever ``force`` says
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
