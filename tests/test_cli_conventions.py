@@ -347,3 +347,14 @@ def test_ledger_tcp_with_nothing_listening_says_so(capsys):
     out = capsys.readouterr().out
     assert f"Nothing listens at 127.0.0.1:{port}" in out
     assert "give --tcp" not in out
+
+
+def test_one_password_from_standard_input_serves_both_inputs(files, tmp_path):
+    """``diff OLD NEW --password-file -``: the line is read once and used for both files."""
+    run = cli(
+        ["diff", str(files["a"]), str(files["b"]), "--password-file", "-", "--json"],
+        cwd=tmp_path,
+        stdin=PW.encode() + b"\n",
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["changes"]

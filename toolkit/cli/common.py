@@ -247,6 +247,13 @@ def get_password(file: str | None, *, env: str = PASSWORD_ENV, what: str = "the 
     return password
 
 
+def same_password(first: str, first_file: str | None, second_file: str | None, both_file: str | None) -> str | None:
+    """``first`` again when the second input's password comes from the same standard input as the first's
+    (``--password-file -`` for both: standard input is read once), else None."""
+    a, b = first_file or both_file, second_file or both_file
+    return first if is_stdio(a) and is_stdio(b) else None
+
+
 def get_new_password(file: str | None, *, env: str = NEW_PASSWORD_ENV) -> str:
     """A password for a file being written: from ``file``, ``$env``, or typed twice; long enough (:func:`toolkit.format.passwords.check_password`)."""
     if file:

@@ -22,6 +22,7 @@ from .common import (
     input_name,
     print_json,
     read_stdin_once,
+    same_password,
 )
 
 EXIT_SAME, EXIT_DIFFERENT = 0, 1
@@ -58,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
     )
     old_pw = get_password(args.old_password_file or args.password_file, what=input_name(args.old))
     old = open_input(args.old, old_pw, subject="old", what="the old backup")
-    new_pw = get_password(args.new_password_file or args.password_file, what=input_name(args.new))
+    new_pw = same_password(old_pw, args.old_password_file, args.new_password_file, args.password_file) or get_password(
+        args.new_password_file or args.password_file, what=input_name(args.new)
+    )
     new = open_input(args.new, new_pw, subject="new", what="the new backup")
     result = diff_backups(old, new)
     out = result.to_dict()

@@ -30,6 +30,7 @@ from .common import (
     output_to_stdout,
     print_json,
     read_stdin_once,
+    same_password,
 )
 
 if TYPE_CHECKING:
@@ -95,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stderr if to_stdout else sys.stdout
     a_pw = get_password(args.a_password_file or args.password_file, what=input_name(args.a))
     a = open_input(args.a, a_pw, subject="a", what="backup A")
-    b_pw = get_password(args.b_password_file or args.password_file, what=input_name(args.b))
+    b_pw = same_password(a_pw, args.a_password_file, args.b_password_file, args.password_file) or get_password(
+        args.b_password_file or args.password_file, what=input_name(args.b)
+    )
     b = open_input(args.b, b_pw, subject="b", what="backup B")
     preview = preview_import(
         a,
