@@ -16,20 +16,20 @@ from toolkit import errors
 from toolkit.format import container as ct
 from toolkit.format import jsonio
 
+from .kinds import DESKTOP, LEGACY, kinds_of, lists_of, shapes_of
 from .network import network_of_environment, network_of_genesis
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DESKTOP = "desktop-wallet"
-LEGACY = "legacy-mobile-wallet"
 LEGACY_TYPE = "concordium-mobile-wallet-data"
 
-#: Top-level lists of each kind, in the writers' order.
-DESKTOP_LISTS = ("accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets")
+#: Top-level lists of each kind of file, in the writers' order (derived from :data:`toolkit.model.kinds.KINDS`
+#: when this module is imported; :meth:`Backup.lists` reads the table itself).
+DESKTOP_LISTS = lists_of(DESKTOP)
 #: The Desktop Wallet's import needs only these.
-DESKTOP_REQUIRED = ("accounts", "identities", "addressBook")
-LEGACY_LISTS = ("identities", "accounts", "recipients")
+DESKTOP_REQUIRED = tuple(k.name for k in kinds_of(DESKTOP) if k.required)
+LEGACY_LISTS = lists_of(LEGACY)
 
 LEGACY_NOTICE = (
     "This is a legacy mobile wallet export. It cannot be imported into the Desktop Wallet "
@@ -83,7 +83,8 @@ class Backup:
         return network_of_genesis(self.genesis_block)
 
     def lists(self) -> tuple[str, ...]:
-        return LEGACY_LISTS if self.is_legacy else DESKTOP_LISTS
+        """The top-level lists of records a file of this kind holds (:func:`toolkit.model.kinds.lists_of`)."""
+        return lists_of(self.kind)
 
     def records(self, name: str) -> list[dict[str, Any]]:
         """The records of one top-level list (legacy accounts are gathered from their identities)."""
@@ -96,19 +97,29 @@ class Backup:
         value = value.get(name)
         return value if isinstance(value, list) else []
 
+    def tables_of_records(self) -> list[tuple[str, list[Any]]]:
+        """(kind name, records) of every kind this file holds, in file order; a single record (``genesis``)
+        is a list of one when the file has it as an object, and left out otherwise."""
+        out: list[tuple[str, list[Any]]] = []
+        for kind in kinds_of(self.kind):
+            if not kind.single:
+                out.append((kind.name, self.records(kind.name)))
+            elif not self.is_legacy and isinstance(self.document.get(kind.name), dict):
+                out.append((kind.name, [self.document[kind.name]]))
+        return out
+
     def counts(self) -> dict[str, int | None]:
         """One key per top-level list, named as in the file; None where the file has no such key."""
         if self.is_legacy:
             value = self.document.get("value") or {}
-            out: dict[str, int | None] = {
-                "identities": len(value["identities"]) if isinstance(value.get("identities"), list) else None,
-                "accounts": len(self.records("accounts")) if isinstance(value.get("identities"), list) else None,
-                "recipients": len(value["recipients"]) if isinstance(value.get("recipients"), list) else None,
+            listed = {"accounts": isinstance(value.get("identities"), list)}  # accounts live in identities
+            return {
+                name: len(self.records(name)) if listed.get(name, isinstance(value.get(name), list)) else None
+                for name in self.lists()
             }
-            return out
         return {
             name: (len(self.document[name]) if isinstance(self.document.get(name), list) else None)
-            for name in DESKTOP_LISTS
+            for name in self.lists()
         }
 
     @property
@@ -139,11 +150,14 @@ class Backup:
         out["notices"] = self.notices()
         return out
 
-    def tables(self, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
-        """One DataFrame per record kind, keyed by the file's own names (see :mod:`toolkit.model.tables`)."""
+    def tables(self, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
+        """One DataFrame per record kind, keyed by the file's own names (see :mod:`toolkit.model.tables`).
+
+        ``include_raw`` keeps the JSON-text fields (identityObject, identityProvider, policy) beside the
+        columns parsed from them; ``reveal_secrets`` shows secrets instead of ‹redacted›."""
         from .tables import tabulate
 
-        return tabulate(self, reveal_secrets=reveal_secrets)
+        return tabulate(self, reveal_secrets=reveal_secrets, include_raw=include_raw)
 
     def check_shape(self) -> None:
         """Raise :class:`UnexpectedContentError` naming the first record field of an unexpected type.
@@ -215,8 +229,9 @@ def classify(document: Any) -> str:
         raise errors.UnexpectedContentError(
             f"The decrypted content is of type {document['type']!r}, not a wallet export"
         )
-    for name in DESKTOP_LISTS:
-        _check_list(document, name, name, required=name in DESKTOP_REQUIRED)
+    for kind in kinds_of(DESKTOP):
+        if not kind.single:
+            _check_list(document, kind.name, kind.name, required=kind.required)
     genesis = document.get("genesis")
     if genesis is not None and not isinstance(genesis, dict):
         raise errors.UnexpectedContentError("genesis is not an object")
@@ -250,14 +265,10 @@ def shape_problem(backup: Backup) -> str | None:
     """
     from toolkit.format.jsonio import json_type, json_type_name
 
-    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, has_type
+    from .shapes import has_type
 
-    shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
-    tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]
-    genesis = None if backup.is_legacy else backup.document.get("genesis")
-    if isinstance(genesis, dict):
-        tables.append(("genesis", [genesis]))
-    for table, records in tables:
+    shapes = shapes_of(backup.kind)
+    for table, records in backup.tables_of_records():
         shape = shapes.get(table)
         if shape is None:
             continue

@@ -62,9 +62,10 @@ import orjson
 import pandas as pd
 
 from toolkit import errors
-from toolkit.model.backup import DESKTOP, DESKTOP_LISTS, Backup
+from toolkit.model.backup import DESKTOP, Backup
+from toolkit.model.kinds import kind_of, kinds_of, table_names
 from toolkit.model.network import GENESIS_HASHES
-from toolkit.model.records import DESKTOP_KEY_FIELDS, identity_key, wallet_identifiers
+from toolkit.model.records import identity_key, wallet_identifiers
 
 from .subset import without_unknown_fields
 from .walletdb import SqlFailure, WalletDB, js_string
@@ -155,16 +156,6 @@ class _Lookup:
 def _truthy(value: Any) -> bool:
     """JavaScript truthiness of a JSON value (``"" || x`` picks ``x``)."""
     return bool(value) if not isinstance(value, (dict, list)) else True
-
-
-_SINGULAR = {
-    "wallets": "wallet",
-    "identities": "identity",
-    "accounts": "account",
-    "credentials": "credential",
-    "addressBook": "address-book entry",
-    "externalCredentials": "external credential",
-}
 
 
 def _safe(value: Any) -> str:
@@ -330,7 +321,7 @@ class _Import:
         if name in self.doc:
             self.doc[name] = value
             return
-        order = (*DESKTOP_LISTS, "genesis")
+        order = table_names(DESKTOP)
         rank = order.index(name)
         items = list(self.doc.items())
         at = next((i for i, (k, _) in enumerate(items) if k in order and order.index(k) > rank), len(items))
@@ -400,12 +391,26 @@ class _Import:
 
     # -------------------------------------------------------------- the import
     def run(self, wallet_genesis: str | None) -> None:
+        """``performImport`` (PerformImport.tsx:50-125 at 0ce97cb): network, wallets with their identities,
+        accounts and credentials, the address book, then external credentials."""
         self.check_network(wallet_genesis)
         self.import_wallets()
         self.report_unattached()
         self.import_address_book()
         if isinstance(self.imported.get("externalCredentials"), list):
             self.import_external_credentials()
+        self.report_unread_kinds()
+
+    def report_unread_kinds(self) -> None:
+        """Records of kinds the wallet's import does not read (every kind but :data:`IMPORT_ORDER`'s)."""
+        for kind in kinds_of(DESKTOP):
+            if kind.name in IMPORT_ORDER or kind.single:
+                continue
+            key_of = kind.key_function(Backup(self.imported, kind=DESKTOP))
+            for record in self.imported_list(kind.name):
+                name = record.get("name")
+                detail = "the Desktop Wallet's import does not read this list"
+                self.row(kind.name, key_of(record), name, "skipped", "", detail)
 
     def check_network(self, wallet_genesis: str | None) -> None:
         genesis = self.imported.get("genesis")
@@ -485,6 +490,15 @@ class _Import:
             ] + remapped
         self.import_identities_of(targets, remapped)
 
+        self.import_new_wallets(new, identities)
+
+    def import_new_wallets(self, new: list[dict[str, Any]], identities: list[dict[str, Any]]) -> None:
+        """The wallet's ``importNewWallets`` (importHelpers.ts:389-436 at 0ce97cb): it inserts *every* new
+        wallet first (the loop at :411-428), gathering each one's identities with the inserted id
+        (``updateWalletIdReference``, :134-147: in wallet order, then file order), and only then inserts
+        those identities with their accounts and credentials (``insertNewIdentities``, :430-435, :351-378).
+        So an identity that stops the import leaves every new wallet inserted, its own and later ones."""
+        updated: list[dict[str, Any]] = []
         for w in new:
             # insertWallet(identifier, type): only these two fields (importHelpers.ts:415-418, walletDao.ts:28-31)
             record = self.insert("wallets", {"identifier": w.get("identifier"), "type": w.get("type")}, w)
@@ -492,9 +506,9 @@ class _Import:
             self.writable("wallets").append({"id": new_id, **{k: v for k, v in record.items() if k != "id"}})
             detail = "" if new_id == w.get("id") else f"id {_safe(w.get('id'))} becomes {new_id}"
             self.row("wallets", w.get("identifier"), None, "added", "", detail)
-            for ident in identities:
-                if _js_equal(ident.get("walletId"), w.get("id")):
-                    self.insert_identity(dict(ident, walletId=new_id))
+            updated += [dict(i, walletId=new_id) for i in identities if _js_equal(i.get("walletId"), w.get("id"))]
+        for ident in updated:
+            self.insert_identity(ident)
 
     def import_identities_of(self, wallets: list[dict[str, Any]], identities: list[dict[str, Any]]) -> None:
         """The wallet's ``importDuplicateWallets``: identities of wallets it already has."""
@@ -615,7 +629,8 @@ class _Import:
             key = record.get("address", record.get("credId"))
         shown = outcome if outcome is not None else raw
         self.row(table, key, record.get("name"), "refused", shown if outcome is not None else "", why)
-        what = f"{_SINGULAR.get(table, table)} {_safe(key)[:40]}"
+        kind = kind_of(DESKTOP, table)
+        what = f"{kind.noun if kind else table} {_safe(key)[:40]}"
         if outcome is None:
             text = f"The Desktop Wallet stops with its database's error at {what}: {why}"
         else:
@@ -912,6 +927,10 @@ def _wallet_genesis(wallet_network: str | None) -> str | None:
     )
 
 
+#: The lists the Desktop Wallet's import reads, in the order it reaches them (PerformImport.tsx:78-114,
+#: importWallets at importHelpers.ts:683-739): records of other kinds are listed as skipped.
+IMPORT_ORDER = ("wallets", "identities", "accounts", "credentials", "addressBook", "externalCredentials")
+
 #: The ways out the toolkit can take: option name → (when it helps, what it does).
 FIX_TEXT = {
     "drop_unknown_fields": (
@@ -923,8 +942,6 @@ FIX_TEXT = {
         "leave out the external credentials whose account is not in the wallet",
     ),
 }
-
-_KEY_FIELDS = DESKTOP_KEY_FIELDS
 
 
 def preview_import(
@@ -995,12 +1012,15 @@ def _not_reached(imported: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[
     seen = {(t, k) for t, k, *_ in rows}
     out = []
     identifiers = wallet_identifiers(imported)
-    for table in ("wallets", "identities", "accounts", "credentials", "addressBook", "externalCredentials"):
+    source = Backup(imported, kind=DESKTOP)
+    for table in IMPORT_ORDER:
+        kind = kind_of(DESKTOP, table)
+        key_of = kind.key_function(source) if kind else (lambda r: None)
         records = imported.get(table)
         for r in records if isinstance(records, list) else []:
             if not isinstance(r, dict):
                 continue
-            raw = _identity_key(r, identifiers) if table == "identities" else r.get(_KEY_FIELDS[table])
+            raw = _identity_key(r, identifiers) if table == "identities" else key_of(r)
             key = "" if raw is None else _safe(raw)
             if (table, key) not in seen:
                 name = r.get("name")
