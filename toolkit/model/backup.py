@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from toolkit import errors
 from toolkit.format import container as ct
 from toolkit.format import jsonio
+from toolkit.format.passwords import check_password
 
 from .kinds import DESKTOP, LEGACY, kinds_of, lists_of, shapes_of
 from .network import network_of_environment, network_of_genesis
@@ -193,18 +195,56 @@ class Backup:
             return original  # same content; keep the writer's exact spelling
         return fresh
 
-    def encrypt(self, password: str, *, iterations: int | None = None) -> bytes:
-        """The backup encrypted with ``password`` as its wallet writes it (the mirror of :func:`open_backup`)."""
-        from .save import encrypt_backup
+    def encrypt(
+        self,
+        password: str,
+        *,
+        identities: Iterable[str | int] = (),
+        accounts: Iterable[str] = (),
+        leave_out: Iterable[str] = (),
+        drop_unknown_fields: bool = False,
+        iterations: int | None = None,
+    ) -> bytes:
+        """The backup encrypted with ``password`` as its wallet writes it, decrypted again in memory to verify
+        it (the mirror of :func:`open_backup`).
 
-        return encrypt_backup(self, password, iterations=iterations)
+        ``identities``/``accounts`` keep only those (with what they refer to), ``leave_out`` leaves out the
+        records with those keys (as the diff, audit and import preview print them) and the records that
+        refer to them, ``drop_unknown_fields`` the fields the Desktop Wallet's tables lack
+        (:func:`toolkit.model.save.select`).
+        """
+        from . import save
 
-    def save(self, path: str | os.PathLike[str], password: str, *, force: bool = False) -> Any:
-        """Write the backup to a new file at ``path``, atomically, and read it back
-        (:func:`toolkit.model.save.save_backup`; returns its ``WriteResult``)."""
-        from .save import save_backup
+        check_password(password)
+        chosen, _ = save.select(
+            self, identities=identities, accounts=accounts, leave_out=leave_out, drop_unknown_fields=drop_unknown_fields
+        )
+        return save.encrypt_checked(chosen, password, iterations)
 
-        return save_backup(self, os.path.expanduser(os.fspath(path)), password, force=force)
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        password: str,
+        *,
+        identities: Iterable[str | int] = (),
+        accounts: Iterable[str] = (),
+        leave_out: Iterable[str] = (),
+        drop_unknown_fields: bool = False,
+        force: bool = False,
+        protect: tuple[str | os.PathLike[str] | None, ...] = (),
+        iterations: int | None = None,
+    ) -> Any:
+        """Write :meth:`encrypt`'s bytes to a new file at ``path`` (``~`` expanded), atomically, and read them
+        back; never over this backup's own file or ``protect``.  Returns a
+        :class:`~toolkit.model.save.WriteResult`."""
+        from . import save
+
+        check_password(password)
+        chosen, _ = save.select(
+            self, identities=identities, accounts=accounts, leave_out=leave_out, drop_unknown_fields=drop_unknown_fields
+        )
+        guard = (self.source, *protect) if chosen is not self else protect
+        return save.write(chosen, path, password, force=force, protect=guard, iterations=iterations)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v is not None)

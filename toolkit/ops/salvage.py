@@ -4,7 +4,7 @@
 a :class:`SalvageResult`: the recovered :class:`~toolkit.model.backup.Backup`, how
 many records of each table were recovered, and which byte ranges of the
 decrypted text were unreadable.  ``salvage_to(source, out, password)`` also
-writes the recovered backup through :func:`toolkit.model.save.save_backup`
+writes the recovered backup through :meth:`toolkit.Backup.save`
 (atomic, read back and verified) so the wallet can import it.  The damaged
 original is only ever read.
 
@@ -54,7 +54,7 @@ from toolkit.model.addresses import is_hex64
 from toolkit.model.backup import DESKTOP, LEGACY, LEGACY_TYPE, Backup, classify, open_with_key
 from toolkit.model.kinds import kinds_of, shapes_of, table_names
 from toolkit.model.network import LEGACY_ENVIRONMENTS
-from toolkit.model.save import WriteResult, save_backup
+from toolkit.model.save import WriteResult
 from toolkit.model.shapes import Shape, matching_kinds
 
 if TYPE_CHECKING:
@@ -693,8 +693,7 @@ def salvage_to(
     result = salvage(source, password, wallets=wallets)
     protect = (source,) if isinstance(source, (str, os.PathLike)) else ()
     try:
-        result.output = save_backup(
-            result.backup,
+        result.output = result.backup.save(
             out,
             new_password if new_password is not None else password,
             force=force,
