@@ -3,6 +3,7 @@ PerformImport.tsx:57-106 at 0ce97cb), the stop codes, and the ways out the toolk
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from toolkit.model.network import GENESIS_HASHES
@@ -51,7 +52,22 @@ def safe_str(value: Any) -> str:
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if isinstance(value, str) else text
 
 
-#: The ways out the toolkit can take: option name → (when it helps, what it does).
+class StopCode(StrEnum):
+    """Why the wallet's import stops (``ImportPreview.stops_at["code"]``): what the ways out are chosen by."""
+
+    NO_NETWORK = "no-network"
+    DIFFERENT_NETWORK = "different-network"
+    UNKNOWN_FIELD = "unknown-field"
+    ORPHAN_EXTERNAL_CREDENTIAL = "orphan-external-credential"
+    IDENTITY_CONFLICT = "identity-conflict"
+    NO_MATCHING_IDENTITY = "no-matching-identity"
+    ADDRESS_ELSEWHERE = "address-elsewhere"
+    TOO_MANY_ROWS = "too-many-rows"
+    DATABASE_REFUSES = "database-refuses"
+
+
+#: The ways out the toolkit can take: fix name → (when it helps, what it does).  ``leave_out`` and
+#: ``import_into_empty_wallet`` name their record or files in the preview's ``fixes`` (:func:`leave_out_text`).
 FIX_TEXT = {
     "drop_unknown_fields": (
         "a record has a field the wallet's tables lack",
@@ -61,7 +77,33 @@ FIX_TEXT = {
         "an external credential's account is not in the wallet",
         "leave out the external credentials whose account is not in the wallet",
     ),
+    "leave_out": (
+        "the wallet stops at one record of B",
+        "leave out that record of B, and the records that refer to it",
+    ),
+    "import_into_empty_wallet": (
+        "B already holds every record A holds",
+        "import B into a new, empty wallet instead of merging",
+    ),
 }
+#: The fixes each stop has besides leaving out its record (which every stop at a record has but these).
+STOP_FIXES = {
+    StopCode.UNKNOWN_FIELD: ("drop_unknown_fields",),
+    StopCode.ORPHAN_EXTERNAL_CREDENTIAL: ("drop_orphan_external_credentials",),
+}
+#: Stops that leaving out the record does not cure.
+NOT_ONE_RECORD = frozenset({StopCode.NO_NETWORK, StopCode.DIFFERENT_NETWORK, StopCode.TOO_MANY_ROWS})
+
+
+def leave_out_text(noun: str, key: str) -> str:
+    """The way out that leaves out one record, naming it by its key as the preview prints it."""
+    return f"leave out {noun} {key} of backup B (and the records that refer to it)"
+
+
+EMPTY_WALLET_TEXT = (
+    "backup B already holds every record backup A holds, so importing B into a new, empty wallet gives the "
+    "wallet everything without merging"
+)
 
 
 def network_name(genesis_block: Any) -> str:

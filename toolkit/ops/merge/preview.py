@@ -55,6 +55,7 @@ pick higher ones; references stay consistent).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,12 +64,22 @@ import pandas as pd
 
 from toolkit import errors
 from toolkit.model.backup import DESKTOP, Backup
-from toolkit.model.kinds import kind_of
+from toolkit.model.kinds import RecordKind, kind_of, kinds_of
 from toolkit.model.network import GENESIS_HASHES
 from toolkit.model.records import wallet_identifiers
-from toolkit.model.select import without_unknown_fields
+from toolkit.model.save import select
 
-from .messages import FIX_TEXT, LEGACY_REFUSED, MESSAGE_COLUMNS, RESULTS, safe_str
+from .messages import (
+    EMPTY_WALLET_TEXT,
+    FIX_TEXT,
+    LEGACY_REFUSED,
+    MESSAGE_COLUMNS,
+    NOT_ONE_RECORD,
+    RESULTS,
+    STOP_FIXES,
+    leave_out_text,
+    safe_str,
+)
 from .replay import IMPORT_ORDER, Replay, Stop, safe_identity_key
 
 
@@ -181,6 +192,7 @@ def preview_import(
     wallet_network: str | None = None,
     drop_unknown_fields: bool = False,
     drop_orphan_external_credentials: bool = False,
+    leave_out: Iterable[str] = (),
 ) -> ImportPreview:
     """What happens if a Desktop Wallet holding ``a`` imports ``b`` (never raises for a refusal).
 
@@ -188,11 +200,11 @@ def preview_import(
     (:class:`toolkit.ops.walletdb.WalletDB`), so its constraints, ignored upserts
     and defaults apply as in the wallet.  ``wallet_network`` (a network name
     or genesis hash) stands for the network the wallet is connected to when
-    ``a`` names none (files from before v1.1.5).  The two ``drop_*`` options
-    preview B written without what makes the wallet stop (see
-    :data:`FIX_TEXT`); ``dropped`` lists what they left out.  Legacy mobile
-    files raise :class:`IncompatibleKindsError`: the Desktop Wallet does not
-    import them.
+    ``a`` names none (files from before v1.1.5).  The ``drop_*`` options and ``leave_out`` (keys of
+    B's records as the preview prints them; the records referring to them go too) preview B written
+    without what makes the wallet stop (see :data:`FIX_TEXT`); ``dropped`` lists what they left out.
+    When the wallet stops, ``fixes`` lists the ways out and the refusal's message names them once.
+    Legacy mobile files raise :class:`IncompatibleKindsError`: the Desktop Wallet does not import them.
     """
     if b.is_legacy:
         raise errors.IncompatibleKindsError(f"File B cannot be imported: {LEGACY_REFUSED}")
@@ -203,23 +215,17 @@ def preview_import(
     a.check_shape()  # odd values are one coded error naming record and field, never an internal one
     b.check_shape()
     genesis = _wallet_genesis(wallet_network)
-    dropped: list[dict[str, Any]] = []
-    if drop_unknown_fields:
-        b, fields = without_unknown_fields(b)
-        dropped += [{"table": t, "key": safe_str(k), "field": f} for t, k, f in fields]
+    original = b
+    b, dropped = select(b, leave_out=leave_out, drop_unknown_fields=drop_unknown_fields)
     job = Replay(a, b, drop_orphans=drop_orphan_external_credentials)
     refusal, outcome, stops_at, fixes = None, "ok", None, []
     try:
         try:
             job.run(genesis)
         except Stop as stop:
-            refusal, outcome, stops_at = stop.error, stop.outcome, stop.where
-            reason = (stops_at or {}).get("reason", "")
-            for name, (_when, text) in FIX_TEXT.items():
-                if (name == "drop_unknown_fields" and "which the wallet's table" in reason) or (
-                    name == "drop_orphan_external_credentials" and "foreign key" in reason
-                ):
-                    fixes.append({"fix": name, "text": text})
+            outcome, stops_at = stop.outcome, stop.where
+            fixes = ways_out(stop, a, original)
+            refusal = _with_ways_out(stop.error, fixes)
         messages = pd.DataFrame(job.rows, columns=list(MESSAGE_COLUMNS), dtype=object)
         document = _detached(job.doc)
     finally:
@@ -235,6 +241,50 @@ def preview_import(
         fixes=fixes,
         dropped=dropped + job.dropped,
     )
+
+
+def ways_out(stop: Stop, a: Backup, b: Backup) -> list[dict[str, str]]:
+    """The ways out of ``stop`` (chosen by its code, never by its words): the options that cure it, leaving
+    out the record it stops at, and importing B alone when B already holds everything A holds."""
+    out = [{"fix": name, "text": FIX_TEXT[name][1]} for name in STOP_FIXES.get(stop.code, ())]
+    where = stop.where or {}
+    kind = kind_of(DESKTOP, where.get("table", ""))
+    if stop.code not in NOT_ONE_RECORD and kind is not None and where.get("key") in _keys(b, kind):
+        text = leave_out_text(kind.noun, where["key"])
+        out.append({"fix": "leave_out", "table": kind.name, "key": where["key"], "text": text})
+    if holds_everything(b, a):
+        out.append({"fix": "import_into_empty_wallet", "text": EMPTY_WALLET_TEXT})
+    return out
+
+
+def holds_everything(b: Backup, a: Backup) -> bool:
+    """Does ``b`` hold a record with the key of every record ``a`` holds (``a`` holding at least one)?"""
+    some = False
+    for kind in kinds_of(DESKTOP):
+        if kind.single:
+            continue
+        keys_a = {k for k in _keys(a, kind) if k}
+        some = some or bool(keys_a)
+        if not keys_a <= {k for k in _keys(b, kind) if k}:
+            return False
+    return some
+
+
+def _keys(backup: Backup, kind: RecordKind) -> list[str]:
+    key_of = kind.key_function(backup)
+    return [safe_str(key_of(r)) for r in backup.records(kind.name) if isinstance(r, dict) and key_of(r) is not None]
+
+
+def _with_ways_out(error: errors.BackupError, fixes: list[dict[str, str]]) -> errors.BackupError:
+    """The refusal with its ways out as its hint, said once (the interfaces add their own controls)."""
+    if not isinstance(error, errors.IncompatibleDataError):
+        return error
+    stays = "The Desktop Wallet would stop this import part-way and keep what it had imported"
+    if not fixes:
+        return errors.IncompatibleDataError(error.reason, hint=f"{stays}.")
+    texts = [f["text"] for f in fixes]
+    said = texts[0] if len(texts) == 1 else "; ".join(texts[:-1]) + "; or " + texts[-1]
+    return errors.IncompatibleDataError(error.reason, hint=f"{stays}. Way out: {said}.")
 
 
 def _not_reached(imported: dict[str, Any], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:

@@ -17,9 +17,9 @@ from .messages import (
     ALREADY_EXISTS_AS_ACCOUNT,
     BOOK_NOT_COMPATIBLE,
     DIFFERENT_NETWORK,
-    FIX_TEXT,
     NO_NETWORK,
     NOT_COMPATIBLE,
+    StopCode,
     already_exists_as,
     network_name,
     replaces_name,
@@ -34,15 +34,20 @@ IMPORT_ORDER = ("wallets", "identities", "accounts", "credentials", "addressBook
 
 
 class Stop(Exception):
-    """The wallet's import stops here: the error to report, the wallet's words and the record."""
+    """The wallet's import stops here: the error to report, the wallet's words, the record and why (a code)."""
 
     def __init__(
-        self, error: errors.BackupError, outcome: str | None = None, where: dict[str, Any] | None = None
+        self,
+        error: errors.BackupError,
+        outcome: str | None = None,
+        where: dict[str, Any] | None = None,
+        code: StopCode = StopCode.DATABASE_REFUSES,
     ) -> None:
         super().__init__(error.message)
         self.error = error
         self.outcome = outcome or error.message
-        self.where = where
+        self.code = code
+        self.where = None if where is None else {**where, "code": code.value}
 
 
 class Replay:
@@ -137,21 +142,23 @@ class Replay:
         column = failure.unknown_column
         if column is not None:
             why = f"it has the field {column!r}, which the wallet's table {failure.table} does not have ({failure.reason})"
-            fix = "drop_unknown_fields"
+            code = StopCode.UNKNOWN_FIELD
         elif "FOREIGN KEY" in failure.reason and table == "externalCredentials":
             why = "its account is not in the wallet after the import (the table's foreign key fails)"
-            fix = "drop_orphan_external_credentials"
+            code = StopCode.ORPHAN_EXTERNAL_CREDENTIAL
+        elif "too many terms in compound SELECT" in failure.reason:
+            why = (
+                "the wallet inserts all new records of this list in one statement, and its SQLite takes at "
+                f"most 500 ({failure.reason}); import the file in parts"
+            )
+            code = StopCode.TOO_MANY_ROWS
+        elif "UNIQUE constraint failed: accounts.address" in failure.reason:
+            why = f"the wallet has this address under another identity ({failure.reason})"
+            code = StopCode.ADDRESS_ELSEWHERE
         else:
             why = f"the wallet's database refuses it ({failure.reason})"
-            fix = ""
-            if "too many terms in compound SELECT" in failure.reason:
-                why = (
-                    "the wallet inserts all new records of this list in one statement, and its SQLite takes at "
-                    f"most 500 ({failure.reason}); import the file in parts"
-                )
-            if "UNIQUE constraint failed: accounts.address" in failure.reason:
-                why = f"the wallet has this address under another identity ({failure.reason})"
-        self.refuse(table, record, why, outcome=outcome, raw=str(failure), fix=fix)
+            code = StopCode.DATABASE_REFUSES
+        self.refuse(table, record, why, outcome=outcome, raw=str(failure), code=code)
 
     def credential_ids(self, identity_id: Any) -> set[Any]:
         """``getCredentialsForIdentity(identityId)`` (credentialDao.ts:80-85): the credIds it has."""
@@ -203,6 +210,7 @@ class Replay:
                 ),
                 NO_NETWORK,
                 {"table": "genesis", "key": safe_str(theirs), "name": None, "reason": "the wallet names no network"},
+                StopCode.NO_NETWORK,
             )
         if ours != theirs:
             self.row("genesis", theirs, None, "refused", DIFFERENT_NETWORK)
@@ -213,6 +221,7 @@ class Replay:
                 ),
                 DIFFERENT_NETWORK,
                 {"table": "genesis", "key": safe_str(theirs), "name": None, "reason": "another network"},
+                StopCode.DIFFERENT_NETWORK,
             )
         if not isinstance(self.snapshot.get("genesis"), dict):
             self._set_top("genesis", dict(genesis))  # the wallet's database names its network
@@ -312,7 +321,8 @@ class Replay:
         for ident in matching + recovered:
             local_ident = by_number_and_randomness.find(ident)
             if local_ident is None:
-                self.refuse("identities", ident, "a recovered identity matches no local identity by randomness")
+                why = "a recovered identity matches no local identity by randomness"
+                self.refuse("identities", ident, why, code=StopCode.NO_MATCHING_IDENTITY)
                 return
             self.resolve_identity_name(ident, local_ident)
             self.add_accounts_and_credentials(ident.get("id"), local_ident.get("id"))
@@ -390,7 +400,7 @@ class Replay:
         *,
         outcome: str | None = NOT_COMPATIBLE,
         raw: str = "",
-        fix: str = "",
+        code: StopCode = StopCode.IDENTITY_CONFLICT,
     ) -> NoReturn:
         """The wallet stops at ``record``; ``outcome`` is what it shows (None: the raw SQL text ``raw``)."""
         if table == "identities":
@@ -407,12 +417,11 @@ class Replay:
             text = f"The Desktop Wallet stops with its database's error at {what}: {why}"
         else:
             text = f"{outcome} ({what}: {why})"
-        if fix:
-            text += "; " + FIX_TEXT[fix][1]
         raise Stop(
             errors.IncompatibleDataError(text),
             shown,
             {"table": table, "key": "" if key is None else safe_str(key), "name": self.rows[-1][2], "reason": why},
+            code,
         )
 
     def add_accounts_and_credentials(self, imported_id: Any, local_id: Any) -> None:
