@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from toolkit.format.files import check_output_path
 from toolkit.format.passwords import MIN_PASSWORD_LENGTH
 from toolkit.model.backup import open_backup
+from toolkit.model.save import select
 from toolkit.ops.export import check_target, reexport
-from toolkit.ops.subset import subset_backup, without_unknown_fields
+from toolkit.textsafe import safe_text
 
 from .common import (
     NEW_PASSWORD_ENV,
@@ -76,6 +76,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="leave out record fields the Desktop Wallet's tables lack (its import stops on them)",
     )
+    p.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="leave out the record KEY (as diff, audit and merge print it) and the records referring to it; repeatable",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -86,12 +93,13 @@ def run(args: argparse.Namespace) -> int:
     backup = open_backup(args.input, password)
     # Refuse a conversion or a wrong selection before asking for a new password.
     check_target(backup, args.to)
-    chosen = backup
-    if args.identity or args.account:
-        chosen = subset_backup(backup, identities=args.identity, accounts=args.account)
-    dropped: list[tuple[str, Any, str]] = []
-    if args.drop_unknown_fields:
-        chosen, dropped = without_unknown_fields(chosen)
+    chosen, dropped = select(
+        backup,
+        identities=args.identity,
+        accounts=args.account,
+        leave_out=args.leave_out,
+        drop_unknown_fields=args.drop_unknown_fields,
+    )
     new_password = get_new_password(args.new_password_file)
     result = reexport(
         chosen,
@@ -102,14 +110,13 @@ def run(args: argparse.Namespace) -> int:
         protect=(args.input, args.password_file, args.new_password_file),
     )
     if args.json:
-        extra = (
-            {"dropped": [{"table": t, "key": k, "field": f} for t, k, f in dropped]} if args.drop_unknown_fields else {}
-        )
+        extra = {"dropped": dropped} if args.drop_unknown_fields or args.leave_out else {}
         print_json({**result.to_dict(), **extra})
         return 0
     for notice in backup.notices():
         emit(f"note: {notice}", sys.stderr)
-    for table, key, name in dropped:
-        emit(f"left out field {name!r} of {table} {key}")
+    for d in dropped:
+        what = f"field {d['field']!r} of" if d["field"] else "the record"
+        emit(safe_text(f"left out {what} {d['table']} {d['key']}"))
     emit(describe_write(result))
     return 0

@@ -100,10 +100,13 @@ def leave_out_text(noun: str, key: str) -> str:
     return f"leave out {noun} {key} of backup B (and the records that refer to it)"
 
 
-EMPTY_WALLET_TEXT = (
-    "backup B already holds every record backup A holds, so importing B into a new, empty wallet gives the "
-    "wallet everything without merging"
-)
+def empty_wallet_text(differ: int) -> str:
+    """The way out when B holds a record with the key of every record A holds: import B alone."""
+    text = "backup B already holds every record backup A holds: import B into a new, empty wallet instead of merging"
+    if differ:
+        some = f"{differ} of them differ" if differ > 1 else "one of them differs"
+        text += f" ({some} between the files, and the new wallet gets B's version)"
+    return text
 
 
 def network_name(genesis_block: Any) -> str:

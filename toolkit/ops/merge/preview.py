@@ -70,13 +70,13 @@ from toolkit.model.records import wallet_identifiers
 from toolkit.model.save import select
 
 from .messages import (
-    EMPTY_WALLET_TEXT,
     FIX_TEXT,
     LEGACY_REFUSED,
     MESSAGE_COLUMNS,
     NOT_ONE_RECORD,
     RESULTS,
     STOP_FIXES,
+    empty_wallet_text,
     leave_out_text,
     safe_str,
 )
@@ -249,30 +249,45 @@ def ways_out(stop: Stop, a: Backup, b: Backup) -> list[dict[str, str]]:
     out = [{"fix": name, "text": FIX_TEXT[name][1]} for name in STOP_FIXES.get(stop.code, ())]
     where = stop.where or {}
     kind = kind_of(DESKTOP, where.get("table", ""))
-    if stop.code not in NOT_ONE_RECORD and kind is not None and where.get("key") in _keys(b, kind):
+    if stop.code not in NOT_ONE_RECORD and kind is not None and where.get("key") in _by_key(b, kind):
         text = leave_out_text(kind.noun, where["key"])
         out.append({"fix": "leave_out", "table": kind.name, "key": where["key"], "text": text})
-    if holds_everything(b, a):
-        out.append({"fix": "import_into_empty_wallet", "text": EMPTY_WALLET_TEXT})
+    differ = holds_everything(b, a)
+    if differ is not None:
+        out.append({"fix": "import_into_empty_wallet", "text": empty_wallet_text(differ)})
     return out
 
 
-def holds_everything(b: Backup, a: Backup) -> bool:
-    """Does ``b`` hold a record with the key of every record ``a`` holds (``a`` holding at least one)?"""
-    some = False
+def holds_everything(b: Backup, a: Backup) -> int | None:
+    """When ``b`` holds a record with the key of every record ``a`` holds (``a`` holding at least one): how
+    many of those records differ in content; else None."""
+    some, differ = False, 0
     for kind in kinds_of(DESKTOP):
         if kind.single:
             continue
-        keys_a = {k for k in _keys(a, kind) if k}
-        some = some or bool(keys_a)
-        if not keys_a <= {k for k in _keys(b, kind) if k}:
-            return False
-    return some
+        mine, theirs = _by_key(a, kind), _by_key(b, kind)
+        some = some or bool(mine)
+        if not mine.keys() <= theirs.keys():
+            return None
+        differ += sum(1 for k, r in mine.items() if not _same(theirs[k], r))
+    return differ if some else None
 
 
-def _keys(backup: Backup, kind: RecordKind) -> list[str]:
+def _same(x: Any, y: Any) -> bool:
+    try:
+        return bool(x == y)
+    except RecursionError:  # nesting deeper than Python compares: count it as different
+        return False
+
+
+def _by_key(backup: Backup, kind: RecordKind) -> dict[str, dict[str, Any]]:
     key_of = kind.key_function(backup)
-    return [safe_str(key_of(r)) for r in backup.records(kind.name) if isinstance(r, dict) and key_of(r) is not None]
+    out: dict[str, dict[str, Any]] = {}
+    for r in backup.records(kind.name):
+        key = key_of(r) if isinstance(r, dict) else None
+        if key is not None and key != "":
+            out.setdefault(safe_str(key), r)
+    return out
 
 
 def _with_ways_out(error: errors.BackupError, fixes: list[dict[str, str]]) -> errors.BackupError:
