@@ -62,6 +62,11 @@ class Backup:
         self.source = source
         self._shape_checked = False
 
+    def derived(self, document: dict[str, Any], *, same_bytes: bool = False) -> Backup:
+        """A new backup of this kind holding ``document`` (a selection of this one); ``same_bytes`` passes the
+        original plaintext on, so a selection of everything re-exports it unchanged."""
+        return Backup(document, kind=self.kind, plaintext=self._plaintext if same_bytes else None)
+
     # ------------------------------------------------------------------ facts
     @property
     def plaintext_bytes(self) -> int | None:

@@ -20,12 +20,14 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit import errors
 from toolkit.format import container as ct
 from toolkit.format import files
-from toolkit.model.backup import Backup
+
+if TYPE_CHECKING:
+    from toolkit.model.backup import Backup
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit import errors
 
-from .backup import Backup
 from .kinds import DESKTOP, RecordKind, kinds_of, legacy_identity_key, lists_of
 from .records import identity_key, wallet_identifiers
+
+if TYPE_CHECKING:
+    from .backup import Backup
 
 
 def _desktop_identity_labels(identifiers: dict[Any, str]):
@@ -111,7 +113,7 @@ def subset_backup(
     document = _subset_legacy if backup.is_legacy else _subset_desktop
     doc = copy.deepcopy(document(backup, identities, accounts, include_contacts))  # never shares records
     # Pass the original bytes on: a selection of everything re-exports them unchanged.
-    return Backup(doc, kind=backup.kind, plaintext=backup._plaintext, source=None)
+    return backup.derived(doc, same_bytes=True)
 
 
 def _subset_desktop(backup: Backup, identities: list[Any], accounts: list[Any], contacts: bool) -> dict[str, Any]:
@@ -271,7 +273,7 @@ def _without(backup: Backup, found: dict[str, set[int]]) -> Backup:
             k: ([r for n, r in enumerate(v) if n not in found[k]] if k in found and isinstance(v, list) else v)
             for k, v in backup.document.items()
         }
-    return Backup(copy.deepcopy(doc), kind=backup.kind)
+    return backup.derived(copy.deepcopy(doc))
 
 
 # --------------------------------------------------------------------------- fields the wallet's tables lack
@@ -309,4 +311,4 @@ def without_unknown_fields(backup: Backup) -> tuple[Backup, list[tuple[str, Any,
                 r = {k: v for k, v in r.items() if k in columns} if extra else r
             kept.append(r)
         out[kind.name] = kept
-    return (Backup(out, kind=backup.kind) if dropped else backup), dropped
+    return (backup.derived(out) if dropped else backup), dropped
