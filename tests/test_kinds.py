@@ -134,13 +134,13 @@ def test_the_derived_names_agree_with_the_table():
         "genesis",
     ]
     assert kinds.lists_of(LEGACY) == ("identities", "accounts", "recipients")
-    assert SECRET_FIELDS == {
+    assert {
         "randomness",
         "accountKeys",
         "encryptionSecretKey",
         "privateIdObjectData",
         "commitmentsRandomness",
-    }
+    } == SECRET_FIELDS
     assert set(LEADING_COLUMNS) >= set(desktop) - {"externalCredentials"} | {"recipients"}
     # each Desktop kind's columns are its table's in the wallet's schema (walletdb cites the migrations)
     for kind in kinds.kinds_of(DESKTOP):
