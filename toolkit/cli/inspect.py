@@ -14,7 +14,8 @@ import pandas as pd
 
 from toolkit import errors
 from toolkit.format.files import refuse_same_file, write_bytes_atomic
-from toolkit.model.backup import DESKTOP_LISTS, LEGACY_LISTS, open_backup
+from toolkit.model.backup import open_backup
+from toolkit.model.kinds import DESKTOP, LEGACY, table_names
 from toolkit.model.tables import default_columns
 from toolkit.reports.sheets import to_csv_bytes
 from toolkit.textsafe import is_missing
@@ -125,7 +126,7 @@ def _plain(value: Any) -> Any:
 
 def check_csv_dir(folder: Path, inputs: tuple[str | None, ...]) -> None:
     """Refuse a CSV folder where a table's file would be an input (``same-file``, whatever ``--force``)."""
-    for name in dict.fromkeys((*DESKTOP_LISTS, *LEGACY_LISTS)):
+    for name in dict.fromkeys((*table_names(DESKTOP), *table_names(LEGACY))):  # genesis.csv too
         refuse_same_file(folder / f"{name}.csv", inputs)
 
 
