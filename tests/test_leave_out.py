@@ -124,3 +124,14 @@ def test_cli_merge_and_reexport_leave_out(tmp_path, capsys, monkeypatch):
     assert code == 0, err
     assert f"left out the record identities {key}" in stdout
     assert preview_import(open_backup(pa, PW), open_backup(out_b, PW_OUT)).ok
+
+
+def test_leave_out_in_a_legacy_file_takes_an_identitys_accounts_along():
+    from toolkit.model.kinds import legacy_identity_key
+
+    doc = synthetic.legacy_document(identities=2, accounts_per_identity=2, recipients=1, seed=4)
+    backup = Backup(copy.deepcopy(doc))
+    key = legacy_identity_key(doc["value"]["identities"][0])
+    written = open_backup(backup.encrypt(PW_OUT, leave_out=[key]), PW_OUT)
+    assert written.counts() == {"identities": 1, "accounts": 2, "recipients": 1}
+    assert written.document["value"]["identities"] == doc["value"]["identities"][1:]

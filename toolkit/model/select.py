@@ -218,6 +218,13 @@ def leave_out(backup: Backup, keys: Iterable[str]) -> tuple[Backup, list[dict[st
         for t, n in hits:
             found[t].add(n)
     _follow_references(backup, kinds, found)
+    if backup.is_legacy and found.get("identities"):  # a legacy identity holds its accounts
+        n = 0
+        for i, ident in enumerate(backup.records("identities")):
+            held = len(ident.get("accounts") or []) if isinstance(ident, dict) else 0
+            if i in found["identities"]:
+                found["accounts"].update(range(n, n + held))
+            n += held
     dropped = [{"table": t, "key": keyed[t][n], "field": None} for t in found for n in sorted(found[t])]
     return _without(backup, found), dropped
 
