@@ -14,7 +14,7 @@ read by the wallet's import.  Kinds that only the wallet's database has (``in_fi
 settings) are listed by :func:`kinds_of` with ``in_file=None``; no backup file holds them, so tables of a file,
 diff, merge, subset and salvage never look for them.
 
-Facts: FORMAT.md §2 (Desktop Wallet exports) and §4 (legacy mobile exports); the Desktop Wallet's tables are
+Facts: docs/FORMAT.md §2 (Desktop Wallet exports) and §4 (legacy mobile exports); the Desktop Wallet's tables are
 its migrations' (``toolkit.ops.walletdb`` cites them, commit 0ce97cb).
 """
 
@@ -67,7 +67,7 @@ class RecordKind:
     in_file: bool = True
     #: One object rather than a list (``genesis``).
     single: bool = False
-    #: The wallet refuses a file without this list (FORMAT.md §2: the import's validateImportStructure).
+    #: The wallet refuses a file without this list (docs/FORMAT.md §2: the import's validateImportStructure).
     required: bool = False
     #: Every version of its wallet writes this list, even empty (False: older files may lack it).
     always_written: bool = False
