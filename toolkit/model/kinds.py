@@ -10,9 +10,9 @@ is derived from this one, when it is used: a kind added here is seen everywhere.
 To add a kind: one :class:`RecordKind` in :data:`KINDS`, nothing else (``tests/test_kinds.py`` adds one that way
 and sees it in every operation).  Only a kind whose records the Desktop Wallet's import writes needs a step in
 the import preview's replay (:mod:`toolkit.ops.merge.replay`); until then the preview lists its records as not
-read by the wallet's import.  Kinds that only the wallet's database has (``in_file=False``: transactions, multi-signature proposals, decrypted amounts,
-settings) are listed by :func:`kinds_of` with ``in_file=None``; no backup file holds them, so tables of a file,
-diff, merge, subset and salvage never look for them.
+read by the wallet's import.  Kinds that only the wallet's database has (``in_file=False``: transactions,
+multi-signature proposals, decrypted amounts, settings) are listed by :func:`kinds_of` with ``in_file=False`` or
+``None``; no backup file holds them, so tables of a file, diff, merge, subset and salvage never look for them.
 
 Facts: docs/FORMAT.md §2 (Desktop Wallet exports) and §4 (legacy mobile exports); the Desktop Wallet's tables are
 its migrations' (``toolkit.ops.walletdb`` cites them, commit 0ce97cb).
