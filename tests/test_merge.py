@@ -535,7 +535,8 @@ def test_cli_merge_refusal_exits_2_and_writes_nothing(tmp_path, capsys, monkeypa
     assert obj["messages"][0]["message"] == DIFFERENT_NETWORK
     assert len(err.strip().splitlines()) == 1
     code, stdout, err = run_cli(["merge", pa, pb, out], capsys, monkeypatch, env=env)
-    assert code == 2 and "would stop here" in stdout and not out.exists()
+    assert code == 2 and "would stop and show" in stdout and not out.exists()
+    assert "would stop here" not in stdout  # said at the top and in the error line, not a third time
 
 
 def test_cli_merge_refuses_output_over_an_input_before_asking_passwords(cli_files, capsys, monkeypatch):
@@ -589,7 +590,9 @@ def test_unknown_field_on_a_new_account_stops_part_way_in_the_wallets_words():
         b["accounts"][0]["address"]
     }
     assert ("addressBook", b["addressBook"][0]["address"]) in {(r["table"], r["key"]) for r in preview.not_imported}
-    assert [f["fix"] for f in preview.fixes] == ["drop_unknown_fields"]
+    assert [f["fix"] for f in preview.fixes] == ["drop_unknown_fields", "leave_out"]
+    assert preview.fixes[1]["key"] == b["accounts"][1]["address"]
+    assert preview.stops_at["code"] == "unknown-field"
     fixed = preview_import(Backup(a), Backup(b), drop_unknown_fields=True)
     assert fixed.ok and fixed.dropped == [
         {"table": "accounts", "key": b["accounts"][1]["address"], "field": "extraField"}
@@ -641,6 +644,7 @@ def test_external_credential_of_an_account_not_in_the_wallet_fails_with_the_raw_
         "key": "7" * 96,
         "name": None,
         "reason": "its account is not in the wallet after the import (the table's foreign key fails)",
+        "code": "orphan-external-credential",
     }
     # everything else was imported before; the external credentials not at all
     assert {x["address"] for x in b["accounts"]} <= {x["address"] for x in preview.document["accounts"]}
@@ -648,7 +652,7 @@ def test_external_credential_of_an_account_not_in_the_wallet_fails_with_the_raw_
         c["credId"] != "7" * 96 for c in preview.document["externalCredentials"]
     )
     assert len(preview.imported_before_stop) > len(b["accounts"])
-    assert [f["fix"] for f in preview.fixes] == ["drop_orphan_external_credentials"]
+    assert [f["fix"] for f in preview.fixes] == ["drop_orphan_external_credentials", "leave_out"]
     fixed = preview_import(Backup(a), Backup(b), drop_orphan_external_credentials=True)
     assert fixed.ok and fixed.dropped == [{"table": "externalCredentials", "key": "7" * 96, "field": None}]
     # a credential the wallet already has is ignored by the insert, so its account does not matter
@@ -732,9 +736,12 @@ def test_cli_merge_shows_the_stop_and_the_fix_writes_a_file_the_wallet_imports(t
     assert code == 2 and not out.exists()
     assert obj["outcome"] == NOT_COMPATIBLE and obj["stops_at"]["table"] == "accounts"
     assert obj["imported_before_stop"] and obj["not_imported"]
-    code, stdout, _err = run_cli(["merge", pa, pb, out], capsys, monkeypatch, env=env)
+    code, stdout, err = run_cli(["merge", pa, pb, out], capsys, monkeypatch, env=env)
     assert stdout.startswith(f"The Desktop Wallet would stop and show: {NOT_COMPATIBLE}")
-    assert "Already imported when it stops" in stdout and "--drop-unknown-fields" in stdout
+    assert "Already imported when it stops" in stdout
+    # the ways out said once, in the error line, each with the option that takes it
+    assert (stdout + err).count("Way out") == 1 and "see the import preview" not in stdout + err
+    assert "--drop-unknown-fields" in err and f"--leave-out {b['accounts'][1]['address']}" in err
     args = ["merge", pa, pb, out, "--drop-unknown-fields", "--json"]
     code, stdout, _err = run_cli(args, capsys, monkeypatch, env=env)
     obj = json.loads(stdout)
@@ -925,8 +932,13 @@ def test_property_a_users_history(seed_a, seed_b, share, mutations, rng_seed):
         assert preview.outcome in (NOT_COMPATIBLE, BOOK_NOT_COMPATIBLE, DIFFERENT_NETWORK, NO_NETWORK) or (
             preview.outcome.startswith("insert into `external_credentials`") and "SQLITE_CONSTRAINT" in preview.outcome
         )
-        if preview.fixes:  # the way out the toolkit offers makes the wallet go past this stop
-            options = {f["fix"]: True for f in preview.fixes}
+        options: dict = {}
+        for fix in preview.fixes:  # each way out the toolkit offers makes the wallet go past this stop
+            if fix["fix"] == "leave_out":
+                options["leave_out"] = [f"{fix['table']}:{fix['key']}"]
+            elif fix["fix"].startswith("drop_"):
+                options[fix["fix"]] = True
+        if options:
             fixed = preview_import(Backup(a), Backup(b), **options)
             assert fixed.ok or fixed.stops_at != preview.stops_at
 

@@ -283,7 +283,7 @@ class IncompatibleDataError(BackupError):
     code = "incompatible-data"
     hint = (
         "The Desktop Wallet would stop this import part-way and keep what it had imported; "
-        "fix or leave out the conflicting record first (see the import preview)."
+        "fix or leave out the record it stops at first."
     )
 
 

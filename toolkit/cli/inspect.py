@@ -162,9 +162,9 @@ def _plain(value: Any) -> Any:
 
 def check_csv_dir(folder: Path, inputs: tuple[str | None, ...]) -> None:
     """Refuse a CSV folder where a table's file would be an input (``same-file``, whatever ``--force``)."""
-    from toolkit.model.backup import DESKTOP_LISTS, LEGACY_LISTS
+    from toolkit.model.kinds import DESKTOP, LEGACY, table_names
 
-    for name in dict.fromkeys((*DESKTOP_LISTS, *LEGACY_LISTS)):
+    for name in dict.fromkeys((*table_names(DESKTOP), *table_names(LEGACY))):  # genesis.csv too
         refuse_same_file(folder / f"{name}.csv", inputs)
 
 

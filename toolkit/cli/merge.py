@@ -67,6 +67,13 @@ def configure(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave out B's external credentials whose account is not in the wallet (their insert fails)",
     )
+    p.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="import B without its record KEY (as the preview prints it) and the records referring to it; repeatable",
+    )
     p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
     add_force_option(p)
     add_json_flag(p)
@@ -106,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         wallet_network=args.wallet_network,
         drop_unknown_fields=args.drop_unknown_fields,
         drop_orphan_external_credentials=args.drop_orphan_external_credentials,
+        leave_out=args.leave_out,
     )
 
     if preview.refusal is not None:
@@ -114,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             emit(render(preview), out)
         hint = " (--wallet-network NETWORK)" if preview.outcome == NO_NETWORK else ""
-        hint += "".join(f" ({FIX_FLAGS[f['fix']]})" for f in preview.fixes)
+        hint += "".join(f" ({fix_flag(f)})" for f in preview.fixes if fix_flag(f))
         sys.stderr.write(error_line(preview.refusal).rstrip("\n") + hint + "\n")
         return 2
 
@@ -150,7 +158,14 @@ def _label(row: dict[str, Any]) -> str:
 FIX_FLAGS = {
     "drop_unknown_fields": "--drop-unknown-fields",
     "drop_orphan_external_credentials": "--drop-orphan-external-credentials",
+    "leave_out": "--leave-out",
 }
+
+
+def fix_flag(fix: dict[str, str]) -> str:
+    """The option that takes a way out ("--leave-out KEY"); "" for one no option takes (import B alone)."""
+    flag = FIX_FLAGS.get(fix["fix"], "")
+    return f"{flag} {safe_text(fix['key'])}" if flag and fix.get("key") else flag
 
 
 def _stop_lines(preview: ImportPreview) -> list[str]:
@@ -172,9 +187,7 @@ def _stop_lines(preview: ImportPreview) -> list[str]:
         + "".join(f"\n  {r['table']:<20} {_label(r)}" for r in missing[:50])
         + ("\n  …" if len(missing) > 50 else "")
     )
-    for fix in preview.fixes:
-        lines.append(f"Way out: {fix['text']} ({FIX_FLAGS[fix['fix']]}); the preview of that file goes through.")
-    return lines
+    return lines  # the ways out are said once, in the error line
 
 
 def render(preview: ImportPreview) -> str:
@@ -199,6 +212,4 @@ def render(preview: ImportPreview) -> str:
         shown = ", ".join(f"{n} {r}" for r, n in counts.items() if n)
         lines.append(f"{table}: {shown}")
     lines += preview.notes
-    if preview.refusal is not None:
-        lines.append(f"The Desktop Wallet would stop here: {preview.refusal.message}")
     return "\n".join(lines)

@@ -68,6 +68,13 @@ def configure(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave out record fields the Desktop Wallet's tables lack (its import stops on them)",
     )
+    p.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="leave out the record KEY (as diff, audit and merge print it) and the records referring to it; repeatable",
+    )
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -90,18 +97,20 @@ def run(args: argparse.Namespace) -> int:
         to=args.to,
         identities=args.identity,
         accounts=args.account,
+        leave_out=args.leave_out,
         drop_unknown_fields=args.drop_unknown_fields,
         force=args.force,
         protect=inputs,
     )
     if args.json:
-        extra = {"dropped": [{"table": t, "key": k, "field": f} for t, k, f in result.dropped]}
-        print_json({**result.to_dict(), **(extra if args.drop_unknown_fields else {})})
+        extra = {"dropped": list(result.dropped)} if args.drop_unknown_fields or args.leave_out else {}
+        print_json({**result.to_dict(), **extra})
         return 0
     out = sys.stderr if to_stdout else sys.stdout
     for notice in backup.notices():
         emit(f"note: {notice}", sys.stderr)
-    for table, key, name in result.dropped:
-        emit(f"left out field {name!r} of {table} {key}", out)
+    for d in result.dropped:
+        what = f"field {d['field']!r} of" if d["field"] else "the record"
+        emit(f"left out {what} {d['table']} {d['key']}", out)
     emit(describe_write(result), out)
     return 0

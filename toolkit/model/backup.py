@@ -10,26 +10,28 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from toolkit import errors
 from toolkit.format import container as ct
 from toolkit.format import files, jsonio
+from toolkit.format.passwords import check_password
 
+from .kinds import DESKTOP, LEGACY, kinds_of, lists_of, shapes_of
 from .network import network_of_environment, network_of_genesis
 
 if TYPE_CHECKING:
     import pandas as pd
 
-DESKTOP = "desktop-wallet"
-LEGACY = "legacy-mobile-wallet"
 LEGACY_TYPE = "concordium-mobile-wallet-data"
 
-#: Top-level lists of each kind, in the writers' order.
-DESKTOP_LISTS = ("accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets")
+#: Top-level lists of each kind of file, in the writers' order (derived from :data:`toolkit.model.kinds.KINDS`
+#: when this module is imported; :meth:`Backup.lists` reads the table itself).
+DESKTOP_LISTS = lists_of(DESKTOP)
 #: The Desktop Wallet's import needs only these.
-DESKTOP_REQUIRED = ("accounts", "identities", "addressBook")
-LEGACY_LISTS = ("identities", "accounts", "recipients")
+DESKTOP_REQUIRED = tuple(k.name for k in kinds_of(DESKTOP) if k.required)
+LEGACY_LISTS = lists_of(LEGACY)
 
 LEGACY_NOTICE = (
     "This is a legacy mobile wallet export. It cannot be imported into the Desktop Wallet "
@@ -60,6 +62,11 @@ class Backup:
         self.source = source
         self._shape_checked = False
 
+    def derived(self, document: dict[str, Any], *, same_bytes: bool = False) -> Backup:
+        """A new backup of this kind holding ``document`` (a selection of this one); ``same_bytes`` passes the
+        original plaintext on, so a selection of everything re-exports it unchanged."""
+        return Backup(document, kind=self.kind, plaintext=self._plaintext if same_bytes else None)
+
     # ------------------------------------------------------------------ facts
     @property
     def plaintext_bytes(self) -> int | None:
@@ -83,7 +90,8 @@ class Backup:
         return network_of_genesis(self.genesis_block)
 
     def lists(self) -> tuple[str, ...]:
-        return LEGACY_LISTS if self.is_legacy else DESKTOP_LISTS
+        """The top-level lists of records a file of this kind holds (:func:`toolkit.model.kinds.lists_of`)."""
+        return lists_of(self.kind)
 
     def records(self, name: str) -> list[dict[str, Any]]:
         """The records of one top-level list (legacy accounts are gathered from their identities)."""
@@ -96,19 +104,29 @@ class Backup:
         value = value.get(name)
         return value if isinstance(value, list) else []
 
+    def tables_of_records(self) -> list[tuple[str, list[Any]]]:
+        """(kind name, records) of every kind this file holds, in file order; a single record (``genesis``)
+        is a list of one when the file has it as an object, and left out otherwise."""
+        out: list[tuple[str, list[Any]]] = []
+        for kind in kinds_of(self.kind):
+            if not kind.single:
+                out.append((kind.name, self.records(kind.name)))
+            elif not self.is_legacy and isinstance(self.document.get(kind.name), dict):
+                out.append((kind.name, [self.document[kind.name]]))
+        return out
+
     def counts(self) -> dict[str, int | None]:
         """One key per top-level list, named as in the file; None where the file has no such key."""
         if self.is_legacy:
             value = self.document.get("value") or {}
-            out: dict[str, int | None] = {
-                "identities": len(value["identities"]) if isinstance(value.get("identities"), list) else None,
-                "accounts": len(self.records("accounts")) if isinstance(value.get("identities"), list) else None,
-                "recipients": len(value["recipients"]) if isinstance(value.get("recipients"), list) else None,
+            listed = {"accounts": isinstance(value.get("identities"), list)}  # accounts live in identities
+            return {
+                name: len(self.records(name)) if listed.get(name, isinstance(value.get(name), list)) else None
+                for name in self.lists()
             }
-            return out
         return {
             name: (len(self.document[name]) if isinstance(self.document.get(name), list) else None)
-            for name in DESKTOP_LISTS
+            for name in self.lists()
         }
 
     @property
@@ -139,11 +157,14 @@ class Backup:
         out["notices"] = self.notices()
         return out
 
-    def tables(self, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
-        """One DataFrame per record kind, keyed by the file's own names (see :mod:`toolkit.model.tables`)."""
+    def tables(self, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
+        """One DataFrame per record kind, keyed by the file's own names (see :mod:`toolkit.model.tables`).
+
+        ``include_raw`` keeps the JSON-text fields (identityObject, identityProvider, policy) beside the
+        columns parsed from them; ``reveal_secrets`` shows secrets instead of ‹redacted›."""
         from .tables import tabulate
 
-        return tabulate(self, reveal_secrets=reveal_secrets)
+        return tabulate(self, reveal_secrets=reveal_secrets, include_raw=include_raw)
 
     def check_shape(self) -> None:
         """Raise :class:`UnexpectedContentError` naming the first record field of an unexpected type.
@@ -179,18 +200,56 @@ class Backup:
             return original  # same content; keep the writer's exact spelling
         return fresh
 
-    def encrypt(self, password: str, *, iterations: int | None = None) -> bytes:
-        """The backup encrypted with ``password`` as its wallet writes it (the mirror of :func:`open_backup`)."""
-        from .save import encrypt_backup
+    def encrypt(
+        self,
+        password: str,
+        *,
+        identities: Iterable[str | int] = (),
+        accounts: Iterable[str] = (),
+        leave_out: Iterable[str] = (),
+        drop_unknown_fields: bool = False,
+        iterations: int | None = None,
+    ) -> bytes:
+        """The backup encrypted with ``password`` as its wallet writes it, decrypted again in memory to verify
+        it (the mirror of :func:`open_backup`).
 
-        return encrypt_backup(self, password, iterations=iterations)
+        ``identities``/``accounts`` keep only those (with what they refer to), ``leave_out`` leaves out the
+        records with those keys (as the diff, audit and import preview print them) and the records that
+        refer to them, ``drop_unknown_fields`` the fields the Desktop Wallet's tables lack
+        (:func:`toolkit.model.save.select`).
+        """
+        from . import save
 
-    def save(self, path: str | os.PathLike[str], password: str, *, force: bool = False) -> Any:
-        """Write the backup to a new file at ``path``, atomically, and read it back
-        (:func:`toolkit.model.save.save_backup`; returns its ``WriteResult``)."""
-        from .save import save_backup
+        check_password(password)
+        chosen, _ = save.select(
+            self, identities=identities, accounts=accounts, leave_out=leave_out, drop_unknown_fields=drop_unknown_fields
+        )
+        return save.encrypt_checked(chosen, password, iterations)
 
-        return save_backup(self, path, password, force=force)
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        password: str,
+        *,
+        identities: Iterable[str | int] = (),
+        accounts: Iterable[str] = (),
+        leave_out: Iterable[str] = (),
+        drop_unknown_fields: bool = False,
+        force: bool = False,
+        protect: tuple[str | os.PathLike[str] | None, ...] = (),
+        iterations: int | None = None,
+    ) -> Any:
+        """Write :meth:`encrypt`'s bytes to a new file at ``path`` (``~`` expanded), atomically, and read them
+        back; never over this backup's own file or ``protect``.  Returns a
+        :class:`~toolkit.model.save.WriteResult`."""
+        from . import save
+
+        check_password(password)
+        chosen, _ = save.select(
+            self, identities=identities, accounts=accounts, leave_out=leave_out, drop_unknown_fields=drop_unknown_fields
+        )
+        guard = (self.source, *protect) if chosen is not self else protect
+        return save.write(chosen, path, password, force=force, protect=guard, iterations=iterations)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v is not None)
@@ -215,8 +274,9 @@ def classify(document: Any) -> str:
         raise errors.UnexpectedContentError(
             f"The decrypted content is of type {document['type']!r}, not a wallet export"
         )
-    for name in DESKTOP_LISTS:
-        _check_list(document, name, name, required=name in DESKTOP_REQUIRED)
+    for kind in kinds_of(DESKTOP):
+        if not kind.single:
+            _check_list(document, kind.name, kind.name, required=kind.required)
     genesis = document.get("genesis")
     if genesis is not None and not isinstance(genesis, dict):
         raise errors.UnexpectedContentError("genesis is not an object")
@@ -250,14 +310,10 @@ def shape_problem(backup: Backup) -> str | None:
     """
     from toolkit.format.jsonio import json_type, json_type_name
 
-    from .shapes import DESKTOP_SHAPES, LEGACY_SHAPES, has_type
+    from .shapes import has_type
 
-    shapes = LEGACY_SHAPES if backup.is_legacy else DESKTOP_SHAPES
-    tables: list[tuple[str, list[Any]]] = [(name, backup.records(name)) for name in backup.lists()]
-    genesis = None if backup.is_legacy else backup.document.get("genesis")
-    if isinstance(genesis, dict):
-        tables.append(("genesis", [genesis]))
-    for table, records in tables:
+    shapes = shapes_of(backup.kind)
+    for table, records in backup.tables_of_records():
         shape = shapes.get(table)
         if shape is None:
             continue

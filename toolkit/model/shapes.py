@@ -1,6 +1,7 @@
 """The record shapes this version of the toolkit knows (docs/FORMAT.md §2 and §4).
 
-One table of field names and JSON types per record kind, used by the shape check every operation makes
+A :class:`Shape` (field names and JSON types) per record kind, held by each kind
+(:data:`toolkit.model.kinds.KINDS`), used by the shape check every operation makes
 (:meth:`toolkit.Backup.check_shape`), the audit (``invalid-record``, ``unknown-field``) and salvage, which accepts a
 recovered object only when it has exactly one kind's shape.  Fields not
 listed here are *unknown*, not wrong: newer and older wallets write fields
@@ -52,86 +53,7 @@ class Shape:
         return [name for name in record if name not in self.known]
 
 
-S, INT, B, OBJ, LST, N = str, int, bool, dict, list, None
-
-DESKTOP_SHAPES: dict[str, Shape] = {
-    "accounts": Shape(
-        "accounts",
-        required={"address": (S,), "name": (S,), "identityId": (INT,), "status": (S,)},
-        optional={
-            "signatureThreshold": (INT, N),
-            "totalDecrypted": (S, N),
-            "allDecrypted": (B, N),
-            "incomingAmounts": (S, N),
-            "selfAmounts": (S, N),
-            "transactionFilter": (OBJ, S, N),
-            "deploymentTransactionId": (S, N),
-            "isInitial": (B, N),
-            "rewardFilter": (S, N),
-            "maxTransactionId": (S, INT, N),
-            "identityName": (S, N),
-            "identityNumber": (INT, N),
-        },
-    ),
-    "identities": Shape(
-        "identities",
-        required={"id": (INT,), "identityNumber": (INT,), "name": (S,), "status": (S,), "walletId": (INT,)},
-        optional={
-            "detail": (S, N),
-            "codeUri": (S, N),
-            "identityProvider": (S, N),
-            "identityObject": (S, N),
-            "randomness": (S, N),
-            "version": (INT, N),
-        },
-    ),
-    "addressBook": Shape(
-        "addressBook",
-        required={"name": (S,), "address": (S,), "readOnly": (B,)},
-        optional={"note": (S, N)},
-    ),
-    "credentials": Shape(
-        "credentials",
-        required={"credId": (S,), "accountAddress": (S,), "credentialNumber": (INT,), "identityId": (INT,)},
-        optional={"credentialIndex": (INT, N), "policy": (S, N), "randomness": (S, N)},
-    ),
-    "externalCredentials": Shape(
-        "externalCredentials",
-        required={"accountAddress": (S,), "credId": (S,)},
-        optional={"note": (S, N)},
-    ),
-    "wallets": Shape("wallets", required={"id": (INT,), "identifier": (S,), "type": (S,)}, optional={}),
-    "genesis": Shape("genesis", required={"genesisBlock": (S,)}, optional={"id": (INT, N)}),
-}
-
-LEGACY_SHAPES: dict[str, Shape] = {
-    "identities": Shape(
-        "identities",
-        required={
-            "name": (S,),
-            "identityProvider": (OBJ,),
-            "identityObject": (OBJ,),
-            "privateIdObjectData": (OBJ,),
-            "accounts": (LST,),
-        },
-        optional={"nextAccountNumber": (INT, N)},
-    ),
-    "accounts": Shape(
-        "accounts",
-        required={"name": (S,), "address": (S,), "accountKeys": (OBJ,)},
-        optional={
-            "submissionId": (S, N),
-            "commitmentsRandomness": (OBJ, N),
-            "revealedAttributes": (OBJ, N),
-            "credential": (OBJ, N),
-            "encryptionSecretKey": (S, N),
-        },
-    ),
-    "recipients": Shape("recipients", required={"name": (S,), "address": (S,)}, optional={}),
-}
-
-#: Top-level keys of each kind's document.
-DESKTOP_TOP_LEVEL = frozenset(DESKTOP_SHAPES)
+#: Top-level keys of a legacy document (the Desktop document's are its kinds: :mod:`toolkit.model.kinds`).
 LEGACY_TOP_LEVEL = frozenset({"type", "v", "value", "environment"})
 LEGACY_VALUE_KEYS = frozenset({"identities", "recipients"})
 
@@ -157,11 +79,11 @@ def matching_kinds(record: Any, shapes: dict[str, Shape], allowed: tuple[str, ..
     return out
 
 
-_KNOWN_ANYWHERE: dict[int, frozenset[str]] = {}
+_KNOWN_ANYWHERE: dict[int, tuple[dict[str, Shape], frozenset[str]]] = {}
 
 
 def _known_anywhere(shapes: dict[str, Shape]) -> frozenset[str]:
-    key = id(shapes)
-    if key not in _KNOWN_ANYWHERE:
-        _KNOWN_ANYWHERE[key] = frozenset().union(*(s.known for s in shapes.values()))
-    return _KNOWN_ANYWHERE[key]
+    cached = _KNOWN_ANYWHERE.get(id(shapes))
+    if cached is None or cached[0] is not shapes:  # the same dict, not one that took a freed one's id
+        cached = _KNOWN_ANYWHERE[id(shapes)] = (shapes, frozenset().union(*(s.known for s in shapes.values())))
+    return cached[1]

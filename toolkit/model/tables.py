@@ -25,31 +25,15 @@ from pandas.arrays import PeriodArray
 
 from toolkit.format.jsonio import gc_paused
 
-from .records import (
-    ACCOUNT_STATUSES,
-    DESKTOP_SECRET_FIELDS,
-    ENCRYPTED_AMOUNT_FIELDS,
-    IDENTITY_STATUSES,
-    KNOWN_FIELDS,
-    LEGACY_SECRET_FIELDS,
-    REDACTED,
-    SECRET_FIELDS,
-)
+from .kinds import DESKTOP, LEGACY, RecordKind, kind_of, kinds_of, secret_fields
+from .records import ACCOUNT_STATUSES, ENCRYPTED_AMOUNT_FIELDS, IDENTITY_STATUSES, REDACTED
 
 if TYPE_CHECKING:
     from .backup import Backup
 
 
-_INT_COLUMNS = {
-    "accounts": ["identityId", "signatureThreshold"],
-    "identities": ["id", "identityNumber", "walletId", "version"],
-    "credentials": ["identityId", "credentialNumber", "credentialIndex"],
-    "wallets": ["id"],
-    "genesis": ["id"],
-}
 _MONTH = pd.PeriodDtype("M")
 _NAT_ORDINAL = np.iinfo(np.int64).min
-_BOOL_COLUMNS = {"accounts": ["allDecrypted", "isInitial"], "addressBook": ["readOnly"]}
 
 
 def parse_json_field(value: Any) -> Any:
@@ -111,6 +95,13 @@ def _ints(df: pd.DataFrame, columns: list[str]) -> None:
     for col in columns:
         if col in df:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+
+
+def _dtypes(df: pd.DataFrame, kind: RecordKind | None) -> None:
+    """The column dtypes ``kind`` declares (nullable integers, nullable booleans)."""
+    dtypes = kind.dtypes if kind else {}
+    _ints(df, [c for c, t in dtypes.items() if t == "Int64"])
+    _bools(df, [c for c, t in dtypes.items() if t == "boolean"])
 
 
 def _bools(df: pd.DataFrame, columns: list[str]) -> None:
@@ -175,33 +166,22 @@ def _move_after(df: pd.DataFrame, col: str, after: str) -> pd.DataFrame:
     return df[cols]
 
 
-#: Columns a person looks at first, per table; they lead each frame (the rest follow in file order).
+def leading_columns(name: str, wallet: str = DESKTOP) -> tuple[str, ...]:
+    """The columns a person looks at first in table ``name`` (its kind's; a Desktop kind's name first)."""
+    kind = kind_of(wallet, name) or kind_of(DESKTOP, name) or kind_of(LEGACY, name)
+    return kind.leading if kind else ()
+
+
+#: Columns a person looks at first, per table (derived from :data:`toolkit.model.kinds.KINDS` at import).
 LEADING_COLUMNS: dict[str, list[str]] = {
-    "accounts": ["name", "address", "status", "identityName", "isInitial", "signatureThreshold"],
-    "identities": [
-        "id",
-        "identityNumber",
-        "name",
-        "status",
-        "identityProviderName",
-        "createdAt",
-        "validTo",
-        "walletId",
-        "accounts",
-    ],
-    "credentials": ["accountName", "identityName", "credentialNumber", "credentialIndex", "policyValidTo", "credId"],
-    "addressBook": ["name", "address", "note", "readOnly"],
-    "externalCredentials": ["accountName", "accountAddress", "note", "credId"],
-    "wallets": ["id", "identifier", "type", "identities"],
-    "genesis": ["genesisBlock", "network"],
-    "recipients": ["name", "address"],
+    k.name: list(k.leading) for k in (*kinds_of(LEGACY), *kinds_of(DESKTOP)) if k.leading
 }
 
 
-def _lead(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def _lead(frames: dict[str, pd.DataFrame], wallet: str) -> dict[str, pd.DataFrame]:
     out = {}
     for name, df in frames.items():
-        first = [c for c in LEADING_COLUMNS.get(name, []) if c in df.columns]
+        first = [c for c in leading_columns(name, wallet) if c in df.columns]
         out[name] = df[first + [c for c in df.columns if c not in first]]
     return out
 
@@ -213,21 +193,7 @@ def desktop_tables(
 
     The identities' and credentials' commitment ``randomness`` is secret: ‹redacted› unless ``reveal_secrets``.
     """
-    frames = {name: _frame(backup.records(name)) for name in backup.lists()}
-    genesis = backup.document.get("genesis")
-    frames["genesis"] = _frame([genesis] if isinstance(genesis, dict) else [])
-    for name, df in frames.items():
-        if df.empty and not len(df.columns):
-            frames[name] = pd.DataFrame(columns=list(KNOWN_FIELDS[name]))
-    for name, df in frames.items():
-        _ints(df, _INT_COLUMNS.get(name, []))
-        _bools(df, _BOOL_COLUMNS.get(name, []))
-        for col in DESKTOP_SECRET_FIELDS & set(df.columns):
-            values = df[col].tolist()
-            if reveal_secrets:
-                df[col] = [_redact(v, True) for v in values]
-            else:  # as _redact does, without a call per value
-                df[col] = [REDACTED if v is not None else None for v in values]
+    frames = {kind.name: _kind_frame(backup, kind, reveal_secrets) for kind in kinds_of(DESKTOP)}
 
     wallets = frames["wallets"]
     identities = frames["identities"]
@@ -300,6 +266,25 @@ def desktop_tables(
     return frames
 
 
+def _kind_frame(backup: Backup, kind: RecordKind, reveal_secrets: bool) -> pd.DataFrame:
+    """The records of one kind as a frame with its dtypes, its secrets redacted (its known columns when empty)."""
+    if kind.single:
+        value = backup.document.get(kind.name)
+        df = _frame([value] if isinstance(value, dict) else [])
+    else:
+        df = _frame(backup.records(kind.name))
+    if df.empty and not len(df.columns):
+        df = pd.DataFrame(columns=list(kind.columns))
+    _dtypes(df, kind)
+    for col in kind.secrets & set(df.columns):
+        values = df[col].tolist()
+        if reveal_secrets:
+            df[col] = [_redact(v, True) for v in values]
+        else:  # as _redact does, without a call per value
+            df[col] = [REDACTED if v is not None else None for v in values]
+    return df
+
+
 def _policy_facts(values: list[Any]) -> tuple[list[Any], list[Any], list[str]]:
     """The createdAt, validTo and revealed attribute names (", "-joined) of each credential policy, as three
     columns; each distinct text is parsed once and the columns are filled by look-ups in C."""
@@ -338,6 +323,7 @@ def _redact(value: Any, reveal: bool) -> Any:
 def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
     """Identities, accounts and recipients of a legacy mobile export; secrets redacted by default."""
     value = backup.document.get("value") or {}
+    secrets = secret_fields(LEGACY)
     id_rows, acc_rows = [], []
     for identity in value.get("identities") or []:
         attrs = attribute_list(identity.get("identityObject"))
@@ -347,14 +333,14 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
         row["validTo"] = attrs.get("validTo")
         row["maxAccounts"] = attrs.get("maxAccounts")
         row["accounts"] = len(identity.get("accounts") or [])
-        for key in LEGACY_SECRET_FIELDS:
+        for key in secrets:
             if key in row:
                 row[key] = _redact(row[key], reveal_secrets)
         id_rows.append(row)
         for account in identity.get("accounts") or []:
             arow: dict[str, Any] = {"identityName": identity.get("name")}
             for k, v in account.items():
-                if k in LEGACY_SECRET_FIELDS:
+                if k in secrets:
                     arow[k] = _redact(v, reveal_secrets)
                 elif k == "credential":
                     inner = v.get("value") if isinstance(v, dict) else None
@@ -368,12 +354,13 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
     for col in ("createdAt", "validTo"):
         if col in identities:
             identities[col] = _periods(list(identities[col]), identities.index)
-    _ints(identities, ["nextAccountNumber", "maxAccounts", "accounts"])
-    return {
-        "identities": identities,
-        "accounts": pd.DataFrame.from_records(acc_rows),
-        "recipients": _frame(value.get("recipients") or []),
-    }
+    _dtypes(identities, kind_of(LEGACY, "identities"))
+    frames = {"identities": identities, "accounts": pd.DataFrame.from_records(acc_rows)}
+    for kind in kinds_of(LEGACY):  # the kinds without their own rules above: records as they are
+        if kind.name not in frames:
+            frames[kind.name] = _frame(backup.records(kind.name))
+            _dtypes(frames[kind.name], kind)
+    return {kind.name: frames[kind.name] for kind in kinds_of(LEGACY)}
 
 
 def _json_text(value: Any) -> str:
@@ -393,8 +380,8 @@ def tabulate(backup: Backup, *, reveal_secrets: bool = False, include_raw: bool 
     backup.check_shape()
     with gc_paused():
         if backup.is_legacy:
-            return _lead(legacy_tables(backup, reveal_secrets=reveal_secrets))
-        return _lead(desktop_tables(backup, include_raw=include_raw, reveal_secrets=reveal_secrets))
+            return _lead(legacy_tables(backup, reveal_secrets=reveal_secrets), LEGACY)
+        return _lead(desktop_tables(backup, include_raw=include_raw, reveal_secrets=reveal_secrets), DESKTOP)
 
 
 def summary_frame(backup: Backup) -> pd.DataFrame:
@@ -410,8 +397,8 @@ def summary_frame(backup: Backup) -> pd.DataFrame:
 def default_columns(name: str, frame: pd.DataFrame) -> list[str]:
     """The columns a person sees first: the table's leading columns, else every column but the
     encrypted amounts and secrets (the frame keeps them all)."""
-    leading = [c for c in LEADING_COLUMNS.get(name, []) if c in frame.columns]
+    leading = [c for c in leading_columns(name) if c in frame.columns]
     if leading:
         return leading
-    hidden = ENCRYPTED_AMOUNT_FIELDS | SECRET_FIELDS
+    hidden = ENCRYPTED_AMOUNT_FIELDS | secret_fields()
     return [c for c in frame.columns if c not in hidden]

@@ -63,12 +63,9 @@ import orjson
 import pandas as pd
 
 from toolkit import errors
-from toolkit.model.backup import DESKTOP_LISTS, LEGACY_LISTS, Backup
-from toolkit.model.records import (
-    DESKTOP_SECRET_FIELDS,
-    LEGACY_SECRET_FIELDS,
-    key_function,
-)
+from toolkit.model.backup import Backup
+from toolkit.model.kinds import DESKTOP, LEGACY, kind_of, kinds_of, lists_of, secret_fields, table_names
+from toolkit.model.records import key_function
 
 CHANGE_COLUMNS = ("table", "key", "name", "change", "field", "old", "new")
 SUMMARY_COLUMNS = ("added", "removed", "changed")
@@ -99,7 +96,8 @@ def _text_name(record: dict[str, Any]) -> str | None:
 
 def name_function(backup: Backup, table: str):
     """``record -> name a person knows it by`` (or None) for ``table`` of ``backup``; None for unnamed tables."""
-    if table in ("accounts", "addressBook", "identities", "recipients"):
+    kind = kind_of(backup.kind, table)
+    if kind is not None and "name" in kind.shape.known:  # a record that has a name is known by it
         return _text_name
     if backup.is_legacy or table not in ("credentials", "externalCredentials", "wallets"):
         return None
@@ -372,14 +370,14 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
     new.check_shape()
     results: dict[str, TableDiff] = {}
     if old.is_legacy:
-        for table in LEGACY_LISTS:
+        for table in lists_of(LEGACY):
             results[table] = diff_records(
                 table,
                 old.records(table),
                 new.records(table),
                 _key_function(old, table),
                 skip=_NESTED_TABLES.get(table, frozenset()),
-                secrets=LEGACY_SECRET_FIELDS,
+                secrets=secret_fields(LEGACY),
                 old_name=name_function(old, table),
                 new_name=name_function(new, table),
             )
@@ -387,10 +385,10 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
         new_file = _top_level(new.document, ("value",))
         for side, doc in ((old_file, old.document), (new_file, new.document)):
             value = doc.get("value") if isinstance(doc.get("value"), dict) else {}
-            side.update({f"value.{k}": v for k, v in value.items() if k not in ("identities", "recipients")})
+            side.update({f"value.{k}": v for k, v in value.items() if k not in lists_of(LEGACY)})
         results["file"] = diff_records("file", [old_file], [new_file], lambda r: "file")
     else:
-        tables = [t for t in DESKTOP_LISTS if t in old.document or t in new.document]
+        tables = [t for t in lists_of(DESKTOP) if t in old.document or t in new.document]
         for table in tables:
             old_key, new_key = _key_function(old, table), _key_function(new, table)
             results[table] = diff_records(
@@ -399,17 +397,17 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
                 new.records(table),
                 old_key,
                 new_key=new_key,
-                secrets=DESKTOP_SECRET_FIELDS,
+                secrets=secret_fields(DESKTOP),
                 old_name=name_function(old, table),
                 new_name=name_function(new, table),
             )
-        og, ng = old.document.get("genesis"), new.document.get("genesis")
-        if og is not None or ng is not None:
-            both = isinstance(og, dict) and isinstance(ng, dict)
-            results["genesis"] = diff_records(
-                "genesis", [og] if both else [], [ng] if both else [], lambda r: "genesis"
-            )
-        known = (*DESKTOP_LISTS, "genesis")
+        for kind in kinds_of(DESKTOP):  # a single record (genesis) is compared only when both files have it
+            og, ng = old.document.get(kind.name), new.document.get(kind.name)
+            if kind.single and (og is not None or ng is not None):
+                both = isinstance(og, dict) and isinstance(ng, dict)
+                key = kind.key_function(old)
+                results[kind.name] = diff_records(kind.name, [og] if both else [], [ng] if both else [], key)
+        known = table_names(DESKTOP)
         old_file, new_file = _top_level(old.document, known), _top_level(new.document, known)
         if old_file or new_file:
             results["file"] = diff_records("file", [old_file], [new_file], lambda r: "file")

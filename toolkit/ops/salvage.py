@@ -4,7 +4,7 @@
 a :class:`SalvageResult`: the recovered :class:`~toolkit.model.backup.Backup`, how
 many records of each table were recovered, and which byte ranges of the
 decrypted text were unreadable.  ``salvage_to(source, out, password)`` also
-writes the recovered backup through :func:`toolkit.model.save.save_backup`
+writes the recovered backup through :meth:`toolkit.Backup.save`
 (atomic, read back and verified) so the wallet can import it.  The damaged
 original is only ever read.
 
@@ -51,18 +51,19 @@ from toolkit import errors
 from toolkit.format import container as ct
 from toolkit.format.passwords import MIN_PASSWORD_LENGTH
 from toolkit.model.addresses import is_hex64
-from toolkit.model.backup import DESKTOP, DESKTOP_LISTS, LEGACY, LEGACY_TYPE, Backup, classify, open_with_key
+from toolkit.model.backup import DESKTOP, LEGACY, LEGACY_TYPE, Backup, classify, open_with_key
+from toolkit.model.kinds import kinds_of, shapes_of, table_names
 from toolkit.model.network import LEGACY_ENVIRONMENTS
-from toolkit.model.save import WriteResult, save_backup
-from toolkit.model.shapes import DESKTOP_SHAPES, LEGACY_SHAPES, Shape, matching_kinds
+from toolkit.model.save import WriteResult
+from toolkit.model.shapes import Shape, matching_kinds
 
 if TYPE_CHECKING:
     import pandas as pd
 
 BLOCK = ct.BLOCK
-#: Tables reported for each kind, in file order.
-DESKTOP_TABLES = (*DESKTOP_LISTS, "genesis")
-LEGACY_TABLES = ("identities", "accounts", "recipients")
+#: Tables reported for each kind, in file order (:func:`toolkit.model.kinds.table_names`, read when salvaging).
+DESKTOP_TABLES = table_names(DESKTOP)
+LEGACY_TABLES = table_names(LEGACY)
 
 _CONTROL = re.compile(rb"[\x00-\x1f]")
 # One or more valid UTF-8 characters that JSON text may hold as they are (no control characters).
@@ -340,9 +341,9 @@ def _accept(obj: Any, shapes: dict[str, Shape], allowed: tuple[str, ...]) -> str
     if len(kinds) != 1:
         return None
     if (
-        shapes is LEGACY_SHAPES
+        shapes is shapes_of(LEGACY)
         and kinds[0] == "identities"
-        and any(LEGACY_SHAPES["accounts"].problems(a) for a in obj["accounts"])
+        and any(shapes["accounts"].problems(a) for a in obj["accounts"])
     ):
         return None
     return kinds[0]
@@ -423,21 +424,22 @@ def _scan(
 
 # --------------------------------------------------------------------------- the documents
 
-_DESKTOP_ORDER = DESKTOP_TABLES
-_DESKTOP_PATTERNS = {name: f'"{name}":[' for name in DESKTOP_LISTS} | {"genesis": '"genesis":{'}
-
 
 def _desktop(text: str, lost_any: bool) -> tuple[dict[str, Any], dict[str, int], dict[str, int], list[str]]:
-    regions, found = _regions(text, _DESKTOP_ORDER, _DESKTOP_PATTERNS, None)
-    recs, damaged = _scan(text, regions, DESKTOP_SHAPES)
-    doc: dict[str, Any] = {name: recs[name] for name in ("accounts", "identities", "addressBook", "credentials")}
-    if "externalCredentials" in found or recs["externalCredentials"]:
-        doc["externalCredentials"] = recs["externalCredentials"]
-    doc["wallets"] = recs["wallets"]
-    if recs["genesis"]:
-        doc["genesis"] = recs["genesis"][0]
-    recovered = {name: len(recs[name]) for name in DESKTOP_LISTS} | {"genesis": 1 if recs["genesis"] else 0}
-    unread = [n for n in _DESKTOP_ORDER if lost_any and n not in found and not recs[n]]
+    kinds = kinds_of(DESKTOP)
+    order = tuple(k.name for k in kinds)
+    patterns = {k.name: f'"{k.name}":' + ("{" if k.single else "[") for k in kinds}
+    regions, found = _regions(text, order, patterns, None)
+    recs, damaged = _scan(text, regions, shapes_of(DESKTOP))
+    doc: dict[str, Any] = {}
+    for kind in kinds:  # a list every writer writes is there even empty; one older files lack only when read
+        if kind.single:
+            if recs[kind.name]:
+                doc[kind.name] = recs[kind.name][0]
+        elif kind.always_written or kind.name in found or recs[kind.name]:
+            doc[kind.name] = recs[kind.name]
+    recovered = {k.name: (1 if recs[k.name] else 0) if k.single else len(recs[k.name]) for k in kinds}
+    unread = [n for n in order if lost_any and n not in found and not recs[n]]
     return doc, recovered, damaged, unread
 
 
@@ -453,7 +455,7 @@ def _legacy(
     envs = list(_ENV.finditer(text))
     env_m = envs[-1] if envs else None  # the top-level field comes last
     regions, found = _regions(text, _LEGACY_ORDER, _LEGACY_PATTERNS, env_m.start() if env_m else None)
-    recs, damaged = _scan(text, regions, LEGACY_SHAPES, extra=("accounts",))
+    recs, damaged = _scan(text, regions, shapes_of(LEGACY), extra=("accounts",))
     orphans = recs["accounts"]  # complete accounts outside any complete identity
     if orphans:
         notes.append(
@@ -650,9 +652,12 @@ def _intact(
     kind, doc = backup.kind, backup.document
     notes = list(notes)
     if kind == LEGACY:
-        recovered = {t: backup.counts().get(t) or 0 for t in LEGACY_TABLES}
+        recovered = {t: backup.counts().get(t) or 0 for t in table_names(LEGACY)}
     else:
-        recovered = {t: len(backup.records(t)) for t in DESKTOP_LISTS} | {"genesis": 1 if doc.get("genesis") else 0}
+        recovered = {
+            k.name: (1 if doc.get(k.name) else 0) if k.single else len(backup.records(k.name))
+            for k in kinds_of(DESKTOP)
+        }
         if wallets:
             _add_wallets(doc, wallets, notes)
             _desktop_notes(doc, recovered, False, notes)
@@ -688,8 +693,7 @@ def salvage_to(
     result = salvage(source, password, wallets=wallets)
     protect = (source,) if isinstance(source, (str, os.PathLike)) else ()
     try:
-        result.output = save_backup(
-            result.backup,
+        result.output = result.backup.save(
             out,
             new_password if new_password is not None else password,
             force=force,

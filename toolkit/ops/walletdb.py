@@ -39,14 +39,17 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-#: Document list name → the wallet's table.
+from toolkit.model.kinds import DESKTOP, kinds_of
+
+#: Tables referred to come first (wallet ← identities ← accounts ← credentials, external credentials).
+_LOAD_ORDER = ("wallets", "identities", "accounts", "credentials", "addressBook", "externalCredentials")
+
+#: Document list name → the wallet's table (each kind's :attr:`~toolkit.model.kinds.RecordKind.db_table`), in the
+#: order the import preview loads a wallet: a table before the tables that refer to it.
 TABLES = {
-    "wallets": "wallet",
-    "identities": "identities",
-    "accounts": "accounts",
-    "credentials": "credentials",
-    "addressBook": "addressBook",
-    "externalCredentials": "external_credentials",
+    k.name: k.db_table
+    for k in sorted(kinds_of(DESKTOP), key=lambda k: _LOAD_ORDER.index(k.name) if k.name in _LOAD_ORDER else 99)
+    if k.db_table and not k.single and k.in_file
 }
 
 SCHEMA = """
@@ -369,25 +372,10 @@ class WalletDB:
 
 
 def drop_unknown_fields(document: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any, str]]]:
-    """A copy of a Desktop document whose records hold only fields the wallet's tables have.
+    """A copy of a Desktop document whose records hold only fields the wallet's tables have, and what was
+    dropped (``(list, record key, field)``): :func:`toolkit.model.select.without_unknown_fields`."""
+    from toolkit.model.backup import Backup
+    from toolkit.model.select import without_unknown_fields
 
-    Returns the new document and what was dropped: ``(list, record key, field)``.
-    Accounts keep ``rewardFilter`` out too (the wallet strips it itself).
-    """
-    out = dict(document)
-    dropped: list[tuple[str, Any, str]] = []
-    keys = {"accounts": "address", "credentials": "credId", "addressBook": "address", "externalCredentials": "credId"}
-    for doc_name, columns in COLUMNS.items():
-        records = document.get(doc_name)
-        if not isinstance(records, list):
-            continue
-        kept = []
-        for r in records:
-            if isinstance(r, dict):
-                extra = [k for k in r if k not in columns]
-                key = r.get(keys.get(doc_name, "id"))
-                dropped += [(doc_name, key, k) for k in extra if not (doc_name == "accounts" and k == "rewardFilter")]
-                r = {k: v for k, v in r.items() if k in columns} if extra else r
-            kept.append(r)
-        out[doc_name] = kept
-    return out, dropped
+    backup, dropped = without_unknown_fields(Backup(document, kind=DESKTOP))
+    return dict(backup.document), dropped

@@ -150,9 +150,10 @@ class MergeForm(Form):
                     ),
                     "warning",
                 )
-                + "".join(
+                + "".join(  # the refusal names every way out once; these are the ones an option above takes
                     message_html(esc(f"Way out: {fix['text']} (tick the option above and preview again)."), "info")
                     for fix in preview.fixes
+                    if fix["fix"].startswith("drop_")
                 )
             )
         parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]

@@ -14,78 +14,17 @@ control and formatting characters and shortened before it is quoted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
-from toolkit.format import jsonio
 from toolkit.model.backup import Backup
-from toolkit.textsafe import safe_text
 
 from .registry import REGISTRY, SEVERITIES, Rule
+from .text import clean  # noqa: F401 - also this module's name
 
 FINDING_COLUMNS = ("severity", "table", "key", "rule", "message")
-
-_WHAT = {
-    "accounts": "Account",
-    "identities": "Identity",
-    "addressBook": "Address book entry",
-    "credentials": "Credential",
-    "externalCredentials": "External credential",
-    "wallets": "Wallet",
-    "recipients": "Recipient",
-}
-
-
-# --------------------------------------------------------------------------- text helpers
-
-
-def clean(value: Any, limit: int = 60) -> str:
-    """Text from a file made safe to print (:func:`toolkit.textsafe.safe_text`: control and format
-    characters visibly escaped), on one line, at most ``limit`` characters."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = " ".join(safe_text(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _short(value: Any) -> str:
-    return clean(value, 12) if isinstance(value, str) and len(value) > 12 else clean(value)
-
-
-def _label(table: str, record: Any, index: int) -> str:
-    """How a message names a record: "Account 'Savings' (3TniG2hN…)"."""
-    what = _WHAT.get(table, table)
-    if not isinstance(record, dict):
-        return f"{what} #{index + 1}"
-    name = record.get("name")
-    if table in ("accounts", "addressBook", "recipients"):
-        addr = record.get("address")
-        named = f" '{clean(name)}'" if isinstance(name, str) and name else ""
-        at = f" ({_short(addr)})" if isinstance(addr, str) and addr and addr != name else ""
-        return f"{what}{named}{at}" if named or at else f"{what} #{index + 1}"
-    if table == "identities":
-        return f"{what} '{clean(name)}'" if isinstance(name, str) and name else f"{what} #{index + 1}"
-    if table in ("credentials", "externalCredentials"):
-        cred, acc = record.get("credId"), record.get("accountAddress")
-        text = f"{what} {_short(cred)}" if isinstance(cred, str) and cred else f"{what} #{index + 1}"
-        return text + (f" of account {_short(acc)}" if isinstance(acc, str) and acc else "")
-    if table == "wallets":
-        ident = record.get("identifier")
-        return f"Wallet {clean(record.get('id'))}" + (f" (Ledger {_short(ident)})" if isinstance(ident, str) else "")
-    return f"{what} #{index + 1}"
-
-
-def _ordinal_list(indexes: list[int]) -> str:
-    nums = [str(i + 1) for i in indexes]
-    return ", ".join(nums[:-1]) + f" and {nums[-1]}" if len(nums) > 1 else nums[0]
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
 
 # --------------------------------------------------------------------------- the collector
 
@@ -140,26 +79,6 @@ def severity_counts(findings: pd.DataFrame) -> dict[str, int]:
     """``{"error": n, "warning": n, "info": n}``."""
     counts = findings["severity"].astype(str).value_counts() if len(findings) else {}
     return {s: int(counts.get(s, 0)) for s in SEVERITIES}
-
-
-def _valid_to(identity_object: Any) -> tuple[str | None, bool]:
-    """(validTo, readable) of an identityObject (Desktop: a JSON string; legacy: an object)."""
-    obj = identity_object
-    if isinstance(obj, str):
-        try:
-            obj = jsonio.loads(obj)
-        except jsonio.JSONError:  # also nesting too deep for a recursive parser
-            return None, False
-    if not isinstance(obj, dict):
-        return None, False
-    inner = obj.get("value") if isinstance(obj.get("value"), dict) else obj
-    attrs = inner.get("attributeList") if isinstance(inner, dict) else None
-    if not isinstance(attrs, dict):
-        return None, False
-    valid_to = attrs.get("validTo")
-    if not (isinstance(valid_to, str) and len(valid_to) == 6 and valid_to.isdigit() and 1 <= int(valid_to[4:]) <= 12):
-        return None, False
-    return valid_to, True
 
 
 def findings_records(findings: pd.DataFrame) -> list[dict[str, str]]:

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from toolkit.model.backup import Backup
+from toolkit.model.kinds import DESKTOP, LEGACY, lists_of
 from toolkit.model.records import key_function
-from toolkit.model.shapes import DESKTOP_SHAPES
 
-from .checks import _int, clean
+from .text import as_int, clean
 
 
 def _text(value: Any) -> bool:
@@ -67,14 +67,10 @@ def build_index(backup: Backup, today: date) -> Index:
     """Index ``backup`` once for every rule."""
     doc = backup.document
     if backup.is_legacy:
-        value = doc.get("value") if isinstance(doc.get("value"), dict) else {}
-        records = {
-            "identities": [x for x in value.get("identities") or [] if isinstance(x, dict)],
-            "accounts": backup.records("accounts"),
-            "recipients": backup.records("recipients"),
-        }
+        records = {name: list(backup.records(name)) for name in lists_of(LEGACY)}
+        records["identities"] = [x for x in records["identities"] if isinstance(x, dict)]  # they hold the accounts
         return Index(backup, today, True, doc, records)
-    records = {name: list(backup.records(name)) for name in DESKTOP_SHAPES if name != "genesis"}
+    records = {name: list(backup.records(name)) for name in lists_of(DESKTOP)}
     dicts = {name: [r for r in recs if isinstance(r, dict)] for name, recs in records.items()}
     return Index(
         backup,
@@ -82,11 +78,11 @@ def build_index(backup: Backup, today: date) -> Index:
         False,
         doc,
         records,
-        wallet_ids={_int(w.get("id")) for w in dicts["wallets"]} - {None},
-        identity_ids={_int(x.get("id")) for x in dicts["identities"]} - {None},
+        wallet_ids={as_int(w.get("id")) for w in dicts["wallets"]} - {None},
+        identity_ids={as_int(x.get("id")) for x in dicts["identities"]} - {None},
         account_addresses={a["address"] for a in dicts["accounts"] if _text(a.get("address"))},
         book_addresses={e["address"] for e in dicts["addressBook"] if _text(e.get("address"))},
         own_cred_ids={c["credId"] for c in dicts["credentials"] if _text(c.get("credId"))},
-        identity_by_id={_int(x.get("id")): x for x in dicts["identities"] if _int(x.get("id")) is not None},
-        with_initial={_int(a.get("identityId")) for a in dicts["accounts"] if a.get("isInitial") is True},
+        identity_by_id={as_int(x.get("id")): x for x in dicts["identities"] if as_int(x.get("id")) is not None},
+        with_initial={as_int(a.get("identityId")) for a in dicts["accounts"] if a.get("isInitial") is True},
     )

@@ -23,13 +23,14 @@ from typing import Any
 import pandas as pd
 
 from toolkit.format.container import DESKTOP_ITERATIONS
+from toolkit.model import kinds
 from toolkit.model.addresses import address_problem, is_cred_id, is_hex64
 from toolkit.model.records import ACCOUNT_STATUSES, IDENTITY_STATUSES
-from toolkit.model.shapes import DESKTOP_SHAPES, DESKTOP_TOP_LEVEL, LEGACY_SHAPES, LEGACY_TOP_LEVEL, LEGACY_VALUE_KEYS
+from toolkit.model.shapes import LEGACY_TOP_LEVEL, LEGACY_VALUE_KEYS
 
-from .checks import _int, _label, _ordinal_list, _valid_to, clean
 from .index import Index
 from .registry import DESKTOP, LEGACY, REGISTRY, SEVERITIES, Found, Rule, rule
+from .text import as_int, clean, label, ordinal_list, valid_to
 
 __all__ = ["RULES", "RULE_BY_ID", "SEVERITIES", "Rule", "rules_table"]
 
@@ -49,12 +50,11 @@ def _dicts(records: list[Any]) -> Iterable[tuple[int, dict[str, Any]]]:
 
 def _shape_tables(ix: Index) -> list[tuple[str, list[Any], Any]]:
     """(table, records, shape) for every list the file's kind has, in the file's order."""
-    if ix.legacy:
-        return [(name, ix[name], LEGACY_SHAPES[name]) for name in ("identities", "accounts", "recipients")]
-    tables = [(name, ix[name], DESKTOP_SHAPES[name]) for name in ix.records]
-    genesis = ix.document.get("genesis")
-    if isinstance(genesis, dict):
-        tables.append(("genesis", [genesis], DESKTOP_SHAPES["genesis"]))
+    shapes = kinds.shapes_of(kinds.LEGACY if ix.legacy else kinds.DESKTOP)
+    tables = [(name, ix[name], shapes[name]) for name in ix.records]
+    for name in shapes:  # single records (genesis) the file has as an object
+        if name not in ix.records and isinstance(ix.document.get(name), dict):
+            tables.append((name, [ix.document[name]], shapes[name]))
     return tables
 
 
@@ -77,7 +77,7 @@ def _duplicates(
                 table,
                 clean(str(shown), 100),
                 f"{describe} {clean(str(shown))} appears {len(idx)} times in {table} (records "
-                f"{_ordinal_list(idx)}); {consequence}",
+                f"{ordinal_list(idx)}); {consequence}",
             )
 
 
@@ -98,7 +98,7 @@ def _addresses(ix: Index, table: str, records: list[Any], field: str, what: str 
             yield (
                 table,
                 ix.key(table, rec, i),
-                f"{_label(table, rec, i)} has {what} '{clean(rec[field])}', which {problem}, so it is no "
+                f"{label(table, rec, i)} has {what} '{clean(rec[field])}', which {problem}, so it is no "
                 "Concordium account address (mistyped or damaged).",
             )
 
@@ -223,7 +223,7 @@ def _unknown_field(ix: Index) -> Iterable[Found]:
         for name, n in unknown.items():
             what = "record carries" if n == 1 else "records carry"
             yield table, clean(name, 100), f"{n} {table} {what} the field '{clean(name)}', {_UNKNOWN_KEPT}"
-    known = LEGACY_TOP_LEVEL if ix.legacy else DESKTOP_TOP_LEVEL
+    known = LEGACY_TOP_LEVEL if ix.legacy else frozenset(kinds.table_names(kinds.DESKTOP))
     for name in ix.document:
         if name not in known:
             yield "file", clean(name, 100), f"The file has a top-level field '{clean(name)}', {_UNKNOWN_KEPT}"
@@ -246,7 +246,7 @@ def _invalid_record(ix: Index) -> Iterable[Found]:
                 yield (
                     table,
                     ix.key(table, rec, i),
-                    f"{_label(table, rec, i)} {'; '.join(problems)}; the wallet cannot use it as it is.",
+                    f"{label(table, rec, i)} {'; '.join(problems)}; the wallet cannot use it as it is.",
                 )
 
 
@@ -256,12 +256,12 @@ def _invalid_record(ix: Index) -> Iterable[Found]:
 @rule("account-without-identity", "error", "An account's identityId names no identity in the file.", kinds=[DESKTOP])
 def _account_without_identity(ix: Index) -> Iterable[Found]:
     for i, acc in _dicts(ix["accounts"]):
-        ident = _int(acc.get("identityId"))
+        ident = as_int(acc.get("identityId"))
         if ident is not None and ident not in ix.identity_ids:
             yield (
                 "accounts",
                 ix.key("accounts", acc, i),
-                f"{_label('accounts', acc, i)} belongs to identity {ident}, which is not in the file; the Desktop "
+                f"{label('accounts', acc, i)} belongs to identity {ident}, which is not in the file; the Desktop "
                 "Wallet imports accounts only together with their identity, so it will leave this account out.",
             )
 
@@ -274,12 +274,12 @@ def _account_without_identity(ix: Index) -> Iterable[Found]:
 )
 def _identity_without_wallet(ix: Index) -> Iterable[Found]:
     for i, ident in _dicts(ix["identities"]):
-        wid = _int(ident.get("walletId"))
+        wid = as_int(ident.get("walletId"))
         if wid is not None and wid not in ix.wallet_ids:
             yield (
                 "identities",
                 ix.key("identities", ident, i),
-                f"{_label('identities', ident, i)} belongs to wallet {wid}, which is not in the file; the Desktop "
+                f"{label('identities', ident, i)} belongs to wallet {wid}, which is not in the file; the Desktop "
                 "Wallet imports identities only through their Ledger's wallet entry, so it will leave this "
                 "identity and its accounts out.",
             )
@@ -298,7 +298,7 @@ def _credential_without_account(ix: Index) -> Iterable[Found]:
             yield (
                 "credentials",
                 ix.key("credentials", cred, i),
-                f"{_label('credentials', cred, i)} names an account that is not in the file; the credential "
+                f"{label('credentials', cred, i)} names an account that is not in the file; the credential "
                 "cannot be used without it.",
             )
 
@@ -311,12 +311,12 @@ def _credential_without_account(ix: Index) -> Iterable[Found]:
 )
 def _credential_without_identity(ix: Index) -> Iterable[Found]:
     for i, cred in _dicts(ix["credentials"]):
-        ident = _int(cred.get("identityId"))
+        ident = as_int(cred.get("identityId"))
         if ident is not None and ident not in ix.identity_ids:
             yield (
                 "credentials",
                 ix.key("credentials", cred, i),
-                f"{_label('credentials', cred, i)} belongs to identity {ident}, which is not in the file; the "
+                f"{label('credentials', cred, i)} belongs to identity {ident}, which is not in the file; the "
                 "Desktop Wallet will leave this credential out of the import.",
             )
 
@@ -333,7 +333,7 @@ def _external_credential_is_own(ix: Index) -> Iterable[Found]:
             yield (
                 "externalCredentials",
                 ix.key("externalCredentials", ext, i),
-                f"{_label('externalCredentials', ext, i)} is listed as someone else's key, but it is also one of "
+                f"{label('externalCredentials', ext, i)} is listed as someone else's key, but it is also one of "
                 "the wallet's own credentials; one of the two entries is wrong.",
             )
 
@@ -370,7 +370,7 @@ def _duplicate_wallet_identifier(ix: Index) -> Iterable[Found]:
 
 @rule("duplicate-wallet-id", "error", "Two wallets have the same id.", kinds=[DESKTOP])
 def _duplicate_wallet_id(ix: Index) -> Iterable[Found]:
-    yield from _duplicates("wallets", ix["wallets"], lambda r: _int(r.get("id")), "The wallet id", _CLASH)
+    yield from _duplicates("wallets", ix["wallets"], lambda r: as_int(r.get("id")), "The wallet id", _CLASH)
 
 
 @rule("duplicate-identity-id", "error", "Two identities have the same id.", kinds=[DESKTOP])
@@ -378,7 +378,7 @@ def _duplicate_identity_id(ix: Index) -> Iterable[Found]:
     yield from _duplicates(
         "identities",
         ix["identities"],
-        lambda r: _int(r.get("id")),
+        lambda r: as_int(r.get("id")),
         "The identity id",
         "accounts and credentials cannot tell which identity they belong to, and the import may attach them "
         "to the wrong one.",
@@ -386,12 +386,12 @@ def _duplicate_identity_id(ix: Index) -> Iterable[Found]:
 
 
 def _index_key(r: dict[str, Any]) -> Any:
-    idx, addr = _int(r.get("credentialIndex")), r.get("accountAddress")
+    idx, addr = as_int(r.get("credentialIndex")), r.get("accountAddress")
     return (idx, addr) if idx is not None and isinstance(addr, str) else None
 
 
 def _number_key(r: dict[str, Any]) -> Any:
-    num, ident = _int(r.get("credentialNumber")), _int(r.get("identityId"))
+    num, ident = as_int(r.get("credentialNumber")), as_int(r.get("identityId"))
     return (num, ident) if num is not None and ident is not None else None
 
 
@@ -460,7 +460,7 @@ def _invalid_cred_id(ix: Index) -> Iterable[Found]:
                 yield (
                     table,
                     ix.key(table, rec, i),
-                    f"{_label(table, rec, i)} has a credId that is not 96 lowercase hex characters "
+                    f"{label(table, rec, i)} has a credId that is not 96 lowercase hex characters "
                     f"({len(rec['credId'])} characters), so it is damaged or was edited.",
                 )
 
@@ -489,8 +489,7 @@ def _unknown_status(ix: Index) -> Iterable[Found]:
                 yield (
                     table,
                     ix.key(table, rec, i),
-                    f"{_label(table, rec, i)} has the status '{clean(status)}', which the Desktop Wallet does not "
-                    "know.",
+                    f"{label(table, rec, i)} has the status '{clean(status)}', which the Desktop Wallet does not know.",
                 )
 
 
@@ -501,7 +500,7 @@ def _identity_pending(ix: Index) -> Iterable[Found]:
             yield (
                 "identities",
                 ix.key("identities", ident, i),
-                f"{_label('identities', ident, i)} was still waiting for the identity provider when the backup "
+                f"{label('identities', ident, i)} was still waiting for the identity provider when the backup "
                 "was made; it cannot be used until the provider confirms it.",
             )
 
@@ -520,7 +519,7 @@ def _identity_rejected(ix: Index) -> Iterable[Found]:
             yield (
                 "identities",
                 ix.key("identities", ident, i),
-                f"{_label('identities', ident, i)} was rejected by the identity provider{reason}; it and its "
+                f"{label('identities', ident, i)} was rejected by the identity provider{reason}; it and its "
                 "accounts cannot be used.",
             )
 
@@ -532,7 +531,7 @@ def _account_pending(ix: Index) -> Iterable[Found]:
             yield (
                 "accounts",
                 ix.key("accounts", acc, i),
-                f"{_label('accounts', acc, i)} was not yet confirmed on the chain when the backup was made; the "
+                f"{label('accounts', acc, i)} was not yet confirmed on the chain when the backup was made; the "
                 "wallet checks it again after import.",
             )
 
@@ -546,7 +545,7 @@ def _account_pending(ix: Index) -> Iterable[Found]:
 def _account_rejected(ix: Index) -> Iterable[Found]:
     for i, acc in _dicts(ix["accounts"]):
         if acc.get("status") == "rejected":
-            ident = ix.identity_by_id.get(_int(acc.get("identityId")))  # type: ignore[arg-type]
+            ident = ix.identity_by_id.get(as_int(acc.get("identityId")))  # type: ignore[arg-type]
             detail = ident.get("detail") if isinstance(ident, dict) else None
             reason = (
                 f" (the identity provider's reason: '{clean(detail, 200)}')"
@@ -556,7 +555,7 @@ def _account_rejected(ix: Index) -> Iterable[Found]:
             yield (
                 "accounts",
                 ix.key("accounts", acc, i),
-                f"{_label('accounts', acc, i)} was rejected and does not exist on the chain{reason}.",
+                f"{label('accounts', acc, i)} was rejected and does not exist on the chain{reason}.",
             )
 
 
@@ -565,15 +564,15 @@ def _identity_expired(ix: Index) -> Iterable[Found]:
     for i, ident in _dicts(ix["identities"]):
         if not ix.legacy and not _checks_expiry(ident.get("status")):
             continue
-        valid_to, _readable = _valid_to(ident.get("identityObject"))
-        if not valid_to:
+        until, _readable = valid_to(ident.get("identityObject"))
+        if not until:
             continue
-        year, month = int(valid_to[:4]), int(valid_to[4:])
+        year, month = int(until[:4]), int(until[4:])
         if (ix.today.year, ix.today.month) > (year, month):
             yield (
                 "identities",
                 ix.key("identities", ident, i),
-                f"{_label('identities', ident, i)} has an identity document that expired at the end of "
+                f"{label('identities', ident, i)} has an identity document that expired at the end of "
                 f"{month:02d}/{year}; its accounts keep working, but no new accounts can be made from it.",
             )
 
@@ -586,11 +585,11 @@ def _identity_expired(ix: Index) -> Iterable[Found]:
 )
 def _identity_object_unreadable(ix: Index) -> Iterable[Found]:
     for i, ident in _dicts(ix["identities"]):
-        if ident.get("status") == "confirmed" and not _valid_to(ident.get("identityObject"))[1]:
+        if ident.get("status") == "confirmed" and not valid_to(ident.get("identityObject"))[1]:
             yield (
                 "identities",
                 ix.key("identities", ident, i),
-                f"{_label('identities', ident, i)} is confirmed, but its identity object cannot be read, so its "
+                f"{label('identities', ident, i)} is confirmed, but its identity object cannot be read, so its "
                 "expiry cannot be checked and the wallet may fail to show it.",
             )
 
@@ -603,12 +602,12 @@ def _identity_object_unreadable(ix: Index) -> Iterable[Found]:
 )
 def _identity_without_initial_account(ix: Index) -> Iterable[Found]:
     for i, ident in _dicts(ix["identities"]):
-        ident_id = _int(ident.get("id"))
+        ident_id = as_int(ident.get("id"))
         if ident.get("status") != "genesis" and ident_id is not None and ident_id not in ix.with_initial:
             yield (
                 "identities",
                 ix.key("identities", ident, i),
-                f"{_label('identities', ident, i)} has no initial account in the file (every identity's first "
+                f"{label('identities', ident, i)} has no initial account in the file (every identity's first "
                 "account is its initial account), so part of the backup may be missing.",
             )
 
@@ -629,7 +628,7 @@ def _read_only_not_own(ix: Index) -> Iterable[Found]:
             yield (
                 "addressBook",
                 ix.key("addressBook", entry, i),
-                f"{_label('addressBook', entry, i)} is marked as one of the wallet's own accounts, but no "
+                f"{label('addressBook', entry, i)} is marked as one of the wallet's own accounts, but no "
                 "account in the file has that address; on import its name would override a contact's name.",
             )
 
@@ -648,7 +647,7 @@ def _own_account_not_in_address_book(ix: Index) -> Iterable[Found]:
             yield (
                 "accounts",
                 ix.key("accounts", acc, i),
-                f"{_label('accounts', acc, i)} is not in the address book, where the Desktop Wallet lists the "
+                f"{label('accounts', acc, i)} is not in the address book, where the Desktop Wallet lists the "
                 "wallet's own accounts; it will not be offered as a recipient until it is added.",
             )
 
