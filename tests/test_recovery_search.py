@@ -164,7 +164,9 @@ def test_resume_skips_done_candidates_and_finds(tmp_path, monkeypatch, caplog):
     done_first = {w for i, w in enumerate(words) if saved.is_done(i)}
     assert not done_first & set(tried_second)  # nothing checked again
     assert len(tried_second) == len(set(tried_second))
-    assert not ckpt.exists()  # the search is over
+    assert second.checkpoint == str(ckpt) and ckpt.exists()  # kept until the password reached its user
+    second_search.forget()
+    assert not ckpt.exists()
     assert PASSWORD not in caplog.text and not any(w in caplog.text for w in words)
 
 
@@ -234,7 +236,7 @@ def test_checkpoint_progress_is_authenticated(tmp_path, desktop_file):
     stop.set()
     PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).run(workers=1, stop=stop)
     saved = json.loads(ckpt.read_text())
-    assert saved["version"] == 2 and len(saved["mac"]) == 64
+    assert saved["version"] == 3 and len(saved["mac"]) == 64
     assert PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).resumed == 0
     for field, value in (("done", len(DECOYS)), ("doneRanges", [[3, 9]]), ("mac", "0" * 64)):
         ckpt.write_text(json.dumps(dict(saved, **{field: value})))

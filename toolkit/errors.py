@@ -303,3 +303,34 @@ class ClusterError(BackupError):
 class ConfirmationNeededError(BackupError):
     code = "confirm-needed"
     hint = "Narrow the candidates, or confirm that the search may run this long."
+
+
+class InsecureClusterError(BackupError):
+    """A plain ``tcp://`` scheduler without the caller saying that anyone who reaches it may join."""
+
+    code = "insecure-cluster"
+    hint = (
+        "Use a tls:// scheduler with certificates, or allow plain TCP explicitly on a network where only "
+        "trusted machines can reach the scheduler."
+    )
+
+
+class ClusterAnswerError(ClusterError):
+    """A cluster peer answered with data this computer refuses: a pickle, a wrong type, a hit outside its range."""
+
+    code = "cluster-bad-answer"
+    hint = "Stop the worker named (it is faulty or hostile), then run again to resume."
+
+
+class ClusterDisagreementError(ClusterError):
+    """A worker's answer disagreed with this computer's own check of a sample of its range."""
+
+    code = "cluster-disagreement"
+    hint = "Stop the worker named (it is faulty or hostile), then run again to resume."
+
+
+class CheckpointOutdatedError(CheckpointError):
+    """A checkpoint from an older version, whose key was cheap to test guesses against."""
+
+    code = "checkpoint-outdated"
+    hint = "Delete it and start the search afresh (an older checkpoint is not resumed)."

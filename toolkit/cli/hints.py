@@ -37,6 +37,14 @@ HINTS: dict[str, str] = {
     "invalid-argument@tls": "Give --tls-ca, --tls-cert and --tls-key together (PEM files).",
     "invalid-checkpoint@checkpoint": "Give another --checkpoint, or delete it to start the search afresh.",
     "write-failed@checkpoint": "Give a writable --checkpoint path, or --no-checkpoint.",
+    "checkpoint-outdated@checkpoint": "Delete it or give another --checkpoint to start afresh (an older "
+    "checkpoint is not resumed).",
+    "insecure-cluster@insecure": "Use tls:// with --tls-ca/--tls-cert/--tls-key, or add --insecure-cluster if "
+    "only trusted machines can reach the scheduler.",
+    "invalid-argument@spot_check": "Give --spot-check a share between 0 and 1 (e.g. 0.01).",
+    "confirm-needed": "Narrow the candidates (fewer --typos, fewer alternatives), or add --yes to start it.",
+    "cluster-bad-answer": "Stop that worker (it is faulty or hostile), then run the same command to resume.",
+    "cluster-disagreement": "Stop that worker (it is faulty or hostile), then run the same command to resume.",
 }
 
 

@@ -19,7 +19,8 @@ from toolkit import errors
 from toolkit.format.container import parse_container, read_source
 from toolkit.format.files import refuse_same_file
 from toolkit.ops.recovery import candidates as cands
-from toolkit.ops.recovery.search import PasswordSearch, RecoveryResult, available_cpus, estimate, format_duration
+from toolkit.ops.recovery.engines import STOP_SIGNALS, Engine, LocalEngine
+from toolkit.ops.recovery.search import PasswordSearch, RecoveryResult, plan
 from toolkit.textsafe import safe_text
 
 from .common import add_json_flag, emit, print_json
@@ -39,9 +40,10 @@ token file syntax (--tokens): one piece per line, combined in line order.
 typos (--typos N): up to N different positions changed, each by a case flip,
   a swap with the next character, a deletion, a repetition or an inserted
   character (from --insert-chars); caps lock counts as one typo.
-a Dask cluster (--cluster tcp://HOST:8786 or tls://HOST:8786): the workers need this
-  toolkit installed and see the candidate definition (your hints): use only a
-  cluster you trust; over an untrusted network use tls:// with --tls-ca/--tls-cert/--tls-key.
+a Dask cluster (--cluster tls://HOST:8786 with --tls-ca/--tls-cert/--tls-key; plain
+  tcp:// only with --insecure-cluster): the workers need this toolkit installed and
+  see the candidate definition (your hints); their "not found" is their word
+  (--spot-check SHARE re-tries that share of every range here). README: "Trust".
 exit codes: 0 found, 1 exhausted, 2 file, options or cluster unusable,
   130 stopped by Ctrl-C (143 SIGTERM, 129 SIGHUP; resume: same command)
 """
@@ -106,6 +108,19 @@ def configure(p: argparse.ArgumentParser) -> None:
     dask.add_argument(
         "--cluster-timeout", type=float, default=10.0, metavar="SECONDS", help="give up connecting after (default 10)"
     )
+    dask.add_argument(
+        "--insecure-cluster",
+        action="store_true",
+        help="allow a plain tcp:// scheduler: anyone who reaches it can join as a worker, see the hints and answer",
+    )
+    dask.add_argument(
+        "--spot-check",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="re-try this share (0-1) of every range here to catch a lying worker (default 0)",
+    )
+    dask.add_argument("--verbose", action="store_true", help="show Dask's own log")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -126,9 +141,7 @@ def _write_output(path: str, password: str) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise errors.OutputExistsError(
-            f"{path} already exists", hint="Choose another --output name; the password is never written over a file."
-        ) from None
+        raise errors.OutputExistsError(f"{path} already exists") from None
     except OSError as exc:
         raise errors.WriteFailedError(f"Cannot create {path}: {exc.strerror or exc}") from None
     try:
@@ -142,6 +155,29 @@ def _write_output(path: str, password: str) -> None:
         raise errors.WriteFailedError(f"Cannot write {path}: {exc.strerror or exc}") from None
 
 
+#: Other names tried, in the same folder, when ``--output`` cannot be created at the end.
+FALLBACK_NAMES = 20
+
+
+def _deliver(path: str, password: str) -> tuple[str | None, errors.BackupError | None]:
+    """Write the found password to ``path``; if that fails, to ``PATH.found-N`` (new, exclusive), else nowhere
+    (the caller shows it on the terminal).  (Where it went or None, the error that moved it.)"""
+    try:
+        _write_output(path, password)
+        return path, None
+    except errors.BackupError as exc:
+        problem = exc
+    for n in range(1, FALLBACK_NAMES + 1):
+        try:
+            _write_output(f"{path}.found-{n}", password)
+            return f"{path}.found-{n}", problem
+        except errors.OutputExistsError:
+            continue
+        except errors.BackupError:
+            break
+    return None, problem
+
+
 def _candidates(args: argparse.Namespace) -> cands.Candidates:
     if args.workers is not None and args.workers < 1:
         raise errors.UsageError("--workers must be at least 1")
@@ -153,6 +189,23 @@ def _candidates(args: argparse.Namespace) -> cands.Candidates:
         typo_kinds=kinds,
         insert_chars=args.insert_chars,
         min_length=args.min_length,
+    )
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    if args.workers is not None and args.workers < 1:
+        raise errors.UsageError("--workers must be at least 1")
+    if not args.cluster:
+        return LocalEngine(args.workers)
+    from toolkit.ops.recovery.cluster import DaskEngine, tls_security
+
+    return DaskEngine(
+        args.cluster,
+        security=tls_security(args.tls_ca, args.tls_cert, args.tls_key),
+        insecure=args.insecure_cluster,
+        timeout=args.cluster_timeout,
+        spot_check=args.spot_check,
+        verbose=args.verbose,
     )
 
 
@@ -171,19 +224,11 @@ def run(args: argparse.Namespace) -> int:
     container = parse_container(data)  # a file that is not a backup fails before any counting
     if args.output:
         _check_output(args.output)
-    client = None
-    if args.cluster:
-        from toolkit.ops.recovery.engines import connect, tls_security
-
-        client = connect(
-            args.cluster, security=tls_security(args.tls_ca, args.tls_cert, args.tls_key), timeout=args.cluster_timeout
-        )
+    engine = _engine(args)
     try:
-        return _run(args, info, data, container, candidates, checkpoint, client)
+        return _run(args, info, data, container, candidates, checkpoint, engine)
     finally:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.close(timeout=5)
+        engine.close()
 
 
 def _run(
@@ -193,23 +238,15 @@ def _run(
     container: Any,
     candidates: cands.Candidates,
     checkpoint: str | None,
-    client: Any,
+    engine: Engine,
 ) -> int:
-    workers = args.workers or available_cpus()
-    if client is not None:
-        workers = max(1, sum(client.nthreads().values()))
-    plan = estimate(container.kdf, candidates, workers)
-    print(
-        f"At most {plan.candidates:,} candidates: about {format_duration(plan.seconds)} at "
-        f"{plan.rate:,.0f} guesses/s on {workers} {'core' if workers == 1 else 'cores'}",
-        file=info,
-        flush=True,
-    )
-    if plan.needs_confirmation and not args.yes:
-        raise errors.ConfirmationNeededError(
-            f"This search may take {format_duration(plan.seconds)}",
-            hint="Narrow the candidates (fewer --typos, fewer alternatives), or add --yes to start it.",
-        )
+    estimate = plan(container.kdf, candidates, engine)
+    print(estimate.text, file=info, flush=True)
+    for note in engine.notes():
+        emit(f"note: {note}", sys.stderr)
+    refusal = estimate.confirmation()
+    if refusal is not None and not args.yes:
+        raise refusal
     print("Counting candidates…", file=sys.stderr, flush=True)
     search = PasswordSearch(data, candidates, checkpoint=checkpoint)
     counts = search.counts
@@ -218,32 +255,31 @@ def _run(
         skipped.append(f"{counts.duplicates:,} duplicates")
     if counts.too_short:
         skipped.append(f"{counts.too_short:,} shorter than {candidates.min_length} characters")
-    where = (
-        f"a Dask cluster ({workers} threads)"
-        if client is not None
-        else f"{workers} process" + ("es" if workers != 1 else "")
-    )
     print(
         f"{counts.total:,} candidates to try"
         + (f" ({' and '.join(skipped)} skipped)" if skipped else "")
-        + f", {search.container.kdf.iterations:,} PBKDF2 iterations each, on {where}",
+        + f", {search.container.kdf.iterations:,} PBKDF2 iterations each, on {engine.describe()}",
         file=info,
         flush=True,
     )
     if search.resumed:
         print(f"Resuming: {search.resumed:,} already tried (checkpoint {checkpoint})", file=info, flush=True)
 
-    result, signum = _search(search, args, workers, client, info)
+    result, signum = _search(search, args, engine, info)
+    output = args.output
     if args.output and result.found and result.password is not None:
-        _write_output(args.output, result.password)
-    return _report(result, args, info, checkpoint, signum)
-
-
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        output, moved = _deliver(args.output, result.password)
+        if moved is not None:
+            where = f"it is in {output} instead" if output else "it is shown here instead"
+            emit(f"concordium-backup: warning: {moved.code}: {moved.reason}; {where}.", sys.stderr)
+    code = _report(result, args, info, checkpoint, signum, output)
+    if result.found:
+        search.forget()  # the password reached its user: only now is the checkpoint gone
+    return code
 
 
 def _search(
-    search: PasswordSearch, args: argparse.Namespace, workers: int, client: Any, info: TextIO
+    search: PasswordSearch, args: argparse.Namespace, engine: Engine, info: TextIO
 ) -> tuple[RecoveryResult, int]:
     """Run with a progress bar; Ctrl-C, SIGTERM and SIGHUP stop it cleanly (the signal is returned)."""
     from tqdm import tqdm
@@ -274,17 +310,11 @@ def _search(
 
     def on_engine(engine: Any) -> None:
         if engine.dashboard:
-            print(f"Dask dashboard: {engine.dashboard}", file=info, flush=True)
+            print(f"Dask dashboard: {safe_text(engine.dashboard)}", file=info, flush=True)
 
-    old = {sig: signal.signal(sig, on_signal) for sig in _STOP_SIGNALS}
+    old = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
     try:
-        result = search.run(
-            workers=workers if client is None else None,
-            cluster=client,
-            progress=progress,
-            stop=stop,
-            on_engine=on_engine,
-        )
+        result = search.run(engine, progress=progress, stop=stop, on_engine=on_engine)
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
@@ -292,15 +322,30 @@ def _search(
     return result, (received[0] if received else signal.SIGINT)
 
 
-def _report(result: RecoveryResult, args: argparse.Namespace, info: TextIO, checkpoint: str | None, signum: int) -> int:
+def _report(
+    result: RecoveryResult,
+    args: argparse.Namespace,
+    info: TextIO,
+    checkpoint: str | None,
+    signum: int,
+    output: str | None,
+) -> int:
+    for worker in result.failed_workers:
+        emit(
+            f"concordium-backup: warning: cluster-disagreement: {worker} hid a match this computer's spot-check "
+            "found; stop that worker",
+            sys.stderr,
+        )
     if result.found:
-        shown = None if args.output else result.password
+        shown = None if output else result.password
         if args.json:
             obj: dict[str, Any] = {"found": True, "password": shown, "tried": result.tried, "total": result.total}
             obj.update(engine=result.engine, workers=result.workers)
             obj["kind"] = result.kind
-            if args.output:
-                obj["output"] = args.output
+            if output:
+                obj["output"] = output
+            if result.failed_workers:
+                obj["failedWorkers"] = list(result.failed_workers)
             if result.problem is not None:
                 obj["error"] = result.problem.to_dict()
             print_json(obj)
@@ -313,8 +358,8 @@ def _report(result: RecoveryResult, args: argparse.Namespace, info: TextIO, chec
                 f"Found the password after {result.tried:,} candidates"
                 + (f" ({what[result.kind]})" if result.kind in what else "")
             )
-            if args.output:
-                emit(f"The password is in {args.output} (readable only by you).")
+            if output:
+                emit(f"The password is in {output} (readable only by you).")
             else:
                 assert result.password is not None
                 emit(f"Password: {result.password}")
@@ -346,18 +391,29 @@ def _report(result: RecoveryResult, args: argparse.Namespace, info: TextIO, chec
         print(f"Stopped after {result.tried:,} of {result.total:,} candidates{where}.", file=info)
         return 128 + signum
     if args.json:
-        print_json(
-            {
-                "found": False,
-                "password": None,
-                "tried": result.tried,
-                "total": result.total,
-                "engine": result.engine,
-                "workers": result.workers,
-            }
-        )
-    else:
+        obj = {
+            "found": False,
+            "password": None,
+            "tried": result.tried,
+            "total": result.total,
+            "engine": result.engine,
+            "workers": result.workers,
+        }
+        if not result.trusted:
+            obj.update(trusted=False, spotChecked=result.spot_checked)
+        print_json(obj)
+    elif result.trusted:
         print(f"Exhausted after {result.tried:,} candidates: the password is not among them.")
+    else:
+        print(
+            f"Exhausted after {result.tried:,} candidates: not found by the cluster's workers (their word; "
+            + (
+                f"{result.spot_checked:,} re-tried here agreed)."
+                if result.spot_checked
+                else "--spot-check SHARE re-tries a share of every range here)."
+            )
+        )
+    if not args.json:
         if result.tried == result.resumed and checkpoint:
             print(f"(All of them were tried by earlier runs; the checkpoint {checkpoint} is kept.)")
         print("Try more typos (--typos), more alternatives in the tokens, or a lower --min-length.")

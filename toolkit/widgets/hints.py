@@ -31,6 +31,9 @@ HINTS: dict[str, str] = {
     "file.",
     "output-exists": "Choose another name.",
     "invalid-argument@tls": "Fill in all three TLS files (CA, certificate, key), or none for a tcp:// cluster.",
+    "insecure-cluster@insecure": "Use a tls:// scheduler with the TLS files, or tick 'Allow a plain tcp:// cluster' "
+    "if only trusted machines can reach it.",
+    "confirm-needed": "Narrow the candidates, or tick the box to start it anyway, then press Start again.",
     "invalid-argument@report": "Name the report file .html or .xlsx.",
 }
 

@@ -21,8 +21,8 @@ from toolkit import errors
 from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
 from toolkit.ops.recovery.candidates import MAX_TYPOS, CountStopped
-from toolkit.ops.recovery.engines import tls_security
-from toolkit.ops.recovery.search import estimate, format_duration
+from toolkit.ops.recovery.engines import Engine, LocalEngine
+from toolkit.ops.recovery.search import plan
 
 from .common import FileSource, Form, esc, message_html, pairs_html, wide
 
@@ -121,6 +121,13 @@ class RecoveryForm(Form):
             placeholder="this computer's certificate (PEM)", description="Certificate", layout=wide()
         )
         self.tls_key = widgets.Text(placeholder="this computer's private key (PEM)", description="Key", layout=wide())
+        self.insecure = widgets.Checkbox(
+            value=False,
+            description="Allow a plain tcp:// cluster: anyone who can reach the scheduler can join, see the hints "
+            "and answer for it",
+            indent=False,
+            layout=wide(),
+        )
         self.tls = widgets.Accordion(
             [widgets.VBox([self.tls_ca, self.tls_cert, self.tls_key])], titles=("TLS files, for a tls:// cluster",)
         )
@@ -156,6 +163,7 @@ class RecoveryForm(Form):
                 kinds,
                 self.workers,
                 self.cluster,
+                self.insecure,
                 self.tls,
                 self.estimate,
                 self.confirm,
@@ -236,8 +244,8 @@ class RecoveryForm(Form):
         resume = self.search is not None
         self._begin()
         fresh: Candidates | None = None
-        try:  # a mistake in the TLS fields keeps a stopped search's progress
-            security = self.security() if self.cluster.value.strip() else None
+        try:  # a mistake in the cluster or TLS fields keeps a stopped search's progress
+            engine = self.engine()
         except Exception as exc:
             self._since = None
             self._fail(exc)
@@ -246,20 +254,16 @@ class RecoveryForm(Form):
             if not resume:
                 source, name, candidates = self._pending or (*self.file.read(), self.candidates())
                 self._pending = (source, name, candidates)
-                plan = estimate(source, candidates, self._workers_hint())
-                self.estimate.value = esc(
-                    f"At most {plan.candidates:,} candidates: about {format_duration(plan.seconds)} "
-                    f"at {plan.rate:,.0f} passwords/s"
-                )
-                if plan.needs_confirmation and not self.confirm.value:
-                    raise errors.ConfirmationNeededError(
-                        f"This search may take {format_duration(plan.seconds)}",
-                        hint="Narrow the candidates, or tick the box to start it anyway, then press Start again.",
-                    )
+                estimate = plan(source, candidates, engine)
+                self.estimate.value = esc(estimate.text)
+                refusal = estimate.confirmation()
+                if refusal is not None and not self.confirm.value:
+                    raise refusal
                 self._source, self._name = source, name
                 fresh = candidates  # counted in the thread, where Stop reaches it
                 self._pending = None
         except Exception as exc:
+            engine.close()
             self.search = None
             self._since = None
             self._fail(exc)
@@ -269,10 +273,8 @@ class RecoveryForm(Form):
         self.progress.bar_style = "info"
         self.progress.value = 0
         self.progress_text.value = "counting the candidates…" if fresh is not None else ""
-        workers = max(1, int(self.workers.value))
         # counting the candidates can take minutes too: it happens in the thread, after the "Working…" line
-        cluster = self.cluster.value.strip() or None
-        self._thread = threading.Thread(target=self._search, args=(fresh, workers, cluster, security), daemon=True)
+        self._thread = threading.Thread(target=self._search, args=(fresh, engine), daemon=True)
         self._worker = self._thread
         self._thread.start()
         return self.wait(timeout) if wait else None
@@ -298,9 +300,14 @@ class RecoveryForm(Form):
     def _counting(self, so_far: int) -> None:
         self.progress_text.value = esc(f"counting the candidates… {so_far:,} so far")
 
-    def _workers_hint(self) -> int:
-        """Cores for the estimate: the processes field (a cluster's size is known only once connected)."""
-        return max(1, int(self.workers.value))
+    def engine(self) -> Engine:
+        """Where the search runs: this computer's processes, or the cluster the fields name."""
+        address = self.cluster.value.strip()
+        if not address:
+            return LocalEngine(max(1, int(self.workers.value)))
+        from toolkit.ops.recovery.cluster import DaskEngine
+
+        return DaskEngine(address, security=self.security(), insecure=self.insecure.value)
 
     def _on_engine(self, engine: Any) -> None:
         if engine.dashboard:
@@ -308,12 +315,12 @@ class RecoveryForm(Form):
 
     def security(self) -> Any:
         """The cluster's TLS settings from the three file fields (None when all are empty)."""
+        from toolkit.ops.recovery.cluster import tls_security
+
         paths = [os.path.expanduser(w.value.strip()) or None for w in (self.tls_ca, self.tls_cert, self.tls_key)]
         return tls_security(*paths)
 
-    def _search(
-        self, candidates: Candidates | None, workers: int, cluster: str | None = None, security: Any = None
-    ) -> None:
+    def _search(self, candidates: Candidates | None, engine: Engine) -> None:
         started = time.perf_counter()
         try:
             if candidates is not None:
@@ -327,14 +334,13 @@ class RecoveryForm(Form):
                         "to begin again.",
                         "warning",
                     )
+                    engine.close()
                     return
                 self.search = PasswordSearch(self._source, candidates)
             search = self.search
             self._report(search.resumed, search.total, 0.0)
             result = search.run(
-                workers=None if cluster else workers,
-                cluster=cluster,
-                security=security,
+                engine,
                 progress=self._report,
                 stop=self._stop,
                 on_engine=self._on_engine,
@@ -344,6 +350,7 @@ class RecoveryForm(Form):
             self.progress_text.value = esc(progress_line(result.tried, result.total, result.rate, eta=False))
             self._show(result, time.perf_counter() - started)
         except Exception as exc:
+            engine.close()
             self.search = None
             self._fail(exc)
         finally:
@@ -389,9 +396,10 @@ class RecoveryForm(Form):
             self.search = None
             self.button.description = self.action
             self.progress.bar_style = "danger"
+            said = "" if result.trusted else " — as the cluster's workers say (their word: this computer did not check)"
             self.status.value = message_html(
-                f"<b>None of the {result.total:,} candidates opens {esc(self._name)}.</b> Add what else the owner "
-                "may have used, or allow more typos.",
+                f"<b>None of the {result.total:,} candidates opens {esc(self._name)}</b>{esc(said)}. Add what else "
+                "the owner may have used, or allow more typos.",
                 "warning",
             )
         self.results.children = (widgets.HTML(pairs_html(rows)),)

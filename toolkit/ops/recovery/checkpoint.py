@@ -2,7 +2,7 @@
 
 A checkpoint is a small JSON file::
 
-    {"format": "concordium-backup/recovery-checkpoint", "version": 1,
+    {"format": "concordium-backup/recovery-checkpoint", "version": 3,
      "fileSha256": "<SHA-256 of the backup file's bytes>",
      "search": "<fingerprint of the candidate sources and options>",
      "total": 12000, "done": 4096, "doneRanges": [[4352, 4608]],
@@ -10,19 +10,28 @@ A checkpoint is a small JSON file::
      "mac": "<HMAC-SHA256 of the progress>"}
 
 Candidates ``0 .. done-1`` of the deterministic stream (see
-:mod:`.candidates`) and those in ``doneRanges`` have been checked.  The
-``search`` fingerprint is PBKDF2-HMAC-SHA256 of the sources' digest with the
-backup's own iteration count (and a salt derived from the backup's salt): a
-guess at the candidate list costs as much to test against the checkpoint as
-against the backup itself, so the checkpoint gives nothing away.  It is
-written atomically (temporary file in the same folder, then rename), with mode
-0600, and holds only these numbers.
+:mod:`.candidates`) and those in ``doneRanges`` have been checked.
 
-``mac`` authenticates the progress (file, search, total, done, ranges) with a
-key derived from the backup file and the candidate definition
-(:func:`mac_key`): a checkpoint edited by hand, or written for another search,
-is refused rather than believed — a forged ``done = total`` cannot make a
-search report "exhausted" without trying.
+Everything in it derived from the candidates — the ``search`` fingerprint and
+the key of ``mac`` — comes from one **slow, file-bound secret**
+(:func:`search_secret`): PBKDF2-HMAC-SHA256 of the candidate definition's
+digest with :data:`SLOWDOWN` times the backup's own iteration count and a salt
+made of the backup's salt and the file's hash.  Nothing fast is keyed by the
+candidates: testing a guessed hint against a checkpoint costs at least what
+testing it against the backup costs (``bench/bench_checkpoint_oracle.py``
+measures both).  Version 2 keyed its MAC with a plain SHA-256 of the
+definition and is refused (:class:`~toolkit.errors.CheckpointOutdatedError`).
+
+What a checkpoint reveals, to anyone who reads it: which backup it is for (the
+file's SHA-256), how many candidates the search has and how many are done, and
+the options (how many typos and of which kinds, the minimum length, how many
+files, typed words and token sets) — no candidate, token or password.
+
+``mac`` authenticates the progress (file, search, total, done, ranges): a
+checkpoint edited by hand, or written for another search, is refused rather
+than believed — a forged ``done = total`` cannot make a search report
+"exhausted" without trying.  It is written atomically (temporary file in the
+same folder, then rename), with mode 0600.
 """
 
 from __future__ import annotations
@@ -41,22 +50,28 @@ from toolkit import errors
 from toolkit.format.container import KdfParams, derive_key
 
 FORMAT = "concordium-backup/recovery-checkpoint"
-#: 2: progress is authenticated ("mac").
-VERSION = 2
+#: 2: progress is authenticated ("mac"); 3: fingerprint and MAC key from one slow, file-bound secret.
+VERSION = 3
+#: The secret's PBKDF2 runs this many times the backup's own iterations (a guess costs more here than there).
+SLOWDOWN = 2
 MAX_CHECKPOINT_SIZE = 1024 * 1024
 
 
-def search_fingerprint(definition_digest: bytes, kdf: KdfParams) -> str:
-    """A fingerprint of the candidate stream no cheaper to attack than the backup itself."""
-    salt = hashlib.sha256(b"concordium-backup/recovery-checkpoint\0" + kdf.salt).digest()
-    return derive_key(definition_digest, KdfParams(iterations=kdf.iterations, salt=salt)).hex()
+def search_secret(definition_digest: bytes, kdf: KdfParams, file_sha256: str) -> bytes:
+    """The secret behind everything a checkpoint derives from the candidates: PBKDF2 of their digest with
+    :data:`SLOWDOWN` × the backup's iterations, salted with the backup's salt and the file's hash."""
+    salt = hashlib.sha256(b"concordium-backup/recovery-checkpoint-3\0" + kdf.salt + file_sha256.encode()).digest()
+    return derive_key(definition_digest, KdfParams(iterations=kdf.iterations * SLOWDOWN, salt=salt))
 
 
-def mac_key(definition_digest: bytes, file_sha256: str) -> bytes:
-    """The key that authenticates a checkpoint: known only to who has both the file and the candidates."""
-    return hashlib.sha256(
-        b"concordium-backup/recovery-checkpoint-mac\0" + definition_digest + file_sha256.encode()
-    ).digest()
+def search_fingerprint(secret: bytes) -> str:
+    """Which candidate stream a checkpoint is for (from :func:`search_secret`)."""
+    return hmac.new(secret, b"search", hashlib.sha256).hexdigest()
+
+
+def mac_key(secret: bytes) -> bytes:
+    """The key that authenticates a checkpoint's progress (from :func:`search_secret`)."""
+    return hmac.new(secret, b"mac", hashlib.sha256).digest()
 
 
 @dataclass
@@ -125,7 +140,8 @@ class Checkpoint:
 def _bad(path: str, why: str) -> errors.CheckpointError:
     return errors.CheckpointError(
         f"The checkpoint {path} is not usable ({why})",
-        hint="Delete it to start the search afresh, or give another --checkpoint.",
+        hint="Delete it to start the search afresh, or keep the progress elsewhere.",
+        subject="checkpoint",
     )
 
 
@@ -151,6 +167,11 @@ def load(path: str | os.PathLike[str]) -> Checkpoint | None:
         raise _bad(path, "not JSON") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise _bad(path, "not a password-recovery checkpoint")
+    if obj.get("version") in (1, 2):
+        raise errors.CheckpointOutdatedError(
+            f"The checkpoint {path} is from an older version, whose key made it a fast test of guessed hints",
+            subject="checkpoint",
+        )
     if obj.get("version") != VERSION:
         raise _bad(path, f"version {obj.get('version')!r}, expected {VERSION}")
     total, done, ranges = obj.get("total"), obj.get("done"), obj.get("doneRanges", [])
@@ -198,9 +219,10 @@ def save(path: str | os.PathLike[str], checkpoint: Checkpoint, key: bytes | None
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        raise errors.CheckpointError(
+        raise errors.WriteFailedError(
             f"Cannot write the checkpoint {path}: {exc.strerror or exc}",
-            hint="Give a writable --checkpoint path, or --no-checkpoint.",
+            hint="Keep the progress in a writable folder, or keep none.",
+            subject="checkpoint",
         ) from None
     finally:
         if tmp is not None:

@@ -1,19 +1,19 @@
-"""Where ranges run: every local core (the default, no cluster needed) or a Dask cluster.
+"""Where ranges run: the :class:`Engine` protocol, and every local core (:class:`LocalEngine`, the default).
 
-Both engines take a :class:`~.ranges.RangeJob` once and then ranges
-``(start, end)``; both return futures with ``done()``, ``result()`` and
-``cancel()`` whose result is a :class:`~.ranges.RangeResult`.
+An engine is built by the caller (the CLI, the form, a script) and handed to
+:meth:`~.search.PasswordSearch.run`; the search then calls :meth:`Engine.open`
+(connect, count workers), :meth:`Engine.start` with the :class:`~.ranges.RangeJob`
+once, and then submits ranges ``(start, end)`` and collects their answers,
+which an engine returns *validated* (:func:`~.ranges.validated`).  A Dask
+cluster is :class:`~.cluster.DaskEngine` (in :mod:`.cluster`, where every
+``distributed`` import is).  A new engine implements this protocol; nothing
+in the search names an engine.
 
 Local: a :class:`~concurrent.futures.ProcessPoolExecutor`; the job goes to each
 process once, at its start.  The processes ignore Ctrl-C (the main process
-handles it) and die with their parent (``PR_SET_PDEATHSIG`` on Linux, and a
-parent check when they start), so a killed search leaves no orphans.
-
-Dask: a :class:`distributed.Client` (given, or connected to an address); the
-job is scattered to every worker once, under a random key; a task's key is
-``concordium-recovery-<random>-<start>-<end>``.  A worker that dies mid-range
-has its range rescheduled by the scheduler; the client counts a range once,
-when its future finishes.
+handles it) and die with their parent (``PR_SET_PDEATHSIG`` where the kernel
+has it, Linux; and a parent check when they start, everywhere), so a killed
+search leaves no orphans.
 """
 
 from __future__ import annotations
@@ -27,19 +27,72 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from toolkit import errors
-
-from .ranges import RangeJob, RangeResult, check_range
+from .ranges import RangeJob, RangeResult, check_range, validated
 
 _PR_SET_PDEATHSIG = 1
 _JOB: RangeJob | None = None
+#: The signals that stop a search (SIGHUP only where the system has it: not on Windows).
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Where a search's ranges run.  Handles (what :meth:`submit` returns) need ``done()`` and ``cancel()``."""
+
+    #: "local", "dask", ...: named in results and ``--json``.
+    name: str
+    #: Workers (processes, threads) working now; set by :meth:`open`.
+    workers: int
+    #: A URL to watch the work, or None.
+    dashboard: str | None
+    #: Seconds of work one range should take (a stop waits for at most one locally).
+    range_seconds: float
+    #: Share of candidates the search re-checks here to catch a lying worker (0: none; local engines: 0).
+    spot_check: float
+    #: Whether a "not found" is this computer's own (False: the word of other machines).
+    trusted: bool
+
+    def open(self) -> None:
+        """Connect and count workers (idempotent); errors are :class:`~toolkit.errors.BackupError`."""
+
+    def describe(self) -> str:
+        """Where the search runs, for a person: ``2 cores``, ``a Dask cluster (8 threads)``."""
+
+    def notes(self) -> list[str]:
+        """Things a person should know about this engine (version differences, ...), one line each."""
+
+    def start(self, job: RangeJob) -> None:
+        """Give the job to the workers (once per run)."""
+
+    def capacity(self) -> int:
+        """Workers now (they may come and go)."""
+
+    def submit(self, start: int, end: int) -> Any:
+        """Check candidates ``[start, end)``; a handle."""
+
+    def wait(self, handles: list[Any], timeout: float) -> list[Any]:
+        """The finished ones among ``handles``, waiting up to ``timeout`` for the first."""
+
+    def result(self, handle: Any, start: int, end: int) -> RangeResult:
+        """A finished range's validated answer (or a :class:`~toolkit.errors.BackupError`)."""
+
+    def worker_of(self, handle: Any) -> str:
+        """Which worker answered (for messages about a faulty one)."""
+
+    def finished_result(self, handle: Any, start: int, end: int) -> RangeResult | None:
+        """After :meth:`close`: the answer of a range that finished meanwhile, if it can still be counted."""
+
+    def close(self) -> None:
+        """Stop: cancel what waits; release what this engine opened."""
 
 
 def _die_with_parent(parent: int) -> None:
     """Ask the kernel to kill this process when its parent dies; exit if that already happened."""
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux"):  # prctl exists only there; elsewhere the parent check below does it
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
@@ -49,7 +102,7 @@ def _die_with_parent(parent: int) -> None:
 def _init_local(job: RangeJob, parent: int) -> None:
     # Ctrl-C, SIGTERM and SIGHUP (to the whole group) are the main process's to handle: it stops the
     # workers itself, and they die with it if it is killed outright.
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for sig in STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
     _die_with_parent(parent)
     global _JOB
@@ -67,8 +120,7 @@ def _signals_ignored() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
+    old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
     try:
         yield
     finally:
@@ -77,28 +129,64 @@ def _signals_ignored() -> Iterator[None]:
 
 
 class LocalEngine:
-    """Every local core: one process per worker."""
+    """Every local core (or ``workers`` of them): one process per worker."""
 
     name = "local"
     dashboard: str | None = None
+    range_seconds = 0.25
+    spot_check = 0.0
+    trusted = True
 
-    def __init__(self, job: RangeJob, workers: int) -> None:
-        self.workers = workers
-        self._executor = ProcessPoolExecutor(max_workers=workers, initializer=_init_local, initargs=(job, os.getpid()))
+    def __init__(self, workers: int | None = None) -> None:
+        from .search import available_cpus
+
+        if workers is not None and workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers or available_cpus()
+        self._executor: ProcessPoolExecutor | None = None
+        self._started = False
+
+    def __repr__(self) -> str:
+        return f"<LocalEngine {self.workers} workers>"
+
+    def open(self) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"{self.workers} {'core' if self.workers == 1 else 'cores'}"
+
+    def notes(self) -> list[str]:
+        return []
+
+    def start(self, job: RangeJob) -> None:
+        self.close()
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers, initializer=_init_local, initargs=(job, os.getpid())
+        )
         self._started = False
 
     def capacity(self) -> int:
         return self.workers
 
     def submit(self, start: int, end: int) -> Any:
+        assert self._executor is not None, "start() first"
         if self._started:
             return self._executor.submit(_check_local, start, end)
         self._started = True
         with _signals_ignored():  # the first submit forks the workers: no signal between fork and initializer
             return self._executor.submit(_check_local, start, end)
 
-    def result(self, future: Any) -> RangeResult:
-        return future.result()
+    def result(self, future: Any, start: int, end: int) -> RangeResult:
+        return validated(future.result(), start, end)
+
+    def worker_of(self, future: Any) -> str:
+        return "a local process"
+
+    def finished_result(self, future: Any, start: int, end: int) -> RangeResult | None:
+        """What a range that finished while stopping found (a local range is a quarter of a second)."""
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return self.result(future, start, end)
+        return None
 
     def wait(self, futures: list[Any], timeout: float) -> list[Any]:
         """The finished ones among ``futures``, waiting up to ``timeout`` for the first."""
@@ -106,121 +194,15 @@ class LocalEngine:
 
     def close(self) -> None:
         """Cancel what waits; what runs finishes (a local range is a quarter of a second)."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
 
-def tls_security(
-    ca: str | os.PathLike[str] | None, cert: str | os.PathLike[str] | None, key: str | os.PathLike[str] | None
-) -> Any:
-    """A :class:`distributed.security.Security` for a ``tls://`` scheduler from three PEM files, or None when none
-    is given: the CA that signed the cluster's certificates, this client's certificate and its private key.
+def __getattr__(name: str) -> Any:
+    """``DaskEngine``, ``tls_security`` and ``connect`` live in :mod:`.cluster` (imported only when asked for)."""
+    if name in ("DaskEngine", "tls_security", "connect"):
+        from . import cluster
 
-    All three or none (``invalid-argument``, subject ``tls``); each must be readable (``cannot-read``).
-    Encryption is then required: the client never falls back to plain TCP.
-    """
-    given = [ca, cert, key]
-    if not any(given):
-        return None
-    if not all(given):
-        raise errors.InvalidArgumentError(
-            "A TLS connection needs the CA certificate, this client's certificate and its key: all three",
-            subject="tls",
-        )
-    for path in given:
-        with errors.reading(path, "TLS file"), open(path, "rb"):  # type: ignore[arg-type]
-            pass
-    from distributed.security import Security
-
-    return Security(
-        tls_ca_file=os.fspath(ca),  # type: ignore[arg-type]
-        tls_client_cert=os.fspath(cert),  # type: ignore[arg-type]
-        tls_client_key=os.fspath(key),  # type: ignore[arg-type]
-        require_encryption=True,
-    )
-
-
-def connect(address: str, *, security: Any = None, timeout: float = 10.0) -> Any:
-    """A :class:`distributed.Client` for ``address``, or :class:`~toolkit.errors.ClusterError` within ``timeout``."""
-    from distributed import Client
-
-    try:
-        return Client(address, security=security, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError, RuntimeError) as exc:
-        why = "timed out" if isinstance(exc, TimeoutError) or "Timed out" in str(exc) else type(exc).__name__
-        raise errors.ClusterError(f"Cannot reach the Dask scheduler at {address} ({why})") from None
-
-
-class DaskEngine:
-    """A Dask cluster: a given :class:`distributed.Client`, or one connected to an address (and closed after)."""
-
-    name = "dask"
-
-    def __init__(self, job: RangeJob, cluster: Any, *, security: Any = None, timeout: float = 10.0) -> None:
-        self._own = isinstance(cluster, str)
-        self._finished = threading.Event()
-        self.client = connect(cluster, security=security, timeout=timeout) if self._own else cluster
-        self._ident = job.ident
-        try:
-            try:
-                self.client.wait_for_workers(1, timeout=timeout)
-            except (TimeoutError, OSError):
-                raise errors.ClusterError(
-                    "The Dask scheduler has no workers", hint="Start workers ('dask worker ADDRESS') and run again."
-                ) from None
-            self._job = self.client.scatter(job, broadcast=True, hash=False)
-            services = self.client.scheduler_info().get("services", {})
-            self.dashboard: str | None = self.client.dashboard_link if "dashboard" in services else None
-        except BaseException:
-            self.close()
-            raise
-        self.workers = self.capacity()
-
-    def capacity(self) -> int:
-        """Threads across the cluster's workers now (workers may come and go)."""
-        try:
-            self.workers = max(1, sum(self.client.nthreads().values()))
-        except (OSError, TimeoutError):
-            pass
-        return self.workers
-
-    def submit(self, start: int, end: int) -> Any:
-        future = self.client.submit(
-            check_range, self._job, start, end, key=f"concordium-recovery-{self._ident}-{start}-{end}", pure=False
-        )
-        future.add_done_callback(lambda _f: self._finished.set())
-        return future
-
-    def close(self) -> None:
-        job = getattr(self, "_job", None)
-        with contextlib.suppress(Exception):
-            if job is not None:
-                self.client.cancel([job], force=True)
-        if self._own:
-            with contextlib.suppress(Exception):
-                self.client.close(timeout=5)
-
-    def wait(self, futures: list[Any], timeout: float) -> list[Any]:
-        """The finished ones among ``futures``, waiting up to ``timeout`` for the first.
-
-        (Not ``distributed.wait``: it needs a default client, and the form runs in a thread.)
-        """
-        if not any(f.done() for f in futures):
-            self._finished.wait(timeout)
-        self._finished.clear()
-        return [f for f in futures if f.done()]
-
-    def result(self, future: Any) -> RangeResult:
-        """A finished range's result; a cluster's failure becomes a :class:`~toolkit.errors.ClusterError`."""
-        return _cluster_result(future)
-
-
-def _cluster_result(future: Any) -> RangeResult:
-    try:
-        return future.result()
-    except errors.BackupError:
-        raise
-    except Exception as exc:
-        raise errors.ClusterError(
-            f"A range of candidates failed on the cluster ({type(exc).__name__})",
-            hint="Check the workers (they need this toolkit installed) and run again to resume.",
-        ) from None
+        return getattr(cluster, name)
+    raise AttributeError(name)

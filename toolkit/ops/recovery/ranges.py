@@ -20,6 +20,7 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from toolkit.format import container as ct
 
@@ -49,6 +50,46 @@ class RangeResult:
     end: int
     tried: int
     hits: tuple[int, ...] = ()
+
+    def plain(self) -> tuple[int, int, int, list[int]]:
+        """The answer as plain data (what a cluster worker sends back: msgpack, never a pickle)."""
+        return (self.start, self.end, self.tried, list(self.hits))
+
+
+#: An answer may name at most this many first-block matches per range (an honest one: almost always none; each
+#: costs the client a full decrypt, so a peer may not ask for many).
+MAX_HITS = 8
+
+
+def validated(answer: Any, start: int, end: int) -> RangeResult:
+    """A peer's answer for ``[start, end)`` as a :class:`RangeResult`, or ValueError saying what is wrong.
+
+    It must be ``(start, end, tried, hits)`` of plain integers, for this range, ``0 <= tried <= end - start``,
+    at most :data:`MAX_HITS` hits, each inside the checked part of the range, in increasing order.
+    """
+
+    def is_int(value: Any) -> bool:
+        return type(value) is int
+
+    if isinstance(answer, RangeResult):
+        answer = answer.plain()
+    if not (isinstance(answer, tuple | list) and len(answer) == 4):
+        raise ValueError(f"an answer of type {type(answer).__name__}, not four numbers")
+    a_start, a_end, tried, hits = answer
+    if not (is_int(a_start) and is_int(a_end) and is_int(tried) and isinstance(hits, tuple | list)):
+        raise ValueError("an answer that is not four numbers")
+    if (a_start, a_end) != (start, end):
+        raise ValueError(f"an answer for candidates {a_start}-{a_end}, asked for {start}-{end}")
+    if not 0 <= tried <= end - start:
+        raise ValueError(f"{tried} candidates tried in a range of {end - start}")
+    if len(hits) > MAX_HITS:
+        raise ValueError(f"{len(hits)} matches in one range (at most {MAX_HITS} are believed)")
+    previous = start - 1
+    for hit in hits:
+        if not is_int(hit) or not previous < hit < start + tried:
+            raise ValueError(f"a match outside candidates {start}-{start + tried}, or out of order")
+        previous = hit
+    return RangeResult(start, end, tried, tuple(hits))
 
 
 class _Cursor:

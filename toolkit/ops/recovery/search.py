@@ -10,8 +10,12 @@ The candidate stream is numbered: the main process hands out index ranges
 from the gaps the checkpoint leaves, keeps two per worker in flight, and
 records finished ranges in the checkpoint.  Workers regenerate their range
 from the definition (:mod:`.ranges`) and answer with hit *indexes*; the main
-process regenerates a hit and confirms it.  Where ranges run is an engine
-(:mod:`.engines`: local processes, or a Dask cluster).  A run's state (in
+process regenerates a hit and confirms it.  Where ranges run is an
+:class:`~.engines.Engine` the caller builds (:class:`~.engines.LocalEngine`, the
+default, or :class:`~.cluster.DaskEngine`); :func:`plan` sizes a search on one
+before it is counted.  An engine that is not this computer (``trusted`` False)
+may lie: every answer is validated, every claimed hit is re-derived here, and
+``engine.spot_check`` re-tries that share of each range here.  A run's state (in
 flight, found, last report and save) is a :class:`_Run`.  Stopping (the
 ``stop`` signal, or Ctrl-C) cancels the waiting ranges and saves the
 checkpoint.
@@ -19,11 +23,14 @@ checkpoint.
 Used by ``concordium-backup recover-password`` and by the notebook form; both
 pass a progress callback and a stop signal::
 
+    engine = LocalEngine()          # or DaskEngine("tls://10.0.0.5:8786", security=...)
+    print(plan("wallet-export.json", candidates, engine).text)
     search = PasswordSearch("wallet-export.json", Candidates(files=["guesses.txt"], typos=1),
                             checkpoint="wallet-export.json.recovery-checkpoint")
-    print(search.total, "candidates")
-    result = search.run(progress=lambda tried, total, rate: ..., stop=threading.Event())
-    if result.found: ...
+    result = search.run(engine, progress=lambda tried, total, rate: ..., stop=threading.Event())
+    if result.found:
+        ...                         # give the password to the user, then:
+        search.forget()             # the checkpoint is kept until then
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -43,8 +51,8 @@ from toolkit.model.backup import open_with_key
 
 from . import checkpoint as cp
 from .candidates import CandidateCount, Candidates
-from .engines import DaskEngine, LocalEngine
-from .ranges import RangeJob, RangeResult
+from .engines import Engine, LocalEngine
+from .ranges import RangeJob, RangeResult, _Cursor
 
 log = logging.getLogger("toolkit.ops.recovery")
 
@@ -53,10 +61,6 @@ log = logging.getLogger("toolkit.ops.recovery")
 ProgressCallback = Callable[[int, int, float], None]
 StopSignal = threading.Event | Callable[[], bool] | None
 
-#: Local ranges take about this many seconds of work (a stop waits for at most one).
-CHUNK_SECONDS = 0.25
-#: Cluster ranges: long enough that a task's overhead is small, short enough that progress is smooth.
-RANGE_SECONDS = 2.0
 MAX_RANGE = 100_000
 IN_FLIGHT_PER_WORKER = 2
 #: How long to wait for a range before looking at the stop signal again.
@@ -91,10 +95,16 @@ class RecoveryResult:
     problem: errors.BackupError | None = None
     #: First-block matches a full decrypt refused (expected: 0).
     false_hits: int = 0
-    #: The checkpoint left behind for a resume (only when stopped).
+    #: The checkpoint left behind for a resume (when stopped; when found, until :meth:`PasswordSearch.forget`).
     checkpoint: str | None = None
     #: "local" (this machine's cores) or "dask" (a cluster).
     engine: str = "local"
+    #: Whether "not found" is this computer's own finding (False: the word of a cluster's workers).
+    trusted: bool = True
+    #: Candidates this computer re-tried itself to check a cluster's answers (``spot_check``).
+    spot_checked: int = 0
+    #: Workers whose answers disagreed with this computer's own check (the search stopped unless it found).
+    failed_workers: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -150,8 +160,9 @@ class PasswordSearch:
         self.checkpoint_path = os.fspath(checkpoint) if checkpoint is not None else None
         self._file_sha256 = hashlib.sha256(data).hexdigest()
         digest = candidates.definition_digest()
-        self._search = cp.search_fingerprint(digest, self.container.kdf)
-        self._mac_key = cp.mac_key(digest, self._file_sha256)
+        secret = cp.search_secret(digest, self.container.kdf, self._file_sha256)
+        self._search = cp.search_fingerprint(secret)
+        self._mac_key = cp.mac_key(secret)
         saved = cp.load(self.checkpoint_path) if self.checkpoint_path else None
         if saved is not None:
             if saved.file_sha256 != self._file_sha256:
@@ -235,15 +246,23 @@ class PasswordSearch:
         """Candidate ``index`` of the stream, regenerated here (a worker only ever names the index)."""
         return next(self.candidates.iter_from(index), None)
 
+    def check(self, password: str) -> tuple[bool, bool, str | None, errors.BackupError | None]:
+        """(first block matches?, right password?, kind, problem): this computer's own derivation and, when the
+        first block matches, a full decrypt."""
+        key = ct.derive_key(password, self.container.kdf)
+        if not ct.first_block_matches(self.container, key):
+            return False, False, None, None
+        try:
+            return True, True, open_with_key(self.container, key).kind, None
+        except errors.WrongPasswordError:
+            return True, False, None, None
+        except errors.BackupError as exc:
+            return True, True, None, errors.without_traceback(exc)  # kept in the result: no frames (password)
+
     def confirm(self, password: str) -> tuple[bool, str | None, errors.BackupError | None]:
         """(right password?, kind, problem) from a full decrypt."""
-        key = ct.derive_key(password, self.container.kdf)
-        try:
-            return True, open_with_key(self.container, key).kind, None
-        except errors.WrongPasswordError:
-            return False, None, None
-        except errors.BackupError as exc:
-            return True, None, errors.without_traceback(exc)  # kept in the result: no frames (password)
+        _first, right, kind, problem = self.check(password)
+        return right, kind, problem
 
     def save(self) -> None:
         if self.checkpoint_path:
@@ -261,11 +280,9 @@ class PasswordSearch:
 
     def run(
         self,
+        engine: Engine | None = None,
         *,
         workers: int | None = None,
-        cluster: Any = None,
-        security: Any = None,
-        connect_timeout: float = 10.0,
         progress: ProgressCallback | None = None,
         stop: StopSignal = None,
         range_size: int | None = None,
@@ -274,22 +291,19 @@ class PasswordSearch:
     ) -> RecoveryResult:
         """Search until found, exhausted or stopped.
 
-        ``cluster``: None runs on ``workers`` local processes (default: every core);
-        a :class:`distributed.Client` or a scheduler address (``tcp://…``, ``tls://…``
-        with ``security``, a :class:`distributed.security.Security`) runs on that
-        Dask cluster.  ``progress(tried, total, rate)`` is called about five times a
-        second.  ``stop``: a :class:`threading.Event` or a callable; when it turns
-        true the search stops (locally within a quarter of a second), saves the
-        checkpoint and returns ``stopped=True``.  A KeyboardInterrupt does the same
-        and is then re-raised.  The checkpoint is deleted when the search ends
-        (found, or exhausted by this run).  ``on_engine(engine)`` is called once the
-        engine runs (its ``name``, ``workers``, ``dashboard``).
+        ``engine``: where ranges run (an :class:`~.engines.Engine`; default a :class:`~.engines.LocalEngine`
+        of ``workers`` processes, every core if None); the search opens and starts it, and closes it at the
+        end.  ``progress(tried, total, rate)`` is called about five times a second.  ``stop``: a
+        :class:`threading.Event` or a callable; when it turns true the search stops (locally within a
+        quarter of a second), saves the checkpoint and returns ``stopped=True``.  A KeyboardInterrupt does
+        the same and is then re-raised.  The checkpoint is deleted when this run exhausts the search; when
+        it finds the password it is kept (with the hit not marked done) until :meth:`forget`, so a password
+        that never reached its user is found again by the same command.  ``on_engine(engine)`` is called
+        once the engine runs.
         """
         should_stop = _stop_callable(stop)
-        if cluster is None:
-            workers = workers or available_cpus()
-            if workers < 1:
-                raise ValueError("workers must be at least 1")
+        if engine is None:
+            engine = LocalEngine(workers)
         run = _Run(self, progress, should_stop)
         run.report(force=True)
         if run.state.tried >= self.total or should_stop():
@@ -298,27 +312,25 @@ class PasswordSearch:
             run.stopped = run.state.tried < self.total
             if run.stopped:
                 self.save()
-            return run.result("local" if cluster is None else "dask", workers or 0)
+            return run.result(engine)
 
         self.save()  # fails now, not after an hour, if the checkpoint cannot be written
-        engine: Any
-        if cluster is None:
-            assert workers is not None
-            engine = LocalEngine(self.job(), workers)
-            seconds = CHUNK_SECONDS
-        else:
-            engine = DaskEngine(self.job(portable=True), cluster, security=security, timeout=connect_timeout)
-            seconds = RANGE_SECONDS
         try:
+            engine.open()
+            engine.start(self.job(portable=engine.name != "local"))
             if on_engine is not None:
                 on_engine(engine)
-            size = range_size or self._range_size(seconds, engine.workers)
+            size = range_size or self._range_size(engine.range_seconds, engine.workers)
             log.debug("search started: %s engine, %d workers, ranges of %d", engine.name, engine.workers, size)
             run.drive(engine, self.ranges(size), checkpoint_interval)
         finally:
             run.finish(engine)
-        report_workers = engine.workers
-        return run.result(engine.name, report_workers)
+        return run.result(engine)
+
+    def forget(self) -> None:
+        """The found password reached its user: delete the checkpoint (a stopped search's is kept)."""
+        if self.checkpoint_path:
+            cp.remove(self.checkpoint_path)
 
 
 class _Run:
@@ -341,6 +353,12 @@ class _Run:
         self.false_hits = 0
         self.stopped = False
         self.finished = False
+        self.samples: dict[Any, tuple[frozenset[int], dict[int, str]]] = {}
+        self.spot_checked = 0
+        self.failed_workers: list[str] = []
+        self._cursor: _Cursor | None = None
+        #: The found password's index: tried, but not marked done in the checkpoint.
+        self.found_at: int | None = None
 
     def report(self, force: bool = False) -> None:
         now = time.perf_counter()
@@ -349,28 +367,71 @@ class _Run:
             elapsed = now - self.started
             self.progress(self.state.tried, self.total, (self.state.tried - self.resumed) / elapsed if elapsed else 0.0)
 
-    def settle(self, engine: Any, future: Any) -> None:
+    def sample(self, engine: Engine, start: int, end: int) -> tuple[frozenset[int], dict[int, str]]:
+        """Spot-check: a random share of ``[start, end)`` tried here: (indexes tried, those that matched)."""
+        size = end - start
+        count = min(size, max(1, round(engine.spot_check * size)))
+        chosen = sorted(random.SystemRandom().sample(range(start, end), count))
+        if self._cursor is None:
+            self._cursor = _Cursor(self.search.job())
+        cur, kdf = self._cursor, self.search.container.kdf
+        matched: dict[int, str] = {}
+        tried: list[int] = []
+        for index in chosen:
+            cur.seek(index)
+            candidate = next(cur.stream, None)
+            if candidate is None:
+                break
+            cur.position += 1
+            tried.append(index)
+            if ct.first_block_matches(cur.box, ct.derive_key(candidate, kdf)):
+                matched[index] = candidate
+        self.spot_checked += len(tried)
+        return frozenset(tried), matched
+
+    def settle(self, engine: Engine, future: Any) -> None:
         """Count a finished range once, and confirm its hits by regenerating and fully decrypting them."""
         start, end = self.in_flight.pop(future)
-        done: RangeResult = engine.result(future)
+        sampled, matched = self.samples.pop(future, (frozenset(), {}))
+        done: RangeResult = engine.result(future, start, end)
         if done.tried != end - start:
             raise errors.CandidatesError(
                 "The candidates changed during the search (a file was edited?)",
                 hint="Run again with unchanged candidate files.",
             )
-        self.state.mark(start, end)
-        for index in done.hits:
+        claimed = set(done.hits)
+        hidden = sorted(set(matched) - claimed)  # the check here matched, the worker said nothing
+        lie = bool(hidden)
+        found_at = None
+        for index in sorted(claimed | set(hidden)):
             if self.password is not None:
                 break
-            candidate = self.search.candidate_at(index)
-            right, kind, problem = self.search.confirm(candidate) if candidate is not None else (False, None, None)
+            candidate = matched.get(index) or self.search.candidate_at(index)
+            first, right, kind, problem = (
+                self.search.check(candidate) if candidate is not None else (False, False, None, None)
+            )
+            if index in claimed and not first and not engine.trusted:
+                lie = True  # a claimed match this computer's own derivation refuses
             if right:
-                self.password, self.kind, self.problem = candidate, kind, problem
-            else:
+                self.password, self.kind, self.problem, found_at = candidate, kind, problem, index
+            elif first:
                 self.false_hits += 1
                 log.debug("a first-block match was refused by the full decrypt")
+        if lie:
+            worker = engine.worker_of(future)
+            self.failed_workers.append(worker)
+            if self.password is None:
+                raise errors.ClusterDisagreementError(
+                    f"{worker}'s answer for candidates {start}-{end} disagrees with this computer's own check"
+                )
+        self.found_at = found_at if found_at is not None else self.found_at
+        if found_at is None:
+            self.state.mark(start, end)
+        else:  # the hit stays not done: a checkpoint kept until the password reached its user finds it again
+            self.state.mark(start, found_at)
+            self.state.mark(found_at + 1, end)
 
-    def drive(self, engine: Any, ranges: Iterator[tuple[int, int]], checkpoint_interval: float) -> None:
+    def drive(self, engine: Engine, ranges: Iterator[tuple[int, int]], checkpoint_interval: float) -> None:
         """Keep the engine busy with ranges until found, exhausted or stopped."""
         exhausted = False
         capacity, capacity_at = engine.capacity(), time.perf_counter()
@@ -385,7 +446,10 @@ class _Run:
                 if item is None:
                     exhausted = True
                     break
-                self.in_flight[engine.submit(*item)] = item
+                handle = engine.submit(*item)
+                self.in_flight[handle] = item
+                if engine.spot_check > 0:
+                    self.samples[handle] = self.sample(engine, *item)
             if not self.in_flight:
                 self.finished = True
                 return
@@ -398,32 +462,32 @@ class _Run:
                 self.search.save()
                 self.last_save = time.perf_counter()
 
-    def finish(self, engine: Any) -> None:
+    def finish(self, engine: Engine) -> None:
         """Stop the engine; count ranges that finished meanwhile; save or delete the checkpoint."""
         try:
             for future in list(self.in_flight):
                 if future.cancel():
                     self.in_flight.pop(future)
             engine.close()
-            for future in list(self.in_flight):
-                if engine.name == "local" and future.done() and not future.cancelled() and future.exception() is None:
+            for future, (start, end) in list(self.in_flight.items()):
+                if engine.finished_result(future, start, end) is not None:
                     self.settle(engine, future)
                 else:
                     self.in_flight.pop(future)
         finally:
             path = self.search.checkpoint_path
-            if self.password is not None or (self.finished and not self.stopped):
+            if self.password is None and self.finished and not self.stopped:
                 if path:
                     cp.remove(path)
             else:
-                self.search.save()  # also on KeyboardInterrupt and errors: resume where it stopped
+                self.search.save()  # found (until forget()), stopped, KeyboardInterrupt, errors: kept
         self.stopped = self.stopped and self.password is None
         self.report(force=True)
         log.debug("search ended: %s after %d candidates", "found" if self.password else "not found", self.state.tried)
 
-    def result(self, engine: str, workers: int) -> RecoveryResult:
+    def result(self, engine: Engine) -> RecoveryResult:
         elapsed = time.perf_counter() - self.started
-        tried = self.state.tried
+        tried = self.state.tried + (self.found_at is not None)
         return RecoveryResult(
             found=self.password is not None,
             password=self.password,
@@ -433,12 +497,15 @@ class _Run:
             stopped=self.stopped,
             elapsed=elapsed,
             rate=(tried - self.resumed) / elapsed if elapsed > 0 else 0.0,
-            workers=workers,
+            workers=engine.workers,
             kind=self.kind,
             problem=self.problem,
             false_hits=self.false_hits,
-            checkpoint=self.search.checkpoint_path if self.stopped else None,
-            engine=engine,
+            checkpoint=self.search.checkpoint_path if self.stopped or self.password is not None else None,
+            engine=engine.name,
+            trusted=engine.trusted,
+            spot_checked=self.spot_checked,
+            failed_workers=tuple(self.failed_workers),
         )
 
 
@@ -451,6 +518,8 @@ class Estimate:
     #: Expected guesses per second (this machine's measured rate per core × workers).
     rate: float
     workers: int
+    #: Where it would run, for a person (the engine's :meth:`~.engines.Engine.describe`).
+    where: str = ""
 
     @property
     def seconds(self) -> float:
@@ -461,15 +530,34 @@ class Estimate:
         """Long enough (over :data:`CONFIRM_SECONDS`) that the user should say yes first."""
         return self.seconds > CONFIRM_SECONDS
 
+    @property
+    def text(self) -> str:
+        """``At most 84,268,720 candidates: about 13.0 h at 1,800 guesses/s on 2 cores``."""
+        return (
+            f"At most {self.candidates:,} candidates: about {format_duration(self.seconds)} at "
+            f"{self.rate:,.0f} guesses/s on {self.where or self.workers}"
+        )
 
-def estimate(source: Any, candidates: Candidates, workers: int) -> Estimate:
-    """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time
-    on ``workers`` cores like this machine's (one PBKDF2 derivation is timed now)."""
+    def confirmation(self) -> errors.ConfirmationNeededError | None:
+        """The error to raise when the search should not start unconfirmed (None: it may)."""
+        if not self.needs_confirmation:
+            return None
+        return errors.ConfirmationNeededError(f"This search may take {format_duration(self.seconds)}")
+
+
+def plan(source: Any, candidates: Candidates, engine: Engine) -> Estimate:
+    """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time on
+    ``engine`` (opened here: a cluster is connected and its threads counted), each worker as fast as this
+    machine's core (one PBKDF2 derivation is timed now)."""
     kdf = ct.parse_container(ct.read_source(source)).kdf if not isinstance(source, ct.KdfParams) else source
+    engine.open()
     t0 = time.perf_counter()
     ct.derive_key(b"calibration", kdf)
     per_guess = max(time.perf_counter() - t0, 1e-6)
-    return Estimate(candidates=candidates.estimate(), rate=max(1, workers) / per_guess, workers=max(1, workers))
+    workers = max(1, engine.workers)
+    return Estimate(
+        candidates=candidates.estimate(), rate=workers / per_guess, workers=workers, where=engine.describe()
+    )
 
 
 def format_duration(seconds: float) -> str:
@@ -488,19 +576,20 @@ def recover_password(
     candidates: Candidates | Iterable[str],
     *,
     checkpoint: str | os.PathLike[str] | None = None,
+    engine: Engine | None = None,
     workers: int | None = None,
-    cluster: Any = None,
-    security: Any = None,
     progress: ProgressCallback | None = None,
     stop: StopSignal = None,
 ) -> RecoveryResult:
     """Search ``candidates`` (a :class:`Candidates`, or a list of words) for the password of the backup
-    ``source`` (see :class:`PasswordSearch`).
+    ``source`` (see :class:`PasswordSearch`) on ``engine`` (default: ``workers`` local processes).
 
-    ``cluster``: a :class:`distributed.Client` or a scheduler address to search on a Dask cluster.
+    The password is in the result: the checkpoint of a found search is deleted before returning.
     """
     if not isinstance(candidates, Candidates):
         candidates = Candidates(words=[candidates] if isinstance(candidates, str) else list(candidates))
-    return PasswordSearch(source, candidates, checkpoint=checkpoint).run(
-        workers=workers, cluster=cluster, security=security, progress=progress, stop=stop
-    )
+    search = PasswordSearch(source, candidates, checkpoint=checkpoint)
+    result = search.run(engine, workers=workers, progress=progress, stop=stop)
+    if result.found:
+        search.forget()
+    return result
