@@ -33,8 +33,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 from tests.conftest import ROOT, SAMPLES, make_file  # noqa: E402
 from tests.dask_cluster import local_cluster, start_worker, wait_until  # noqa: E402
 from toolkit import errors  # noqa: E402
-from toolkit.ops.recovery import Candidates, PasswordSearch, engines  # noqa: E402
+from toolkit.ops.recovery import Candidates, PasswordSearch  # noqa: E402
 from toolkit.ops.recovery import checkpoint as cp  # noqa: E402
+from toolkit.ops.recovery import cluster as dask_cluster
+from toolkit.ops.recovery.cluster import DaskEngine  # noqa: E402
 
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 PASSWORD = "Blue-Harbour-42"
@@ -72,14 +74,14 @@ def backup(tmp_path_factory) -> bytes:
 def _record_submits(monkeypatch) -> list[tuple[str, int, int]]:
     """Every (task key, start, end) the Dask engine submits."""
     seen: list[tuple[str, int, int]] = []
-    original = engines.DaskEngine.submit
+    original = dask_cluster.DaskEngine.submit
 
     def submit(self, start, end):
         future = original(self, start, end)
         seen.append((str(future.key), start, end))
         return future
 
-    monkeypatch.setattr(engines.DaskEngine, "submit", submit)
+    monkeypatch.setattr(dask_cluster.DaskEngine, "submit", submit)
     return seen
 
 
@@ -98,6 +100,7 @@ def test_finds_the_forgotten_sample_and_exhausts_exactly(cluster, tmp_path):
         "1",
         "--cluster",
         cluster.address,
+        "--insecure-cluster",
         "--checkpoint",
         str(tmp_path / "c1"),
     )
@@ -111,7 +114,14 @@ def test_finds_the_forgotten_sample_and_exhausts_exactly(cluster, tmp_path):
     wallet = tmp_path / "w.json"
     wallet.write_bytes(make_file(DESKTOP_PT, PASSWORD, iterations=2000))
     code, obj, err, _ = _cli(
-        str(wallet), "--candidates", str(listing), "--cluster", cluster.address, "--checkpoint", str(tmp_path / "c2")
+        str(wallet),
+        "--candidates",
+        str(listing),
+        "--cluster",
+        cluster.address,
+        "--insecure-cluster",
+        "--checkpoint",
+        str(tmp_path / "c2"),
     )
     assert code == 1, err
     assert obj == {
@@ -121,6 +131,8 @@ def test_finds_the_forgotten_sample_and_exhausts_exactly(cluster, tmp_path):
         "total": len(WORDS),
         "engine": "dask",
         "workers": 2,
+        "trusted": False,  # "not found by the cluster's workers": their word
+        "spotChecked": 0,
     }
 
 
@@ -130,11 +142,11 @@ def test_no_candidate_in_logs_task_keys_or_checkpoint(cluster, backup, tmp_path,
     ckpt = tmp_path / "ckpt.json"
     saved_texts: list[str] = []
     search = PasswordSearch(backup, Candidates(words=words, typos=1, typo_kinds=["case"]), checkpoint=ckpt)
-    first = search.run(cluster=cluster.address, range_size=20, stop=lambda: search.tried >= 60)
+    first = search.run(DaskEngine(cluster.address, insecure=True), range_size=20, stop=lambda: search.tried >= 60)
     assert first.stopped and ckpt.exists()
     saved_texts.append(ckpt.read_text())
     second = PasswordSearch(backup, Candidates(words=words, typos=1, typo_kinds=["case"]), checkpoint=ckpt)
-    result = second.run(cluster=cluster.address, range_size=20)
+    result = second.run(DaskEngine(cluster.address, insecure=True), range_size=20)
     assert result.found and result.password == PASSWORD
     everything = list(Candidates(words=words, typos=1, typo_kinds=["case"]))
     keys = " ".join(k for k, _, _ in submits)
@@ -157,13 +169,13 @@ def test_a_worker_killed_mid_search_is_redone_exactly(cluster, backup):
             killed.set()
         return False
 
-    result = search.run(cluster=cluster.address, range_size=10, stop=kill_once_under_way)
+    result = search.run(DaskEngine(cluster.address, insecure=True), range_size=10, stop=kill_once_under_way)
     assert killed.is_set() and victim.wait(10) == -signal.SIGKILL
     assert not result.found and not result.stopped
     assert result.tried == result.total == len(words)  # nothing skipped, nothing counted twice
 
     found = PasswordSearch(backup, Candidates(words=[*words[:100], PASSWORD])).run(
-        cluster=cluster.address, range_size=10
+        DaskEngine(cluster.address, insecure=True), range_size=10
     )
     assert found.found and found.password == PASSWORD
 
@@ -174,19 +186,19 @@ def test_client_stopped_then_resumed_on_a_fresh_cluster(cluster, backup, tmp_pat
     ckpt = tmp_path / "ckpt.json"
     with local_cluster(tmp_path / "first") as c:
         search = PasswordSearch(backup, Candidates(words=words), checkpoint=ckpt)
-        first = search.run(cluster=c.address, range_size=10, stop=lambda: search.tried >= 50)
+        first = search.run(DaskEngine(c.address, insecure=True), range_size=10, stop=lambda: search.tried >= 50)
     assert first.stopped and 0 < first.tried < len(words)
     saved = cp.load(ckpt)
     assert saved is not None and saved.tried == first.tried
     before = len(submits)
     # The module's cluster is a fresh one for this search: it never saw the first part.
-    second = PasswordSearch(backup, Candidates(words=words), checkpoint=ckpt).run(
-        cluster=cluster.address, range_size=10
-    )
+    resumed = PasswordSearch(backup, Candidates(words=words), checkpoint=ckpt)
+    second = resumed.run(DaskEngine(cluster.address, insecure=True), range_size=10)
     assert second.found and second.password == PASSWORD and second.resumed == first.tried
     again = [(s, e) for _, s, e in submits[before:]]
     assert len(again) == len(set(again))  # no range twice in the second run
     assert not any(saved.is_done(i) for s, e in again for i in range(s, e))  # nor one the first run finished
+    resumed.forget()
     assert not ckpt.exists()
 
 
@@ -203,6 +215,7 @@ def test_unreachable_scheduler_is_a_clear_error_in_bounded_time(tmp_path):
         str(FORGOTTEN_LIST),
         "--cluster",
         f"tcp://127.0.0.1:{_free_port()}",
+        "--insecure-cluster",
         "--cluster-timeout",
         "3",
         "--no-checkpoint",
@@ -266,7 +279,15 @@ def test_tls_cluster_works_and_refuses_plain_tcp(tmp_path):
 
         plain = c.address.replace("tls://", "tcp://")
         code, obj, err, took = _cli(
-            str(wallet), "--candidates", str(listing), "--cluster", plain, "--cluster-timeout", "3", "--no-checkpoint"
+            str(wallet),
+            "--candidates",
+            str(listing),
+            "--cluster",
+            plain,
+            "--insecure-cluster",
+            "--cluster-timeout",
+            "3",
+            "--no-checkpoint",
         )
         assert code == 2 and obj["error"]["code"] == "cluster-unreachable", err
         assert "tls://" in obj["error"]["message"] and took < 30
@@ -286,7 +307,7 @@ def test_tls_cluster_works_and_refuses_plain_tcp(tmp_path):
 
 
 def test_tls_files_go_together_in_the_library_cli_and_form(tmp_path):
-    from toolkit.ops.recovery.engines import tls_security
+    from toolkit.ops.recovery.cluster import tls_security
     from toolkit.widgets import RecoveryForm
 
     pem = tmp_path / "ca.pem"
@@ -336,6 +357,7 @@ def test_the_recovery_form_searches_on_the_cluster(cluster):
     form.candidates_file.path.value = str(FORGOTTEN_LIST)
     form.typos.value = 1
     form.cluster.value = cluster.address
+    form.insecure.value = True
     result = form.run(timeout=120)
     assert result is not None, (form.error, form.status.value)
     assert result.found and result.engine == "dask" and result.workers == 2

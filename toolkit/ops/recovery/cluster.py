@@ -118,13 +118,36 @@ def _client_class() -> type:
     from distributed.client import _handle_print, _handle_warn
 
     class RecoveryClient(Client):
-        """A client that takes no ``print``/``warn`` events: a worker's text would reach this terminal, and
-        Dask's ``warn`` handler unpickles what the worker sent."""
+        """A client that takes no ``print``/``warn`` events (a worker's text would reach this terminal, and Dask's
+        ``warn`` handler unpickles what the worker sent), and whose start is bounded in time: Dask's own
+        ``timeout`` does not cover a peer that accepts the connection and never answers."""
+
+        _toolkit_failed = False
 
         def subscribe_topic(self, topic: str, handler: Any) -> None:
             if handler in (_handle_print, _handle_warn):
                 return
             super().subscribe_topic(topic, handler)
+
+        def start(self, **kwargs: Any) -> None:
+            if self.status != "newly-created" or self.asynchronous:
+                return super().start(**kwargs)
+            from distributed.utils import sync
+
+            self._loop_runner.start()
+            timeout = kwargs.get("timeout")
+            try:
+                sync(self.loop, self._start, callback_timeout=None if timeout is None else timeout + 2, **kwargs)
+            except BaseException:
+                self._toolkit_failed = True  # no close() from __del__: it waits again and prints a traceback
+                with contextlib.suppress(Exception):
+                    self._loop_runner.stop()
+                raise
+
+        def __del__(self) -> None:
+            if not self._toolkit_failed:
+                with contextlib.suppress(Exception):
+                    super().__del__()
 
     return RecoveryClient
 
