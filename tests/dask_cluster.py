@@ -40,6 +40,7 @@ def _env() -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["DASK_DISTRIBUTED__WORKER__DAEMON"] = "False"
     env["DASK_LOGGING__DISTRIBUTED"] = "debug"  # the most a log can say: scanned for candidates
+    env["DASK_LOGGING__TOOLKIT"] = "debug"  # the toolkit's own log on the workers too
     env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"  # as the README recommends for recovery
     return env
 
@@ -53,17 +54,21 @@ def wait_until(predicate, what: str, timeout: float = START_TIMEOUT) -> None:
     raise TimeoutError(f"{what} did not start within {timeout} s")
 
 
-def start_worker(cluster: Cluster, n: int) -> subprocess.Popen:
-    """One more single-threaded worker (it finds the scheduler through the scheduler file)."""
+def start_worker(
+    cluster: Cluster, n: int, preload: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """One more single-threaded worker (it finds the scheduler through the scheduler file); ``preload``: a module
+    file the worker loads first (``dask worker --preload``), ``env``: more environment for it."""
     log = open(cluster.folder / f"worker-{n}.log", "wb")  # noqa: SIM115 - owned by the process
     where = ["--scheduler-file", str(cluster.folder / "scheduler.json")]
     proc = subprocess.Popen(
         [sys.executable, "-m", "dask", "worker", *where, "--nthreads", "1", "--no-nanny"]
         + ["--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0", "--name", f"w{n}"]
-        + ["--local-directory", str(cluster.folder / f"worker-{n}"), *cluster.tls_args],
+        + ["--local-directory", str(cluster.folder / f"worker-{n}"), *cluster.tls_args]
+        + (["--preload", str(preload)] if preload else []),
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=_env(),
+        env=dict(_env(), **(env or {})),
         cwd=cluster.folder,
     )
     cluster.workers.append(proc)
@@ -71,8 +76,15 @@ def start_worker(cluster: Cluster, n: int) -> subprocess.Popen:
 
 
 @contextlib.contextmanager
-def local_cluster(folder: Path, workers: int = 2, tls: dict[str, str] | None = None) -> Iterator[Cluster]:
-    """Scheduler + ``workers`` single-threaded workers; ``tls``: {"ca", "cert", "key"} files for tls://."""
+def local_cluster(
+    folder: Path,
+    workers: int = 2,
+    tls: dict[str, str] | None = None,
+    preload: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[Cluster]:
+    """Scheduler + ``workers`` single-threaded workers; ``tls``: {"ca", "cert", "key"} files for tls://;
+    ``preload``/``env``: see :func:`start_worker`."""
     folder.mkdir(parents=True, exist_ok=True)
     sched_file = folder / "scheduler.json"
     tls_args: list[str] = []
@@ -91,7 +103,7 @@ def local_cluster(folder: Path, workers: int = 2, tls: dict[str, str] | None = N
     cluster = Cluster(address="", folder=folder, scheduler=sched, tls_args=tls_args)
     try:
         for n in range(workers):  # they start (import) while the scheduler does, and wait for its file
-            start_worker(cluster, n)
+            start_worker(cluster, n, preload, env)
         wait_until(lambda: sched_file.exists() and sched_file.stat().st_size > 0, "the scheduler")
         cluster.address = json.loads(sched_file.read_text())["address"]
         wait_until(lambda: cluster.registered() >= workers, "the workers")

@@ -208,6 +208,8 @@ def dask_logs_quiet(quiet: bool = True) -> Iterator[None]:
     if not quiet:
         yield
         return
+    with contextlib.suppress(ImportError):
+        import distributed  # noqa: F401 - its import sets its logger's level: first, so that this one holds
     logger = logging.getLogger("distributed")
     old = logger.level
     logger.setLevel(logging.CRITICAL + 1)
@@ -430,10 +432,16 @@ class DaskEngine:
         else:
             report = getattr(self.client, "_handle_report_task", None)
             broken = report is not None and report.done()
-            if broken or now - self._last_finish > STALL_SECONDS:
+            if broken:  # Dask's report stream ends at the first message this computer refuses to load
+                raise errors.ClusterAnswerError(
+                    "The cluster sent this computer data it does not load (a pickle: a task's error, or a hostile "
+                    "peer's answer)",
+                    hint="Check that every worker has this toolkit installed (the same version) and that no "
+                    "stranger joined, then run again to resume.",
+                )
+            if now - self._last_finish > STALL_SECONDS:
                 raise errors.ClusterError(
-                    "The Dask scheduler stopped answering"
-                    + (" (it sent data this computer refuses to load)" if broken else f" for {STALL_SECONDS:.0f} s"),
+                    f"The Dask scheduler answered nothing for {STALL_SECONDS:.0f} s",
                     hint="Check the scheduler and its workers, then run again to resume.",
                 )
         return done
