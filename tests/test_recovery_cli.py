@@ -121,3 +121,71 @@ def test_damaged_file_exit_2_but_password_given(case, capsys, tmp_path):
 
 
 # Ctrl-C, SIGTERM and SIGHUP mid-search, and resuming after them: tests/test_recovery_signals.py
+
+
+# --------------------------------------------------------------------------- a found password reaches its user
+
+
+def _output_taken_meanwhile(monkeypatch, make_trouble):
+    """``make_trouble()`` runs as the real search ends: what a user (or another program) does meanwhile."""
+    from toolkit.ops.recovery.search import PasswordSearch
+
+    real_run = PasswordSearch.run
+
+    def run(self, *args, **kwargs):
+        result = real_run(self, *args, **kwargs)
+        make_trouble()
+        return result
+
+    monkeypatch.setattr(PasswordSearch, "run", run)
+
+
+def test_an_output_taken_meanwhile_falls_back_to_a_new_name(case, capsys, monkeypatch, tmp_path):
+    backup, listing = case
+    target = tmp_path / "found.txt"
+    ckpt = tmp_path / "ckpt"
+    _output_taken_meanwhile(monkeypatch, lambda: target.write_text("someone else's\n"))
+    code, out, err = run_cli(
+        capsys, backup, "--candidates", listing, "--typos", "1", "--output", target, "--checkpoint", ckpt
+    )
+    assert code == 0, err
+    fallback = tmp_path / "found.txt.found-1"
+    assert fallback.read_text() == PASSWORD + "\n" and stat.S_IMODE(fallback.stat().st_mode) == 0o600
+    assert target.read_text() == "someone else's\n"  # never written over
+    assert f"warning: output-exists: {target} already exists; it is in {fallback} instead" in err
+    assert f"The password is in {fallback}" in out and PASSWORD not in out + err
+    assert not ckpt.exists()  # delivered: only now is the checkpoint gone
+
+
+def test_an_output_that_cannot_be_written_falls_back_to_the_terminal(case, capsys, monkeypatch, tmp_path):
+    backup, listing = case
+    folder = tmp_path / "out"
+    folder.mkdir()
+    ckpt = tmp_path / "ckpt"
+    _output_taken_meanwhile(monkeypatch, folder.rmdir)  # the folder is gone when the password is found
+    code, out, err = run_cli(
+        capsys, backup, "--candidates", listing, "--typos", "1", "--output", folder / "pw.txt", "--checkpoint", ckpt,
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["password"] == PASSWORD and "output" not in obj
+    assert "warning: write-failed:" in err and "it is shown here instead" in err
+    assert not ckpt.exists()
+
+
+def test_a_found_password_not_delivered_is_found_again(case, capsys, monkeypatch, tmp_path):
+    backup, listing = case
+    ckpt = tmp_path / "ckpt"
+
+    def lost() -> None:
+        raise KeyboardInterrupt  # the terminal is gone before the password was shown
+
+    _output_taken_meanwhile(monkeypatch, lost)
+    code, out, err = run_cli(capsys, backup, "--candidates", listing, "--typos", "1", "--checkpoint", ckpt)
+    assert code == 130 and PASSWORD not in out
+    assert ckpt.exists()  # kept: the password never reached its user
+    monkeypatch.undo()
+    code, out, err = run_cli(capsys, backup, "--candidates", listing, "--typos", "1", "--checkpoint", ckpt)
+    assert code == 0 and f"Password: {PASSWORD}" in out and "Resuming" in out
+    assert not ckpt.exists()

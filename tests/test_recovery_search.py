@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import json
 import logging
@@ -243,3 +244,53 @@ def test_checkpoint_progress_is_authenticated(tmp_path, desktop_file):
         with pytest.raises(errors.CheckpointError, match="does not verify"):
             PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt)
         assert ckpt.exists()
+
+
+def test_checkpoint_is_no_fast_oracle_for_the_hints(tmp_path, desktop_file, monkeypatch):
+    """Everything a checkpoint derives from the candidates needs a PBKDF2 at least as slow as the backup's."""
+    ckpt = tmp_path / "ckpt.json"
+    stop = threading.Event()
+    stop.set()
+    PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).run(workers=1, stop=stop)
+    saved = json.loads(ckpt.read_text())
+    digest = Candidates(words=DECOYS).definition_digest()
+    state = cp.load(ckpt)
+    assert state is not None
+    # The fast inputs stored beside it (the file's hash) and the guessed definition do not make the key any more
+    # (version 2's key was exactly this SHA-256: a guess cost microseconds).
+    fast = hashlib.sha256(b"concordium-backup/recovery-checkpoint-mac\0" + digest + saved["fileSha256"].encode())
+    assert not state.verifies(fast.digest())
+    # What does: the slow secret, whose PBKDF2 runs with more than the backup's own iterations.
+    seen: list[int] = []
+    real = cp.derive_key
+    monkeypatch.setattr(cp, "derive_key", lambda pw, kdf: seen.append(kdf.iterations) or real(pw, kdf))
+    file_kdf = container.parse_container(desktop_file).kdf
+    secret = cp.search_secret(digest, file_kdf, saved["fileSha256"])
+    assert seen == [file_kdf.iterations * cp.SLOWDOWN] and cp.SLOWDOWN >= 1
+    assert state.verifies(cp.mac_key(secret)) and cp.search_fingerprint(secret) == saved["search"]
+
+
+def test_an_older_checkpoint_is_refused_with_its_own_code(tmp_path, desktop_file):
+    ckpt = tmp_path / "ckpt.json"
+    stop = threading.Event()
+    stop.set()
+    PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt).run(workers=1, stop=stop)
+    ckpt.write_text(json.dumps(dict(json.loads(ckpt.read_text()), version=2)))
+    with pytest.raises(errors.CheckpointOutdatedError) as caught:
+        PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt)
+    assert caught.value.code == "checkpoint-outdated" and caught.value.subject == "checkpoint"
+    assert "--" not in caught.value.message and ckpt.exists()  # the library names no flag; the file is kept
+
+
+def test_a_found_password_keeps_the_checkpoint_with_the_hit_not_done(tmp_path, desktop_file):
+    words = [*DECOYS, PASSWORD, "after-it-0001"]
+    ckpt = tmp_path / "ckpt.json"
+    search = PasswordSearch(desktop_file, Candidates(words=words), checkpoint=ckpt)
+    result = search.run(workers=2, range_size=5)
+    assert result.found and result.checkpoint == str(ckpt) and result.tried == len(words)
+    saved = cp.load(ckpt)
+    assert saved is not None and not saved.is_done(len(DECOYS)) and saved.tried == len(words) - 1
+    again = PasswordSearch(desktop_file, Candidates(words=words), checkpoint=ckpt)
+    assert again.run(workers=1).password == PASSWORD
+    again.forget()
+    assert not ckpt.exists()
