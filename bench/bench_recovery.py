@@ -123,7 +123,9 @@ def cluster_engine(data: bytes, client: object, candidates: int) -> tuple[int, f
     """The same search on a Dask cluster: (tried, seconds); its workers' CPU goes to CLUSTER_CPU."""
     words = [f"bench-candidate-{i:08d}" for i in range(candidates)]
     cpu0 = _workers_cpu(client)
-    result = PasswordSearch(data, Candidates(words=words)).run(cluster=client)
+    from toolkit.ops.recovery.cluster import DaskEngine
+
+    result = PasswordSearch(data, Candidates(words=words)).run(DaskEngine(client))
     CLUSTER_CPU.append(_workers_cpu(client) - cpu0)
     assert not result.found and result.tried == candidates and result.engine == "dask"
     return result.tried, result.elapsed
@@ -134,10 +136,11 @@ CLUSTER_CPU: list[float] = []
 
 def range_overhead(data: bytes, client: object, ranges: int = 400) -> float:
     """Seconds of cluster time one range costs beyond its candidates (empty ranges, as the search keeps them)."""
-    from toolkit.ops.recovery.engines import DaskEngine
+    from toolkit.ops.recovery.cluster import DaskEngine
 
     search = PasswordSearch(data, Candidates(words=["bench-candidate"]))
-    engine = DaskEngine(search.job(portable=True), client)
+    engine = DaskEngine(client)
+    engine.start(search.job(portable=True))
     try:
         threads = engine.capacity()
         in_flight: list[object] = []
@@ -156,7 +159,9 @@ def range_overhead(data: bytes, client: object, ranges: int = 400) -> float:
 def start_cluster(workers: int, profile: bool) -> tuple[object, object, float]:
     """A local cluster as the README recommends for recovery: the workers' statistical profiler off."""
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
+
+    from toolkit.ops.recovery.cluster import connect
 
     t0 = time.perf_counter()
     dask.config.set(
@@ -174,7 +179,7 @@ def start_cluster(workers: int, profile: bool) -> tuple[object, object, float]:
         dashboard_address="127.0.0.1:0",
         silence_logs=40,
     )
-    client = Client(cluster)
+    client = connect(cluster.scheduler_address, insecure=True)  # the recovery's own client: loads no pickle
     client.wait_for_workers(workers)
     return cluster, client, time.perf_counter() - t0
 

@@ -269,12 +269,14 @@ def _version_notes(versions: dict[str, Any]) -> list[str]:
     workers = versions.get("workers")
     if isinstance(workers, dict):
         peers += [(f"worker {safe_text(str(addr))[:80]}", info) for addr, info in workers.items()]
-    notes: list[str] = []
+    notes: list[str] = [f"{who} did not say its versions" for who, info in peers if not isinstance(info, dict)]
+    peers = [(who, info) for who, info in peers if isinstance(info, dict)]
     for package in ("python", "dask", "distributed", "msgpack", "cloudpickle", "toolkit"):
         mine = ours.get(package)
         differing: dict[str, list[str]] = {}
         for who, info in peers:
-            theirs = info.get("packages", {}).get(package) if isinstance(info, dict) else None
+            packages = info.get("packages")
+            theirs = packages.get(package) if isinstance(packages, dict) else None
             if (
                 isinstance(theirs, str | type(None))
                 and theirs != mine

@@ -1,0 +1,61 @@
+"""Password recovery where the system lacks SIGHUP and prctl (Windows, macOS): the same search, found the same way;
+and the cluster's version check says what differs, neutralised."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+from toolkit.ops.recovery.cluster import _version_notes
+
+SCRIPT = r"""
+import signal, sys, json
+del signal.SIGHUP                      # as on Windows
+sys.platform = "darwin"                # no prctl: the parent check alone
+from tests.conftest import make_file
+from toolkit.ops.recovery import engines, recover_password
+import toolkit.cli.recover as cli
+pt = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
+data = make_file(pt, "right-one-42", iterations=1000)
+result = recover_password(data, ["wrong-one-1", "wrong-one-2", "right-one-42"], workers=2)
+print(json.dumps({"signals": [int(s) for s in engines.STOP_SIGNALS], "found": result.password == "right-one-42",
+                  "same": cli.STOP_SIGNALS is engines.STOP_SIGNALS}))
+"""
+
+
+def test_a_search_without_sighup_or_prctl_works_the_same():
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    obj = json.loads(done.stdout)
+    import signal
+
+    assert obj == {"signals": [int(signal.SIGINT), int(signal.SIGTERM)], "found": True, "same": True}
+
+
+def test_version_differences_are_named_and_neutralised():
+    ours = {"python": "3.11.7.final.0", "dask": "2026.8.0", "distributed": "2026.8.0", "toolkit": "0.1.0"}
+    versions = {
+        "client": {"packages": ours},
+        "scheduler": {"packages": dict(ours, distributed="2026.7.0", toolkit=None)},
+        "workers": {
+            "tcp://10.0.0.7:4001": {"packages": dict(ours, toolkit="0.0.9\x1b[31m")},
+            "tcp://10.0.0.8:4001": {"packages": ours},
+            "tcp://\u202eevil:1": "not a dict",
+        },
+    }
+    notes = _version_notes(versions)
+    assert "the scheduler: distributed 2026.7.0, this computer 2026.8.0" in notes
+    assert any(n.startswith("worker tcp://10.0.0.7:4001: toolkit 0.0.9") for n in notes)
+    assert not any("\x1b" in n or "\u202e" in n for n in notes)
+    assert any(n.startswith("worker tcp://\\u202eevil:1 did not say its versions") for n in notes)
+    assert len(notes) == 3  # the scheduler need not have the toolkit; the same versions say nothing
+    assert _version_notes({"client": {"packages": ours}, "scheduler": {"packages": ours}, "workers": {}}) == []
