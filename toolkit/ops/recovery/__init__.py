@@ -4,11 +4,13 @@
   typo expansion, one deterministic stream of distinct candidates.
 - :mod:`.search` — the search over the container's one-block check: ranges, progress, result.
 - :mod:`.ranges` — one task: regenerate an index range from the definition, answer with hit indexes.
-- :mod:`.engines` — where ranges run: local processes (default) or a Dask cluster.
+- :mod:`.engines` — where ranges run: the :class:`Engine` protocol and local processes (the default).
+- :mod:`.cluster` — a Dask cluster as an engine (the only module that imports ``distributed``).
 - :mod:`.checkpoint` — progress files that hold no candidate.
 
 ``recover_password(source, Candidates(...))`` is the one-call entry point;
-:class:`PasswordSearch` splits it into prepare (count, resume) and run.
+:func:`plan` sizes a search on an engine, and :class:`PasswordSearch` splits
+it into prepare (count, resume) and run.
 """
 
 from .candidates import (
@@ -21,7 +23,8 @@ from .candidates import (
     parse_tokens,
     typo_variants,
 )
-from .search import PasswordSearch, RecoveryResult, available_cpus, recover_password
+from .engines import Engine, LocalEngine
+from .search import Estimate, PasswordSearch, RecoveryResult, available_cpus, plan, recover_password
 
 __all__ = [
     "DEFAULT_INSERT_CHARS",
@@ -29,11 +32,15 @@ __all__ = [
     "TYPO_KINDS",
     "CandidateCount",
     "Candidates",
+    "Engine",
+    "Estimate",
+    "LocalEngine",
     "PasswordSearch",
     "RecoveryResult",
     "TokenSet",
     "available_cpus",
     "parse_tokens",
+    "plan",
     "recover_password",
     "typo_variants",
 ]
