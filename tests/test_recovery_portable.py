@@ -59,3 +59,26 @@ def test_version_differences_are_named_and_neutralised():
     assert any(n.startswith("worker tcp://\\u202eevil:1 did not say its versions") for n in notes)
     assert len(notes) == 3  # the scheduler need not have the toolkit; the same versions say nothing
     assert _version_notes({"client": {"packages": ours}, "scheduler": {"packages": ours}, "workers": {}}) == []
+
+
+def test_without_dask_a_cluster_search_names_the_extra(tmp_path):
+    from tests.conftest import make_file
+
+    wallet = tmp_path / "w.json"
+    wallet.write_bytes(make_file(b'{"accounts":[],"identities":[],"wallets":[]}', "right-one-42", iterations=1000))
+    listing = tmp_path / "list.txt"
+    listing.write_text("right-one-42\n")
+    script = (
+        "import sys; sys.modules['distributed'] = None; sys.modules['dask'] = None\n"
+        "from toolkit.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "recover-password", str(wallet), "--candidates", str(listing)]
+        + ["--cluster", "tls://127.0.0.1:1", "--json", "--no-checkpoint"],
+        capture_output=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert done.returncode == 2, done.stderr.decode()
+    error = json.loads(done.stdout)["error"]
+    assert "concordium-backup-toolkit[dask]" in error["message"] and b"Traceback" not in done.stderr

@@ -155,6 +155,17 @@ def _client_class() -> type:
 # --------------------------------------------------------------------------- connecting
 
 
+def require_distributed() -> None:
+    """The one check that Dask is installed (the toolkit's optional ``dask`` extra), as a coded error."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise errors.ClusterError(
+            "Searching on a Dask cluster needs the toolkit's 'dask' extra",
+            hint="Install it: pip install 'concordium-backup-toolkit[dask]'.",
+        ) from None
+
+
 def scheme_of(address: str) -> str:
     return address.split("://", 1)[0].lower() if "://" in address else "tcp"
 
@@ -192,6 +203,7 @@ def tls_security(
     for path in given:
         with errors.reading(path, "TLS file"), open(path, "rb"):  # type: ignore[arg-type]
             pass
+    require_distributed()
     from distributed.security import Security
 
     return Security(
@@ -228,13 +240,7 @@ def connect(
     ``insecure`` must be True for a plain ``tcp://`` scheduler (:func:`check_address`).
     """
     check_address(address, insecure=insecure)
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise errors.ClusterError(
-            "Searching on a Dask cluster needs the toolkit's 'dask' extra",
-            hint="Install it: pip install 'concordium-backup-toolkit[dask]'.",
-        ) from None
+    require_distributed()
     _install()
     state = _state or _Refusing()
     started = time.monotonic()
