@@ -11,6 +11,7 @@ task, so one cluster serves every test):
 - ``error``: raises, with the payload as the pickled exception;
 - ``lie``: claims every range was tried and holds nothing, without trying;
 - ``negative`` / ``outside`` / ``many``: hits at -1, beyond the range, or every index;
+- ``short``: says it tried none of its range;
 - ``claim``: claims a hit at the range's first index (not the password);
 - ``text``: answers with a string.
 """
@@ -75,6 +76,8 @@ def dask_setup(worker) -> None:  # type: ignore[no-untyped-def]
             return _msgpack((start, end, end - start, list(range(start, end))))
         if mode == "claim":
             return _msgpack((start, end, end - start, [start]))
+        if mode == "short":
+            return _msgpack((start, end, 0, []))
         if mode == "text":
             return _msgpack("all done, nothing here")
         return real_task(job, start, end)

@@ -108,6 +108,7 @@ def test_pickled_types_and_exceptions_never_run_in_the_client(rogue, backup, mod
         ("outside", "a match outside"),
         ("many", "matches in one range"),
         ("text", "an answer of type str"),
+        ("short", "tried 0 of candidates"),
     ],
 )
 def test_an_answer_outside_its_range_is_a_coded_error(rogue, backup, mode, says):

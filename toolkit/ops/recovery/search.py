@@ -392,8 +392,12 @@ class _Run:
     def settle(self, engine: Engine, future: Any) -> None:
         """Count a finished range once, and confirm its hits by regenerating and fully decrypting them."""
         start, end = self.in_flight.pop(future)
-        sampled, matched = self.samples.pop(future, (frozenset(), {}))
+        _sampled, matched = self.samples.pop(future, (frozenset(), {}))
         done: RangeResult = engine.result(future, start, end)
+        if done.tried != end - start and not engine.trusted:  # its definition travelled in memory: it cannot change
+            raise errors.ClusterAnswerError(
+                f"{engine.worker_of(future)} tried {done.tried} of candidates {start}-{end}"
+            )
         if done.tried != end - start:
             raise errors.CandidatesError(
                 "The candidates changed during the search (a file was edited?)",
