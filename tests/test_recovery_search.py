@@ -294,3 +294,17 @@ def test_a_found_password_keeps_the_checkpoint_with_the_hit_not_done(tmp_path, d
     assert again.run(workers=1).password == PASSWORD
     again.forget()
     assert not ckpt.exists()
+
+
+def test_checkpoint_errors_name_no_flag_and_the_cli_adds_its_own(tmp_path, desktop_file):
+    from toolkit.cli.hints import restate
+
+    ckpt = tmp_path / "ckpt.json"
+    ckpt.write_text("{not json")
+    with pytest.raises(errors.CheckpointError) as caught:
+        PasswordSearch(desktop_file, Candidates(words=DECOYS), checkpoint=ckpt)
+    assert "--" not in caught.value.message and caught.value.subject == "checkpoint"
+    assert "--checkpoint" in restate(caught.value).message
+    with pytest.raises(errors.WriteFailedError) as written:
+        cp.save(tmp_path / "no-such-folder" / "ckpt.json", cp.Checkpoint(file_sha256="x", search="y", total=1))
+    assert "--" not in written.value.message and "--no-checkpoint" in restate(written.value).message
