@@ -196,6 +196,8 @@ def _engine(args: argparse.Namespace) -> Engine:
     if args.workers is not None and args.workers < 1:
         raise errors.UsageError("--workers must be at least 1")
     if not args.cluster:
+        if args.spot_check:
+            raise errors.UsageError("--spot-check checks a cluster's workers: give --cluster too")
         return LocalEngine(args.workers)
     from toolkit.ops.recovery.cluster import DaskEngine, tls_security
 
