@@ -24,13 +24,10 @@ INTERFACES = {"cli", "widgets", "testing"}
 #: package name (``concordium-backup-toolkit``) or a file-format tag (``concordium-backup/...``).
 CLI_WORDS = re.compile(r"concordium-backup(?![\w/-])|(?<![\w-])--[a-z]")
 
-#: Known, owned by the recovery rewrite (the ``cluster`` work): the checkpoint's hints still name options.
-KNOWN = {
-    ("ops/recovery/checkpoint.py", "Delete it to start the search afresh, or give another --checkpoint."),
-    ("ops/recovery/checkpoint.py", "Give a writable --checkpoint path, or --no-checkpoint."),
-}
-#: Hint keys no error can carry yet: checkpoint errors get no ``subject="checkpoint"`` (same owner as above).
-KNOWN_UNREACHABLE = {"invalid-checkpoint@checkpoint", "write-failed@checkpoint"}
+#: Library text allowed to name CLI words (none: the checkpoint's hints moved to the CLI's table).
+KNOWN: set[tuple[str, str]] = set()
+#: Hint keys no error can carry (none).
+KNOWN_UNREACHABLE: set[str] = set()
 
 
 def _library_files() -> list[Path]:
