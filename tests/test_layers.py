@@ -68,3 +68,35 @@ def test_cli_independence_contract_lists_the_registered_commands():
     contracts = config["tool"]["importlinter"]["contracts"]
     (contract,) = [c for c in contracts if c["name"].startswith("CLI commands never import each other")]
     assert sorted(contract["modules"]) == sorted(c.module_path for c in COMMANDS)
+
+
+def test_the_forms_contract_names_exactly_the_registered_forms():
+    """One list of forms: the independence contract in pyproject.toml, the package's exports and the desk all
+    follow :data:`toolkit.widgets.registry.FORMS` (a form left out of the contract would go unchecked)."""
+    import tomllib
+
+    import toolkit.widgets
+    from toolkit.widgets.registry import FORMS
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = [c for c in config["tool"]["importlinter"]["contracts"] if c["name"].startswith("Forms never")]
+    assert len(contracts) == 1
+    assert sorted(contracts[0]["modules"]) == sorted(e.qualified for e in FORMS)
+    assert {e.cls for e in FORMS} <= set(toolkit.widgets.__all__)
+    for entry in FORMS:
+        assert getattr(toolkit.widgets, entry.cls).__module__ == entry.qualified
+    desk = toolkit.widgets.support_desk()
+    assert list(desk.forms) == [e.key for e in FORMS]
+    assert [type(f).__name__ for f in desk.forms.values()] == [e.cls for e in FORMS]
+
+
+def test_no_import_cycle_in_the_widgets():
+    """The widgets' modules import each other in one direction only (grimp, import-linter's graph)."""
+    import grimp
+
+    graph = grimp.build_graph("toolkit")
+    modules = sorted(m for m in graph.modules if m.startswith("toolkit.widgets."))
+    for a in modules:
+        for b in modules:
+            if a != b and graph.direct_import_exists(importer=a, imported=b):
+                assert not graph.chain_exists(importer=b, imported=a), f"{a} <-> {b}"

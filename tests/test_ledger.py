@@ -663,7 +663,6 @@ def test_the_form_shows_busy_as_something_the_user_can_fix() -> None:
 
 
 def test_the_form_offers_the_check_as_json_for_a_ticket() -> None:
-    import base64
     import re
 
     from toolkit.widgets import LedgerForm
@@ -681,6 +680,7 @@ def test_the_form_offers_the_check_as_json_for_a_ticket() -> None:
     assert report["is_the_backups_ledger"].startswith("yes: wallet 1")
     assert report["backup"] == "wallet-export.json"  # no path of the desk's machine in a ticket
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", report["checked_at"])
-    html = form.results.children[0].value
-    link = re.search(r'download="ledger-check.json" href="data:application/octet-stream;base64,([^"]+)"', html)
-    assert link and base64.b64decode(link.group(1)) == form.report
+    from .test_downloads import fetch
+
+    messages, data = fetch(form.downloads, "json")
+    assert data == form.report and messages[0]["filename"] == "wallet-export-ledger-check.json"

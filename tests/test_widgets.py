@@ -281,8 +281,10 @@ def test_diff_two_backups_coloured_and_exposed() -> None:
     renamed = form.changes[(form.changes["table"] == "accounts") & (form.changes["change"] == "changed")]
     assert len(renamed) == 1 and renamed.iloc[0]["field"] == "name"
     table_html = form.results.children[-2].value
-    assert 'class="ctk-added" style="background:#e3f4e6"' in table_html
-    assert 'class="ctk-changed" style="background:#fff5d6"' in table_html
+    from toolkit.widgets.theme import ROW_TINTS
+
+    assert f'class="ctk-added" style="background:{ROW_TINTS["added"]}"' in table_html
+    assert f'class="ctk-changed" style="background:{ROW_TINTS["changed"]}"' in table_html
     assert renamed.iloc[0]["new"] in table_html
     added = int(form.summary["added"].sum())
     assert f"{added} added" in form.status.value
@@ -389,10 +391,10 @@ def test_export_password_rules(tmp_path: Path, new: str, again: str, code: str) 
     assert form.new_password.value == form.confirm_password.value == ""
 
 
-def test_export_offers_a_download_link_of_a_verified_legacy_file() -> None:
-    import base64
-
+def test_export_offers_a_download_of_a_verified_legacy_file() -> None:
     from toolkit.widgets import ExportForm
+
+    from .test_downloads import fetch
 
     source = opened(LEGACY)
     form = ExportForm(source)
@@ -400,11 +402,11 @@ def test_export_offers_a_download_link_of_a_verified_legacy_file() -> None:
     form.new_password.value = form.confirm_password.value = "mobile-new-pass"
     assert form.run() is not None
     assert form.result is not None and form.result.path == "concordium-backup-new.concordiumwallet"
-    html = form.results.children[0].value
-    match = re.search(r'download="([^"]+)" href="data:application/octet-stream;base64,([^"]+)"', html)
-    assert match and match.group(1) == "concordium-backup-new.concordiumwallet"
-    data = base64.b64decode(match.group(2))
+    assert form.downloads in form.results.children and "ready" in form.status.value
+    messages, data = fetch(form.downloads, "file")
+    assert messages[0]["filename"] == "concordium-backup-new.concordiumwallet"
     assert data == form.data
+    assert "base64" not in str(form.downloads.get_state())
     again = open_backup(data, "mobile-new-pass")
     assert again.is_legacy and again.document == source.backup.document
 
@@ -649,9 +651,13 @@ def test_audit_findings_by_severity_and_a_report(tmp_path: Path) -> None:
     form.report_button.click()  # exists now: said in words
     assert "output-exists" in form.report_status.value
 
-    assert form.save_report("") == "audit-report.html"
+    assert form.save_report("") == "wallet-export-audit-report.html"  # named after the backup
     assert form.report_data is not None and b"<html" in form.report_data.lower()
-    assert "ctk-download" in form.report_status.value
+    assert "HTML report" in form.report_status.value
+    assert [o["filename"] for o in form.report_downloads.offers] == [
+        "wallet-export-audit-report.html",
+        "wallet-export-audit-report.xlsx",
+    ]
     assert_no_secret(form)
 
 
@@ -767,7 +773,7 @@ def test_merged_and_opened_backups_feed_diff_and_audit_without_passwords() -> No
     audit.file.pick.value = session.entries[0]
     assert audit.run() is not None
     assert "wallet-export.json + wallet-export-later.json" in audit.status.value
-    assert audit.save_report() == "audit-report.html" and b"<html" in audit.report_data.lower()
+    assert audit.save_report().endswith("audit-report.html") and b"<html" in audit.report_data.lower()
 
 
 def test_the_status_says_working_at_once_and_the_button_waits() -> None:
@@ -831,8 +837,8 @@ def test_table_downloads_are_whole_and_formula_neutral() -> None:
     assert all(c.data_type == "s" for c in sheet["A"][1:6])
 
     bar = DownloadBar(frame, "accounts")
-    bar.buttons["xlsx"].click()
-    assert 'download="accounts.xlsx"' in bar.link.value and "700 rows" in bar.link.value
+    assert bar.filename("xlsx") == "accounts.xlsx" and bar.downloads.offers[1]["note"] == "700 rows"
+    assert bar.prepare("xlsx") == table_file_bytes(frame, "xlsx")
 
 
 def test_a_wrong_path_keeps_the_password_and_says_where_paths_start() -> None:

@@ -227,6 +227,13 @@ class InvalidArgumentError(BackupError):
     hint = "Check the value given."
 
 
+class OutsideFolderError(BackupError):
+    """A path that leaves the one folder files may be read from or written to (absolute, ``..``, a symlink out)."""
+
+    code = "outside-folder"
+    hint = "Name a file inside that folder, or upload the file instead."
+
+
 class UsageError(BackupError):
     """A mistake on the command line (raised by the CLI only; the library raises :class:`InvalidArgumentError`)."""
 

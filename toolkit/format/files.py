@@ -316,3 +316,39 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def confined_path(folder: PathLike, name: str, *, writing: bool = False) -> Path:
+    """``name`` (relative) inside ``folder``, resolved: the path to use, or :class:`~toolkit.errors.OutsideFolderError`.
+
+    For a page served to others (the support desk in Voilà), whose users must reach no other file of the
+    server.  Refused: an empty or absolute name, ``~``, a NUL, any ``..`` part, and a name that resolves
+    outside the folder through a symlink (the folder's own symlinks are followed first).  For ``writing``
+    the file need not exist, but its folder must, inside ``folder``, and the name itself must not be a
+    symlink (the writers replace nothing through one).  The returned path is the resolved one, so a later
+    open does not follow the same links again.
+    """
+    text = str(name).strip()
+    shown = text[:200]
+    if not text or "\0" in text or text.startswith("~") or os.path.isabs(text) or "\\" in text:
+        raise errors.OutsideFolderError(f"{shown or 'An empty name'} is not a file name inside the folder")
+    parts = Path(text).parts
+    if ".." in parts:
+        raise errors.OutsideFolderError(f"{shown} leaves the folder (..)")
+    base = Path(os.path.realpath(os.fspath(folder)))
+    if not base.is_dir():
+        raise errors.CannotReadError(f"The folder {base.name} does not exist")
+    candidate = base.joinpath(*parts)
+    if writing:
+        if candidate.is_symlink():
+            raise errors.OutsideFolderError(f"{shown} is a symbolic link")
+        parent = Path(os.path.realpath(candidate.parent))
+        resolved = parent / candidate.name
+    else:
+        resolved = Path(os.path.realpath(candidate))
+        parent = resolved.parent
+    if resolved != base and base not in resolved.parents:
+        raise errors.OutsideFolderError(f"{shown} leads outside the folder")
+    if writing and not parent.is_dir():
+        raise errors.WriteFailedError(f"The folder of {shown} does not exist")
+    return resolved

@@ -12,26 +12,22 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-#: Form class -> the module that defines it.
-FORMS = {
-    "OpenForm": "open_form",
-    "DiffForm": "diff_form",
-    "MergeForm": "merge_form",
-    "ExportForm": "export_form",
-    "RecoveryForm": "recovery_form",
-    "LedgerForm": "ledger_form",
-    "AuditForm": "audit_form",
-    "SalvageForm": "salvage_form",
-}
+from .registry import FORMS as _REGISTRY
+
+#: Form class -> the module that defines it (from the one list, :mod:`toolkit.widgets.registry`).
+FORMS = {entry.cls: entry.module for entry in _REGISTRY}
 #: Helpers for notebooks -> their module.
 HELPERS = {
-    "password_for": "common",
-    "FileSource": "common",
-    "Form": "common",
+    "password_for": "passwords",
+    "FileSource": "files",
+    "Form": "form",
+    "Downloads": "downloads",
     "Session": "session",
     "SESSION": "session",
     "support_desk": "desk",
     "Desk": "desk",
+    "serve_page": "page",
+    "PageMode": "page",
 }
 _NAMES = {**FORMS, **HELPERS}
 

@@ -12,23 +12,17 @@ import pandas as pd
 from toolkit import errors
 from toolkit.model.backup import Backup
 from toolkit.ops.audit import SEVERITIES, audit, group_by_severity, severity_counts
-from toolkit.reports.report import render_html, report_summary, write_report
+from toolkit.reports.report import render_html, render_xlsx, report_summary, write_report
 
-from .common import (
-    DownloadBar,
-    FileSource,
-    Form,
-    backup_of,
-    download_link_html,
-    error_html,
-    esc,
-    frame_html,
-    message_html,
-    open_chosen,
-)
+from . import page
+from .downloads import DownloadBar, Downloads, named_after, stem_of
+from .files import FileSource, backup_of, open_chosen
+from .form import Form
+from .html import error_html, esc, frame_html, message_html
+from .theme import SEVERITY_ACCENTS, TEXT
 
-#: Heading colour of each severity's section.
-SEVERITY_COLOURS = {"error": "#a11", "warning": "#8a5a00", "info": "#245"}
+#: Heading colour of each severity's section (the theme's error/warning/info colours).
+SEVERITY_COLOURS = dict(SEVERITY_ACCENTS)
 SHOWN_COLUMNS = ["table", "key", "rule", "message"]
 
 
@@ -42,7 +36,7 @@ def findings_html(findings: pd.DataFrame) -> str:
     """One section per severity that has findings, errors first."""
     parts = []
     for severity, part in group_by_severity(findings):
-        colour = SEVERITY_COLOURS.get(severity, "#333")
+        colour = SEVERITY_COLOURS.get(severity, TEXT)
         parts.append(
             f'<div class="ctk-severity ctk-{esc(severity)}"><h4 style="color:{colour};margin:8px 0 2px">'
             f"{esc(severity)} ({len(part)})</h4>{frame_html(part[SHOWN_COLUMNS], max_height='20em', wrap=True)}</div>"
@@ -83,6 +77,8 @@ class AuditForm(Form):
             layout={"width": "32em"},
         )
         self.report_button = widgets.Button(description="Save report", icon="file", disabled=True)
+        #: The report as HTML and XLSX, made and sent to the browser when a button is clicked.
+        self.report_downloads = Downloads()
         self.report_button.on_click(lambda _b: self.save_report())
         self.report_status = widgets.HTML()
         self.findings: pd.DataFrame | None = None
@@ -98,7 +94,7 @@ class AuditForm(Form):
         self.button.icon = "check-square"
         self.children = (
             *self.children,
-            widgets.HBox([self.report_path, self.report_button]),
+            widgets.HBox([self.report_path, self.report_button, self.report_downloads]),
             self.report_status,
         )
 
@@ -107,6 +103,36 @@ class AuditForm(Form):
         self.report = self.report_data = None
         self.report_button.disabled = True
         self.report_status.value = ""
+        self.report_downloads.clear()
+
+    def restrict(self, mode: page.PageMode) -> None:
+        """Page mode: the report leaves by download, or is written only inside the operator's folder."""
+        if not mode.paths:
+            page.hide(self.report_path, self.report_button)
+            page.guard(self.report_path)
+        else:
+            self.report_path.placeholder = "report.html or report.xlsx in the desk's folder (empty: download)"
+
+    def _summary(self) -> dict[str, Any]:
+        summary = report_summary(self.backup, self.findings, today=self.today)
+        if "file" not in summary and self.name:  # an upload: the report still names it
+            summary = {"file": self.name, **summary}
+        return summary
+
+    def _offer_report(self) -> None:
+        findings, stem = self.findings, stem_of(self.name)
+        self.report_downloads.offer(
+            "html",
+            "HTML report",
+            named_after(stem, "audit-report.html"),
+            lambda: render_html(findings, summary=self._summary()),
+        )
+        self.report_downloads.offer(
+            "xlsx",
+            "XLSX report",
+            named_after(stem, "audit-report.xlsx"),
+            lambda: render_xlsx(findings, summary=self._summary()),
+        )
 
     def _backup(self, password: str | None) -> tuple[Backup, str]:
         if self.source is not None:
@@ -122,13 +148,17 @@ class AuditForm(Form):
         self.backup, self.findings, self.counts = backup, findings, severity_counts(findings)
         self.name = name
         self.report_button.disabled = False
+        self._offer_report()
         if findings.empty:
             self.ok(f"<b>{esc(name)}</b>: no findings.")
             return findings
         worst = next(s for s in SEVERITIES if self.counts[s])
         kind = {"error": "error", "warning": "warning"}.get(worst, "ok")
         self.status.value = message_html(f"<b>{esc(name)}</b>: {esc(counts_text(self.counts))}", kind)
-        self.results.children = (widgets.HTML(findings_html(findings)), DownloadBar(findings, "findings"))
+        self.results.children = (
+            widgets.HTML(findings_html(findings)),
+            DownloadBar(findings, "findings", stem=stem_of(name)),
+        )
         return findings
 
     def run(self, *, password: str | None = None) -> pd.DataFrame | None:  # type: ignore[override]
@@ -136,27 +166,28 @@ class AuditForm(Form):
         return super().run(password=password)
 
     def save_report(self, path: str | None = None, *, force: bool = False) -> str | None:
-        """Write the report of the last audit to ``path`` (or the path field); empty: offer a download link."""
+        """Write the report of the last audit to ``path`` (or the path field); empty: make the HTML report for
+        the "HTML report" download (``report_data``) and return its file name."""
         self.report = self.report_data = None
         self.report_status.value = ""
         try:
             if self.findings is None:
                 raise errors.InvalidArgumentError("Nothing was audited yet", hint="Press Audit first.")
+            mode = self.page or page.current()
             target = (path if path is not None else self.report_path.value).strip()
+            if mode is not None and not mode.paths:
+                target = ""  # a served page writes nothing on the server
             if target:
-                self.report = write_report(
-                    self.findings, os.path.expanduser(target), backup=self.backup, today=self.today, force=force
-                )
-                where = os.path.abspath(self.report)
+                full = mode.write_path(target) if mode is not None else os.path.expanduser(target)
+                self.report = write_report(self.findings, full, backup=self.backup, today=self.today, force=force)
+                where = target if mode is not None else os.path.abspath(self.report)
                 self.report_status.value = message_html(f"Report written: <b>{esc(where)}</b>", "ok")
             else:
-                name = "audit-report.html"
-                summary = report_summary(self.backup, self.findings, today=self.today)
-                if "file" not in summary and self.name:  # an upload: the report still names it
-                    summary = {"file": self.name, **summary}
-                self.report_data = render_html(self.findings, summary=summary)
-                self.report = name
-                self.report_status.value = message_html(download_link_html(self.report_data, name), "ok")
+                self.report_data = self.report_downloads.data("html")
+                self.report = self.report_downloads.filename("html")
+                self.report_status.value = message_html(
+                    f"<b>{esc(self.report)}</b> is ready: press <b>HTML report</b> to save it.", "ok"
+                )
             return self.report
         except Exception as exc:
             self.report_status.value = error_html(exc, "Could not write the report")

@@ -2,7 +2,8 @@
 
 Open, Salvage, Recovery and Import preview put the backups they produce into
 the session; Diff, Import preview, Export, Ledger and Audit take theirs from
-it (or from a file).  ``support_desk()`` is what ``notebooks/app-desk.ipynb`` shows.
+it (or from a file).  ``support_desk(page=True)`` is what ``notebooks/app-desk.ipynb`` shows: the page
+mode of :mod:`toolkit.widgets.page` (no path, address or cluster fields for the page's users).
 """
 
 from __future__ import annotations
@@ -13,43 +14,35 @@ import ipywidgets as widgets
 
 from toolkit.format.container import MAX_FILE_SIZE
 
-from .common import STYLE, size_text
+from . import page as pages
+from .html import STYLE, size_text
+from .registry import FORMS, form_class
 from .session import Session
+from .theme import BORDER
 
 INTRO = """<h2 style="margin:4px 0">Concordium backup support desk</h2>
 <p style="max-width:60em">Each step's result is usable by the next: a backup that is <b>opened</b>,
 <b>salvaged</b>, whose password is <b>recovered</b>, or <b>merged</b> by the import preview joins this page's list
 of backups; <b>Export</b>, <b>Ledger</b>, <b>Audit</b>, <b>Diff</b> and the import preview choose from that list.
-Passwords are cleared from the fields once used. Uploads up to {limit}.</p>"""
+Passwords are cleared from the fields once used. Uploads up to {limit}.{files}</p>"""
+#: What the intro says about files in page mode.
+PAGE_FILES = " Files arrive by upload and leave by download."
 
 
 class Desk(widgets.VBox):
-    """Every form, in the order a desk walks them; ``forms`` maps a short name to each."""
+    """Every form of :data:`toolkit.widgets.registry.FORMS`, in its order; ``forms`` maps each key to its form.
 
-    def __init__(self, session: Session | None = None, **ledger: Any) -> None:
-        from .audit_form import AuditForm
-        from .diff_form import DiffForm
-        from .export_form import ExportForm
-        from .ledger_form import LedgerForm
-        from .merge_form import MergeForm
-        from .open_form import OpenForm
-        from .recovery_form import RecoveryForm
-        from .salvage_form import SalvageForm
+    ``options`` maps a form's key to keywords for it (``{"ledger": {"connection": "127.0.0.1:9999"}}``).
+    """
 
+    def __init__(self, session: Session | None = None, *, options: dict[str, dict[str, Any]] | None = None) -> None:
         self.session = session if session is not None else Session()
-        s = self.session
-        self.forms = {
-            "open": OpenForm(session=s),
-            "salvage": SalvageForm(session=s),
-            "recovery": RecoveryForm(session=s),
-            "diff": DiffForm(session=s),
-            "merge": MergeForm(session=s),
-            "export": ExportForm(session=s),
-            "ledger": LedgerForm(session=s, **ledger),
-            "audit": AuditForm(session=s),
-        }
-        rule = widgets.HTML('<hr style="margin:12px 0;border:0;border-top:2px solid #d0d4da">')
-        children: list[widgets.Widget] = [widgets.HTML(STYLE + INTRO.format(limit=size_text(MAX_FILE_SIZE)))]
+        options = options or {}
+        self.forms = {e.key: form_class(e)(session=self.session, **options.get(e.key, {})) for e in FORMS}
+        self.page = pages.current()
+        rule = widgets.HTML(f'<hr style="margin:12px 0;border:0;border-top:2px solid {BORDER}">')
+        intro = INTRO.format(limit=size_text(MAX_FILE_SIZE), files=PAGE_FILES if self.page is not None else "")
+        children: list[widgets.Widget] = [widgets.HTML(STYLE + intro)]
         for form in self.forms.values():
             children += [form, rule]
         super().__init__(children=children[:-1])
@@ -59,6 +52,12 @@ class Desk(widgets.VBox):
         return f"<Desk: {len(self.session.entries)} backups in the session>"
 
 
-def support_desk(session: Session | None = None, **ledger: Any) -> Desk:
-    """The support-desk page (``ledger`` keywords, e.g. ``connection=``, go to the Ledger form)."""
-    return Desk(session, **ledger)
+def support_desk(session: Session | None = None, *, page: bool = False, **ledger: Any) -> Desk:
+    """The support-desk page (``ledger`` keywords, e.g. ``connection=``, go to the Ledger form).
+
+    ``page=True`` (a page served to others, e.g. by Voilà) first puts the kernel in page mode for its life
+    (:func:`toolkit.widgets.page.serve_page`, the operator's settings from the environment).
+    """
+    if page:
+        pages.serve_page()
+    return Desk(session, options={"ledger": ledger} if ledger else None)

@@ -11,21 +11,14 @@ from pandas.io.formats.style import Styler
 from toolkit.model.backup import Backup
 from toolkit.ops.diff import BackupDiff, diff_backups
 
-from .common import (
-    DownloadBar,
-    FileSource,
-    Form,
-    coloured_table_html,
-    esc,
-    frame_html,
-    open_chosen,
-    scroll_html,
-    short_value,
-    wide,
-)
+from .downloads import DownloadBar, stem_of
+from .files import FileSource, open_chosen
+from .form import Form, wide
+from .html import coloured_table_html, esc, frame_html, scroll_html, short_value
+from .theme import BORDER, ROW_TINTS
 
 #: Row colours of the change table.
-CHANGE_COLOURS = {"added": "#e3f4e6", "removed": "#fbe3e1", "changed": "#fff5d6"}
+CHANGE_COLOURS = {k: ROW_TINTS[k] for k in ("added", "removed", "changed")}
 
 
 def style_changes(changes: pd.DataFrame) -> Styler:
@@ -53,7 +46,7 @@ def changes_html(changes: pd.DataFrame) -> str:
 def legend_html() -> str:
     """What the colours mean."""
     keys = "".join(
-        f'<span style="background:{c};padding:1px 8px;margin-right:6px;border:1px solid #ddd">{esc(k)}</span>'
+        f'<span style="background:{c};padding:1px 8px;margin-right:6px;border:1px solid {BORDER}">{esc(k)}</span>'
         for k, c in CHANGE_COLOURS.items()
     )
     return f'<div class="ctk-legend" style="margin:4px 0">{keys}</div>'
@@ -120,11 +113,12 @@ class DiffForm(Form):
             return result
         self.ok(headline)
         summary = result.summary[result.summary.sum(axis=1) > 0].reset_index()
+        stem = "-vs-".join(s for s in (stem_of(old_name), stem_of(new_name)) if s)
         self.results.children = (
             widgets.HTML(frame_html(summary, max_height="none")),
-            DownloadBar(summary, "summary"),
+            DownloadBar(summary, "summary", stem=stem),
             widgets.HTML(legend_html() + scroll_html(changes_html(result.changes), max_height="32em")),
-            DownloadBar(result.changes, "changes"),
+            DownloadBar(result.changes, "changes", stem=stem),
         )
         return result
 

@@ -14,7 +14,12 @@ from toolkit.model.backup import LEGACY, Backup
 from toolkit.model.save import WriteResult
 from toolkit.ops.export import export_bytes, reexport
 
-from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, take_password, wide
+from . import page
+from .downloads import Downloads
+from .files import backup_of
+from .form import Form, wide
+from .html import esc, message_html, pairs_html
+from .passwords import take_password
 from .session import BackupPicker
 
 DEFAULT_NAMES = {LEGACY: "concordium-backup.concordiumwallet"}
@@ -37,8 +42,10 @@ class ExportForm(Form):
     session opened, salvaged, recovered or merged (the newest is chosen).
     ``source`` (a :class:`~toolkit.model.backup.Backup` or a form exposing
     ``.backup``), when given, is used instead and no picker is shown.  An
-    empty "Save as" (or "Offer a download link") makes the file in memory and
-    offers it as a download link; a path writes it there.
+    empty "Save as" (or "Offer a download") makes the file in memory and
+    offers it as a download (sent to the browser only when clicked); a path
+    writes it there.  A page served to others (page mode) has no "Save as", or
+    one confined to the operator's folder.
 
     Attributes after :meth:`run`: ``result`` (:class:`~toolkit.model.save.WriteResult`;
     for a download its ``path`` is just the file name) and ``data`` (the
@@ -65,7 +72,9 @@ class ExportForm(Form):
             placeholder="empty: a download link; or a path on this machine, e.g. ~/wallet-export-new.json",
             layout={"width": "40em"},
         )
-        self.download = widgets.Checkbox(description="Offer a download link", indent=False, layout=wide())
+        self.download = widgets.Checkbox(description="Offer a download", indent=False, layout=wide())
+        #: The written file's download button (its bytes go to the browser only when clicked).
+        self.downloads = Downloads()
         self.force = widgets.Checkbox(description="Replace an existing file", indent=False, layout=wide())
         self.result: WriteResult | None = None
         self.data: bytes | None = None
@@ -79,6 +88,15 @@ class ExportForm(Form):
 
     def _reset(self) -> None:
         self.result, self.data = None, None
+        self.downloads.clear()
+
+    def restrict(self, mode: page.PageMode) -> None:
+        """Page mode: the file leaves by download, or is written only inside the operator's folder."""
+        if not mode.paths:
+            page.hide(self.path, self.download, self.force)
+            page.guard(self.path)
+        else:
+            self.path.placeholder = "empty: a download; or a file name in the desk's folder"
 
     def _backup(self) -> tuple[Backup, str]:
         """The backup to write and a name for it."""
@@ -103,18 +121,19 @@ class ExportForm(Form):
         self.confirm_password.value = ""
         if password is None and again != new:
             raise errors.PasswordMismatchError("The confirmation does not match the new password")
-        name = self.path.value.strip()
-        if self.download.value or not name:
+        mode = self.page or page.current()
+        name = "" if mode is not None and not mode.paths else self.path.value.strip()
+        download = self.download.value or not name
+        if download:
             filename = os.path.basename(name) or export_name(backup, source_name)
             self.data, result = export_bytes(backup, new, name=filename)
             self.result = result
-            self.ok(f"Written and verified: <b>{esc(filename)}</b>, ready to download.")
-            body = download_link_html(self.data, filename, note="encrypted")
+            self.downloads.offer("file", f"Download {filename}", filename, self.data, note="encrypted")
         else:
-            result = reexport(backup, os.path.expanduser(name), new, force=self.force.value)
+            full = mode.write_path(name) if mode is not None else os.path.expanduser(name)
+            result = reexport(backup, full, new, force=self.force.value)
             self.result = result
-            self.ok(f"Written and verified: <b>{esc(os.path.abspath(result.path))}</b>")
-            body = ""
+            self.ok(f"Written and verified: <b>{esc(name if mode is not None else os.path.abspath(result.path))}</b>")
         rows = [
             ("kind", result.kind),
             ("bytes", f"{result.size:,}"),
@@ -125,7 +144,15 @@ class ExportForm(Form):
         note = message_html(
             "Keep the new password safe: without it this file cannot be opened, and nobody can reset it.", "info"
         )
-        self.results.children = (widgets.HTML(pairs_html(rows) + (f"<p>{body}</p>" if body else "") + note),)
+        shown: list[widgets.Widget] = [widgets.HTML(pairs_html(rows))]
+        if download:
+            shown.append(self.downloads)
+        self.results.children = (*shown, widgets.HTML(note))
+        if download:  # "ready" once the button is on the page
+            self.ok(
+                f"Written and verified: <b>{esc(self.downloads.filename('file'))}</b>, ready: press "
+                "<b>Download</b> to save it."
+            )
         return result
 
     def run(self, *, password: str | None = None) -> WriteResult | None:  # type: ignore[override]

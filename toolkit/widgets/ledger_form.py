@@ -12,7 +12,11 @@ import ipywidgets as widgets
 from toolkit.model.backup import Backup
 from toolkit.ops.ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, LedgerCheck, check_ledger
 
-from .common import Form, backup_of, download_link_html, esc, message_html, pairs_html, wide
+from . import page
+from .downloads import Downloads, named_after, stem_of
+from .files import backup_of
+from .form import Form, wide
+from .html import esc, message_html, pairs_html
 
 #: How each state is shown: ok (green) when usable, warning when a person can fix it, error otherwise.
 STATE_KIND = {
@@ -99,6 +103,8 @@ class LedgerForm(Form):
         self.state: str | None = None
         self.matches: bool | None = None
         self.report: bytes | None = None
+        #: The check as JSON for a support ticket, sent to the browser when clicked.
+        self.downloads = Downloads()
         chooser: list[widgets.Widget] = [self.picker] if source is None else []
         self.notice = widgets.HTML(message_html(esc(BEFORE_ASKING), "warning"))
         super().__init__([self.connection, self.compare, *chooser, self.notice])
@@ -106,6 +112,11 @@ class LedgerForm(Form):
 
     def _reset(self) -> None:
         self.result, self.state, self.matches, self.report = None, None, None, None
+        self.downloads.clear()
+
+    def restrict(self, mode: page.PageMode) -> None:
+        """Page mode: no connection field; the server's USB Ledger, or one the operator lists."""
+        page.guard_ledger(self, mode)
 
     def _run(self) -> LedgerCheck:
         backup, why_not = self._backup()
@@ -128,8 +139,11 @@ class LedgerForm(Form):
             ("is the chosen backup's Ledger", match_text(result, backup, why_not)),
         ]
         self.report = ledger_report(result, backup, match_text(result, backup, why_not))
-        link = download_link_html(self.report, "ledger-check.json", note="for a support ticket")
-        self.results.children = (widgets.HTML(pairs_html(rows) + f"<p>{link}</p>"),)
+        stem = stem_of(os.path.basename(backup.source)) if backup is not None and backup.source else ""
+        self.downloads.offer(
+            "json", "ledger-check.json", named_after(stem, "ledger-check.json"), self.report, note="for a ticket"
+        )
+        self.results.children = (widgets.HTML(pairs_html(rows)), self.downloads)
         return result
 
     def _backup(self) -> tuple[Backup | None, str]:

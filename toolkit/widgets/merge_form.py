@@ -15,26 +15,19 @@ import pandas as pd
 from toolkit.model.backup import Backup
 from toolkit.ops.merge import ImportPreview, preview_import
 
-from .common import (
-    DownloadBar,
-    FileSource,
-    Form,
-    coloured_table_html,
-    error_html,
-    esc,
-    message_html,
-    open_chosen,
-    scroll_html,
-    wide,
-)
+from .downloads import DownloadBar, stem_of
+from .files import FileSource, open_chosen
+from .form import Form, wide
+from .html import coloured_table_html, error_html, esc, message_html, muted_html, scroll_html
+from .theme import ROW_TINTS
 
 #: Row colours of the messages table, by result.
 RESULT_COLOURS = {
-    "added": "#e3f4e6",
-    "updated": "#fff5d6",
+    "added": ROW_TINTS["added"],
+    "updated": ROW_TINTS["updated"],
     "exists": "",
-    "skipped": "#f3f5f7",
-    "refused": "#fbe3e1",
+    "skipped": ROW_TINTS["skipped"],
+    "refused": ROW_TINTS["refused"],
 }
 #: Networks the wallet may be on, for files that name none.
 NETWORK_CHOICES = [
@@ -76,8 +69,10 @@ class MergeForm(Form):
         self.same_password = widgets.Checkbox(description="B has the same password as A", indent=False, layout=wide())
         self.network = widgets.Dropdown(options=NETWORK_CHOICES, index=0, description="Wallet on")
         self.network_help = widgets.HTML(
-            '<span style="color:#555;font-size:12px">only for files made before Desktop Wallet 1.1.5, which name '
-            "no network; a backup's own network always wins</span>"
+            muted_html(
+                "only for files made before Desktop Wallet 1.1.5, which name no network; a backup's own network "
+                "always wins"
+            )
         )
         self.drop_unknown_fields = widgets.Checkbox(
             description="Import B without fields the wallet's tables lack", indent=False, layout=wide()
@@ -159,7 +154,7 @@ class MergeForm(Form):
         parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]
         if len(preview.messages):
             parts.append(widgets.HTML(scroll_html(messages_html(preview.messages), max_height="32em")))
-            parts.append(DownloadBar(preview.messages, "import-messages"))
+            parts.append(DownloadBar(preview.messages, "import-messages", stem=stem_of(b_name)))
         if preview.ok:
             parts.append(
                 widgets.HTML(

@@ -10,7 +10,12 @@ import pandas as pd
 from toolkit.model.backup import Backup, open_backup
 from toolkit.model.tables import summary_frame
 
-from .common import FileSource, Form, esc, frame_html, message_html, notices_html, tables_tab, take_password
+from .downloads import stem_of
+from .files import FileSource
+from .form import Form
+from .html import esc, frame_html, message_html, notices_html
+from .passwords import take_password
+from .tables import tables_tab
 
 KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
 
@@ -83,7 +88,7 @@ class OpenForm(Form):
         self.results.children = (
             widgets.HTML(notices_html(self.notices) + redacted),
             widgets.HTML(summary_html(self.summary)),
-            tables_tab(tables, selected="accounts"),
+            tables_tab(tables, selected="accounts", stem=stem_of(name)),
         )
         return backup
 

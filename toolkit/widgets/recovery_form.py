@@ -24,7 +24,10 @@ from toolkit.ops.recovery.candidates import MAX_TYPOS, CountStopped
 from toolkit.ops.recovery.engines import Engine, LocalEngine
 from toolkit.ops.recovery.search import plan
 
-from .common import FileSource, Form, esc, message_html, pairs_html, wide
+from . import page
+from .files import FileSource
+from .form import Form, wide
+from .html import esc, message_html, pairs_html
 
 TYPO_HELP = {
     "case": "one letter's case flipped",
@@ -178,6 +181,10 @@ class RecoveryForm(Form):
             w.observe(self._forget_search, names="value")
         for w in (self.words, self.tokens, self.typos, *self.typo_kinds.values()):
             w.observe(self._forget_pending, names="value")
+
+    def restrict(self, mode: page.PageMode) -> None:
+        """Page mode: no Cluster or TLS fields (or only the operator's schedulers), see :mod:`toolkit.widgets.page`."""
+        page.guard_recovery(self, mode)
 
     def _forget_pending(self, change: dict[str, Any]) -> None:
         """Candidates waiting for a confirmation are dropped when the inputs change (not when the form clears them)."""

@@ -10,7 +10,11 @@ import pandas as pd
 from toolkit.model.backup import Backup
 from toolkit.ops.salvage import SalvageResult, salvage
 
-from .common import DownloadBar, FileSource, Form, esc, frame_html, message_html, notices_html, take_password
+from .downloads import DownloadBar, stem_of
+from .files import FileSource
+from .form import Form
+from .html import esc, frame_html, message_html, notices_html
+from .passwords import take_password
 
 
 def lost_text(result: SalvageResult) -> str:
@@ -70,7 +74,7 @@ class SalvageForm(Form):
         unread = message_html(esc(result.unread_text()), "warning") if result.unread else ""
         self.results.children = (
             widgets.HTML(frame_html(self.recovered, max_height="none") + unread + notices_html(result.notes)),
-            DownloadBar(self.recovered, "salvage"),
+            DownloadBar(self.recovered, "salvage", stem=stem_of(name)),
             widgets.HTML(
                 message_html(
                     "The salvaged backup is in this session's list now: Export, Ledger, Audit and Diff can use it.",

@@ -18,7 +18,7 @@ import traitlets
 
 from toolkit.model.backup import Backup
 
-from .common import esc
+from .html import esc
 
 #: Shown in a picker while the session holds no backup yet.
 NOTHING_YET = "(no backup yet: open, salvage, recover or merge one above)"
