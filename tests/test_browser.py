@@ -93,9 +93,9 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def serve(work: Path, argv: list[str], *, ready_path: str = "") -> Iterator[str]:
+def serve(work: Path, argv: list[str], *, ready_path: str = "", env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``python -m <argv>`` (``{port}`` filled in) from the project folder with its own Jupyter dirs under
-    ``work``; yield its URL once it listens; kill its process group after."""
+    ``work`` (and ``env`` added to its environment); yield its URL once it listens; kill its process group after."""
     for sub in ("config", "data", "runtime"):
         (work / sub).mkdir(exist_ok=True)
     env = dict(
@@ -105,6 +105,7 @@ def serve(work: Path, argv: list[str], *, ready_path: str = "") -> Iterator[str]
         JUPYTER_RUNTIME_DIR=str(work / "runtime"),
         JUPYTER_PLATFORM_DIRS="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **(env or {}),
     )
     port = free_port()
     cmd = [sys.executable, "-m", *(a.format(port=port) for a in argv)]

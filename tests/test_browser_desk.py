@@ -29,6 +29,7 @@ from .conftest import ROOT, SAMPLES, make_file
 from .test_browser import (
     NEEDS_CHROMIUM,
     PAGE_TIMEOUT_MS,
+    free_port,
     password_of,
     playwright_api,
     serve,
@@ -47,9 +48,14 @@ pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
 expect = playwright_api.expect
 
 
+#: The Ledger simulator's port, allowed by the desk's operator (the page has no connection field of its own).
+LEDGER_PORT = free_port()
+
+
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with serve(tmp_path_factory.mktemp("voila-desk"), voila_argv(APP)) as url:
+    env = {"CONCORDIUM_DESK_LEDGER": f"127.0.0.1:{LEDGER_PORT}"}
+    with serve(tmp_path_factory.mktemp("voila-desk"), voila_argv(APP), env=env) as url:
         yield url
 
 
@@ -93,13 +99,17 @@ def export_and_download(page, tmp_path: Path, will_write: str) -> Path:
     type_into(export, "at least 6 characters", NEW_PASSWORD)
     type_into(export, "the same password again", NEW_PASSWORD)
     press(export, "Export")
-    link = export.locator("a.ctk-download")
-    expect(link).to_be_visible()
+    expect(export.locator(".ctk-ok")).to_contain_text("ready")
     with page.expect_download() as download:
-        link.click()
+        download_button(export, "Download").click()
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
     return target
+
+
+def download_button(where, label: str):
+    """The download button (sent when clicked) whose label starts with ``label``."""
+    return where.locator("button.ctk-download-button", has_text=label).first
 
 
 def keep_screenshot(where, tmp_path: Path, name: str) -> None:
@@ -142,8 +152,8 @@ def test_damaged_file_salvage_export_download_opens(desk_url: str, page, tmp_pat
 
     # the salvaged table downloads as CSV, every cell inert
     with page.expect_download() as download:
-        salvage_form.locator("button.ctk-get-csv").click()
-        salvage_form.locator("a.ctk-download").click()
+        download_button(salvage_form, "CSV of salvage").click()
+    assert download.value.suggested_filename == "wallet-export-bitrot-salvage.csv"
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("table,")
 
@@ -200,8 +210,10 @@ def test_ledger_check_against_the_salvaged_backup(desk_url: str, page, tmp_path:
 
     ledger = form(page, "Check the Ledger")
     expect(ledger.locator(".ctk-will")).to_contain_text("Compare with: #1 wallet-export-bitrot.json (salvaged")
-    with LedgerSim(SimConfig(app="Concordium", version="4.0.0", pairing_key=owner)) as sim:
-        type_into(ledger, "empty for USB, or HOST:PORT of Speculos / the simulator", sim.address)
+    with LedgerSim(SimConfig(app="Concordium", version="4.0.0", pairing_key=owner), port=LEDGER_PORT) as sim:
+        # page mode: no address field, only the operator's list
+        assert ledger.locator('input[placeholder^="empty for USB"]:visible').count() == 0
+        ledger.locator(".ctk-ledger-choice select").select_option(label=sim.address)
         press(ledger, "Check Ledger")
         expect(ledger.locator(".ctk-ok")).to_contain_text("ready — The Concordium app")
     expect(ledger.locator(".ctk-pairs")).to_contain_text("yes: wallet")
@@ -237,8 +249,7 @@ def test_long_work_says_working_at_once_and_stops(desk_url: str, page, tmp_path:
     expect(button(recovery, "Start")).to_be_disabled()
     # the kernel answers while the search runs: another form works meanwhile
     opener = form(page, "Open a backup")
-    opener.locator('input[placeholder^="path on this machine"]').fill("no/such/file.json")
-    press(opener, "Open")
+    press(opener, "Open")  # nothing chosen: said at once
     expect(opener.locator(".ctk-error")).to_contain_text("cannot-read", timeout=5_000)
     stop.click()
     expect(recovery.locator(".ctk-warning")).to_contain_text(
@@ -261,9 +272,10 @@ def test_the_session_list_survives_a_wrong_password_and_audits(desk_url: str, pa
     audit.locator("select").select_option(label="#1 wallet-export.json (opened)")
     press(audit, "Audit")
     expect(audit.locator(".ctk-message").first).to_contain_text("wallet-export.json")
-    press(audit, "Save report")
+    expect(audit.locator('input[placeholder^="report.html"]:visible')).to_have_count(0)  # page mode: no path
     with page.expect_download() as download:
-        audit.locator("a.ctk-download").click()
+        download_button(audit, "HTML report").click()
+    assert download.value.suggested_filename == "wallet-export-audit-report.html"
     report = Path(download.value.path()).read_text(encoding="utf-8")
     assert "<html" in report.lower() and password_of(DESKTOP) not in report
     keep_screenshot(audit, tmp_path, "journey-audit.png")
@@ -305,8 +317,7 @@ def test_a_file_over_the_limit_is_refused_in_the_page_before_it_is_sent(desk_url
     expect(opener.locator(".ctk-error", has_text="Could not open")).to_contain_text("too-large")
     # another form works: the connection to the kernel is alive
     diff = form(page, "Compare two backups")
-    diff.locator('input[placeholder^="path on this machine"]').first.fill("no/such/file.json")
-    press(diff, "Compare")
+    press(diff, "Compare")  # nothing chosen
     expect(diff.locator(".ctk-error")).to_contain_text("cannot-read", timeout=5_000)
     # and a backup within the limit uploads and opens in the same form; the refusal is gone
     upload(page, opener, "backup", DESKTOP)
