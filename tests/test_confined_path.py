@@ -35,8 +35,19 @@ def test_names_inside_resolve(tree: Path) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["", "/etc/passwd", "~/x", "~root/x", "../secret.txt", "sub/../../secret.txt", "a\0b", "..", "out-link.json",
-     "out-dir/secret.txt", "sub\\..\\..\\secret.txt"],
+    [
+        "",
+        "/etc/passwd",
+        "~/x",
+        "~root/x",
+        "../secret.txt",
+        "sub/../../secret.txt",
+        "a\0b",
+        "..",
+        "out-link.json",
+        "out-dir/secret.txt",
+        "sub\\..\\..\\secret.txt",
+    ],
 )
 def test_names_that_leave_are_refused(tree: Path, name: str) -> None:
     with pytest.raises(errors.OutsideFolderError) as caught:

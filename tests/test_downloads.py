@@ -87,3 +87,25 @@ def test_a_table_bar_makes_its_file_when_clicked() -> None:
 def test_bar_offers_both_formats(key: str) -> None:
     bar = DownloadBar(pd.DataFrame({"a": [1]}), "t")
     assert bar.filename(key) == f"t.{key}"
+
+
+def test_one_download_widget_follows_the_table_shown() -> None:
+    from toolkit.widgets.tables import tables_tab
+
+    tables = {"accounts": pd.DataFrame({"a": [1, 2]}), "identities": pd.DataFrame({"b": [3]})}
+    tab = tables_tab(tables, selected="identities", stem="wallet-export")
+    assert all(child.children[1] is tab.downloads for child in tab.children)  # one model, a view per tab
+    assert [o["filename"] for o in tab.downloads.offers] == [
+        "wallet-export-identities.csv",
+        "wallet-export-identities.xlsx",
+    ]
+    tab.selected_index = 0
+    assert tab.downloads.offers[0]["note"] == "2 rows"
+    _, got = fetch(tab.downloads, "csv")
+    assert got.decode("utf-8-sig").splitlines() == ["a", "1", "2"]
+
+
+def test_the_front_end_ships_compact() -> None:
+    from toolkit.widgets.downloads import _ESM
+
+    assert "export default" in _ESM and "\n//" not in _ESM and len(_ESM) < 4_000

@@ -15,7 +15,7 @@ from toolkit.ops.audit import SEVERITIES, audit, group_by_severity, severity_cou
 from toolkit.reports.report import render_html, render_xlsx, report_summary, write_report
 
 from . import page
-from .downloads import DownloadBar, Downloads, named_after, stem_of
+from .downloads import DownloadBar, Downloads, closed, named_after, stem_of
 from .files import FileSource, backup_of, open_chosen
 from .form import Form
 from .html import error_html, esc, frame_html, message_html
@@ -77,8 +77,9 @@ class AuditForm(Form):
             layout={"width": "32em"},
         )
         self.report_button = widgets.Button(description="Save report", icon="file", disabled=True)
-        #: The report as HTML and XLSX, made and sent to the browser when a button is clicked.
-        self.report_downloads = Downloads()
+        #: The report as HTML and XLSX, made and sent to the browser when a button is clicked (after an audit).
+        self.report_downloads: Downloads | None = None
+        self.report_row = widgets.HBox([self.report_path, self.report_button])
         self.report_button.on_click(lambda _b: self.save_report())
         self.report_status = widgets.HTML()
         self.findings: pd.DataFrame | None = None
@@ -94,7 +95,7 @@ class AuditForm(Form):
         self.button.icon = "check-square"
         self.children = (
             *self.children,
-            widgets.HBox([self.report_path, self.report_button, self.report_downloads]),
+            self.report_row,
             self.report_status,
         )
 
@@ -103,7 +104,9 @@ class AuditForm(Form):
         self.report = self.report_data = None
         self.report_button.disabled = True
         self.report_status.value = ""
-        self.report_downloads.clear()
+        closed(self.report_downloads)
+        self.report_downloads = None
+        self.report_row.children = (self.report_path, self.report_button)
 
     def restrict(self, mode: page.PageMode) -> None:
         """Page mode: the report leaves by download, or is written only inside the operator's folder."""
@@ -121,13 +124,15 @@ class AuditForm(Form):
 
     def _offer_report(self) -> None:
         findings, stem = self.findings, stem_of(self.name)
-        self.report_downloads.offer(
+        self.report_downloads = downloads = Downloads()
+        self.report_row.children = (self.report_path, self.report_button, downloads)
+        downloads.offer(
             "html",
             "HTML report",
             named_after(stem, "audit-report.html"),
             lambda: render_html(findings, summary=self._summary()),
         )
-        self.report_downloads.offer(
+        downloads.offer(
             "xlsx",
             "XLSX report",
             named_after(stem, "audit-report.xlsx"),
@@ -183,6 +188,9 @@ class AuditForm(Form):
                 where = target if mode is not None else os.path.abspath(self.report)
                 self.report_status.value = message_html(f"Report written: <b>{esc(where)}</b>", "ok")
             else:
+                if self.report_downloads is None:
+                    self._offer_report()
+                assert self.report_downloads is not None
                 self.report_data = self.report_downloads.data("html")
                 self.report = self.report_downloads.filename("html")
                 self.report_status.value = message_html(

@@ -16,7 +16,6 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -29,11 +28,13 @@ from toolkit.reports import sheets
 from toolkit.textsafe import safe_text
 
 from . import hints
+from .esm import load_esm
 from .html import esc
 
 log = logging.getLogger("toolkit.widgets")
 
-_ESM = Path(__file__).with_name("download.js").read_text(encoding="utf-8")
+
+_ESM = load_esm("download.js")
 #: Bytes per comm message: the page shows progress between them.
 CHUNK = 4 * 1024 * 1024
 MIME = {
@@ -170,6 +171,13 @@ class Downloads(anywidget.AnyWidget):  # type: ignore[misc]
         return f"<Downloads: {names or 'nothing offered'}>"
 
 
+def closed(downloads: Downloads | None) -> None:
+    """Let a form's old download widget go (its comm closed, any file it made dropped)."""
+    if downloads is not None:
+        downloads.clear()
+        downloads.close()
+
+
 # ------------------------------------------------------------------ table downloads
 
 
@@ -182,6 +190,20 @@ def table_file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     raise errors.InvalidArgumentError(f"Unknown table format {fmt!r}; use csv or xlsx")
 
 
+def offer_table(downloads: Downloads, frame: pd.DataFrame, name: str, stem: str | None = None) -> None:
+    """Offer ``frame`` as ``<stem>-<name>.csv`` and ``.xlsx`` (made when clicked) instead of what was offered."""
+    with downloads.hold_sync():
+        downloads.clear()
+        for fmt in ("csv", "xlsx"):
+            downloads.offer(
+                fmt,
+                f"{fmt.upper()} of {name}",
+                named_after(stem, f"{name}.{fmt}"),
+                lambda fmt=fmt: table_file_bytes(frame, fmt),
+                note=f"{len(frame):,} rows",
+            )
+
+
 class DownloadBar(widgets.HBox):
     """ "CSV of accounts" / "XLSX of accounts" buttons for one table: the file is made and sent when clicked,
     named after its backup (``stem``) when there is one: ``desktop-large-accounts.csv``."""
@@ -189,14 +211,7 @@ class DownloadBar(widgets.HBox):
     def __init__(self, frame: pd.DataFrame, name: str, *, stem: str | None = None) -> None:
         self.frame, self.name = frame, name
         self.downloads = Downloads()
-        for fmt in ("csv", "xlsx"):
-            self.downloads.offer(
-                fmt,
-                f"{fmt.upper()} of {name}",
-                named_after(stem, f"{name}.{fmt}"),
-                lambda fmt=fmt: table_file_bytes(self.frame, fmt),
-                note=f"{len(frame):,} rows",
-            )
+        offer_table(self.downloads, frame, name, stem)
         super().__init__(children=[self.downloads])
         self.add_class("ctk-downloads")
 

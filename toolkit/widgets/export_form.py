@@ -15,7 +15,7 @@ from toolkit.model.save import WriteResult
 from toolkit.ops.export import export_bytes, reexport
 
 from . import page
-from .downloads import Downloads
+from .downloads import Downloads, closed
 from .files import backup_of
 from .form import Form, wide
 from .html import esc, message_html, pairs_html
@@ -73,8 +73,8 @@ class ExportForm(Form):
             layout={"width": "40em"},
         )
         self.download = widgets.Checkbox(description="Offer a download", indent=False, layout=wide())
-        #: The written file's download button (its bytes go to the browser only when clicked).
-        self.downloads = Downloads()
+        #: The written file's download button (its bytes go to the browser only when clicked), after a run.
+        self.downloads: Downloads | None = None
         self.force = widgets.Checkbox(description="Replace an existing file", indent=False, layout=wide())
         self.result: WriteResult | None = None
         self.data: bytes | None = None
@@ -88,7 +88,8 @@ class ExportForm(Form):
 
     def _reset(self) -> None:
         self.result, self.data = None, None
-        self.downloads.clear()
+        closed(self.downloads)
+        self.downloads = None
 
     def restrict(self, mode: page.PageMode) -> None:
         """Page mode: the file leaves by download, or is written only inside the operator's folder."""
@@ -128,6 +129,7 @@ class ExportForm(Form):
             filename = os.path.basename(name) or export_name(backup, source_name)
             self.data, result = export_bytes(backup, new, name=filename)
             self.result = result
+            self.downloads = Downloads()
             self.downloads.offer("file", f"Download {filename}", filename, self.data, note="encrypted")
         else:
             full = mode.write_path(name) if mode is not None else os.path.expanduser(name)
@@ -145,10 +147,10 @@ class ExportForm(Form):
             "Keep the new password safe: without it this file cannot be opened, and nobody can reset it.", "info"
         )
         shown: list[widgets.Widget] = [widgets.HTML(pairs_html(rows))]
-        if download:
+        if self.downloads is not None:
             shown.append(self.downloads)
         self.results.children = (*shown, widgets.HTML(note))
-        if download:  # "ready" once the button is on the page
+        if self.downloads is not None:  # "ready" once the button is on the page
             self.ok(
                 f"Written and verified: <b>{esc(self.downloads.filename('file'))}</b>, ready: press "
                 "<b>Download</b> to save it."

@@ -13,7 +13,7 @@ from toolkit.model.backup import Backup
 from toolkit.ops.ledger import BEFORE_ASKING, DEFAULT_TIMEOUT, LedgerCheck, check_ledger
 
 from . import page
-from .downloads import Downloads, named_after, stem_of
+from .downloads import Downloads, closed, named_after, stem_of
 from .files import backup_of
 from .form import Form, wide
 from .html import esc, message_html, pairs_html
@@ -104,7 +104,7 @@ class LedgerForm(Form):
         self.matches: bool | None = None
         self.report: bytes | None = None
         #: The check as JSON for a support ticket, sent to the browser when clicked.
-        self.downloads = Downloads()
+        self.downloads: Downloads | None = None
         chooser: list[widgets.Widget] = [self.picker] if source is None else []
         self.notice = widgets.HTML(message_html(esc(BEFORE_ASKING), "warning"))
         super().__init__([self.connection, self.compare, *chooser, self.notice])
@@ -112,7 +112,8 @@ class LedgerForm(Form):
 
     def _reset(self) -> None:
         self.result, self.state, self.matches, self.report = None, None, None, None
-        self.downloads.clear()
+        closed(self.downloads)
+        self.downloads = None
 
     def restrict(self, mode: page.PageMode) -> None:
         """Page mode: no connection field; the server's USB Ledger, or one the operator lists."""
@@ -140,6 +141,7 @@ class LedgerForm(Form):
         ]
         self.report = ledger_report(result, backup, match_text(result, backup, why_not))
         stem = stem_of(os.path.basename(backup.source)) if backup is not None and backup.source else ""
+        self.downloads = Downloads()
         self.downloads.offer(
             "json", "ledger-check.json", named_after(stem, "ledger-check.json"), self.report, note="for a ticket"
         )

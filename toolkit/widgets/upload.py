@@ -18,7 +18,6 @@ a value with an item over the limit is not taken, it becomes a refusal too.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -28,7 +27,9 @@ from ipywidgets.widgets.trait_types import TypedTuple
 from toolkit.format.container import MAX_FILE_SIZE
 from toolkit.textsafe import safe_text
 
-_ESM = Path(__file__).with_name("upload.js").read_text(encoding="utf-8")
+from .esm import load_esm
+
+_ESM = load_esm("upload.js")
 
 
 def _item_from_json(js: dict[str, Any]) -> t.Bunch:
