@@ -102,3 +102,11 @@ def test_widget_outputs_say_what_they_are(path: Path) -> None:
             data = out.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:
                 assert re.fullmatch(r"<\w*(?:Form|Desk): [^<>]*>", data["text/plain"]), data["text/plain"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_no_download_is_saved_in_the_notebook(path: Path) -> None:
+    """Downloads travel only when clicked (toolkit.widgets.downloads): no file's bytes in the saved widget state."""
+    text = path.read_text(encoding="utf-8")
+    assert "data:application/octet-stream" not in text
+    assert ";base64," not in text
