@@ -70,6 +70,7 @@ def test_crafted_requests_are_ignored_and_errors_are_words() -> None:
 
 def test_names_after_the_backup() -> None:
     assert stem_of("/x/desktop-large.json") == "desktop-large"
+    assert stem_of("#2 wallet-export-bitrot.json (salvaged, damage in 2 places)") == "wallet-export-bitrot"
     assert named_after("desktop-large", "accounts.csv") == "desktop-large-accounts.csv"
     assert named_after("", "accounts.csv") == "accounts.csv"
     assert file_name("a\u202eb<c>.csv") == "a-b-c-.csv"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,11 +55,16 @@ def file_name(name: str, fallback: str = "download") -> str:
     return safe[:120] or fallback
 
 
+#: :attr:`toolkit.widgets.session.Produced.label`: ``#2 wallet-export-bitrot.json (salvaged, damage in 2 places)``.
+_LABEL = re.compile(r"#\d+ (.+?) \([^()]*\)")
+
+
 def stem_of(name: str | None) -> str:
     """The backup's name without folders and its extension (``desktop-large.json`` -> ``desktop-large``)."""
     if not name:
         return ""
-    stem = os.path.splitext(os.path.basename(str(name)))[0]
+    label = _LABEL.fullmatch(str(name))  # a backup of the session, by its label: its file's name
+    stem = os.path.splitext(os.path.basename(label.group(1) if label else str(name)))[0]
     return file_name(stem, "")
 
 
