@@ -110,3 +110,18 @@ def test_the_front_end_ships_compact() -> None:
     from toolkit.widgets.downloads import _ESM
 
     assert "export default" in _ESM and "\n//" not in _ESM and len(_ESM) < 4_000
+
+
+def test_a_click_is_answered_while_another_file_is_being_made() -> None:
+    """The kernel's comm handler never waits for a slow file (it would freeze the page)."""
+    release = threading.Event()
+    w = Downloads()
+    w.send = lambda content, buffers=None: None  # type: ignore[method-assign]
+    w.offer("slow", "Slow", "slow.bin", lambda: release.wait(10) and b"x")
+    w.offer("fast", "Fast", "fast.bin", b"y")
+    w._on_msg(w, {"event": "request", "key": "slow", "id": "v:1"}, [])
+    time.sleep(0.2)
+    started = time.monotonic()
+    w._on_msg(w, {"event": "request", "key": "fast", "id": "v:2"}, [])
+    assert time.monotonic() - started < 0.5
+    release.set()

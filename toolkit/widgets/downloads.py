@@ -99,7 +99,8 @@ class Downloads(anywidget.AnyWidget):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._offers: dict[str, _Offer] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _sending only: a click never waits for a file being made
+        self._making = threading.Lock()
         self._sending: set[str] = set()
         self.on_msg(self._on_msg)
         self.add_class("ctk-downloads-widget")
@@ -126,7 +127,7 @@ class Downloads(anywidget.AnyWidget):  # type: ignore[misc]
     def data(self, key: str) -> bytes:
         """The bytes of the file offered as ``key``, made now if they were not yet."""
         offer = self._offers[key]
-        with self._lock:
+        with self._making:
             if offer.data is None:
                 offer.data = offer.source if isinstance(offer.source, bytes) else bytes(offer.source())
             return offer.data
