@@ -19,9 +19,9 @@ from .downloads import DownloadBar, Downloads, closed, named_after, stem_of
 from .files import FileSource, backup_of, open_chosen
 from .form import Form
 from .html import error_html, esc, frame_html, message_html
-from .theme import SEVERITY_ACCENTS, TEXT
+from .theme import SEVERITY_ACCENTS
 
-#: Heading colour of each severity's section (the theme's error/warning/info colours).
+#: Heading colour of each severity's section (the theme's error/warning/info colours, set by class in the STYLE).
 SEVERITY_COLOURS = dict(SEVERITY_ACCENTS)
 SHOWN_COLUMNS = ["table", "key", "rule", "message"]
 
@@ -36,9 +36,8 @@ def findings_html(findings: pd.DataFrame) -> str:
     """One section per severity that has findings, errors first."""
     parts = []
     for severity, part in group_by_severity(findings):
-        colour = SEVERITY_COLOURS.get(severity, TEXT)
         parts.append(
-            f'<div class="ctk-severity ctk-{esc(severity)}"><h4 style="color:{colour};margin:8px 0 2px">'
+            f'<div class="ctk-severity ctk-{esc(severity)}"><h4 style="margin:8px 0 2px">'
             f"{esc(severity)} ({len(part)})</h4>{frame_html(part[SHOWN_COLUMNS], max_height='20em', wrap=True)}</div>"
         )
     return "".join(parts)

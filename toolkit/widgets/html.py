@@ -17,7 +17,7 @@ import pandas as pd
 from toolkit import errors
 from toolkit.textsafe import is_missing, safe_text
 
-from .theme import STYLE, box_style
+from .theme import STYLE
 
 __all__ = [
     "MAX_CELL",
@@ -53,9 +53,10 @@ def esc(value: Any) -> str:
 
 
 def message_html(body_html: str, kind: str = "info") -> str:
-    """A box (``error``, ``warning``, ``ok`` or ``info``) around already-escaped HTML, in the theme's colours."""
+    """A box (``error``, ``warning``, ``ok`` or ``info``) around already-escaped HTML, in the theme's colours
+    (:data:`~toolkit.widgets.theme.STYLE`, which every form carries)."""
     kind = kind if kind in ("error", "warning", "ok", "info") else "info"
-    return f'<div class="ctk-message ctk-{kind}" style="{box_style(kind)}">{body_html}</div>'
+    return f'<div class="ctk-message ctk-{kind}">{body_html}</div>'
 
 
 def muted_html(text: str, cls: str = "") -> str:

@@ -40,7 +40,14 @@ SEVERITY_ACCENTS = {
     "info": TONES["info"][0],
 }
 
-#: Styles for the forms' tables and boxes (put once into every form's heading).
+_tones = "\n".join(
+    f".ctk-message.ctk-{kind} {{ background: {tint}; border-color: {accent}; }}"
+    for kind, (accent, tint) in TONES.items()
+)
+_severities = "\n".join(f".ctk-severity.ctk-{s} h4 {{ color: {c}; }}" for s, c in SEVERITY_ACCENTS.items())
+
+#: Styles for the forms' tables and boxes (put once into every form's heading): the theme's variables live
+#: here, so the HTML of a message names only its class.
 STYLE = f"""<style>
 .ctk-form, .ctk-desk {{ color: {TEXT}; }}
 .ctk-table {{ border-collapse: collapse; font-size: 12px; color: {TEXT}; }}
@@ -55,17 +62,11 @@ STYLE = f"""<style>
 .ctk-form .lm-TabBar-tabLabel {{ overflow: visible !important; text-overflow: clip !important; }}
 .ctk-table th, .ctk-table td {{ box-sizing: border-box; }}
 .ctk-muted {{ color: {MUTED}; font-size: 12px; }}
-.ctk-message {{ color: {TEXT}; border-radius: 4px; padding: 6px 10px; margin: 4px 0; }}
+.ctk-message {{ color: {TEXT}; border: 1px solid; border-left-width: 4px; border-radius: 4px; padding: 6px 10px;
+  margin: 4px 0; }}
+{_tones}
+{_severities}
 </style>"""
-
-
-def box_style(kind: str) -> str:
-    """The inline style of a message box of ``kind`` (``error``, ``warning``, ``ok``, ``info``)."""
-    accent, tint = TONES.get(kind, TONES["info"])
-    return (
-        f"color:{TEXT};background:{tint};border:1px solid {accent};border-left-width:4px;"
-        "border-radius:4px;padding:6px 10px;margin:4px 0"
-    )
 
 
 def tint_style(value: str) -> str:
