@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import ipywidgets as widgets
 import pytest
 
 from toolkit import errors, open_backup
@@ -80,6 +81,11 @@ def test_recovery_has_no_cluster_or_tls_field(served) -> None:
     from_page(form.tls_ca, value="/etc/ssl/private/key.pem")
     assert form.cluster.value == "" and form.tls_ca.value == ""
     assert form.security() is None
+    form.insecure_cluster = widgets.Checkbox(value=True)  # the opt-in for plain tcp:// a form may grow
+    page.guard_recovery(form, PageMode())
+    assert form.insecure_cluster.value is False and form.insecure_cluster.layout.display == "none"
+    from_page(form.insecure_cluster, value=True)
+    assert form.insecure_cluster.value is False
     from_page(form.workers, value=10_000)
     assert form.workers.value <= os.cpu_count()
 

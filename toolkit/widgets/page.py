@@ -138,6 +138,10 @@ def guard_recovery(form: Any, mode: PageMode) -> None:
         box.value = value if mode.clusters else ""
         guard(box, (box.value,))
     form.workers.max = min(form.workers.max, available_cpus())
+    for name, box in vars(form).items():  # a plain-tcp:// opt-in ("insecure cluster") is the operator's only
+        if "insecure" in name and isinstance(box, widgets.Checkbox):
+            hide(box)
+            guard(box, (False,))
     if mode.clusters:
         choice = widgets.Dropdown(
             options=[("this computer's cores", ""), *((a, a) for a in mode.clusters)],
