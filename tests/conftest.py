@@ -14,22 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 
 
-def _main_checkout(root: Path) -> Path:
-    """The main checkout of a git worktree (its ``.git`` file names ``MAIN/.git/worktrees/NAME``), else ``root``."""
-    git = root / ".git"
-    if git.is_file():
-        text = git.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            gitdir = Path(text.split(":", 1)[1].strip())
-            if gitdir.parent.name == "worktrees":
-                return gitdir.parent.parent.parent
-    return root
+#: ``$CONCORDIUM_VECTORS``, else the copy in the repository (tests/vectors/, provenance in its README).
+VECTORS = Path(os.environ.get("CONCORDIUM_VECTORS", ROOT / "tests" / "vectors"))
 
-
-#: ``$CONCORDIUM_VECTORS``, else ``../shared/vectors`` beside the clone (beside the main checkout for a worktree).
-VECTORS = Path(os.environ.get("CONCORDIUM_VECTORS", _main_checkout(ROOT).parent / "shared" / "vectors"))
-
-#: (file, password, plaintext file, kind) — passwords from ../shared/vectors/README.md
+#: (file, password, plaintext file, kind) — passwords from tests/vectors/README.md
 VECTOR_FILES = [
     ("desktop-reference.json", "reference-Pässword-1", "desktop-reference.plaintext.json", "desktop-wallet"),
     ("desktop-reference-old.json", "oldref-pass", "desktop-reference-old.plaintext.json", "desktop-wallet"),

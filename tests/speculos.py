@@ -1,4 +1,4 @@
-"""Speculos, Ledger's own emulator, running the real Concordium apps from ../shared/ledger/ for the tests.
+"""Speculos, Ledger's own emulator, running the real Concordium apps from tests/ledger-apps/ for the tests.
 
 Speculos runs an app's ARM build under qemu-arm-static.  It listens on every
 interface (not configurable): the tests talk to 127.0.0.1 only.  It silently
@@ -34,8 +34,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = Path(os.environ.get("CONCORDIUM_LEDGER_APPS", ROOT.parent / "shared" / "ledger"))
-#: The seed the Concordium app's own end-to-end tests use (../shared/ledger/README.md).
+#: ``$CONCORDIUM_LEDGER_APPS``, else the builds in the repository (tests/ledger-apps/, provenance in its README).
+APPS = Path(os.environ.get("CONCORDIUM_LEDGER_APPS", ROOT / "tests" / "ledger-apps"))
+#: The seed the Concordium app's own end-to-end tests use (tests/ledger-apps/README.md).
 SEED = (
     "vendor sphere crew wise puppy wise stand wait tissue boy fortune myself hamster intact window garment"
     " negative dynamic permit genre limb work dial guess"

@@ -1,4 +1,4 @@
-"""The Ledger check against the real Concordium apps (../shared/ledger/) running in Speculos, Ledger's emulator.
+"""The Ledger check against the real Concordium apps (tests/ledger-apps/) running in Speculos, Ledger's emulator.
 
 What the apps answer here is what a Ledger answers: the states, messages and
 pairing key are checked through the library, the CLI (``--json`` and text) and
