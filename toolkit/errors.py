@@ -341,3 +341,14 @@ class CheckpointOutdatedError(CheckpointError):
 
     code = "checkpoint-outdated"
     hint = "Delete it and start the search afresh (an older checkpoint is not resumed)."
+
+
+class MissingExtraError(BackupError):
+    """A feature needs an optional part of the toolkit that is not installed (``pip install '...[extra]'``)."""
+
+    code = "missing-extra"
+
+    def __init__(self, reason: str = "", *, extra: str, hint: str | None = None, subject: str | None = None) -> None:
+        #: The extra to install: ``ledger``, ``dask`` or ``notebook``.
+        self.extra = extra
+        super().__init__(reason, hint=hint, subject=subject)

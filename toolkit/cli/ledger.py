@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from toolkit import errors
+from toolkit.extras import require
 from toolkit.ops.ledger import (
     BEFORE_ASKING,
     DEFAULT_TIMEOUT,
@@ -82,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     device = int(args.device) if args.device and args.device.isdigit() else args.device
     if args.tcp is not None and device is not None:
         raise errors.UsageError("--device picks a USB Ledger; it cannot be used with --tcp")
+    require("ledger", "ledgerblue")  # before any password is asked for
     backup = None
     if args.file:  # open it first: a file that does not open is exit 2 before the device is asked
         from toolkit.model.backup import open_backup

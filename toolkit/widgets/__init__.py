@@ -5,6 +5,9 @@
 (``form.backup``, ``form.tables``, ``form.changes``, ``form.findings``,
 ``form.result`` ...), so the next cell can use them.  Forms are imported
 lazily: ``from toolkit.widgets import OpenForm`` loads only what it needs.
+
+They need the ``notebook`` extra: without it, importing anything here raises
+:class:`toolkit.errors.MissingExtraError` (code ``missing-extra``) naming the install command.
 """
 
 from __future__ import annotations
@@ -12,7 +15,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from toolkit.extras import require
+
 from .registry import FORMS as _REGISTRY
+
+# Every form module imports these; checked here once, before any of them loads.
+require("notebook", "ipywidgets")
+require("notebook", "anywidget")
 
 #: Form class -> the module that defines it (from the one list, :mod:`toolkit.widgets.registry`).
 FORMS = {entry.cls: entry.module for entry in _REGISTRY}

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from toolkit.extras import require
+
 from .devices import DeviceInfo, list_devices, parse_tcp, pick_device, printable, tcp_address, tcp_from_env
 from .transport import GET_APP_AND_VERSION, GET_PAIRING_KEY, Broken, Link, NoAnswer, StatusWord, Unexpected
 
@@ -143,8 +145,9 @@ def check_ledger(
     of several USB Ledgers: its 1-based position in :func:`list_devices` or its
     path.  ``hid_entries`` replaces the call to ``hid.enumerate`` (and the
     environment).  Raises :class:`toolkit.errors.LedgerError` only for a
-    malformed HOST:PORT.
+    malformed HOST:PORT, and :class:`toolkit.errors.MissingExtraError` without the ``ledger`` extra.
     """
+    require("ledger", "ledgerblue")
     deadline = time.monotonic() + max(float(timeout), 0.05)
     endpoint = parse_tcp(tcp) if isinstance(tcp, str) else tcp
     if endpoint is None and hid_entries is None:
@@ -245,7 +248,7 @@ def _check_usb(
 ) -> LedgerCheck:
     try:
         devices = list_devices(entries)
-    except (ImportError, OSError) as exc:
+    except OSError as exc:
         return LedgerCheck(
             "error",
             f"USB devices cannot be listed here ({exc}). Speculos or the simulator can be reached over TCP instead.",
@@ -267,7 +270,7 @@ def _check_usb(
         )
     try:
         link = Link.usb(chosen.path or "", deadline)
-    except (ImportError, OSError) as exc:
+    except OSError as exc:
         return LedgerCheck(
             "error",
             f"The {chosen.describe()} could not be opened ({exc}). Close Ledger Live and other apps using it;"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit import errors
+from toolkit.extras import require
 
 LEDGER_VENDOR_ID = 0x2C97
 #: product_id >> 8 on current firmware (docs/FORMAT.md §5) ...
@@ -58,7 +59,7 @@ def list_devices(entries: Iterable[Mapping[str, Any]] | None = None) -> list[Dev
     (interface 0 or usage page 0xFFA0, as ledgerblue chooses).
     """
     if entries is None:
-        import hid
+        hid = require("ledger", "hid")
 
         entries = hid.enumerate(LEDGER_VENDOR_ID, 0)
     out: list[DeviceInfo] = []

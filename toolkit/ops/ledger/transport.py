@@ -19,6 +19,8 @@ import struct
 import time
 from typing import Any
 
+from toolkit.extras import require
+
 #: Answered by the device OS: which app is open.
 GET_APP_AND_VERSION = bytes.fromhex("b0010000")
 #: Concordium app: INS 0x01 get public key, P1 0x01 no confirmation, P2 0x00 key only, path 1105'/0'.
@@ -142,7 +144,7 @@ class Link:
     @classmethod
     def tcp(cls, host: str, port: int, deadline: float) -> Link:
         """Connect to Speculos or the simulator; ``TimeoutError`` or ``OSError`` when nothing is there."""
-        from ledgerblue.commTCP import DongleServer
+        DongleServer = require("ledger", "ledgerblue.commTCP").DongleServer  # noqa: N806
 
         sock = socket.create_connection((host, port), timeout=max(deadline - time.monotonic(), 0.01))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # ledgerblue sends length and APDU apart
@@ -153,9 +155,9 @@ class Link:
 
     @classmethod
     def usb(cls, path: str, deadline: float) -> Link:
-        """Open one Ledger by its HID path; ``OSError`` (or ``ImportError``) when it cannot be opened."""
-        import hid
-        from ledgerblue.comm import HIDDongleHIDAPI
+        """Open one Ledger by its HID path; ``OSError`` when it cannot be opened."""
+        hid = require("ledger", "hid")
+        HIDDongleHIDAPI = require("ledger", "ledgerblue.comm").HIDDongleHIDAPI  # noqa: N806
 
         dev = hid.device()
         dev.open_path(path.encode())
@@ -164,7 +166,7 @@ class Link:
 
     def exchange(self, apdu: bytes) -> bytes:
         """Send one allowed APDU and return the answer's data (status 0x9000)."""
-        from ledgerblue.commException import CommException
+        CommException = require("ledger", "ledgerblue.commException").CommException  # noqa: N806
 
         if apdu not in ALLOWED_APDUS:
             raise ValueError("refusing to send an APDU that is not one of the two read-only ones")

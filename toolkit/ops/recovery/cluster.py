@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from toolkit import errors
+from toolkit.extras import require
 from toolkit.textsafe import safe_text
 
 from .ranges import RangeJob, RangeResult, check_range, validated
@@ -156,14 +157,8 @@ def _client_class() -> type:
 
 
 def require_distributed() -> None:
-    """The one check that Dask is installed (the toolkit's optional ``dask`` extra), as a coded error."""
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        raise errors.ClusterError(
-            "Searching on a Dask cluster needs the toolkit's 'dask' extra",
-            hint="Install it: pip install 'concordium-backup-toolkit[dask]'.",
-        ) from None
+    """The one check that Dask is installed (the toolkit's optional ``dask`` extra): ``missing-extra`` if not."""
+    require("dask", "distributed")
 
 
 def scheme_of(address: str) -> str:
