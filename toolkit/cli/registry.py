@@ -46,6 +46,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("salvage", "salvage", "recover every readable record from a damaged backup into a new file"),
     Command("recover-password", "recover", "find a forgotten backup password from candidates, tokens and typos"),
     Command("ledger", "ledger", "check the Ledger, and whether it is the one a backup belongs to"),
+    Command("samples", "samples", "copy the bundled sample backups and their password files into a folder"),
+    Command("desk", "desk", "start the support-desk app (every form in one page) on 127.0.0.1 and print its address"),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

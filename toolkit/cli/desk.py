@@ -1,0 +1,40 @@
+"""``concordium-backup desk [--port N]``: the support-desk app (every form, one session) in the browser.
+
+A thin skin over :func:`toolkit.ops.bundled.desk_app`: Voilà serves the packaged
+app-desk notebook on 127.0.0.1 with the upload limit set, until Ctrl+C.  Needs the
+``notebook`` extra (exit 2 naming it otherwise); no checkout or config file is needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from toolkit.ops.bundled import DESK_PORT  # light: the Voila app is imported only when it starts
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Start the support-desk app: every form (open, diff, import preview, export, salvage, audit, password"
+        " recovery, Ledger) in one browser page, served by Voila on 127.0.0.1 only, uploads up to the"
+        " toolkit's size limit. Prints the address to open; stop it with Ctrl+C. Needs the notebook extra."
+    )
+    p.add_argument("--port", type=_port, default=DESK_PORT, metavar="N", help=f"the port (default {DESK_PORT})")
+    p.set_defaults(func=run)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    from toolkit.ops.bundled import desk_app
+
+    app = desk_app(args.port)
+    print(f"Support desk: http://127.0.0.1:{app.port}/  (Ctrl+C stops it)", flush=True)
+    try:
+        app.start()
+    except KeyboardInterrupt:
+        pass
+    return 0
