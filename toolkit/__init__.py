@@ -32,7 +32,7 @@ from .errors import BackupError
 if TYPE_CHECKING:  # loaded on first use (see _LAZY); named here for type checkers
     from .model.backup import DESKTOP, LEGACY, Backup, open_backup  # noqa: F401
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: name -> (module, attribute) that holds it, imported when first asked for.
 _LAZY: dict[str, tuple[str, str]] = {
