@@ -93,9 +93,12 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def serve(work: Path, argv: list[str], *, ready_path: str = "", env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``python -m <argv>`` (``{port}`` filled in) from the project folder with its own Jupyter dirs under
-    ``work`` (and ``env`` added to its environment); yield its URL once it listens; kill its process group after."""
+def serve(
+    work: Path, argv: list[str], *, ready_path: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> Iterator[str]:
+    """Run ``python -m <argv>`` (``{port}`` filled in) from ``cwd`` (the project folder) with its own Jupyter dirs
+    under ``work`` (and ``env`` added to its environment); yield its URL once it listens; kill its process group
+    after."""
     for sub in ("config", "data", "runtime"):
         (work / sub).mkdir(exist_ok=True)
     env = dict(
@@ -111,7 +114,7 @@ def serve(work: Path, argv: list[str], *, ready_path: str = "", env: dict[str, s
     cmd = [sys.executable, "-m", *(a.format(port=port) for a in argv)]
     log = work / "server.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port, proc, log, SERVER_START_TIMEOUT)
         yield f"http://127.0.0.1:{port}/{ready_path}"

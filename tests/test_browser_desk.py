@@ -1,7 +1,7 @@
 """The support-desk journeys of issue 10, end to end in Chromium, driving only the page.
 
 ``notebooks/app-desk.ipynb`` (every form, one session of backups) is served
-by Voilà from the project folder, as the README says; every test loads a
+by ``concordium-backup desk`` (Voilà) from an empty folder, as the README says; every test loads a
 fresh page (a fresh kernel).  Uploads go through the browser's file chooser,
 passwords are typed, files come back as browser downloads and are opened with
 the library.  ``CONCORDIUM_SCREENSHOTS=docs`` keeps each journey's end as
@@ -33,10 +33,8 @@ from .test_browser import (
     password_of,
     playwright_api,
     serve,
-    voila_argv,
 )
 
-APP = ROOT / "notebooks" / "app-desk.ipynb"
 DESKTOP = SAMPLES / "wallet-export.json"
 LATER = SAMPLES / "wallet-export-later.json"
 BITROT = SAMPLES / "wallet-export-bitrot.json"
@@ -54,8 +52,11 @@ LEDGER_PORT = free_port()
 
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``concordium-backup desk`` from an empty folder: no voila.json, the command sets the upload limit
+    (the 30 MB upload below would lose the kernel's connection otherwise)."""
     env = {"CONCORDIUM_DESK_LEDGER": f"127.0.0.1:{LEDGER_PORT}"}
-    with serve(tmp_path_factory.mktemp("voila-desk"), voila_argv(APP), env=env) as url:
+    work = tmp_path_factory.mktemp("voila-desk")
+    with serve(work, ["toolkit", "desk", "--port={port}"], env=env, cwd=work) as url:
         yield url
 
 

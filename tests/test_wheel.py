@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -84,3 +85,27 @@ def test_the_core_install_is_at_most_200_mib(installed: Path) -> None:
         files = [entry] if entry.is_file() else [p for p in entry.rglob("*") if p.is_file()]
         total += sum(p.stat().st_size for p in files)
     assert total <= 200 * 1024 * 1024, total / 2**20
+
+
+def test_the_sdist_holds_its_tests_and_they_run_there(tmp_path: Path) -> None:
+    """Unpacked elsewhere and installed (core and pytest only), the sdist's own tests pass on its own data."""
+    out = run([sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path / "dist"), str(ROOT)], tmp_path)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    (sdist,) = (tmp_path / "dist").glob("*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        tar.extractall(tmp_path / "src", filter="data")
+    (src,) = (tmp_path / "src").iterdir()
+    for needed in ("LICENSE", "CHANGELOG.md", "constraints.txt", "tests/conftest.py", "tests/vectors/README.md"):
+        assert (src / needed).is_file(), needed
+    assert len(list((src / "tests" / "ledger-apps").glob("*.elf"))) == 4
+    assert (src / "data" / "samples" / "wallet-export.password").is_file()
+    assert (src / "notebooks" / "app-desk.ipynb").is_file()
+    venv.create(tmp_path / "venv", with_pip=True)
+    python = str(tmp_path / "venv" / ("Scripts" if os.name == "nt" else "bin") / "python")
+    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(src / "constraints.txt")]
+    out = run([*pip, str(src), "pytest", "pytest-timeout", "hypothesis"], tmp_path)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    tests = ["tests/test_container.py", "tests/test_backup.py", "tests/test_samples.py", "tests/test_extras.py"]
+    out = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests], src)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert " passed" in out.stdout and " error" not in out.stdout
