@@ -9,6 +9,7 @@ venv without the extra would), then drives the real CLI or library there.  The c
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -56,7 +57,7 @@ def run_without(extras: list[str], code: str, *, stdin: str = "") -> subprocess.
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(ROOT)},
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("CONCORDIUM_")}, "PYTHONPATH": str(ROOT)},
     )
 
 

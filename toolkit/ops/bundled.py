@@ -121,6 +121,8 @@ def desk_app(port: int = DESK_PORT) -> Any:
     if not 0 < port < 65536:
         raise errors.InvalidArgumentError(f"{port} is not a port number (1-65535)", subject="port")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if os.name != "nt":  # as tornado binds: a port left in TIME_WAIT by a desk just stopped is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
