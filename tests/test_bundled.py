@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -174,6 +176,9 @@ def test_desk_serves_the_app_from_an_empty_folder(tmp_path: Path) -> None:
         assert "Traceback" not in html and str(ROOT) not in html  # no code or path for the page's users
         printed = log.read_text(errors="replace").splitlines()[0]
         assert printed.startswith(f"Support desk: http://127.0.0.1:{port}/")
+        kernel = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
+        assert kernel, "the page names no kernel"
+        assert kernel_takes_a_message(port, kernel.group(1), 20 * 1024 * 1024)  # tornado's default limit is 10 MiB
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -181,3 +186,42 @@ def test_desk_serves_the_app_from_an_empty_folder(tmp_path: Path) -> None:
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+def kernel_takes_a_message(port: int, kernel_id: str, size: int) -> bool:
+    """Send one ``size``-byte message on the page's kernel websocket, as an upload is sent: is the connection
+    still open after it (not closed 1009, "message too big")?"""
+    from tornado.iostream import StreamClosedError
+    from tornado.websocket import WebSocketClosedError, websocket_connect
+
+    message = json.dumps(
+        {
+            "header": {"msg_id": "t", "msg_type": "comm_msg", "session": "t", "username": "", "version": "5.3"},
+            "parent_header": {},
+            "metadata": {},
+            "content": {"comm_id": "not-a-comm", "data": {"blob": "x" * size}},
+            "channel": "shell",
+        }
+    )
+
+    async def send() -> bool:
+        conn = await websocket_connect(
+            f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels", max_message_size=2**28
+        )
+        try:
+            try:
+                await conn.write_message(message)
+            except (WebSocketClosedError, StreamClosedError):  # closed while it was being sent
+                return False
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # whatever the kernel says; None when the server closed it
+                try:
+                    if await asyncio.wait_for(conn.read_message(), timeout=deadline - time.monotonic()) is None:
+                        return False
+                except TimeoutError:
+                    break
+            return conn.close_code is None
+        finally:
+            conn.close()
+
+    return asyncio.run(send())
