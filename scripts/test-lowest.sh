@@ -17,7 +17,7 @@ fi
 .venv-lowest/bin/python -m pip check
 # what was tested, for the log
 .venv-lowest/bin/python -m pip list --format=freeze 2>/dev/null \
-  | grep -iE '^(cryptography|pandas|numpy|orjson|pybase64|base58|tqdm|openpyxl|ledgerblue|distributed|dask|ipywidgets|anywidget)==' \
+  | grep -iE '^(cryptography|pandas|numpy|orjson|pybase64|base58|tqdm|openpyxl|wcwidth|shtab|ledgerblue|distributed|dask|ipywidgets|anywidget)==' \
   | tr '\n' ' '
 echo
 # -m "not slow" (pyproject's default); the tests that need the browser/notebook stack are left out

@@ -102,7 +102,9 @@ def test_every_package_is_listed_with_the_bundles() -> None:
         for p in (ROOT / "toolkit").rglob("__init__.py")
         if "__pycache__" not in p.parts
     }
-    assert set(config["packages"]) == found | {"toolkit.samples", "toolkit.notebooks"}
+    listed = set(config["packages"])
+    assert not found - listed, f"add {sorted(found - listed)} to [tool.setuptools] packages in pyproject.toml"
+    assert listed == found | {"toolkit.samples", "toolkit.notebooks"}
     assert config["package-dir"] == {"toolkit.samples": "data/samples", "toolkit.notebooks": "notebooks"}
     assert (ROOT / "toolkit" / "py.typed").is_file()
     assert "Apache License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
