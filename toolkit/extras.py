@@ -16,11 +16,11 @@ from toolkit.errors import MissingExtraError
 
 DISTRIBUTION = "concordium-backup-toolkit"
 
-#: extra -> what it is for (the words of the message).
+#: extra -> what needs it (the start of the message).
 EXTRAS: dict[str, str] = {
-    "ledger": "The Ledger check",
-    "dask": "Password recovery on a Dask cluster",
-    "notebook": "The notebook forms and the support-desk app",
+    "ledger": "The Ledger check needs",
+    "dask": "Password recovery on a Dask cluster needs",
+    "notebook": "The notebook forms and the support-desk app need",
 }
 
 
@@ -42,7 +42,7 @@ def require(extra: str, module: str) -> ModuleType:
     except ImportError as exc:
         missing = exc.name or module
         raise MissingExtraError(
-            f"{EXTRAS[extra]} needs the '{extra}' extra ({missing} cannot be imported)",
+            f"{EXTRAS[extra]} the '{extra}' extra ({missing} cannot be imported)",
             hint=f"Install it with: {install_command(extra)}",
             extra=extra,
         ) from None
