@@ -116,7 +116,8 @@ def test_every_package_is_listed_with_the_bundles() -> None:
 def test_desk_app_sets_the_upload_limit_whatever_the_folder_says(tmp_path: Path, monkeypatch) -> None:
     pytest.importorskip("voila")
     (tmp_path / "voila.json").write_text(
-        json.dumps({"Voila": {"tornado_settings": {"websocket_max_message_size": 1024}}}), encoding="utf-8"
+        json.dumps({"Voila": {"tornado_settings": {"websocket_max_message_size": 1024}, "ip": "0.0.0.0", "port": 1}}),
+        encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
     port = free_port()

@@ -129,16 +129,9 @@ def desk_app(port: int = DESK_PORT) -> Any:
             raise errors.InvalidArgumentError(
                 f"Port {port} on 127.0.0.1 is in use", hint="Choose another port.", subject="port"
             ) from None
-    app = voila_app.Voila()
-    app.initialize(
-        [
-            str(notebook),
-            f"--port={port}",
-            "--Voila.ip=127.0.0.1",
-            "--Voila.port_retries=0",
-            "--no-browser",
-        ]
-    )
-    # after initialize: a voila.json in the current folder or the user's config cannot lower it
+    app = voila_app.Voila(notebook_path=str(notebook))
+    app.initialize([])  # no arguments: this process's command line is not Voila's
+    # set after initialize: a voila.json in the current folder or the user's config cannot change them
+    app.ip, app.port, app.port_retries, app.open_browser = "127.0.0.1", port, 0, False
     app.tornado_settings = {**app.tornado_settings, "websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_SIZE}
     return app
