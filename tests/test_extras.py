@@ -132,6 +132,7 @@ def test_recovery_on_a_cluster_without_the_dask_extra_exits_2_naming_it(tmp_path
         str(candidates),
         "--cluster",
         "tcp://127.0.0.1:9",
+        "--insecure-cluster",  # plain tcp:// must be allowed explicitly, else that is the first refusal
         "--no-checkpoint",
         "--no-progress",
     )
