@@ -303,22 +303,26 @@ MAX_INT = 2**63 - 1
 
 
 def shape_problem(backup: Backup) -> str | None:
-    """The first known field whose value has a JSON type its record kind does not allow, in words.
+    """The first known field whose value has a JSON type its record kind does not allow, in words; also a
+    field inside JSON text that a table reads (:mod:`toolkit.model.jsontext`), or JSON text too large to read.
 
     One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
     and None); anything else falls back to :func:`toolkit.model.shapes.has_type`.
     """
     from toolkit.format.jsonio import json_type, json_type_name
 
+    from .jsontext import INNER_FIELDS, inner_problem
     from .shapes import has_type
 
     shapes = shapes_of(backup.kind)
+    seen: dict[str, str | None] = {}  # per JSON text: its verdict (providers and policies repeat)
     for table, records in backup.tables_of_records():
         shape = shapes.get(table)
         if shape is None:
             continue
         declared = {**shape.required, **shape.optional}
         exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
+        inside = [f for t, f in INNER_FIELDS if t == table]  # fields holding JSON whose insides are read
         for i, record in enumerate(records):
             if type(record) is not dict:
                 if isinstance(record, dict):
@@ -336,6 +340,10 @@ def shape_problem(backup: Backup) -> str | None:
                     return f"{table}[{i}]{_record_name(record)} has {name} as {got}, not {want}"
                 if kind is int and abs(value) > MAX_INT:
                     return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
+            for name in inside:
+                problem = inner_problem(table, name, record.get(name), seen)
+                if problem:
+                    return f"{table}[{i}]{_record_name(record)} {problem}"
     return None
 
 
@@ -348,6 +356,11 @@ def _record_name(record: dict[str, Any]) -> str:
     return f" ({name[:40]!r})" if isinstance(name, str) and name else ""
 
 
+class TooManyContainersError(errors.UnexpectedContentError):
+    """``unexpected-content``: more objects and lists than :data:`toolkit.format.jsonio.MAX_CONTAINERS`, refused
+    before parsing (salvage, which reads a file piece by piece, scans such a file instead)."""
+
+
 def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None = None) -> dict[str, Any]:
     """Parse decrypted bytes; a parse failure after a matching first block means damage.
 
@@ -355,6 +368,13 @@ def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None 
     deeper than :data:`jsonio.MAX_DEPTH`, a few invalid UTF-8 bytes) is
     :class:`UnexpectedContentError`: the password is right and nothing was damaged.
     """
+    count = jsonio.containers(plaintext)
+    if count > jsonio.MAX_CONTAINERS:
+        raise TooManyContainersError(
+            f"The file decrypts, but holds about {count:,} objects and lists, more than the "
+            f"{jsonio.MAX_CONTAINERS:,} a backup may hold to be read within the memory bound",
+            hint="No wallet writes that many; it was not written by a Concordium wallet.",
+        )
     try:
         document, odd = jsonio.loads_checked(plaintext)
     except jsonio.JSONError as exc:
