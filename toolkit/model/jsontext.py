@@ -2,7 +2,7 @@
 
 A Desktop identity's ``identityObject`` and ``identityProvider`` and a credential's ``policy`` are JSON
 written as text; a legacy identity holds the same ``identityObject`` and ``identityProvider`` as objects
-(FORMAT.md §2 and §4).  The tables read a few fields inside them (``maxAccounts``, ``createdAt``,
+(docs/FORMAT.md §2 and §4).  The tables read a few fields inside them (``maxAccounts``, ``createdAt``,
 ``validTo``, the provider's name, the revealed attributes): :data:`INNER_FIELDS` gives their JSON
 types, and :func:`inner_problem` says, in the words of :meth:`toolkit.Backup.check_shape`, when one has
 another type (``maxAccounts`` of ``"many"``, ``1.5`` or ``1e308``) so that no table meets it.  JSON text

@@ -21,7 +21,8 @@ DASHBOARD_APP = "BOLOS"
 MIN_APP_VERSION = (3, 0, 0)
 DEFAULT_TIMEOUT = 5.0
 #: The pairing-key answer (public key 1105'/0', P2 0x00: the key only) is exactly this long: an ed25519 public
-#: key (measured on the real 4.1.2/5.3.0 apps, /work/shared/ledger/README.md); any other length is not the app's.
+#: key (docs/FORMAT.md §5: the app's src/common/getPublicKey.c, measured on the real 4.1.2/5.3.0 apps); any
+#: other length is not the app's.
 PAIRING_KEY_BYTES = 32
 
 STATES = (
@@ -185,11 +186,11 @@ def match_wallet(backup: Backup, pairing_key: str) -> WalletMatch | None:
 def parse_app_and_version(data: bytes) -> AppInfo | None:
     """The answer to GET_APP_AND_VERSION, or None unless it is exactly that answer's structure.
 
-    Format 0x01, then the length-prefixed name and version, then optionally the
-    length-prefixed OS flags (the SDK sends ``01 00``; measured on the real app,
-    /work/shared/ledger/README.md; parsed so by Ledger's own client,
-    LedgerHQ/ledgerjs packages/hw-app-btc/src/getAppAndVersion.ts) and nothing after them:
-    an answer of any other length is not the device's.
+    Format 0x01, then the length-prefixed name and version, then the length-prefixed OS
+    flags (the real app's SDK sends ``01 00``; docs/FORMAT.md §5; Ledger's own client,
+    LedgerHQ/ledgerjs packages/hw-app-btc/src/getAppAndVersion.ts, reads them the same way;
+    an answer that ends after the version is read too) and nothing after them: an answer of
+    any other length is not the device's.
     """
     if len(data) < 3 or data[0] != 0x01:
         return None
