@@ -17,7 +17,9 @@ from typing import Any
 
 from toolkit.format import jsonio
 
-from .shapes import INT, OBJ, S, has_type
+from .shapes import has_type
+
+S, INT, OBJ = str, int, dict
 
 #: Per (table, field): the fields inside it a tool reads, as paths, and their JSON types (null: absent).
 #: Paths start inside ``value`` when the JSON holds an object there (Desktop identityObject ``{v, value}``),
