@@ -341,3 +341,11 @@ class CheckpointOutdatedError(CheckpointError):
 
     code = "checkpoint-outdated"
     hint = "Delete it and start the search afresh (an older checkpoint is not resumed)."
+
+
+class NotDatabaseError(BackupError):
+    code = "not-wallet-database"
+    hint = (
+        "Pick the Desktop Wallet's concordium-desktop-wallet-database.sqlite3 (SQLCipher-encrypted), "
+        "or a wallet-export.json backup."
+    )

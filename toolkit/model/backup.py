@@ -78,6 +78,11 @@ class Backup:
         return self.kind == LEGACY
 
     @property
+    def file_kind(self) -> str:
+        """The kind of backup file this is or is written as (a wallet database writes a Desktop Wallet backup)."""
+        return LEGACY if self.is_legacy else DESKTOP
+
+    @property
     def genesis_block(self) -> str | None:
         genesis = self.document.get("genesis") if not self.is_legacy else None
         return genesis.get("genesisBlock") if isinstance(genesis, dict) else None
@@ -419,8 +424,27 @@ def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX
     or a binary file object.  Raises a :class:`toolkit.errors.BackupError`
     subclass saying exactly why a file does not open (its ``code`` is stable).
     """
+    if _is_database(source):  # the Desktop Wallet's own SQLCipher database, recognised by content
+        from .database import open_database
+
+        return open_database(source, password)
     container = ct.parse_container(ct.read_source(source, max_size=max_size))
     return open_with_key(container, ct.derive_key(password, container.kdf), source=source_name(source))
+
+
+def _is_database(source: Source) -> bool:
+    """Whether ``source`` (a path or bytes) looks like a SQLCipher file rather than a backup's JSON."""
+    from toolkit.format.sqlcipher import looks_like_database
+
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return looks_like_database(bytes(source[:64]), len(source))
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    try:
+        with open(os.path.expanduser(os.fspath(source)), "rb") as fh:
+            return looks_like_database(fh.read(64), os.fstat(fh.fileno()).st_size)
+    except OSError:
+        return False  # the backup reader says why it cannot be read
 
 
 def open_with_key(container: ct.Container, key: bytes, *, source: str | None = None) -> Backup:

@@ -124,7 +124,7 @@ def write(
                 target.unlink()
     if not ok:
         raise errors.VerifyFailedError(f"{target} did not read back as written")
-    return WriteResult.of(data, str(target), backup.kind)
+    return WriteResult.of(data, str(target), backup.file_kind)
 
 
 def encrypt_checked(backup: Backup, password: str, iterations: int | None) -> bytes:

@@ -380,7 +380,7 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
 
     A legacy mobile file against a Desktop Wallet file raises :class:`IncompatibleKindsError`.
     """
-    if old.kind != new.kind:
+    if old.file_kind != new.file_kind:  # a wallet database compares with a Desktop backup
         raise errors.IncompatibleKindsError("A legacy mobile wallet file and a Desktop Wallet file cannot be compared")
     old.check_shape()
     new.check_shape()

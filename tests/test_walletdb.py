@@ -1,0 +1,204 @@
+"""The Desktop Wallet's own database: fixtures made by the wallet's own code (tests/walletdb/, made by
+scripts/walletdb-fixtures/make.mjs on @journeyapps/sqlcipher 5.2.0), read by the toolkit and compared
+with what the wallet's Export code wrote from the same database, and with a second SQLCipher."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import toolkit
+from toolkit import errors
+from toolkit.format import jsonio
+from toolkit.format import sqlcipher as sc
+from toolkit.model.database import KIND, DatabaseBackup
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "walletdb"
+ROOT = HERE.parent
+#: fixture → the password that opens it (seed.json; "rekeyed" opens only with the prefix the bug left)
+PASSWORDS = {"wallet": "Wallet-DB-2026", "history": "Wallet-DB-2026", "rekeyed": "new"}
+
+
+def _damage():
+    spec = importlib.util.spec_from_file_location("damage", ROOT / "scripts" / "walletdb-fixtures" / "damage.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def opened() -> dict[str, DatabaseBackup]:
+    return {name: toolkit.open_backup(FIXTURES / f"{name}.sqlite3", pw) for name, pw in PASSWORDS.items()}
+
+
+@pytest.mark.parametrize("name", sorted(PASSWORDS))
+def test_reexport_plaintext_is_the_wallets_own_export(opened, name):
+    backup = opened[name]
+    assert backup.kind == KIND and "database" in backup.kind
+    expected = (FIXTURES / f"{name}.export.json").read_bytes()
+    assert jsonio.loads(backup.to_plaintext()) == jsonio.loads(expected)  # record for record
+    assert backup.to_plaintext() == expected  # and byte for byte: key order, booleans, numbers
+
+
+def test_genesis_or_no_genesis_key_as_the_export_writes(opened):
+    assert opened["wallet"].document["genesis"]["genesisBlock"]
+    assert "genesis" not in opened["history"].document  # never connected to a node: no key at all
+    assert opened["wallet"].network == "mainnet"
+
+
+def test_types_are_the_exports_not_the_columns(opened):
+    doc = opened["wallet"].document
+    assert all(type(a["allDecrypted"]) is bool and type(a["isInitial"]) is bool for a in doc["accounts"])
+    assert all(isinstance(a["transactionFilter"], dict) for a in doc["accounts"])
+    assert all(type(e["readOnly"]) is bool for e in doc["addressBook"])
+    assert not any("identityName" in a or "identityNumber" in a for a in doc["accounts"])
+    names = [e["name"] for e in doc["addressBook"]]
+    assert names == sorted(names, key=str.casefold)  # COLLATE NOCASE (ASCII names here)
+
+
+def test_reexport_writes_an_importable_desktop_backup(opened, tmp_path):
+    from toolkit.ops.export import reexport
+
+    out = tmp_path / "wallet-export.json"
+    result = reexport(opened["wallet"], out, "New-Export-Pass-1", to="desktop", iterations=1000)
+    assert result.kind == "desktop-wallet"
+    again = toolkit.open_backup(out, "New-Export-Pass-1")
+    assert again.kind == "desktop-wallet"
+    assert again.to_plaintext() == (FIXTURES / "wallet.export.json").read_bytes()
+
+
+def test_diff_database_against_a_backup(opened, tmp_path):
+    backup = toolkit.Backup(jsonio.loads((FIXTURES / "wallet.export.json").read_bytes()))
+    same = toolkit.diff_backups(opened["wallet"], backup)
+    assert same.changes.empty
+    older = toolkit.Backup(jsonio.loads((FIXTURES / "wallet.export.json").read_bytes()))
+    dropped = older.document["accounts"].pop()
+    lacks = toolkit.diff_backups(older, opened["wallet"])
+    added = lacks.changes[(lacks.changes["table"] == "accounts") & (lacks.changes["change"] == "added")]
+    assert list(added["key"]) == [dropped["address"]]
+
+
+def test_history_tables_with_secrets_redacted(opened):
+    tables = opened["history"].tables()
+    for name in ("transactions", "multiSignatureProposals", "decryptedAmounts", "settings", "preferences"):
+        assert name in tables
+    assert len(tables["transactions"]) == 6 and len(tables["multiSignatureProposals"]) == 2
+    assert set(tables["decryptedAmounts"]["amount"]) == {"‹redacted›"}
+    assert set(tables["transactions"]["decryptedAmount"].dropna()) == {"‹redacted›"}
+    shown = opened["history"].tables(reveal_secrets=True)
+    assert set(shown["decryptedAmounts"]["amount"]) == {"0", "1500"}
+    settings = shown["settings"].set_index("name")
+    assert settings.loc["foundationTransactionsEnabled", "value"] == "1"
+    assert opened["history"].summary()["history"]["transactions"] == 6
+    assert opened["history"].summary()["migrations"] == 29
+
+
+def _sqlcipher3_rows(path: Path, password: str) -> dict[str, list[tuple]]:
+    sqlcipher3 = pytest.importorskip("sqlcipher3")
+    con = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        con.execute(f"PRAGMA key = '{password}'")
+        names = [r[0] for r in con.execute("select name from sqlite_master where type = 'table' order by name")]
+        return {
+            n: con.execute(f'select * from "{n}" order by rowid').fetchall() for n in names if n != "sqlite_sequence"
+        }
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", sorted(PASSWORDS))
+def test_same_rows_as_sqlcipher_itself(name):
+    path = FIXTURES / f"{name}.sqlite3"
+    expected = _sqlcipher3_rows(path, PASSWORDS[name])
+    decrypted = sc.decrypt_database(path.read_bytes(), PASSWORDS[name])
+    assert decrypted.intact and decrypted.pages == path.stat().st_size // sc.PAGE_SIZE
+    con = sc.connect_image(decrypted.image)
+    try:
+        mine = {n: con.execute(f'select * from "{n}" order by rowid').fetchall() for n in expected}
+    finally:
+        con.close()
+    assert mine == expected
+    assert len(expected) >= 15 and any(expected.values())
+
+
+def test_wrong_password_mentions_the_password_change_bug():
+    with pytest.raises(errors.WrongPasswordError) as info:
+        toolkit.open_backup(FIXTURES / "wallet.sqlite3", "Wallet-DB-2027")
+    assert info.value.code == "wrong-password"
+    assert "'.'" in info.value.message and "' as '" in info.value.message
+    assert "Wallet-DB" not in info.value.message
+
+
+def test_rekeyed_database_opens_only_with_the_prefix():
+    path = FIXTURES / "rekeyed.sqlite3"
+    for password in ("old-Password-1", "new.Password-2"):
+        with pytest.raises(errors.WrongPasswordError):
+            toolkit.open_backup(path, password)
+    page1 = path.read_bytes()[: sc.PAGE_SIZE]
+    assert sc.password_opens(page1, "new") and not sc.password_opens(page1, "new.Password-2")
+
+
+def test_a_damaged_page_is_named(tmp_path):
+    data = (FIXTURES / "history.sqlite3").read_bytes()
+    bad = tmp_path / "db.sqlite3"
+    bad.write_bytes(_damage().flip(data, 7))
+    decrypted = sc.decrypt_database(bad.read_bytes(), PASSWORDS["history"])
+    assert decrypted.bad_pages == (7,)
+    with pytest.raises(errors.DamagedError) as info:
+        toolkit.open_backup(bad, PASSWORDS["history"])
+    assert info.value.code == "damaged" and "page 7 of 41" in info.value.message
+
+
+def test_a_cut_short_database_is_damaged_not_foreign(tmp_path):
+    data = (FIXTURES / "history.sqlite3").read_bytes()
+    cut = tmp_path / "db.sqlite3"
+    cut.write_bytes(_damage().truncate(data))
+    with pytest.raises(errors.DamagedError) as info:
+        toolkit.open_backup(cut, PASSWORDS["history"])
+    assert "cut short" in info.value.message
+    whole_pages = tmp_path / "db2.sqlite3"
+    whole_pages.write_bytes(data[: 20 * sc.PAGE_SIZE])
+    with pytest.raises(errors.DamagedError, match="21 pages missing"):
+        toolkit.open_backup(whole_pages, PASSWORDS["history"])
+
+
+def test_what_is_not_a_wallet_database(tmp_path):
+    odd = tmp_path / "odd.bin"
+    odd.write_bytes(bytes(range(256)) * 20)  # 5120 bytes: not whole pages, no SQLCipher page 1
+    with pytest.raises(errors.NotDatabaseError) as info:
+        toolkit.open_backup(odd, "whatever-pass")
+    assert info.value.code == "not-wallet-database"
+    plain = tmp_path / "plain.sqlite3"
+    con = sqlite3.connect(plain)
+    con.execute("create table t (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(errors.NotDatabaseError, match="unencrypted"):
+        sc.decrypt_database(plain.read_bytes(), "whatever-pass")
+
+
+def test_nothing_is_written_beside_the_database(tmp_path):
+    path = tmp_path / "concordium-desktop-wallet-database.sqlite3"
+    path.write_bytes((FIXTURES / "wallet.sqlite3").read_bytes())
+    os.chmod(path, 0o444)
+    before = (sorted(os.listdir(tmp_path)), path.stat().st_mtime_ns)
+    toolkit.open_backup(path, PASSWORDS["wallet"]).tables()
+    assert (sorted(os.listdir(tmp_path)), path.stat().st_mtime_ns) == before
+
+
+def test_the_fixtures_provenance():
+    provenance = json.loads((FIXTURES / "provenance.json").read_text())
+    assert provenance["sqlcipher"] == "5.2.0" and provenance["knex"] == "0.95.5"
+    assert {f["cipher_version"]["cipher_version"] for k, f in provenance["fixtures"].items() if "." not in k} == {
+        "4.4.2 community"
+    }
+    from toolkit.model.database import EXPORT_SQL
+
+    for name, sql in provenance["sql"].items():
+        assert EXPORT_SQL[name] == sql  # the reader runs the SQL knex generated for the wallet's DAO calls
