@@ -202,3 +202,43 @@ def test_the_fixtures_provenance():
 
     for name, sql in provenance["sql"].items():
         assert EXPORT_SQL[name] == sql  # the reader runs the SQL knex generated for the wallet's DAO calls
+
+
+def test_find_wallet_db_per_os(tmp_path):
+    from toolkit.ops.find_db import candidate_paths, find_wallet_databases
+
+    linux = tmp_path / ".config" / "Concordium Wallet testnet"
+    linux.mkdir(parents=True)
+    (linux / "concordium-desktop-wallet-database.sqlite3").write_bytes(b"x" * 8192)
+    found = find_wallet_databases("linux", {}, str(tmp_path))
+    assert [(Path(f.path).parent.name, f.network, f.size) for f in found] == [
+        ("Concordium Wallet testnet", "testnet", 8192)
+    ]
+    mac = {str(p) for p, _ in candidate_paths("darwin", {}, "/Users/u")}
+    assert "/Users/u/Library/Application Support/Concordium Wallet/concordium-desktop-wallet-database.sqlite3" in mac
+    win = candidate_paths("win32", {"APPDATA": "C:/Users/u/AppData/Roaming"}, "C:/Users/u")
+    assert (
+        str(win[0][0])
+        .replace("\\", "/")
+        .endswith("Roaming/Concordium Wallet/concordium-desktop-wallet-database.sqlite3")
+    )
+
+
+def test_find_wallet_db_command(tmp_path, capsys):
+    from toolkit.cli import main
+
+    folder = tmp_path / "Library" / "Application Support" / "Concordium Wallet"
+    folder.mkdir(parents=True)
+    (folder / "concordium-desktop-wallet-database.sqlite3").write_bytes((FIXTURES / "wallet.sqlite3").read_bytes())
+    assert main(["find-wallet-db", "--home", str(tmp_path), "--os", "macos", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(d["network"], d["size"]) for d in out["databases"]] == [("mainnet", 167936)]
+
+
+def test_inspect_json_counts_the_history(capsys, monkeypatch):
+    from toolkit.cli import main
+
+    monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", PASSWORDS["history"])
+    assert main(["inspect", str(FIXTURES / "history.sqlite3"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kind"] == KIND and out["history"]["transactions"] == 6 and out["counts"]["accounts"] == 6

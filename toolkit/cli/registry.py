@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("salvage", "salvage", "recover every readable record from a damaged backup into a new file"),
     Command("recover-password", "recover", "find a forgotten backup password from candidates, tokens and typos"),
     Command("ledger", "ledger", "check the Ledger, and whether it is the one a backup belongs to"),
+    Command("find-wallet-db", "find_db", "list the Desktop Wallet's databases on this machine (path, network, size)"),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
