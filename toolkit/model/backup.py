@@ -424,7 +424,7 @@ def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX
     or a binary file object.  Raises a :class:`toolkit.errors.BackupError`
     subclass saying exactly why a file does not open (its ``code`` is stable).
     """
-    if _is_database(source):  # the Desktop Wallet's own SQLCipher database, recognised by content
+    if is_database_source(source):  # the Desktop Wallet's own SQLCipher database, recognised by content
         from .database import open_database
 
         return open_database(source, password)
@@ -432,7 +432,7 @@ def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX
     return open_with_key(container, ct.derive_key(password, container.kdf), source=source_name(source))
 
 
-def _is_database(source: Source) -> bool:
+def is_database_source(source: Source) -> bool:
     """Whether ``source`` (a path or bytes) looks like a SQLCipher file rather than a backup's JSON."""
     from toolkit.format.sqlcipher import looks_like_database
 

@@ -102,12 +102,14 @@ class DatabaseBackup(Backup):
         self.unknown_tables: list[str] = []
         #: The applied migrations (``knex_migrations.name``), the schema's version.
         self.migrations: list[str] = []
+        #: What a salvage of the file lost, in sentences (set by toolkit.ops.salvage_db).
+        self.salvage_notices: list[str] = []
 
     def history_counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.history.items()}
 
     def notices(self) -> list[str]:
-        out = super().notices()
+        out = super().notices() + self.salvage_notices
         if self.unknown_tables:
             out.append(
                 "The database has tables this toolkit does not know (a newer wallet?): "
