@@ -109,7 +109,12 @@ class DatabaseBackup(Backup):
         return {name: len(rows) for name, rows in self.history.items()}
 
     def notices(self) -> list[str]:
-        out = super().notices() + self.salvage_notices
+        out = [n for n in super().notices() if "names no network" not in n] + self.salvage_notices
+        if self.network == "none":
+            out.insert(
+                0,
+                "The database has no genesis row (the wallet never connected to a node): its export names no network.",
+            )
         if self.unknown_tables:
             out.append(
                 "The database has tables this toolkit does not know (a newer wallet?): "
@@ -134,7 +139,7 @@ class DatabaseBackup(Backup):
             df = pd.DataFrame(self.history.get(name, []))
             for col in HISTORY_SECRET_FIELDS.get(table, ()):
                 if col in df.columns and not reveal_secrets:
-                    df[col] = [REDACTED if v is not None else None for v in df[col].tolist()]
+                    df[col] = [None if pd.isna(v) else REDACTED for v in df[col].tolist()]
             frames[name] = df
         return frames
 
