@@ -295,3 +295,21 @@ def test_salvage_command_writes_an_importable_backup(tmp_path, capsys, monkeypat
     rescued = toolkit.open_backup(out, "Rescue-Pass-1")
     assert rescued.kind == "desktop-wallet" and len(rescued.document["accounts"]) == 12
     assert rescued.document["addressBook"] == []
+
+
+def test_a_newer_wallets_tables_and_columns_are_read_and_listed(tmp_path):
+    sqlcipher3 = pytest.importorskip("sqlcipher3")
+    path = tmp_path / "newer.sqlite3"
+    path.write_bytes((FIXTURES / "history.sqlite3").read_bytes())
+    con = sqlcipher3.connect(str(path))
+    con.execute(f"PRAGMA key = '{PASSWORDS['history']}'")
+    con.execute("alter table accounts add column nickname varchar(255) default 'n'")
+    con.execute("create table plt_tokens (id integer primary key, symbol text)")
+    con.commit()
+    con.close()
+    backup = toolkit.open_backup(path, PASSWORDS["history"])
+    assert backup.unknown_tables == ["plt_tokens"] and backup.unknown_columns == ["accounts.nickname"]
+    assert all(a["nickname"] == "n" for a in backup.document["accounts"])  # accounts.* carries it, as the wallet would
+    notices = " ".join(backup.notices())
+    assert "plt_tokens" in notices and "accounts.nickname" in notices
+    assert backup.summary()["unknownColumns"] == ["accounts.nickname"]

@@ -67,28 +67,39 @@ HISTORY_TABLES = {
 }
 #: Columns that hold what a shielded transfer hid: redacted unless asked for.
 HISTORY_SECRET_FIELDS = {"decrypted_amounts": ("amount",), "transactions": ("decryptedAmount",)}
-#: Every table the wallet's migrations create at 0ce97cb (and knex's own).
-KNOWN_TABLES = frozenset(
-    {
-        "accounts",
-        "addressBook",
-        "credentials",
-        "decrypted_amounts",
-        "external_credentials",
-        "genesis",
-        "global",
-        "identities",
-        "multi_signature_proposal",
-        "preferences",
-        "wallet",
-        "transactions",
-        "setting",
-        "setting_group",
-        "knex_migrations",
-        "knex_migrations_lock",
-        "sqlite_sequence",
-    }
-)
+#: Every table the wallet's migrations create at 0ce97cb (and knex's and SQLite's own), with its columns
+#: (as read from tests/walletdb/wallet.sqlite3, made by the wallet's own migrations).
+KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "accounts": (
+        "identityId", "name", "status", "selfAmounts", "incomingAmounts", "signatureThreshold", "totalDecrypted",
+        "allDecrypted", "deploymentTransactionId", "isInitial", "address", "transactionFilter",
+    ),
+    "addressBook": ("name", "address", "note", "readOnly"),
+    "credentials": (
+        "identityId", "accountAddress", "credId", "credentialNumber", "credentialIndex", "policy", "randomness",
+    ),
+    "decrypted_amounts": ("transactionHash", "amount"),
+    "external_credentials": ("accountAddress", "credId", "note"),
+    "genesis": ("id", "genesisBlock"),
+    "global": ("onChainCommitmentKey", "bulletproofGenerators", "genesisString"),
+    "identities": (
+        "id", "identityNumber", "name", "status", "detail", "codeUri", "identityProvider", "identityObject",
+        "randomness", "walletId", "version",
+    ),
+    "knex_migrations": ("id", "name", "batch", "migration_time"),
+    "knex_migrations_lock": ("index", "is_locked"),
+    "multi_signature_proposal": ("id", "transaction", "threshold", "status"),
+    "preferences": ("key", "value"),
+    "setting": ("id", "name", "type", "value", "group"),
+    "setting_group": ("id", "name"),
+    "sqlite_sequence": ("name", "seq"),
+    "transactions": (
+        "transactionKind", "id", "blockHash", "blockTime", "transactionHash", "subtotal", "cost", "decryptedAmount",
+        "encrypted", "schedule", "fromAddress", "toAddress", "status", "rejectReason", "memo",
+    ),
+    "wallet": ("id", "identifier", "type"),
+}  # fmt: skip
+KNOWN_TABLES = frozenset(KNOWN_COLUMNS)
 
 
 class DatabaseBackup(Backup):
@@ -100,6 +111,8 @@ class DatabaseBackup(Backup):
         self.history = history
         #: Tables in the file that this version of the toolkit does not know (a newer wallet's).
         self.unknown_tables: list[str] = []
+        #: "table.column" for columns of known tables that the toolkit does not know (kept in the export).
+        self.unknown_columns: list[str] = []
         #: The applied migrations (``knex_migrations.name``), the schema's version.
         self.migrations: list[str] = []
         #: What a salvage of the file lost, in sentences (set by toolkit.ops.salvage_db).
@@ -120,11 +133,18 @@ class DatabaseBackup(Backup):
                 "The database has tables this toolkit does not know (a newer wallet?): "
                 + ", ".join(self.unknown_tables[:20])
             )
+        if self.unknown_columns:
+            out.append(
+                "The database has columns this toolkit does not know (a newer wallet?), kept as they are: "
+                + ", ".join(self.unknown_columns[:20])
+            )
         return out
 
     def summary(self) -> dict[str, Any]:
         out = super().summary()
         out["history"] = self.history_counts()
+        out["unknownTables"] = list(self.unknown_tables)
+        out["unknownColumns"] = list(self.unknown_columns)
         out["migrations"] = len(self.migrations)
         return out
 
@@ -250,8 +270,18 @@ def read_connection(con: sqlite3.Connection, *, source: str | None = None) -> Da
         raise errors.DamagedError(f"The password is right, but the database is damaged ({exc})") from None
     backup = DatabaseBackup(document, history=history, source=source)
     backup.unknown_tables = sorted(present - KNOWN_TABLES)
+    backup.unknown_columns = [
+        f"{table}.{column}"
+        for table in sorted(present & KNOWN_TABLES)
+        for column in _columns(con, table)
+        if column not in KNOWN_COLUMNS[table]
+    ]
     backup.migrations = migrations
     return backup
+
+
+def _columns(con: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in con.execute(f'pragma table_info("{table}")')]
 
 
 def _export_document_tolerant(con: sqlite3.Connection, present: set[str]) -> dict[str, Any]:
