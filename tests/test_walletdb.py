@@ -313,3 +313,26 @@ def test_a_newer_wallets_tables_and_columns_are_read_and_listed(tmp_path):
     notices = " ".join(backup.notices())
     assert "plt_tokens" in notices and "accounts.nickname" in notices
     assert backup.summary()["unknownColumns"] == ["accounts.nickname"]
+
+
+def test_a_crafted_view_cannot_loop_for_ever(tmp_path):
+    sqlcipher3 = pytest.importorskip("sqlcipher3")
+    path = tmp_path / "crafted.sqlite3"
+    path.write_bytes((FIXTURES / "history.sqlite3").read_bytes())
+    con = sqlcipher3.connect(str(path))
+    con.execute(f"PRAGMA key = '{PASSWORDS['history']}'")
+    con.execute("drop table external_credentials")
+    con.execute(
+        "create view external_credentials as with recursive c(x) as (select 1 union all select x + 1 from c) "
+        "select x as credId from c"
+    )
+    con.commit()
+    con.close()
+    # a view named like a table is not read as one (the export then has no external credentials) ...
+    assert toolkit.open_backup(path, PASSWORDS["history"]).document["externalCredentials"] == []
+    # ... and a query that would never end is cut off by the work cap
+    image = sc.decrypt_database(path.read_bytes(), PASSWORDS["history"]).image
+    reader = sc.connect_image(image)
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        reader.execute("select count(*) from main.external_credentials").fetchall()
+    reader.close()

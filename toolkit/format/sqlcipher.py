@@ -45,7 +45,9 @@ HMAC_KDF_ITERATIONS = 2
 KEY_LEN = 32
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: The largest database this reads into memory (a wallet's is a few MB; ten years of history, tens).
-MAX_DATABASE_SIZE = 1024 * 1024 * 1024
+MAX_DATABASE_SIZE = 512 * 1024 * 1024
+#: SQLite VM steps a reader may spend per page of the image (a crafted view or schema cannot loop for ever).
+STEPS_PER_PAGE = 50_000
 
 #: What a wrong-password message on a database adds (WALLET-DB.md, "How the wallet opens and changes it").
 REKEY_BUG_NOTE = (
@@ -238,9 +240,11 @@ def connect_image(image: bytes) -> sqlite3.Connection:
     """A read-only in-memory ``sqlite3`` connection over a decrypted image (no file is touched).
 
     ``trusted_schema`` is off, so a crafted view or trigger in the file cannot call functions
-    with side effects; ``query_only`` refuses any write.
+    with side effects; ``query_only`` refuses any write; and the connection's work is capped in
+    proportion to the image's size (:data:`STEPS_PER_PAGE`), so no crafted file costs more than linear time.
     """
     con = sqlite3.connect(":memory:")
+    limit_work(con, len(image) // PAGE_SIZE)
     try:
         con.deserialize(image)
         con.execute("PRAGMA trusted_schema = OFF")
@@ -250,6 +254,18 @@ def connect_image(image: bytes) -> sqlite3.Connection:
         con.close()
         raise errors.DamagedError(f"The password is right, but the database's structure is damaged ({exc})") from None
     return con
+
+
+def limit_work(con: sqlite3.Connection, pages: int) -> None:
+    """Cap what ``con`` may spend to :data:`STEPS_PER_PAGE` SQLite steps per page of a ``pages``-page
+    database (any statement past it fails as interrupted), so no crafted file costs more than linear time."""
+    budget = [STEPS_PER_PAGE * (pages + 200) // 1000]
+
+    def spend() -> int:  # called every 1000 steps; non-zero interrupts the statement
+        budget[0] -= 1
+        return budget[0] < 0
+
+    con.set_progress_handler(spend, 1000)
 
 
 def read_database_file(path: str | os.PathLike[str], *, max_size: int = MAX_DATABASE_SIZE) -> bytes:

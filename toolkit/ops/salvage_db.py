@@ -12,6 +12,7 @@ Desktop Wallet backup.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,11 @@ from toolkit import errors
 from toolkit.format import sqlcipher as sc
 from toolkit.format.sqlite_pages import LostRange, PageReader
 from toolkit.model.database import DatabaseBackup, read_connection
+
+#: ``CREATE TABLE name (`` — a table defined by its columns (no subquery can follow in a column definition).
+_PLAIN_CREATE = re.compile(
+    r"\s*CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\"[^\"]*\"|`[^`]*`|\[[^\]]*\]|[\w$]+)\s*\(", re.I
+)
 
 
 @dataclass
@@ -80,6 +86,7 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
     if not tables:
         raise errors.NotSalvageableError("The password is right, but the database's list of tables is lost")
     con = sqlite3.connect(":memory:")
+    sc.limit_work(con, decrypted.pages)
     result_rows: dict[str, int] = {}
     lost: dict[str, list[LostRange]] = {}
     rejected: dict[str, int] = {}
@@ -87,6 +94,8 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
         for table, _, sql in tables:
             if not table.startswith("sqlite_"):
                 try:
+                    if not _PLAIN_CREATE.match(sql):  # only column definitions, never "AS SELECT"
+                        raise sqlite3.DatabaseError("not a plain CREATE TABLE")
                     con.execute(sql)
                 except sqlite3.DatabaseError:
                     lost[table] = [LostRange(0, None, None)]
