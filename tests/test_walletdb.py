@@ -336,3 +336,37 @@ def test_a_crafted_view_cannot_loop_for_ever(tmp_path):
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
         reader.execute("select count(*) from main.external_credentials").fetchall()
     reader.close()
+
+
+@pytest.mark.parametrize(
+    ("new", "key"),
+    [  # what knex 0.95.5 + @journeyapps/sqlcipher 5.2.0 did to each (run on the real binding)
+        ("new.Password-2", "new"),
+        ("X AS y.z", "X"),
+        ("a.b as c", "a"),
+        ("pass as x", "pass"),
+        ("p.q", "p"),
+        ("pass as", None),
+        ("no-dot-or-as", None),
+    ],
+)
+def test_the_key_the_password_change_bug_sets(new, key):
+    assert sc.rekeyed_password(new) == key
+
+
+def test_the_rekeyed_fixture_opens_with_the_predicted_key():
+    assert toolkit.open_backup(FIXTURES / "rekeyed.sqlite3", sc.rekeyed_password("new.Password-2")).kind == KIND
+
+
+def test_recover_password_command_on_a_database_leaves_nothing_beside_it(tmp_path, capsys):
+    from toolkit.cli import main
+
+    db = tmp_path / "wallet" / "concordium-desktop-wallet-database.sqlite3"
+    db.parent.mkdir()
+    db.write_bytes((FIXTURES / "rekeyed.sqlite3").read_bytes())
+    listing = tmp_path / "remembered.txt"
+    listing.write_text("old-Password-1\nnew.Password-2\n")
+    assert main(["recover-password", str(db), "--candidates", str(listing), "--workers", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["found"] is True and out["password"] == "new"
+    assert os.listdir(db.parent) == [db.name]  # no checkpoint beside the wallet's database

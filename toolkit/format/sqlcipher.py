@@ -121,6 +121,24 @@ def check_format(data: bytes | memoryview) -> None:
         raise errors.NotDatabaseError("This is an unencrypted SQLite file, not the wallet's encrypted database")
 
 
+def rekeyed_password(password: str) -> str | None:
+    """The key the wallet's password change really set when the new password was ``password``, or None
+    when that change worked.
+
+    rekeyDatabase runs ``knex.raw('PRAGMA rekey = ??', newPassword)`` (preload/database/general.ts:46);
+    knex 0.95.5 reads ``??`` as an identifier (lib/formatter/wrappingFormatter.js wrapString): it cuts
+    at the first `` as `` (any case), then at ``.`` (the first part then trimmed), and SQLCipher re-keys
+    to the first quoted part before SQLite refuses the rest.  Checked on @journeyapps/sqlcipher 5.2.0:
+    ``new.Password-2`` → ``new``, ``X AS y.z`` → ``X``, ``a.b as c`` → ``a``, ``pass as x`` → ``pass``.
+    """
+    cut = password.lower().find(" as ")
+    first = password[:cut] if cut != -1 else password
+    segments = first.split(".")
+    if len(segments) > 1:
+        return segments[0].strip()
+    return first if cut != -1 else None
+
+
 # --------------------------------------------------------------------------- keys
 
 
@@ -163,6 +181,18 @@ def _constant_time_eq(a: bytes, b: bytes) -> bool:
     import hmac
 
     return hmac.compare_digest(a, b)
+
+
+def guesses(candidate: str) -> list[str]:
+    """What one candidate login password stands for: the key the wallet's password-change bug would have
+    set from it (:func:`rekeyed_password`, tried first), then the candidate itself."""
+    key = rekeyed_password(candidate)
+    return [key, candidate] if key is not None and key != candidate else [candidate]
+
+
+def guess_opens(page1: bytes | memoryview, candidate: str) -> str | None:
+    """Which of :func:`guesses` opens the database whose first page is ``page1`` (None: neither)."""
+    return next((g for g in guesses(candidate) if password_opens(page1, g)), None)
 
 
 def password_opens(page1: bytes | memoryview, password: str | bytes) -> bool:
