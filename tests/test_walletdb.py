@@ -370,3 +370,15 @@ def test_recover_password_command_on_a_database_leaves_nothing_beside_it(tmp_pat
     out = json.loads(capsys.readouterr().out)
     assert out["found"] is True and out["password"] == "new"
     assert os.listdir(db.parent) == [db.name]  # no checkpoint beside the wallet's database
+
+
+def test_a_database_the_wallet_is_writing_is_refused(tmp_path):
+    db = tmp_path / "concordium-desktop-wallet-database.sqlite3"
+    db.write_bytes((FIXTURES / "wallet.sqlite3").read_bytes())
+    journal = tmp_path / (db.name + "-journal")
+    journal.write_bytes(b"\0" * 512)
+    with pytest.raises(errors.DatabaseInUseError) as info:
+        toolkit.open_backup(db, PASSWORDS["wallet"])
+    assert info.value.code == "database-in-use" and "Close the Desktop Wallet" in info.value.message
+    journal.write_bytes(b"")  # an empty journal is what SQLite leaves in some modes: no write under way
+    assert toolkit.open_backup(db, PASSWORDS["wallet"]).kind == KIND

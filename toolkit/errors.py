@@ -349,3 +349,11 @@ class NotDatabaseError(BackupError):
         "Pick the Desktop Wallet's concordium-desktop-wallet-database.sqlite3 (SQLCipher-encrypted), "
         "or a wallet-export.json backup."
     )
+
+
+class DatabaseInUseError(BackupError):
+    code = "database-in-use"
+    hint = (
+        "Close the Desktop Wallet and try again. If it is not running, it stopped mid-write: "
+        "start and close the wallet once, or salvage the database."
+    )

@@ -298,6 +298,21 @@ def limit_work(con: sqlite3.Connection, pages: int) -> None:
     con.set_progress_handler(spend, 1000)
 
 
+def hot_journal(path: str) -> str | None:
+    """The path of a non-empty rollback journal or WAL beside the database at ``path``, if any.
+
+    The wallet runs in ``journal_mode`` delete (WALLET-DB.md): a ``-journal`` exists only while it
+    writes, or after it stopped mid-write (SQLite would roll it back on the next open, writing to the file).
+    """
+    for suffix in ("-journal", "-wal"):
+        try:
+            if os.path.getsize(path + suffix) > 0:
+                return path + suffix
+        except OSError:
+            continue
+    return None
+
+
 def read_database_file(path: str | os.PathLike[str], *, max_size: int = MAX_DATABASE_SIZE) -> bytes:
     """The bytes of a wallet database, opened read-only (nothing is created beside it)."""
     path = os.path.expanduser(os.fspath(path))

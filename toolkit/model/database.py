@@ -315,6 +315,12 @@ def open_database(source: Any, password: str | bytes, *, max_size: int = sc.MAX_
     else:
         name = os.path.expanduser(os.fspath(source))
         data = sc.read_database_file(name, max_size=max_size)
+        journal = sc.hot_journal(name)
+        if journal:
+            raise errors.DatabaseInUseError(
+                f"A journal ({os.path.basename(journal)}) lies beside the database: the wallet is writing to it, "
+                "or stopped mid-write, so the file alone may be inconsistent"
+            )
     decrypted = sc.decrypt_database(data, password)
     if not decrypted.intact:
         raise errors.DamagedError(
