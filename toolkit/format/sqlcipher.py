@@ -3,7 +3,8 @@
 The wallet keeps its data in ``concordium-desktop-wallet-database.sqlite3``, written by knex over
 ``@journeyapps/sqlcipher`` 5.2.0 (SQLCipher 4.4.2), which sets only the key
 (concordium-desktop-wallet@0ce97cb app/database/productionKnexFile.ts:20-24).  SQLCipher 4's defaults,
-as measured on databases the wallet's own code made (docs/WALLET-DB.md):
+as measured on databases the wallet's own code made (../shared/docs/WALLET-DB.md; docs/FORMAT.md §7 cites
+SQLCipher's source for each):
 
 * pages of 4096 bytes, no plaintext header; bytes 0-15 of the file are the KDF salt;
 * key = PBKDF2-HMAC-SHA512(UTF-8 password, salt, 256,000, 32 bytes);

@@ -2,8 +2,8 @@
 
 :func:`open_database` decrypts the SQLCipher file (:mod:`toolkit.format.sqlcipher`), reads it with the
 standard library's ``sqlite3`` in memory, and builds the export document exactly as the wallet's Export
-page does (concordium-desktop-wallet@0ce97cb app/pages/exportImport/Export.tsx:43-69) from the rows as
-the wallet loads them:
+page does (concordium-desktop-wallet@0ce97cb app/pages/exportImport/Export.tsx:43-69; docs/FORMAT.md §7)
+from the rows as the wallet loads them:
 
 * accounts: ``accounts.*`` inner-joined with identities (preload/database/accountDao.ts:45-58), in the
   query's order reversed (features/AccountSlice.ts:311), ``allDecrypted``/``isInitial`` as JavaScript's

@@ -9,7 +9,8 @@ internals/scripts/CheckTargetNet.js).  The product name ("Concordium Desktop Wal
 package.json ``productName``, scripts/build.js) names the installed app, not this folder.  Builds made
 between 2021-10-19 (74c04333) and 2022-01-14 (070db9d3) with ``TARGET_NET=mainnet`` used
 ``Concordium Wallet mainnet``; it is searched too.  Electron's ``appData`` is ``%APPDATA%`` on Windows,
-``~/Library/Application Support`` on macOS and ``$XDG_CONFIG_HOME`` (default ``~/.config``) on Linux.
+``~/Library/Application Support`` on macOS and ``$XDG_CONFIG_HOME`` (default ``~/.config``) on Linux
+(docs/FORMAT.md §7).
 """
 
 from __future__ import annotations
