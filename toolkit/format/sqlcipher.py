@@ -104,10 +104,10 @@ def looks_like_database(head: bytes, size: int) -> bool:
     """True when a file of ``size`` bytes starting with ``head`` may be a SQLCipher database.
 
     SQLCipher files are indistinguishable from random bytes, so this only rules out what a wallet
-    backup (JSON text) or a plain SQLite file looks like: whole pages, no text or SQLite header.
+    backup (JSON text), a plain SQLite file or a zeroed file looks like.
     """
-    if size < PAGE_SIZE or head.startswith(SQLITE_MAGIC):
-        return False
+    if size < PAGE_SIZE or head.startswith(SQLITE_MAGIC) or head[:SALT_LEN] == bytes(SALT_LEN):
+        return False  # too small, plain SQLite, or no random salt (a zeroed or sparse file)
     stripped = head.lstrip(b" \t\r\n\xef\xbb\xbf")
     return not stripped.startswith((b"{", b"["))
 
