@@ -96,7 +96,7 @@ class Backup:
 
     def lists(self) -> tuple[str, ...]:
         """The top-level lists of records a file of this kind holds (:func:`toolkit.model.kinds.lists_of`)."""
-        return lists_of(self.kind)
+        return lists_of(self.file_kind)
 
     def records(self, name: str) -> list[dict[str, Any]]:
         """The records of one top-level list (legacy accounts are gathered from their identities)."""
@@ -113,7 +113,7 @@ class Backup:
         """(kind name, records) of every kind this file holds, in file order; a single record (``genesis``)
         is a list of one when the file has it as an object, and left out otherwise."""
         out: list[tuple[str, list[Any]]] = []
-        for kind in kinds_of(self.kind):
+        for kind in kinds_of(self.file_kind):
             if not kind.single:
                 out.append((kind.name, self.records(kind.name)))
             elif not self.is_legacy and isinstance(self.document.get(kind.name), dict):
@@ -319,7 +319,7 @@ def shape_problem(backup: Backup) -> str | None:
     from .jsontext import INNER_FIELDS, inner_problem
     from .shapes import has_type
 
-    shapes = shapes_of(backup.kind)
+    shapes = shapes_of(backup.file_kind)
     seen: dict[str, str | None] = {}  # per JSON text: its verdict (providers and policies repeat)
     for table, records in backup.tables_of_records():
         shape = shapes.get(table)

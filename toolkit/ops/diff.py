@@ -96,7 +96,7 @@ def _text_name(record: dict[str, Any]) -> str | None:
 
 def name_function(backup: Backup, table: str):
     """``record -> name a person knows it by`` (or None) for ``table`` of ``backup``; None for unnamed tables."""
-    kind = kind_of(backup.kind, table)
+    kind = kind_of(backup.file_kind, table)
     if kind is not None and "name" in kind.shape.known:  # a record that has a name is known by it
         return _text_name
     if backup.is_legacy or table not in ("credentials", "externalCredentials", "wallets"):
