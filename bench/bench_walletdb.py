@@ -5,7 +5,7 @@ made by the wallet's own code) and the records of ``large_desktop_document`` (20
 credentials over 2,000 identities, 10,000 contacts), written by ``sqlcipher3`` with SQLCipher 4's
 defaults.  Timed (best of N, same process):
 
-- toolkit: ``open_database`` — the KDF, every page's HMAC and AES, ``sqlite3`` in memory, the export
+- toolkit: ``open_backup`` — the KDF, every page's HMAC and AES, ``sqlite3`` in memory, the export
   document as the wallet's Export builds it, and the history rows;
 - baseline: ``sqlcipher3.connect`` + ``PRAGMA key`` + ``SELECT *`` of every table (rows as tuples).
 
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import sqlcipher3
 
+from toolkit import open_backup
 from toolkit.format import sqlcipher as sc
-from toolkit.model.database import open_database
 from toolkit.testing.synthetic import large_desktop_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,9 +126,9 @@ def main() -> None:
         path = Path(tmp) / "concordium-desktop-wallet-database.sqlite3"
         make_database(path, args.accounts)
         size = path.stat().st_size
-        backup = open_database(path, PASSWORD)
+        backup = open_backup(path, PASSWORD)
         assert len(backup.document["accounts"]) == args.accounts, len(backup.document["accounts"])
-        toolkit_s = best(lambda: open_database(path, PASSWORD), args.runs)
+        toolkit_s = best(lambda: open_backup(path, PASSWORD), args.runs)
         baseline_s = best(lambda: sqlcipher_select_all(path), args.runs)
         salt = path.read_bytes()[:16]
         kdf_s = best(lambda: sc.derive_keys(PASSWORD, salt), args.runs)

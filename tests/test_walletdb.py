@@ -16,7 +16,7 @@ import toolkit
 from toolkit import errors
 from toolkit.format import jsonio
 from toolkit.format import sqlcipher as sc
-from toolkit.model.database import KIND, DatabaseBackup
+from toolkit.model.database import KIND
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "walletdb"
@@ -33,7 +33,7 @@ def _damage():
 
 
 @pytest.fixture(scope="module")
-def opened() -> dict[str, DatabaseBackup]:
+def opened() -> dict[str, toolkit.Backup]:
     return {name: toolkit.open_backup(FIXTURES / f"{name}.sqlite3", pw) for name, pw in PASSWORDS.items()}
 
 
@@ -276,7 +276,7 @@ def test_salvage_loses_only_the_damaged_pages_rows(page):
         assert lost == {**dict.fromkeys(lost, 0), "accounts": 12}
     else:  # page 36 is the leaf of identities 1-2 (page 37 holds 3-4)
         assert ranges[0].upto == 2 and lost["identities"] == 2
-        assert lost["accounts"] == 6 and result.backup.salvage_notices
+        assert lost["accounts"] == 6 and result.backup.database.salvage_notices
 
 
 def test_salvage_command_writes_an_importable_backup(tmp_path, capsys, monkeypatch):
@@ -308,7 +308,7 @@ def test_a_newer_wallets_tables_and_columns_are_read_and_listed(tmp_path):
     con.commit()
     con.close()
     backup = toolkit.open_backup(path, PASSWORDS["history"])
-    assert backup.unknown_tables == ["plt_tokens"] and backup.unknown_columns == ["accounts.nickname"]
+    assert backup.database.unknown_tables == ["plt_tokens"] and backup.database.unknown_columns == ["accounts.nickname"]
     assert all(a["nickname"] == "n" for a in backup.document["accounts"])  # accounts.* carries it, as the wallet would
     notices = " ".join(backup.notices())
     assert "plt_tokens" in notices and "accounts.nickname" in notices

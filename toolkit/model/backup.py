@@ -54,8 +54,12 @@ class Backup:
         plaintext: bytes | memoryview | None = None,
         container: ct.Container | None = None,
         source: str | None = None,
+        database: Any = None,
     ) -> None:
         self.kind = kind or classify(document)
+        #: For the wallet's own database (kind ``desktop-wallet-database``): its history and schema facts
+        #: (:class:`toolkit.model.database.DatabaseInfo`); None for a backup file.
+        self.database = database
         self.document = document
         self._plaintext = plaintext
         self.container = container
@@ -143,6 +147,8 @@ class Backup:
         out = []
         if self.is_legacy:
             out.append(LEGACY_NOTICE)
+        elif self.database is not None:
+            out += self.database.notices(self.network)
         elif self.network == "none":
             out.append("The file names no network (made before Desktop Wallet 1.1.5).")
         return out
@@ -160,6 +166,8 @@ class Backup:
         else:
             out["environment"] = self.document.get("environment")
         out["notices"] = self.notices()
+        if self.database is not None:
+            out.update(self.database.summary())
         return out
 
     def tables(self, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
@@ -169,7 +177,10 @@ class Backup:
         columns parsed from them; ``reveal_secrets`` shows secrets instead of ‹redacted›."""
         from .tables import tabulate
 
-        return tabulate(self, reveal_secrets=reveal_secrets, include_raw=include_raw)
+        frames = tabulate(self, reveal_secrets=reveal_secrets, include_raw=include_raw)
+        if self.database is not None:  # the history no backup holds
+            frames.update(self.database.frames(reveal_secrets=reveal_secrets))
+        return frames
 
     def check_shape(self) -> None:
         """Raise :class:`UnexpectedContentError` naming the first record field of an unexpected type.
@@ -425,9 +436,10 @@ def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX
     subclass saying exactly why a file does not open (its ``code`` is stable).
     """
     if is_database_source(source):  # the Desktop Wallet's own SQLCipher database, recognised by content
-        from .database import open_database
+        from .database import KIND, read_database
 
-        return open_database(source, password)
+        document, info, name = read_database(source, password)
+        return Backup(document, kind=KIND, source=name, database=info)
     container = ct.parse_container(ct.read_source(source, max_size=max_size))
     return open_with_key(container, ct.derive_key(password, container.kdf), source=source_name(source))
 

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from toolkit import errors
 from toolkit.format import jsonio
 from toolkit.format import sqlcipher as sc
-
-from .backup import Backup
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,31 +101,29 @@ KNOWN_COLUMNS: dict[str, tuple[str, ...]] = {
 KNOWN_TABLES = frozenset(KNOWN_COLUMNS)
 
 
-class DatabaseBackup(Backup):
-    """A wallet database opened as a backup: ``document`` is what its Export would write."""
+@dataclass
+class DatabaseInfo:
+    """What a wallet database holds beside its export document (``Backup.database``)."""
 
-    def __init__(self, document: dict[str, Any], *, history: dict[str, list[dict[str, Any]]], **kw: Any) -> None:
-        super().__init__(document, kind=KIND, **kw)
-        #: Rows of the history tables, keyed by frame name (as read; secrets not yet redacted).
-        self.history = history
-        #: Tables in the file that this version of the toolkit does not know (a newer wallet's).
-        self.unknown_tables: list[str] = []
-        #: "table.column" for columns of known tables that the toolkit does not know (kept in the export).
-        self.unknown_columns: list[str] = []
-        #: The applied migrations (``knex_migrations.name``), the schema's version.
-        self.migrations: list[str] = []
-        #: What a salvage of the file lost, in sentences (set by toolkit.ops.salvage_db).
-        self.salvage_notices: list[str] = []
+    #: Rows of the history tables, keyed by frame name (as read; secrets not yet redacted).
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Tables in the file that this version of the toolkit does not know (a newer wallet's).
+    unknown_tables: list[str] = field(default_factory=list)
+    #: "table.column" for columns of known tables that the toolkit does not know (kept in the export).
+    unknown_columns: list[str] = field(default_factory=list)
+    #: The applied migrations (``knex_migrations.name``), the schema's version.
+    migrations: list[str] = field(default_factory=list)
+    #: What a salvage of the file lost, in sentences (set by toolkit.ops.salvage_db).
+    salvage_notices: list[str] = field(default_factory=list)
 
     def history_counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.history.items()}
 
-    def notices(self) -> list[str]:
-        out = [n for n in super().notices() if "names no network" not in n] + self.salvage_notices
-        if self.network == "none":
-            out.insert(
-                0,
-                "The database has no genesis row (the wallet never connected to a node): its export names no network.",
+    def notices(self, network: str) -> list[str]:
+        out = []
+        if network == "none":
+            out.append(
+                "The database has no genesis row (the wallet never connected to a node): its export names no network."
             )
         if self.unknown_tables:
             out.append(
@@ -138,23 +135,23 @@ class DatabaseBackup(Backup):
                 "The database has columns this toolkit does not know (a newer wallet?), kept as they are: "
                 + ", ".join(self.unknown_columns[:20])
             )
-        return out
+        return out + self.salvage_notices
 
     def summary(self) -> dict[str, Any]:
-        out = super().summary()
-        out["history"] = self.history_counts()
-        out["unknownTables"] = list(self.unknown_tables)
-        out["unknownColumns"] = list(self.unknown_columns)
-        out["migrations"] = len(self.migrations)
-        return out
+        return {
+            "history": self.history_counts(),
+            "migrations": len(self.migrations),
+            "unknownTables": list(self.unknown_tables),
+            "unknownColumns": list(self.unknown_columns),
+        }
 
-    def tables(self, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
-        """The backup's tables, then one frame per history table (secret columns redacted by default)."""
+    def frames(self, *, reveal_secrets: bool = False) -> dict[str, pd.DataFrame]:
+        """One frame per history table (secret columns redacted unless ``reveal_secrets``)."""
         import pandas as pd
 
         from .tables import REDACTED
 
-        frames = super().tables(reveal_secrets=reveal_secrets)
+        frames = {}
         for table, name in HISTORY_TABLES.items():
             df = pd.DataFrame(self.history.get(name, []))
             for col in HISTORY_SECRET_FIELDS.get(table, ()):
@@ -249,8 +246,8 @@ def history_rows(con: sqlite3.Connection, present: set[str]) -> dict[str, list[d
     return out
 
 
-def read_connection(con: sqlite3.Connection, *, source: str | None = None) -> DatabaseBackup:
-    """A :class:`DatabaseBackup` from an open connection to a decrypted wallet database."""
+def read_connection(con: sqlite3.Connection) -> tuple[dict[str, Any], DatabaseInfo]:
+    """The export document and the :class:`DatabaseInfo` of an open connection to a decrypted wallet database."""
     try:
         present = {r[0] for r in con.execute("select name from sqlite_schema where type = 'table'")}
         missing = {"accounts", "identities", "addressBook", "wallet"} - present
@@ -260,24 +257,19 @@ def read_connection(con: sqlite3.Connection, *, source: str | None = None) -> Da
                 hint="It is not the Concordium Desktop Wallet's database.",
             )
         document = _export_document_tolerant(con, present)
-        history = history_rows(con, present)
-        migrations = (
-            [r[0] for r in con.execute("select name from knex_migrations order by id")]
-            if "knex_migrations" in present
-            else []
-        )
+        info = DatabaseInfo(history=history_rows(con, present))
+        if "knex_migrations" in present:
+            info.migrations = [r[0] for r in con.execute("select name from knex_migrations order by id")]
+        info.unknown_tables = sorted(present - KNOWN_TABLES)
+        info.unknown_columns = [
+            f"{table}.{column}"
+            for table in sorted(present & KNOWN_TABLES)
+            for column in _columns(con, table)
+            if column not in KNOWN_COLUMNS[table]
+        ]
     except sqlite3.DatabaseError as exc:
         raise errors.DamagedError(f"The password is right, but the database is damaged ({exc})") from None
-    backup = DatabaseBackup(document, history=history, source=source)
-    backup.unknown_tables = sorted(present - KNOWN_TABLES)
-    backup.unknown_columns = [
-        f"{table}.{column}"
-        for table in sorted(present & KNOWN_TABLES)
-        for column in _columns(con, table)
-        if column not in KNOWN_COLUMNS[table]
-    ]
-    backup.migrations = migrations
-    return backup
+    return document, info
 
 
 def _columns(con: sqlite3.Connection, table: str) -> list[str]:
@@ -303,8 +295,11 @@ def _export_document_tolerant(con: sqlite3.Connection, present: set[str]) -> dic
     return export_document(con)
 
 
-def open_database(source: Any, password: str | bytes, *, max_size: int = sc.MAX_DATABASE_SIZE) -> DatabaseBackup:
-    """Open the Desktop Wallet's database file (path or bytes) read-only, as a backup of kind ``desktop-wallet-database``.
+def read_database(
+    source: Any, password: str | bytes, *, max_size: int = sc.MAX_DATABASE_SIZE
+) -> tuple[dict[str, Any], DatabaseInfo, str | None]:
+    """Read the Desktop Wallet's database file (path or bytes) read-only: (export document, history and
+    schema facts, path).  :func:`toolkit.open_backup` makes it a backup of kind ``desktop-wallet-database``.
 
     Raises :class:`~toolkit.errors.WrongPasswordError` (with a word on the wallet's password-change
     bug), :class:`~toolkit.errors.NotDatabaseError`, or :class:`~toolkit.errors.DamagedError` naming the
@@ -329,6 +324,7 @@ def open_database(source: Any, password: str | bytes, *, max_size: int = sc.MAX_
         )
     con = sc.connect_image(decrypted.image)
     try:
-        return read_connection(con, source=name)
+        document, info = read_connection(con)
     finally:
         con.close()
+    return document, info, name

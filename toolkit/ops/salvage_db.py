@@ -20,7 +20,8 @@ from typing import Any
 from toolkit import errors
 from toolkit.format import sqlcipher as sc
 from toolkit.format.sqlite_pages import LostRange, PageReader
-from toolkit.model.database import DatabaseBackup, read_connection
+from toolkit.model.backup import Backup
+from toolkit.model.database import KIND, read_connection
 
 #: ``CREATE TABLE name (`` — a table defined by its columns (no subquery can follow in a column definition).
 _PLAIN_CREATE = re.compile(
@@ -32,7 +33,7 @@ _PLAIN_CREATE = re.compile(
 class DatabaseSalvage:
     """What a salvage of a wallet database recovered and lost."""
 
-    backup: DatabaseBackup
+    backup: Backup
     pages: int
     bad_pages: tuple[int, ...]
     missing_pages: int
@@ -112,7 +113,8 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
             _recreate_lost_tables(con)
         con.commit()
         con.execute("PRAGMA query_only = ON")
-        backup = read_connection(con, source=name)
+        document, info = read_connection(con)
+        backup = Backup(document, kind=KIND, source=name, database=info)
     finally:
         con.close()
     notices = []
@@ -128,7 +130,7 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
             f"{result_rows['accounts'] - kept} recovered account(s) lost their identity's row: the export leaves "
             "them out, as the wallet's Export does"
         )
-    backup.salvage_notices = notices
+    info.salvage_notices = notices
     return DatabaseSalvage(
         backup,
         decrypted.pages,
