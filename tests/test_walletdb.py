@@ -358,20 +358,6 @@ def test_the_rekeyed_fixture_opens_with_the_predicted_key():
     assert toolkit.open_backup(FIXTURES / "rekeyed.sqlite3", sc.rekeyed_password("new.Password-2")).kind == KIND
 
 
-def test_recover_password_command_on_a_database_leaves_nothing_beside_it(tmp_path, capsys):
-    from toolkit.cli import main
-
-    db = tmp_path / "wallet" / "concordium-desktop-wallet-database.sqlite3"
-    db.parent.mkdir()
-    db.write_bytes((FIXTURES / "rekeyed.sqlite3").read_bytes())
-    listing = tmp_path / "remembered.txt"
-    listing.write_text("old-Password-1\nnew.Password-2\n")
-    assert main(["recover-password", str(db), "--candidates", str(listing), "--workers", "1", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["found"] is True and out["password"] == "new"
-    assert os.listdir(db.parent) == [db.name]  # no checkpoint beside the wallet's database
-
-
 def test_a_database_the_wallet_is_writing_is_refused(tmp_path):
     db = tmp_path / "concordium-desktop-wallet-database.sqlite3"
     db.write_bytes((FIXTURES / "wallet.sqlite3").read_bytes())
