@@ -1,6 +1,12 @@
-"""Benchmark: peak memory and time of ``inspect`` and ``audit`` on a large address book.
+"""Benchmark: peak memory and time of ``inspect``, ``audit`` and ``diff`` on a large address book.
 
-    python bench/bench_size_limit.py [--entries 300000] [--repeat 1]
+    python bench/bench_size_limit.py [--entries 300000] [--repeat 1] [--shape typical|worst|jsontext|containers]
+                                     [--commands inspect,inspect --json,audit --json,diff --json]
+
+Shapes ``jsontext`` and ``containers`` are the crafted worst cases of issue 21 #8, sized with ``--entries``
+(``{}`` entries; 24,000,000 fill a 96 MiB file): one identity whose identityObject (JSON text) holds
+``[{},{},...]``, and an address book of ``{}`` entries; each ``{},`` is 3 bytes of text and 60-160 bytes
+of memory once parsed.  Both are refused before they are parsed (``unexpected-content``).
 
 The review's file: 250 MB, 1.8 M address-book entries (about 140 bytes each).
 This makes such a file at the chosen size (a real Desktop Wallet sample's
@@ -33,13 +39,24 @@ from toolkit.testing import synthetic
 rng = random.Random(7)
 doc = synthetic.desktop_document(identities=2, contacts=0, seed=7)
 n, shape = int(sys.argv[4]), sys.argv[5]
+raw = None
 if shape == "typical":
     book = [{"name": f"Contact {i} {rng.randbytes(6).hex()}", "address": synthetic.random_address(rng),
              "note": f"note {i}", "readOnly": False} for i in range(n)]
-else:  # "worst": the smallest entries, each one a finding (an address that is not one)
+elif shape == "worst":  # the smallest entries, each one a finding (an address that is not one)
     book = [{"name": "c", "address": f"x{i}", "readOnly": False} for i in range(n)]
+elif shape == "jsontext":  # one identity's identityObject: "[{},{},...]"
+    book = []
+    doc["identities"][0]["identityObject"] = "@@RAW@@"
+    raw = b'"[' + b",".join([b"{}"] * n) + b']"'
+else:  # "containers": an address book of {} entries
+    book = ["@@RAW@@"]
+    raw = b",".join([b"{}"] * n)
 doc["addressBook"] = book
-open(sys.argv[1], "wb").write(container.encrypt(jsonio.dumps_js(doc), sys.argv[2], iterations=1000))
+plain = jsonio.dumps_js(doc)
+if raw is not None:
+    plain = plain.replace(b'"@@RAW@@"', raw)
+open(sys.argv[1], "wb").write(container.encrypt(plain, sys.argv[2], iterations=1000))
 """
 
 FLOOR = r"""
@@ -58,6 +75,12 @@ doc = json.loads(u.update(raw) + u.finalize())
 
 
 def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of one child process, run in the checkout its PYTHONPATH names (``-m toolkit``
+    imports from the working directory first)."""
+    return _run_child(argv, env, Path(env["PYTHONPATH"]))
+
+
+def _run_child(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """(seconds, peak RSS MB) of one child process (each measured in a fresh wrapper process)."""
     wrapper = (
         "import resource, subprocess, sys, time, json\n"
@@ -66,9 +89,11 @@ def run_child(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
         "dt = time.perf_counter() - t\n"
         "print(json.dumps([rc, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
     )
-    out = subprocess.run([sys.executable, "-c", wrapper, *argv], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper, *argv], capture_output=True, text=True, env=env, check=True, cwd=cwd
+    )
     rc, seconds, kib = json.loads(out.stdout)
-    if rc not in (0, 1):
+    if rc not in (0, 1, 2):  # 2: a coded refusal (the crafted shapes' unexpected-content)
         raise SystemExit(f"{argv[3:5]} exited {rc}")
     return seconds, kib / 1024
 
@@ -79,9 +104,17 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument(
         "--shape",
-        choices=("typical", "worst"),
+        choices=("typical", "worst", "jsontext", "containers"),
         default="typical",
-        help="typical contacts (~190 bytes each), or the worst case: tiny entries that are each a finding",
+        help="typical contacts (~190 bytes each), the worst case: tiny entries that are each a finding, or the "
+        "crafted ones: {} entries inside an identity's JSON text or as the address book",
+    )
+    ap.add_argument("--commands", default="inspect,inspect --json,audit --json,diff --json")
+    ap.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="also run the commands with the toolkit of another checkout (e.g. the code before a change), "
+        "on the same file in the same run",
     )
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CONCORDIUM_BACKUP_PASSWORD": PASSWORD}
@@ -94,15 +127,27 @@ def main() -> None:
         made = time.perf_counter() - t
         size_mb = os.path.getsize(path) / 1e6
         cli = [sys.executable, "-m", "toolkit"]
-        runs = {
-            "floor (decrypt+json.loads)": [sys.executable, "-c", FLOOR, str(path), PASSWORD],
+        other = Path(tmp) / "wallet-export-2.json"  # diff opens two files: both are parsed
+        if args.shape in ("jsontext", "containers"):  # one entry fewer: the crafted parts differ (and are compared)
+            make = [sys.executable, "-c", MAKE, str(other), PASSWORD, str(ROOT), str(args.entries - 1), args.shape]
+            subprocess.run(make, check=True)
+        else:
+            other.write_bytes(path.read_bytes())
+        commands = {
             "inspect": [*cli, "inspect", str(path)],
             "inspect --json": [*cli, "inspect", str(path), "--json"],
             "audit --json": [*cli, "audit", str(path), "--json"],
+            "diff --json": [*cli, "diff", str(path), str(other), "--json"],
         }
+        runs = {"floor (decrypt+json.loads)": [sys.executable, "-c", FLOOR, str(path), PASSWORD]}
+        runs.update({name: commands[name] for name in args.commands.split(",")})
+        plan = [(label, argv, env) for label, argv in runs.items()]
+        if args.baseline:
+            base_env = {**env, "PYTHONPATH": str(Path(args.baseline).resolve())}
+            plan += [(f"{label} (baseline)", commands[label], base_env) for label in args.commands.split(",")]
         results = {}
-        for label, argv in runs.items():
-            best = min((run_child(argv, env) for _ in range(args.repeat)), key=lambda r: r[0])
+        for label, argv, run_env in plan:
+            best = min((run_child(argv, run_env) for _ in range(args.repeat)), key=lambda r: r[0])
             results[label] = best
     print(f"file: {size_mb:.1f} MB, {args.entries:,} {args.shape} address-book entries (made in {made:.0f}s)")
     print(f"{'':28}{'time':>9}{'peak RSS':>11}{'RSS/file':>10}")

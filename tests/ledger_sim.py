@@ -50,7 +50,8 @@ class SimConfig:
     an answer and hangs up; ``split_pause`` sends each answer in two TCP
     segments that many seconds apart (longer than the check's timeout: a slow
     device); ``hang_up`` closes the connection without answering; ``claimed_length`` announces that data length (e.g. 0xFFFFFFFF)
-    whatever the data is.  All start at request number ``fault_from`` (0 = the
+    whatever the data is; ``pairing_key`` may be of any length (the real app sends 32 bytes) and ``trailing``
+    bytes may follow the app-and-version answer.  All start at request number ``fault_from`` (0 = the
     first).
     """
 
@@ -66,6 +67,8 @@ class SimConfig:
     hang_up: bool = False
     claimed_length: int | None = None
     fault_from: int = 0
+    #: Bytes sent after the app-and-version answer's flags (a real device sends none).
+    trailing: bytes = b""
 
     def answer(self, apdu: bytes) -> tuple[bytes, int]:
         """(data, status word) for one APDU."""
@@ -74,7 +77,7 @@ class SimConfig:
         if apdu == GET_APP_AND_VERSION:
             name, version = self.app.encode(), self.version.encode()
             data = bytes([1, len(name)]) + name + bytes([len(version)]) + version + bytes([len(self.flags)])
-            return data + self.flags, 0x9000
+            return data + self.flags + self.trailing, 0x9000
         if self.app not in ("Concordium", "CCDGovernance"):
             return b"", 0x6E00 if self.app != "BOLOS" else 0x6D00
         if len(apdu) >= 5 and apdu[0] == 0xE0 and apdu[1] == 0x01:

@@ -479,3 +479,28 @@ def test_unknown_fields_follow_the_missing_field_rule(seed, extra):
     assert counts(result)["accounts"]["changed"] == len({k for k, _ in want})
     assert all(r["old"] is None for r in result.to_dict()["changes"])
     json.dumps(result.to_dict())  # always JSON-ready
+
+
+def _deep_text(depth: int, leaf: int) -> str:
+    return '{"a":' * depth + str(leaf) + "}" * depth
+
+
+@pytest.mark.parametrize("field", ["identityObject", "unknownField"])
+@pytest.mark.parametrize("depth", [90, 1000, 5000])
+def test_deeply_nested_json_text_fields_diff_without_recursion_error(pair, field, depth):
+    """Issue 21 #9: a 1,000-deep JSON-text field ended diff in RecursionError.  Up to the document's depth
+    bound it is compared by content (the changed leaf's dotted path); deeper, a field the toolkit reads
+    (identityObject) is unexpected-content naming it, any other is compared as text."""
+    old, new = pair
+    old["identities"][0][field] = _deep_text(depth, 1)
+    new["identities"][0][field] = _deep_text(depth, 2)
+    if depth >= 100 and field == "identityObject":
+        with pytest.raises(
+            errors.UnexpectedContentError,
+            match=r"identities\[0\].*identityObject.*(nesting over 100|nested too deeply)",
+        ):
+            diff_backups(Backup(old), Backup(new))
+        return
+    result = diff_backups(Backup(old), Backup(new))
+    fields = result.changes[result.changes["table"] == "identities"]["field"].tolist()
+    assert fields == ([field + ".a" * depth] if depth < 100 else [field])

@@ -110,3 +110,58 @@ def test_an_odd_field_is_named_by_every_operation_and_listed_by_audit(table, fie
         assert f"{table}[0]" in info.value.message and field in info.value.message
     findings = audit(backup)  # the audit copes: a wrong type is a finding
     assert ((findings["table"] == table) & findings["message"].str.contains(field)).any()
+
+
+# ---------------------------------------------------------------- issue 21 #8 and #9: inside JSON text, and the memory bound
+
+
+def _identity_object_with(max_accounts: object) -> bytes:
+    import json
+
+    from toolkit.testing import synthetic
+
+    doc = synthetic.desktop_document(identities=1, contacts=1, seed=5)
+    inner = json.loads(doc["identities"][0]["identityObject"])
+    inner["value"]["attributeList"]["maxAccounts"] = max_accounts
+    doc["identities"][0]["identityObject"] = json.dumps(inner)
+    return make_file(jsonio.dumps_js(doc), PW, iterations=10)
+
+
+@pytest.mark.parametrize("value", ["many", 1.5, 1e308, -(2**70), [200]])
+def test_max_accounts_of_another_type_is_named_by_every_operation_and_listed_by_audit(value):
+    from toolkit.ops.audit import audit
+    from toolkit.ops.diff import diff_backups
+
+    backup = open_backup(_identity_object_with(value), PW)
+    for operation in (backup.tables, lambda: diff_backups(backup, backup)):
+        with pytest.raises(errors.UnexpectedContentError) as info:
+            operation()
+        assert "identities[0]" in info.value.message and "identityObject" in info.value.message
+        assert "attributeList.maxAccounts" in info.value.message
+    findings = audit(backup)
+    assert ((findings["rule"] == "invalid-record") & findings["message"].str.contains("maxAccounts")).any()
+
+
+def test_json_text_of_too_many_values_is_named_not_parsed():
+    from toolkit.testing import synthetic
+
+    doc = synthetic.desktop_document(identities=1, contacts=1, seed=5)
+    doc["identities"][0]["identityObject"] = "[" + ",".join(["{}"] * (jsonio.MAX_TEXT_VALUES + 1)) + "]"
+    backup = open_backup(make_file(jsonio.dumps_js(doc), PW, iterations=10), PW)
+    with pytest.raises(errors.UnexpectedContentError) as info:
+        backup.tables()
+    assert "identities[0]" in info.value.message and "identityObject" in info.value.message
+    assert "100,000" in info.value.message
+    with pytest.raises(jsonio.JSONError):
+        jsonio.loads_text(doc["identities"][0]["identityObject"])
+
+
+def test_more_objects_and_lists_than_the_memory_bound_allows_are_refused_before_parsing():
+    """A 98 MB file of ``{}`` entries peaked at 3.9 GB in inspect (measured: bench/bench_size_limit.py)."""
+    n = jsonio.MAX_CONTAINERS + 1
+    plaintext = b'{"accounts":[],"identities":[],"addressBook":[' + b",".join([b"{}"] * n) + b"]}"
+    with pytest.raises(errors.UnexpectedContentError) as info:
+        open_backup(make_file(plaintext, PW, iterations=10), PW)
+    assert "2,000,000" in info.value.message
+    ok = b'{"accounts":[],"identities":[],"addressBook":[' + b",".join([b"{}"] * 1000) + b"]}"
+    assert open_backup(make_file(ok, PW, iterations=10), PW).counts()["addressBook"] == 1000

@@ -379,6 +379,41 @@ def test_app_answer_parser_never_raises(data: bytes) -> None:
     parse_app_and_version(data)
 
 
+# Issue 21 #11: a pairing-key answer of 200 bytes read as ready; the app sends exactly 32 (these failed before).
+WRONG_LENGTHS = [
+    (SimConfig(pairing_key="ab" * 200), ["200-byte pairing key", "32 bytes", "unexpected answer; try again"], 2),
+    (SimConfig(pairing_key="ab" * 33), ["33-byte pairing key", "unexpected answer; try again"], 2),
+    (SimConfig(pairing_key="ab" * 31), ["31-byte pairing key", "unexpected answer; try again"], 2),
+    (SimConfig(pairing_key=""), ["0-byte pairing key", "unexpected answer; try again"], 2),
+    (SimConfig(trailing=b"\x00" * 40), ["not understood", "unexpected answer; try again"], 1),
+    (SimConfig(trailing=b"\x01"), ["not understood", "unexpected answer; try again"], 1),
+]
+
+
+@pytest.mark.parametrize(("config", "words", "sent"), WRONG_LENGTHS, ids=[str(i) for i in range(len(WRONG_LENGTHS))])
+def test_answers_of_a_wrong_length_are_unexpected_not_ready(config: SimConfig, words: list[str], sent: int) -> None:
+    result, received = _check(config)
+    assert result.state == "error", result.message
+    for word in words:
+        assert word in result.message
+    assert result.pairing_key is None and not result.ok
+    assert received == [GET_APP_AND_VERSION, GET_PAIRING_KEY][:sent]
+
+
+def test_the_version_answer_without_flags_or_with_empty_flags_is_read() -> None:
+    """Exactly the structure: name, version, then flags (as long as they say) or nothing."""
+    for flags in (b"", b"\x00", b"\x00\x01"):
+        result, _ = _check(SimConfig(flags=flags))
+        assert result.state == "ready", (flags, result.message)
+    base = b"\x01\x0aConcordium\x054.1.2"
+    assert parse_app_and_version(base) is not None
+    assert parse_app_and_version(base + b"\x01\x00") is not None
+    assert parse_app_and_version(base + b"\x00") is not None
+    assert parse_app_and_version(base + b"\x01") is None  # flags announced, not sent
+    assert parse_app_and_version(base + b"\x01\x00\x00") is None  # one byte too many
+    assert parse_app_and_version(base + b"\x02\x00") is None
+
+
 def test_versions() -> None:
     assert parse_version("3.0.0") == (3, 0, 0)
     assert parse_version("4.1") == (4, 1, 0)

@@ -238,6 +238,101 @@ def test_type_confused_fields_end_well_everywhere(kind, workdir):
     check()
 
 
+# ---------------------------------------------------------------- inside JSON-text fields (issue 21 #9)
+
+#: Desktop fields that hold JSON as text; their insides are type-confused too.
+TEXT_FIELDS = [("identities", 0, "identityObject"), ("identities", 0, "identityProvider"), ("credentials", 0, "policy")]
+
+
+def _text_paths() -> list[tuple[tuple, tuple]]:
+    doc, _ = DOCS["desktop"]
+    out = []
+    for where in TEXT_FIELDS:
+        node = doc
+        for key in where:
+            node = node[key]
+        out += [(where, inner) for inner in paths(jsonio.loads(node))]
+    return out
+
+
+TEXT_PATHS = _text_paths()
+
+
+def confused_inside(where: tuple, inner: tuple, value: Any) -> bytes:
+    """The Desktop sample with the value at ``inner`` inside the JSON text at ``where`` replaced."""
+    doc, _ = DOCS["desktop"]
+    copy = jsonio.loads(jsonio.dumps_js(doc))
+    node = copy
+    for key in where[:-1]:
+        node = node[key]
+    content = jsonio.loads(node[where[-1]])
+    spot = content
+    for key in inner[:-1]:
+        spot = spot[key]
+    spot[inner[-1]] = "@@RAW@@" if isinstance(value, Raw) else value
+    text = jsonio.dumps_js(content).decode("utf-8", "surrogatepass")
+    if isinstance(value, Raw):
+        text = text.replace('"@@RAW@@"', value)
+    node[where[-1]] = text
+    plaintext = jsonio.dumps_js(copy)
+    return container.encrypt(plaintext, PW, iterations=1, layout="desktop")
+
+
+MAX_ACCOUNTS = ("value", "attributeList", "maxAccounts")
+# The crash sites the review found inside JSON text (these failed before the fix: internal errors).
+REPORTED_INSIDE = [
+    (("identities", 0, "identityObject"), MAX_ACCOUNTS, "many"),
+    (("identities", 0, "identityObject"), MAX_ACCOUNTS, 1.5),
+    (("identities", 0, "identityObject"), MAX_ACCOUNTS, 1e308),
+    (("identities", 0, "identityObject"), MAX_ACCOUNTS, 10**30),
+    (("identities", 0, "identityObject"), ("value", "attributeList"), nested(1000)),
+    (("identities", 0, "identityObject"), ("value", "attributeList", "createdAt"), ["202001"]),
+    (("identities", 0, "identityProvider"), ("ipInfo", "ipDescription", "name"), {"a": 1}),
+    (("credentials", 0, "policy"), ("revealedAttributes",), ["firstName"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "inner", "value"),
+    REPORTED_INSIDE,
+    ids=[f"{w[-1]}.{'.'.join(map(str, i))}={v if not isinstance(v, Raw) else 'deep'}" for w, i, v in REPORTED_INSIDE],
+)
+def test_reported_odd_values_inside_json_text_end_well_everywhere(where, inner, value, workdir):
+    tmp, pw, plains = workdir
+    odd = tmp / "odd-inside.json"
+    odd.write_bytes(confused_inside(where, inner, value))
+    every_command(odd, plains["desktop"], tmp, pw)
+    every_form(odd, plains["desktop"])
+
+
+@pytest.mark.parametrize("value", ["many", 1.5, 1e308])
+def test_max_accounts_of_another_type_is_unexpected_content_naming_record_and_field(value, workdir):
+    tmp, pw, _ = workdir
+    odd = tmp / "odd-max.json"
+    odd.write_bytes(confused_inside(("identities", 0, "identityObject"), MAX_ACCOUNTS, value))
+    backup = open_backup(odd, PW)
+    with pytest.raises(errors.UnexpectedContentError) as caught:
+        backup.tables()
+    assert "identities[0]" in caught.value.message
+    assert "identityObject.attributeList.maxAccounts" in caught.value.message
+    code, err = run_cli(["inspect", str(odd), "--password-file", str(pw), "--json"])
+    assert code == 2 and "unexpected-content" in err and "maxAccounts" in err
+
+
+def test_type_confused_insides_of_json_text_end_well_everywhere(workdir):
+    tmp, pw, plains = workdir
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(spot=st.sampled_from(TEXT_PATHS), value=odd_values)
+    def check(spot, value):
+        odd = tmp / "odd-inside.json"
+        odd.write_bytes(confused_inside(spot[0], spot[1], value))
+        every_command(odd, plains["desktop"], tmp, pw)
+        every_form(odd, plains["desktop"])
+
+    check()
+
+
 def test_a_lone_surrogate_in_revealed_legacy_secrets_is_shown(workdir):
     """Found by the property test: --reveal-secrets serialised nested secrets with orjson, which refuses it."""
     tmp, pw, plains = workdir

@@ -301,3 +301,16 @@ def test_candidate_lines_are_capped(tmp_path):
         Candidates(files=[long]).count()
     with pytest.raises(errors.LineTooLongError):
         Candidates(words=["c" * (MAX_LINE_BYTES + 1)])
+
+
+def test_a_tokens_file_of_thousands_of_lines_needs_no_recursion(tmp_path):
+    """Issue 21 #9: a tokens file of ~1,500 lines ended in RecursionError (the first-combination check recursed
+    once per line); it is a walk with its own stack now."""
+    lines = ["+ a"] * 3000 + ["+ b bb", "+ b bb"]  # two lengths on the last lines: the check runs over every line
+    path = tmp_path / "tokens.txt"
+    path.write_text("\n".join(lines) + "\n")
+    candidates = Candidates(tokens_files=[path])
+    assert list(candidates) == ["a" * 3000 + "bb", "a" * 3000 + "bbb", "a" * 3000 + "bbbb"]
+    assert candidates.count().total == 3 and candidates.count().duplicates == 1
+    ambiguous = TokenSet.from_text("\n".join(["+ a aa"] * 8 + ["+ x"] * 1500))  # the searches go 1,500 lines deep
+    assert list(ambiguous) == ["a" * k + "x" * 1500 for k in range(8, 17)]

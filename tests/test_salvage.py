@@ -401,3 +401,76 @@ def test_cli_salvage(tmp_path, capsys):
     assert main(["salvage", str(cut), str(tmp_path / "x.json"), "--password-file", str(pw), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "not-salvageable"
     assert main(["salvage", str(src), str(tmp_path / "y.json"), "--password-file", str(pw), "--wallet", "x"]) == 2
+
+
+# --------------------------------------------------------------------------- issue 21 #6: linear time, a budget, Stop
+
+
+class _Recorder:
+    """The scan's JSON decoder, recording how much text each attempt was handed (the old scan handed it the
+    whole text: each failed attempt's error then counted the lines before it, quadratic in all)."""
+
+    def __init__(self, decoder) -> None:
+        self._decoder = decoder
+        self.sizes: list[int] = []
+
+    def raw_decode(self, s: str, idx: int = 0):
+        self.sizes.append(len(s))
+        return self._decoder.raw_decode(s, idx)
+
+
+def _crafted(body: bytes, records: int = 0) -> bytes:
+    """A Desktop export that starts with ``records`` contacts, then ``body`` (a damaged-looking tail)."""
+    contacts = b",".join(
+        jsonio.dumps_js({"name": f"c{i}", "address": "3" + "a" * 49, "readOnly": False}) for i in range(records)
+    )
+    head = b'{"accounts":[],"identities":[],"addressBook":[' + contacts + (b"," if records else b"")
+    plain = head + b"x" + body  # not JSON from the x on: read as damaged (not as content no wallet writes)
+    return encrypt(plain)
+
+
+@pytest.mark.parametrize("body", [b'{"a"}' * 40_000, b"{" * 200_000, b'{"a":[' * 30_000])
+def test_each_attempt_reads_a_window_not_the_whole_text(body, monkeypatch):
+    from toolkit.ops import salvage as sv
+
+    recorder = _Recorder(sv._DECODER)
+    monkeypatch.setattr(sv, "_DECODER", recorder)
+    with pytest.raises(errors.NotSalvageableError):
+        salvage(_crafted(body), PASSWORD)
+    n = len(body)
+    assert not recorder.sizes or max(recorder.sizes) <= 65_536 < n / 2  # a window, never the whole text
+    assert sum(recorder.sizes) <= 16 * n + 2**24 + 1024 * len(recorder.sizes)  # linear in all
+
+
+def test_a_file_asking_for_too_much_work_ends_at_the_budget_with_what_was_found(monkeypatch):
+    """Nesting that never closes: each attempt reads to the parser's limit; the budget ends the search and the
+    result says how far it got (before, it ran on: about 1,000 times the text's length)."""
+    from toolkit.ops import salvage as sv
+
+    monkeypatch.setattr(sv, "WORK_BASE", 0)
+    result = salvage(_crafted(b'{"a":' * 40_000, records=5), PASSWORD)
+    assert result.stopped == "budget" and not result.intact
+    assert result.recovered["addressBook"] == 5  # what came before was recovered, nothing invented
+    assert [r["name"] for r in result.backup.records("addressBook")] == [f"c{i}" for i in range(5)]
+    assert 0 < result.scanned_bytes < result.plaintext_bytes
+    assert "work budget" in result.headline("x.json") and "far more work" in result.notes[0]
+    assert result.to_dict()["stopped"] == "budget"
+    with pytest.raises(errors.NotSalvageableError, match="work budget"):
+        salvage(_crafted(b'{"a":' * 40_000), PASSWORD)
+
+
+def test_stop_ends_the_search_with_the_records_found_so_far():
+    import threading
+
+    doc, plain = sample(DESKTOP, 4)
+    calls = itertools.count()
+    result = salvage(_crafted(b'{"a":' * 40_000, records=600), PASSWORD, stop=lambda: next(calls) >= 1)
+    assert result.stopped == "stopped" and "as asked" in result.notes[0]
+    assert 0 < result.recovered["addressBook"] < 600
+    assert all(r["name"].startswith("c") for r in result.backup.records("addressBook"))
+    event = threading.Event()
+    event.set()
+    with pytest.raises(errors.NotSalvageableError, match="as asked"):
+        salvage(_crafted(b'{"a":' * 40_000), PASSWORD, stop=event)
+    untouched = salvage(encrypt(plain[:-40]), PASSWORD, stop=threading.Event())  # never set: a full search
+    assert untouched.stopped is None and untouched.scanned_bytes == untouched.plaintext_bytes

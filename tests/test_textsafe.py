@@ -12,6 +12,8 @@ import unicodedata
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import make_file
 from toolkit.cli.tabletext import render_frame
@@ -103,7 +105,9 @@ def test_csv_neutralises_formulas_and_keeps_numbers():
     text = to_csv_bytes(_frame()).decode("utf-8")
     frame = pd.read_csv(io.StringIO(text), keep_default_na=False)
     assert list(frame.columns) == ["'=head", "n"]
-    assert list(frame["'=head"]) == ["'" + f for f in FORMULAS] + ["plain", "\\ud800"]
+    # the part after a tab or line break is neutralised too (a spreadsheet may split there, or start a row)
+    expected = ["'" + f for f in FORMULAS[:4]] + ["'\t'=cmd", "' \r'=1", "plain", "\\ud800"]
+    assert list(frame["'=head"]) == expected
     assert list(frame["n"]) == list(range(-4, 4))  # numbers are not text: -4 stays a number
 
 
@@ -113,6 +117,41 @@ def test_csv_neutralises_categorical_and_string_columns():
     assert "'=1+1" in text and "'@x" in text
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame)))
     assert {c.value for row in wb["table"].iter_rows() for c in row} >= {"'=1+1", "'@x"}
+
+
+# Issue 21 #5: Excel in a Danish/German locale splits a .csv on ";": "Savings;=1+1;" was written as is and its
+# second part started a formula (these failed before).
+SPLIT_FORMULAS = ["Savings;=1+1;", "a,=1+1", 'x;"=1+1"', "a; @SUM(A1)", "a;\t=cmd", "line\n=1+1", "a;-1+1", "b,+1"]
+_SEPARATORS = re.compile(r"[,;\t\r\n]")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _formula_parts(text: str) -> list[str]:
+    """Every part of a CSV text, split on any separator a spreadsheet may use, that would start a formula."""
+    return [p for p in _SEPARATORS.split(text) if re.match(r'[\s"]*[=+\-@]', p) and not _NUMBER.fullmatch(p.strip('"'))]
+
+
+@pytest.mark.parametrize("name", SPLIT_FORMULAS)
+def test_csv_no_part_starts_a_formula_under_either_separator(name):
+    frame = pd.DataFrame({"name": [name, "ok"], f"h;{name}": ["x", "y"], "n": [-1, 2]})
+    text = to_csv_bytes(frame).decode("utf-8")
+    assert _formula_parts(text) == []
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)  # still one cell per value under ","
+    assert back.shape == (2, 3) and back["name"][0].replace("'", "") == name.replace("'", "")
+    assert list(back["n"]) == [-1, 2]  # numbers are not text
+
+
+_CSV_TEXT = st.text(alphabet=st.sampled_from(list(",;\t\r\n \"'=+-@ab1")), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_CSV_TEXT, _CSV_TEXT), min_size=1, max_size=4), _CSV_TEXT)
+def test_csv_parts_never_start_a_formula(rows, header):
+    frame = pd.DataFrame(rows, columns=[header or "h", "k"] if header != "k" else ["h", "k"])
+    text = to_csv_bytes(frame).decode("utf-8")
+    assert _formula_parts(text) == [], text
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
+    assert back.shape == frame.shape  # the CSV structure under "," is unchanged
 
 
 def test_csv_raw_keeps_values():

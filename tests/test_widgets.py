@@ -719,6 +719,35 @@ def test_salvage_of_an_intact_file_and_of_a_file_cut_before_its_metadata() -> No
     assert form.backup is None and form.results.children == ()
 
 
+def test_salvage_form_stop_ends_the_search_and_shows_what_was_found(tmp_path: Path) -> None:
+    """Issue 21 #6: the Salvage form had no Stop; a crafted file could keep it busy for as long as its budget."""
+    import time
+
+    from toolkit.format import container, jsonio
+    from toolkit.widgets import SalvageForm
+
+    contacts = b",".join(
+        jsonio.dumps_js({"name": f"c{i}", "address": "3" + "a" * 49, "readOnly": False}) for i in range(300)
+    )
+    plain = b'{"accounts":[],"identities":[],"addressBook":[' + contacts + b",x" + b'{"a":' * 600_000
+    path = tmp_path / "crafted.json"
+    path.write_bytes(container.encrypt(plain, "salvage-stop-1", iterations=1000))
+    form = SalvageForm()
+    assert form.stop_button.disabled and form.stop_button in form.children[-3].children
+    form.file.path.value = str(path)
+    form.password.value = "salvage-stop-1"
+    form.start()
+    deadline = time.monotonic() + 60
+    while form.stop_button.disabled and time.monotonic() < deadline:
+        time.sleep(0.01)
+    form.stop_button.click()
+    form.wait(60)
+    assert form.result is not None and form.result.stopped == "stopped", form.status.value
+    assert 0 < form.result.recovered["addressBook"] <= 300  # what was found before the stop, nothing invented
+    assert all(r["name"].startswith("c") for r in form.result.backup.records("addressBook"))
+    assert "stopped as asked" in form.status.value and form.stop_button.disabled
+
+
 # ------------------------------------------------------------------ issue 10: one session, feedback, downloads
 def test_a_salvaged_backup_is_exported_from_the_session_as_a_download(tmp_path: Path) -> None:
     from toolkit.ops.salvage import salvage

@@ -352,3 +352,19 @@ class MissingExtraError(BackupError):
         #: The extra to install: ``ledger``, ``dask`` or ``notebook``.
         self.extra = extra
         super().__init__(reason, hint=hint, subject=subject)
+
+
+class NotDatabaseError(BackupError):
+    code = "not-wallet-database"
+    hint = (
+        "Pick the Desktop Wallet's concordium-desktop-wallet-database.sqlite3 (SQLCipher-encrypted), "
+        "or a wallet-export.json backup."
+    )
+
+
+class DatabaseInUseError(BackupError):
+    code = "database-in-use"
+    hint = (
+        "Close the Desktop Wallet and try again. If it is not running, it stopped mid-write: "
+        "start and close the wallet once, or salvage the database."
+    )

@@ -121,11 +121,29 @@ def escape_surrogates(value: Any) -> Any:
     """
     if isinstance(value, str):
         return _SURROGATE.sub(_escape, value) if _SURROGATE.search(value) else value
-    if isinstance(value, dict):
-        return {escape_surrogates(k): escape_surrogates(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [escape_surrogates(v) for v in value]
-    return value
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    # Nested lists and objects with a stack of our own: no nesting depth ends in a RecursionError.
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]  # (source, container to fill, key or index)
+    while stack:
+        src, dest, slot = stack.pop()
+        if isinstance(src, str):
+            dest[slot] = _SURROGATE.sub(_escape, src) if _SURROGATE.search(src) else src
+        elif isinstance(src, dict):
+            out: dict[Any, Any] = {}
+            dest[slot] = out
+            keys = [escape_surrogates(k) for k in src]  # keys are strings (or scalars): no nesting
+            for k in keys:
+                out[k] = None  # the keys' order first; values filled in below
+            stack.extend((v, out, k) for k, v in zip(keys, src.values(), strict=True))
+        elif isinstance(src, (list, tuple)):
+            items: list[Any] = [None] * len(src)
+            dest[slot] = items
+            stack.extend((v, items, i) for i, v in enumerate(src))
+        else:
+            dest[slot] = src
+    return root[0]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -48,6 +48,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("ledger", "ledger", "check the Ledger, and whether it is the one a backup belongs to"),
     Command("samples", "samples", "copy the bundled sample backups and their password files into a folder"),
     Command("desk", "desk", "start the support-desk app (every form in one page) on 127.0.0.1 and print its address"),
+    Command("find-wallet-db", "find_db", "list the Desktop Wallet's databases on this machine (path, network, size)"),
 )
 
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

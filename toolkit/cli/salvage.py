@@ -76,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
     new_password = None
     if args.new_password_file or os.environ.get(NEW_PASSWORD_ENV):
         new_password = get_new_password(args.new_password_file)
+    from toolkit.model.backup import is_database_source
+
+    if is_database_source(args.file):  # the wallet's own database: salvaged page by page
+        return _run_database(args, password, new_password)
     with about_input(args.file, what="the damaged backup"):
         result = salvage_to(
             args.file,
@@ -92,6 +96,25 @@ def run(args: argparse.Namespace) -> int:
         render(result, name=input_name(args.file), new_password=new_password is not None),
         sys.stderr if to_stdout else sys.stdout,
     )
+    return 0
+
+
+def _run_database(args: argparse.Namespace, password: str, new_password: str | None) -> int:
+    from toolkit.ops.salvage_db import salvage_database_to
+
+    result, written = salvage_database_to(args.file, args.out, password, new_password=new_password, force=args.force)
+    if args.json:
+        print_json({**result.to_dict(), "output": written.to_dict()})
+        return 0
+    state = "intact" if result.intact else f"damaged: pages {', '.join(map(str, result.bad_pages)) or 'none'} lost"
+    lines = [f"{input_name(args.file)}: wallet database, {result.pages} pages, {state}", "", "recovered rows:"]
+    for table, n in result.recovered.items():
+        lost = result.lost.get(table) or []
+        extra = f"   (lost: page {', '.join(str(r.page) for r in lost)})" if lost else ""
+        lines.append(f"  {table:<26} {n:>6}{extra}")
+    lines += [f"note: {n}" for n in result.backup.notices()]
+    lines += ["", f"wrote {written.path} (read back and verified)"]
+    emit("\n".join(lines))
     return 0
 
 

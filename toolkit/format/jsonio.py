@@ -214,6 +214,54 @@ def loads_checked(data: bytes | str, limit: int = MAX_DEPTH) -> tuple[Any, tuple
         return obj, None
 
 
+#: A document holding more objects and lists than this is not parsed: each costs 60-160 bytes of memory held
+#: for 3 bytes of text (``{},``), so a crafted 96 MiB file of them needs about 4 GB.  A real backup holds a few
+#: per record (the largest measured files, 1.5 M tiny contacts at the size limit, about 1.5 M).
+MAX_CONTAINERS = 2_000_000
+_COUNT_CHUNK = 1 << 20
+
+
+def containers(data: bytes | bytearray | memoryview | str) -> int:
+    """An upper bound of the objects and lists JSON ``data`` holds: its ``{`` and ``[`` (also those inside
+    strings, so JSON text inside fields counts too), counted in C without parsing it."""
+    if not isinstance(data, memoryview):
+        return data.count("{" if isinstance(data, str) else b"{") + data.count("[" if isinstance(data, str) else b"[")
+    total = 0
+    for start in range(0, len(data), _COUNT_CHUNK):  # a view (the decrypted blocks) counted without one big copy
+        chunk = data[start : start + _COUNT_CHUNK].tobytes()
+        total += chunk.count(b"{") + chunk.count(b"[")
+    return total
+
+
+#: JSON text inside one field (a Desktop identity's identityObject, a credential's policy) holding more values
+#: than this is not read: a wallet's holds a few hundred, and a crafted one (``[{},{},...]``: 3 bytes a value)
+#: parses to about 25 times its size in memory.
+MAX_TEXT_VALUES = 100_000
+
+
+def text_values(text: str) -> int:
+    """An upper bound of the values JSON ``text`` holds, counted in C without parsing it.
+
+    Every value but the first follows a ``,`` or opens a list or object, so this is never below the
+    true count (it counts such characters inside strings too).
+    """
+    return text.count(",") + text.count("[") + text.count("{") + 1
+
+
+def loads_text(text: str, *, max_values: int = MAX_TEXT_VALUES, limit: int = MAX_DEPTH) -> Any:
+    """The content of a JSON-text field, read within bounds: :class:`JSONError` when it is not JSON, holds
+    more than ``max_values`` values (checked before parsing: no memory spent on it), nests deeper than
+    ``limit`` (so every walk over it is shallow) or holds an integer beyond 64 bits (``content`` True for
+    these three: written so, not damaged)."""
+    if text_values(text) > max_values:
+        raise JSONError(f"more than {max_values:,} values", None, False, content=True)
+    obj, odd = loads_checked(text, limit)
+    if odd is not None:
+        what = f"nesting over {limit} levels" if odd[0] == "deep" else "an integer beyond 64 bits"
+        raise JSONError(f"{what} at {odd[1][:80] or 'its top'}", None, False, content=True)
+    return obj
+
+
 def _fallback_loads(data: bytes | str) -> Any:
     """The standard library's parse of what orjson refused, each failure a :class:`JSONError`."""
     try:

@@ -54,8 +54,12 @@ class Backup:
         plaintext: bytes | memoryview | None = None,
         container: ct.Container | None = None,
         source: str | None = None,
+        database: Any = None,
     ) -> None:
         self.kind = kind or classify(document)
+        #: For the wallet's own database (kind ``desktop-wallet-database``): its history and schema facts
+        #: (:class:`toolkit.model.database.DatabaseInfo`); None for a backup file.
+        self.database = database
         self.document = document
         self._plaintext = plaintext
         self.container = container
@@ -78,6 +82,11 @@ class Backup:
         return self.kind == LEGACY
 
     @property
+    def file_kind(self) -> str:
+        """The kind of backup file this is or is written as (a wallet database writes a Desktop Wallet backup)."""
+        return LEGACY if self.is_legacy else DESKTOP
+
+    @property
     def genesis_block(self) -> str | None:
         genesis = self.document.get("genesis") if not self.is_legacy else None
         return genesis.get("genesisBlock") if isinstance(genesis, dict) else None
@@ -91,7 +100,7 @@ class Backup:
 
     def lists(self) -> tuple[str, ...]:
         """The top-level lists of records a file of this kind holds (:func:`toolkit.model.kinds.lists_of`)."""
-        return lists_of(self.kind)
+        return lists_of(self.file_kind)
 
     def records(self, name: str) -> list[dict[str, Any]]:
         """The records of one top-level list (legacy accounts are gathered from their identities)."""
@@ -108,7 +117,7 @@ class Backup:
         """(kind name, records) of every kind this file holds, in file order; a single record (``genesis``)
         is a list of one when the file has it as an object, and left out otherwise."""
         out: list[tuple[str, list[Any]]] = []
-        for kind in kinds_of(self.kind):
+        for kind in kinds_of(self.file_kind):
             if not kind.single:
                 out.append((kind.name, self.records(kind.name)))
             elif not self.is_legacy and isinstance(self.document.get(kind.name), dict):
@@ -138,6 +147,8 @@ class Backup:
         out = []
         if self.is_legacy:
             out.append(LEGACY_NOTICE)
+        elif self.database is not None:
+            out += self.database.notices(self.network)
         elif self.network == "none":
             out.append("The file names no network (made before Desktop Wallet 1.1.5).")
         return out
@@ -155,6 +166,8 @@ class Backup:
         else:
             out["environment"] = self.document.get("environment")
         out["notices"] = self.notices()
+        if self.database is not None:
+            out.update(self.database.summary())
         return out
 
     def tables(self, *, reveal_secrets: bool = False, include_raw: bool = False) -> dict[str, pd.DataFrame]:
@@ -164,7 +177,10 @@ class Backup:
         columns parsed from them; ``reveal_secrets`` shows secrets instead of ‹redacted›."""
         from .tables import tabulate
 
-        return tabulate(self, reveal_secrets=reveal_secrets, include_raw=include_raw)
+        frames = tabulate(self, reveal_secrets=reveal_secrets, include_raw=include_raw)
+        if self.database is not None:  # the history no backup holds
+            frames.update(self.database.frames(reveal_secrets=reveal_secrets))
+        return frames
 
     def check_shape(self) -> None:
         """Raise :class:`UnexpectedContentError` naming the first record field of an unexpected type.
@@ -303,22 +319,26 @@ MAX_INT = 2**63 - 1
 
 
 def shape_problem(backup: Backup) -> str | None:
-    """The first known field whose value has a JSON type its record kind does not allow, in words.
+    """The first known field whose value has a JSON type its record kind does not allow, in words; also a
+    field inside JSON text that a table reads (:mod:`toolkit.model.jsontext`), or JSON text too large to read.
 
     One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
     and None); anything else falls back to :func:`toolkit.model.shapes.has_type`.
     """
     from toolkit.format.jsonio import json_type, json_type_name
 
+    from .jsontext import INNER_FIELDS, inner_problem
     from .shapes import has_type
 
-    shapes = shapes_of(backup.kind)
+    shapes = shapes_of(backup.file_kind)
+    seen: dict[str, str | None] = {}  # per JSON text: its verdict (providers and policies repeat)
     for table, records in backup.tables_of_records():
         shape = shapes.get(table)
         if shape is None:
             continue
         declared = {**shape.required, **shape.optional}
         exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
+        inside = [f for t, f in INNER_FIELDS if t == table]  # fields holding JSON whose insides are read
         for i, record in enumerate(records):
             if type(record) is not dict:
                 if isinstance(record, dict):
@@ -336,6 +356,10 @@ def shape_problem(backup: Backup) -> str | None:
                     return f"{table}[{i}]{_record_name(record)} has {name} as {got}, not {want}"
                 if kind is int and abs(value) > MAX_INT:
                     return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
+            for name in inside:
+                problem = inner_problem(table, name, record.get(name), seen)
+                if problem:
+                    return f"{table}[{i}]{_record_name(record)} {problem}"
     return None
 
 
@@ -348,6 +372,11 @@ def _record_name(record: dict[str, Any]) -> str:
     return f" ({name[:40]!r})" if isinstance(name, str) and name else ""
 
 
+class TooManyContainersError(errors.UnexpectedContentError):
+    """``unexpected-content``: more objects and lists than :data:`toolkit.format.jsonio.MAX_CONTAINERS`, refused
+    before parsing (salvage, which reads a file piece by piece, scans such a file instead)."""
+
+
 def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None = None) -> dict[str, Any]:
     """Parse decrypted bytes; a parse failure after a matching first block means damage.
 
@@ -355,6 +384,13 @@ def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None 
     deeper than :data:`jsonio.MAX_DEPTH`, a few invalid UTF-8 bytes) is
     :class:`UnexpectedContentError`: the password is right and nothing was damaged.
     """
+    count = jsonio.containers(plaintext)
+    if count > jsonio.MAX_CONTAINERS:
+        raise TooManyContainersError(
+            f"The file decrypts, but holds about {count:,} objects and lists, more than the "
+            f"{jsonio.MAX_CONTAINERS:,} a backup may hold to be read within the memory bound",
+            hint="No wallet writes that many; it was not written by a Concordium wallet.",
+        )
     try:
         document, odd = jsonio.loads_checked(plaintext)
     except jsonio.JSONError as exc:
@@ -399,8 +435,28 @@ def open_backup(source: Source, password: str | bytes, *, max_size: int = ct.MAX
     or a binary file object.  Raises a :class:`toolkit.errors.BackupError`
     subclass saying exactly why a file does not open (its ``code`` is stable).
     """
+    if is_database_source(source):  # the Desktop Wallet's own SQLCipher database, recognised by content
+        from .database import KIND, read_database
+
+        document, info, name = read_database(source, password)
+        return Backup(document, kind=KIND, source=name, database=info)
     container = ct.parse_container(ct.read_source(source, max_size=max_size))
     return open_with_key(container, ct.derive_key(password, container.kdf), source=source_name(source))
+
+
+def is_database_source(source: Source) -> bool:
+    """Whether ``source`` (a path or bytes) looks like a SQLCipher file rather than a backup's JSON."""
+    from toolkit.format.sqlcipher import looks_like_database
+
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return looks_like_database(bytes(source[:64]), len(source))
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    try:
+        with open(os.path.expanduser(os.fspath(source)), "rb") as fh:
+            return looks_like_database(fh.read(64), os.fstat(fh.fileno()).st_size)
+    except OSError:
+        return False  # the backup reader says why it cannot be read
 
 
 def open_with_key(container: ct.Container, key: bytes, *, source: str | None = None) -> Backup:

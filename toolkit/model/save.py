@@ -108,7 +108,7 @@ def write(
         files.check_output_path(path, (), force=force)
         data = encrypt_checked(backup, password, iterations)
         files.write_stdout(data)
-        return WriteResult.of(data, files.STDIO, backup.kind)
+        return WriteResult.of(data, files.STDIO, backup.file_kind)
     target = files.user_path(path)
     files.check_output_path(target, guard, force=force)
     data = encrypt_checked(backup, password, iterations)  # decrypts again in memory
@@ -124,7 +124,7 @@ def write(
                 target.unlink()
     if not ok:
         raise errors.VerifyFailedError(f"{target} did not read back as written")
-    return WriteResult.of(data, str(target), backup.kind)
+    return WriteResult.of(data, str(target), backup.file_kind)
 
 
 def encrypt_checked(backup: Backup, password: str, iterations: int | None) -> bytes:

@@ -206,7 +206,7 @@ def leave_out(backup: Backup, keys: Iterable[str]) -> tuple[Backup, list[dict[st
     if not keys:
         return backup, []
     backup.check_shape()
-    kinds = [k for k in kinds_of(backup.kind) if not k.single]
+    kinds = [k for k in kinds_of(backup.file_kind) if not k.single]
     found: dict[str, set[int]] = {k.name: set() for k in kinds}
     keyed = {k.name: _keys(backup, k) for k in kinds}
     for token in keys:
@@ -262,7 +262,7 @@ def _without(backup: Backup, found: dict[str, set[int]]) -> Backup:
     if backup.is_legacy:
         value = dict(backup.document.get("value") or {})
         gone_accounts = {id(a) for n, a in enumerate(backup.records("accounts")) if n in found.get("accounts", ())}
-        for name in lists_of(backup.kind):
+        for name in lists_of(backup.file_kind):
             if name != "accounts" and isinstance(value.get(name), list):
                 value[name] = [r for n, r in enumerate(value[name]) if n not in found.get(name, ())]
         value["identities"] = [

@@ -25,6 +25,7 @@ from pandas.arrays import PeriodArray
 
 from toolkit.format.jsonio import gc_paused
 
+from . import jsontext
 from .kinds import DESKTOP, LEGACY, RecordKind, kind_of, kinds_of, secret_fields
 from .records import ACCOUNT_STATUSES, ENCRYPTED_AMOUNT_FIELDS, IDENTITY_STATUSES, REDACTED
 
@@ -37,15 +38,14 @@ _NAT_ORDINAL = np.iinfo(np.int64).min
 
 
 def parse_json_field(value: Any) -> Any:
-    """A JSON-string field's content; None for null, empty or unparsable text."""
-    if isinstance(value, (dict, list)):
-        return value
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        return None
+    """A JSON-string field's content; None for null, empty or unparsable text, or text beyond the bounds
+    of :func:`toolkit.model.jsontext.read` (too many values, too deep)."""
+    return jsontext.read(value)
+
+
+def whole_number(value: Any) -> int | None:
+    """``value`` if it is a whole number a table column holds (64 bits, not a boolean), else None."""
+    return value if type(value) is int and abs(value) <= jsontext.MAX_INT else None
 
 
 def yyyymm(value: Any) -> pd.Period | Any:
@@ -204,7 +204,7 @@ def desktop_tables(
         identities["identityProviderName"] = [_cached(names, provider_name, r.get("identityProvider")) for r in raw_ids]
         identities["createdAt"] = _periods([a.get("createdAt") for a in attrs], identities.index)
         identities["validTo"] = _periods([a.get("validTo") for a in attrs], identities.index)
-        identities["maxAccounts"] = pd.array([a.get("maxAccounts") for a in attrs], dtype="Int64")
+        identities["maxAccounts"] = pd.array([whole_number(a.get("maxAccounts")) for a in attrs], dtype="Int64")
         if "walletId" in identities and not wallets.empty and "id" in wallets and "identifier" in wallets:
             by_id = dict(zip(wallets["id"].tolist(), wallets["identifier"].tolist(), strict=False))
             identities["walletIdentifier"] = _lookup(identities["walletId"], by_id)
@@ -331,7 +331,7 @@ def legacy_tables(backup: Backup, *, reveal_secrets: bool = False) -> dict[str, 
         row["identityProviderName"] = provider_name(identity.get("identityProvider"))
         row["createdAt"] = attrs.get("createdAt")
         row["validTo"] = attrs.get("validTo")
-        row["maxAccounts"] = attrs.get("maxAccounts")
+        row["maxAccounts"] = whole_number(attrs.get("maxAccounts"))
         row["accounts"] = len(identity.get("accounts") or [])
         for key in secrets:
             if key in row:

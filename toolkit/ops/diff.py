@@ -59,10 +59,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import orjson
 import pandas as pd
 
 from toolkit import errors
+from toolkit.format import jsonio
 from toolkit.model.backup import Backup
 from toolkit.model.kinds import DESKTOP, LEGACY, kind_of, kinds_of, lists_of, secret_fields, table_names
 from toolkit.model.records import key_function
@@ -96,7 +96,7 @@ def _text_name(record: dict[str, Any]) -> str | None:
 
 def name_function(backup: Backup, table: str):
     """``record -> name a person knows it by`` (or None) for ``table`` of ``backup``; None for unnamed tables."""
-    kind = kind_of(backup.kind, table)
+    kind = kind_of(backup.file_kind, table)
     if kind is not None and "name" in kind.shape.known:  # a record that has a name is known by it
         return _text_name
     if backup.is_legacy or table not in ("credentials", "externalCredentials", "wallets"):
@@ -160,26 +160,42 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _maybe_json(value: Any) -> Any:
-    """The content of a JSON-text field, or ``_ABSENT`` when ``value`` is not JSON text."""
+    """The content of a JSON-text field, or ``_ABSENT`` when ``value`` is not JSON text (or JSON text beyond
+    :func:`toolkit.format.jsonio.loads_text`'s bounds: then it is compared as text, with no memory spent)."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
+            return jsonio.loads_text(value)
+        except jsonio.JSONError:
             return _ABSENT
     return _ABSENT
 
 
 def _leaf_changes(path: str, old: dict[str, Any], new: dict[str, Any], out: list) -> None:
-    for k in list(old) + [k for k in new if k not in old]:
-        o, n = old.get(k, _ABSENT), new.get(k, _ABSENT)
-        sub = f"{path}.{k}"
+    """Append ``(dotted path, old, new)`` for each leaf that differs, in the objects' key order.
+
+    A walk with its own stack (depth-first, as a recursion would go), so no nesting depth ends in a
+    RecursionError.
+    """
+    stack: list[tuple[str, dict[str, Any], dict[str, Any], Any]] = [(path, old, new, iter(_keys(old, new)))]
+    while stack:
+        where, o_obj, n_obj, keys = stack[-1]
+        k = next(keys, _ABSENT)
+        if k is _ABSENT:
+            stack.pop()
+            continue
+        o, n = o_obj.get(k, _ABSENT), n_obj.get(k, _ABSENT)
+        sub = f"{where}.{k}"
         if o is _ABSENT or n is _ABSENT:
             if not _is_default(n if o is _ABSENT else o):
                 out.append((sub, None if o is _ABSENT else o, None if n is _ABSENT else n))
         elif isinstance(o, dict) and isinstance(n, dict):
-            _leaf_changes(sub, o, n, out)
+            stack.append((sub, o, n, iter(_keys(o, n))))
         elif not _same(o, n):
             out.append((sub, o, n))
+
+
+def _keys(old: dict[str, Any], new: dict[str, Any]) -> list[Any]:
+    return list(old) + [k for k in new if k not in old]
 
 
 def field_changes(field: str, old: Any, new: Any, *, secret: bool = False) -> list[tuple[str, Any, Any]]:
@@ -364,7 +380,7 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
 
     A legacy mobile file against a Desktop Wallet file raises :class:`IncompatibleKindsError`.
     """
-    if old.kind != new.kind:
+    if old.file_kind != new.file_kind:  # a wallet database compares with a Desktop backup
         raise errors.IncompatibleKindsError("A legacy mobile wallet file and a Desktop Wallet file cannot be compared")
     old.check_shape()
     new.check_shape()

@@ -67,7 +67,7 @@ def check_target(backup: Backup, to: str | None) -> None:
     target = _TARGETS.get(to.strip().lower())
     if target is None:
         raise errors.InvalidArgumentError(f"Unknown target {to!r}; use 'desktop' or 'legacy'", subject="to")
-    if target != backup.kind:
+    if target != backup.file_kind:
         if backup.is_legacy:
             raise errors.IncompatibleKindsError(
                 "A legacy mobile wallet file can only be re-encrypted as a legacy file, never converted "
@@ -96,4 +96,4 @@ def export_bytes(
     data = backup.encrypt(
         password, identities=identities, accounts=accounts, leave_out=leave_out, iterations=iterations
     )
-    return data, WriteResult.of(data, name, backup.kind)
+    return data, WriteResult.of(data, name, backup.file_kind)

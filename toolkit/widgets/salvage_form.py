@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import ipywidgets as widgets
@@ -38,6 +39,8 @@ def salvage_note(result: SalvageResult) -> str:
 class SalvageForm(Form):
     """Recover every record that can still be read from a damaged backup (the file itself is only read).
 
+    **Stop** ends the search for records; what was found so far is shown (and what was not searched is said).
+
     Attributes after :meth:`run`: ``result`` (:class:`~toolkit.ops.salvage.SalvageResult`),
     ``recovered`` (per table: ``recovered``, ``damaged``, ``unread``) and
     ``backup`` (the recovered backup: give this form to the Export form to
@@ -55,15 +58,27 @@ class SalvageForm(Form):
         self.result: SalvageResult | None = None
         self.recovered: pd.DataFrame | None = None
         self.backup: Backup | None = None
-        super().__init__([self.file, self.password], session=session)
+        self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True, button_style="warning")
+        self.stop_button.on_click(lambda _b: self.stop())
+        self._stop = threading.Event()
+        super().__init__([self.file, self.password], beside_button=[self.stop_button], session=session)
         self.button.icon = "medkit"
+
+    def stop(self) -> None:
+        """End the search for records; the result then holds what was found so far (and says so)."""
+        self._stop.set()
 
     def _reset(self) -> None:
         self.result = self.recovered = self.backup = None
 
     def _run(self, *, password: str | None = None) -> SalvageResult:
         source, name = self.file.read()
-        result = salvage(source, take_password(self.password, "the damaged backup", password))
+        self._stop.clear()
+        self.stop_button.disabled = False
+        try:
+            result = salvage(source, take_password(self.password, "the damaged backup", password), stop=self._stop)
+        finally:
+            self.stop_button.disabled = True
         self.result, self.recovered, self.backup = result, result.table(), result.backup
         self.publish(result.backup, name, "salvaged", salvage_note(result))
         headline = esc(result.headline(name)).replace(esc(name), f"<b>{esc(name)}</b>", 1)

@@ -25,6 +25,7 @@ import pandas as pd
 from toolkit.format.container import DESKTOP_ITERATIONS
 from toolkit.model import kinds
 from toolkit.model.addresses import address_problem, is_cred_id, is_hex64
+from toolkit.model.jsontext import INNER_FIELDS, inner_problem
 from toolkit.model.records import ACCOUNT_STATUSES, IDENTITY_STATUSES
 from toolkit.model.shapes import LEGACY_TOP_LEVEL, LEGACY_VALUE_KEYS
 
@@ -239,9 +240,13 @@ def _unknown_field(ix: Index) -> Iterable[Found]:
 
 @rule("invalid-record", "error", "A record lacks a field the wallet needs, or a field has the wrong JSON type.")
 def _invalid_record(ix: Index) -> Iterable[Found]:
+    seen: dict[str, str | None] = {}
     for table, records, shape in _shape_tables(ix):
+        inside = [f for t, f in INNER_FIELDS if t == table]  # JSON whose insides the tables read
         for i, rec in enumerate(records):
             problems = shape.problems(rec)
+            if isinstance(rec, dict):
+                problems += [p for f in inside if (p := inner_problem(table, f, rec.get(f), seen))]
             if problems:
                 yield (
                     table,

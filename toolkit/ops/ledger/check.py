@@ -22,6 +22,10 @@ DASHBOARD_APP = "BOLOS"
 #: The Desktop Wallet's minimum Concordium app version.
 MIN_APP_VERSION = (3, 0, 0)
 DEFAULT_TIMEOUT = 5.0
+#: The pairing-key answer (public key 1105'/0', P2 0x00: the key only) is exactly this long: an ed25519 public
+#: key (docs/FORMAT.md §5: the app's src/common/getPublicKey.c, measured on the real 4.1.2/5.3.0 apps); any
+#: other length is not the app's.
+PAIRING_KEY_BYTES = 32
 
 STATES = (
     "no-device",
@@ -183,7 +187,14 @@ def match_wallet(backup: Backup, pairing_key: str) -> WalletMatch | None:
 
 
 def parse_app_and_version(data: bytes) -> AppInfo | None:
-    """The answer to GET_APP_AND_VERSION: format 0x01, then length-prefixed name and version; None if malformed."""
+    """The answer to GET_APP_AND_VERSION, or None unless it is exactly that answer's structure.
+
+    Format 0x01, then the length-prefixed name and version, then the length-prefixed OS
+    flags (the real app's SDK sends ``01 00``; docs/FORMAT.md §5; Ledger's own client,
+    LedgerHQ/ledgerjs packages/hw-app-btc/src/getAppAndVersion.ts, reads them the same way;
+    an answer that ends after the version is read too) and nothing after them: an answer of
+    any other length is not the device's.
+    """
     if len(data) < 3 or data[0] != 0x01:
         return None
     name_len = data[1]
@@ -194,6 +205,9 @@ def parse_app_and_version(data: bytes) -> AppInfo | None:
     version_len = data[pos]
     version = data[pos + 1 : pos + 1 + version_len]
     if len(version) != version_len:
+        return None
+    end = pos + 1 + version_len
+    if end < len(data) and end + 1 + data[end] != len(data):  # flags, exactly as long as announced
         return None
     return AppInfo(printable(name.decode("utf-8", "replace")), printable(version.decode("utf-8", "replace")))
 
@@ -308,10 +322,10 @@ def _probe(link: Link, info: DeviceInfo, timeout: float) -> LedgerCheck:
         return LedgerCheck("error", f"{exc}: {TRY_AGAIN}.", device=info, app=app)
     except Broken as exc:
         return LedgerCheck("error", f"{exc}. Reconnect the Ledger and try again.", device=info, app=app)
-    if len(key) < 32:
+    if len(key) != PAIRING_KEY_BYTES:
         return LedgerCheck(
             "error",
-            f"The {app.name} app sent a {len(key)}-byte pairing key instead of 32 bytes: {TRY_AGAIN}.",
+            f"The {app.name} app sent a {len(key)}-byte pairing key instead of {PAIRING_KEY_BYTES} bytes: {TRY_AGAIN}.",
             device=info,
             app=app,
         )
@@ -320,7 +334,7 @@ def _probe(link: Link, info: DeviceInfo, timeout: float) -> LedgerCheck:
         f"The {app.name} app {app.version} is open on {info.describe()}; its pairing key was read.",
         device=info,
         app=app,
-        pairing_key=key[:32].hex(),
+        pairing_key=key.hex(),
     )
 
 

@@ -256,22 +256,10 @@ class TokenSet:
     def _is_first(self, text: str, combo: tuple[tuple[int, str], ...]) -> bool:
         """Is ``combo`` the first combination (in iteration order) that spells ``text``?"""
         n = len(text)
-        last = len(self._choices)
         memo: dict[tuple[int, int], bool] = {}
 
         def can(i: int, p: int) -> bool:  # can lines i.. spell text[p:]?
-            if i == last:
-                return p == n
-            key = (i, p)
-            hit = memo.get(key)
-            if hit is None:
-                hit = False
-                for ln, table in self._by_len[i]:
-                    if p + ln <= n and text[p : p + ln] in table and can(i + 1, p + ln):
-                        hit = True
-                        break
-                memo[key] = hit
-            return hit
+            return self._can_spell(text, i, p, memo)
 
         p = 0
         for i, (j, alt) in enumerate(combo):
@@ -283,6 +271,44 @@ class TokenSet:
                     return False
             p += len(alt)
         return True
+
+    def _can_spell(self, text: str, i0: int, p0: int, memo: dict[tuple[int, int], bool]) -> bool:
+        """Can lines ``i0``.. spell ``text[p0:]``?  A depth-first search with a stack of its own (a token file
+        may have thousands of lines: a recursion that deep would end in RecursionError), remembering each
+        (line, position) it settled in ``memo``."""
+        n, last = len(text), len(self._choices)
+        # Each frame: [line, position, index of the next length group to try].
+        stack: list[list[int]] = [[i0, p0, 0]]
+        answer = False
+        while stack:
+            frame = stack[-1]
+            i, p, g = frame
+            if i == last:
+                answer = p == n
+                stack.pop()
+            elif g == 0 and (i, p) in memo:
+                answer = memo[(i, p)]
+                stack.pop()
+            else:
+                groups = self._by_len[i]
+                child = None
+                while g < len(groups):
+                    ln, table = groups[g]
+                    g += 1
+                    if p + ln <= n and text[p : p + ln] in table:
+                        child = [i + 1, p + ln, 0]
+                        break
+                frame[2] = g
+                if child is not None:
+                    stack.append(child)
+                    continue  # its answer comes back below
+                memo[(i, p)] = answer = False
+                stack.pop()
+            # hand the answer to the frame waiting for it: true settles it, false lets it try its next group
+            while stack and answer:
+                top = stack.pop()
+                memo[(top[0], top[1])] = True
+        return answer
 
 
 # --------------------------------------------------------------------------- typos

@@ -31,6 +31,15 @@ from typing import Any, Protocol, runtime_checkable
 
 from .ranges import RangeJob, RangeResult, check_range, validated
 
+
+def available_cpus() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 _PR_SET_PDEATHSIG = 1
 _JOB: RangeJob | None = None
 #: The signals that stop a search (SIGHUP only where the system has it: not on Windows).
@@ -138,8 +147,6 @@ class LocalEngine:
     trusted = True
 
     def __init__(self, workers: int | None = None) -> None:
-        from .search import available_cpus
-
         if workers is not None and workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers or available_cpus()

@@ -51,7 +51,7 @@ from toolkit.model.backup import open_with_key
 
 from . import checkpoint as cp
 from .candidates import CandidateCount, Candidates
-from .engines import Engine, LocalEngine
+from .engines import Engine, LocalEngine, available_cpus  # noqa: F401 - also this module's
 from .ranges import RangeJob, RangeResult, _Cursor
 
 log = logging.getLogger("toolkit.ops.recovery")
@@ -110,14 +110,6 @@ class RecoveryResult:
     def status(self) -> str:
         """``found``, ``exhausted`` or ``stopped``."""
         return "found" if self.found else "stopped" if self.stopped else "exhausted"
-
-
-def available_cpus() -> int:
-    """Cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def _stop_callable(stop: StopSignal) -> Callable[[], bool]:
