@@ -844,7 +844,13 @@ def mutate(a: dict, b: dict, what: str, rng: random.Random) -> None:
         if what != "ext_no_note":
             cred["note"] = rng.choice(["", "note"])
         b.setdefault("externalCredentials", []).append(cred)
-        if rng.random() < 0.5 and what == "ext_note" and address in {x["address"] for x in a["accounts"]}:
+        mine = {x["credId"] for x in a.get("externalCredentials") or []}  # A stays what a wallet can hold
+        if (
+            rng.random() < 0.5
+            and what == "ext_note"
+            and address in {x["address"] for x in a["accounts"]}
+            and cred["credId"] not in mine
+        ):
             a.setdefault("externalCredentials", []).append(dict(cred, note=rng.choice(["", "mine"])))
     elif what == "no_genesis":
         b.pop("genesis", None)
