@@ -56,6 +56,8 @@ time; only the few cells that differ are looked at one by one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import is_, is_not, ne, not_
 from typing import Any
 
 import numpy as np
@@ -85,7 +87,20 @@ _DEFAULT_SCALARS = ("", 0, "[]", "{}")
 _NESTED_TABLES = {"identities": frozenset({"accounts"})}
 
 
+class _FieldKey:
+    """``record -> record.get(field)``: a kind keyed by one field, read for many records at once in C."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __call__(self, record: dict[str, Any]) -> Any:
+        return record.get(self.field)
+
+
 def _key_function(backup: Backup, table: str):
+    kind = kind_of(backup.file_kind, table)
+    if kind is not None and isinstance(kind.key, str):
+        return _FieldKey(kind.key)
     return key_function(table, backup)
 
 
@@ -95,38 +110,77 @@ def _text_name(record: dict[str, Any]) -> str | None:
 
 
 def name_function(backup: Backup, table: str):
-    """``record -> name a person knows it by`` (or None) for ``table`` of ``backup``; None for unnamed tables."""
+    """``record -> name a person knows it by`` (or None) for ``table`` of ``backup``; None for unnamed tables.
+
+    What a name needs from the whole file (the accounts' names, the identities per wallet) is gathered on the
+    first call: a diff names only the records it lists."""
     kind = kind_of(backup.file_kind, table)
     if kind is not None and "name" in kind.shape.known:  # a record that has a name is known by it
         return _text_name
     if backup.is_legacy or table not in ("credentials", "externalCredentials", "wallets"):
         return None
     if table == "wallets":
-        by_wallet: dict[Any, list[str]] = {}
-        for identity in backup.records("identities"):
-            if _text_name(identity):
-                by_wallet.setdefault(identity.get("walletId"), []).append(identity["name"])
+
+        def identities_by_wallet() -> dict[Any, list[str]]:
+            by_wallet: dict[Any, list[str]] = {}
+            for identity in backup.records("identities"):
+                if _text_name(identity):
+                    by_wallet.setdefault(identity.get("walletId"), []).append(identity["name"])
+            return by_wallet
+
+        by_wallet = _Once(identities_by_wallet)
 
         def wallet_name(record: dict[str, Any]) -> str | None:
-            names = by_wallet.get(record.get("id"))
+            names = by_wallet().get(record.get("id"))
             return f"Ledger of {', '.join(names)}" if names else None
 
         return wallet_name
-    accounts = {r.get("address"): r["name"] for r in backup.records("addressBook") if _text_name(r)}
-    accounts.update({r.get("address"): r["name"] for r in backup.records("accounts") if _text_name(r)})
+
+    def account_names() -> dict[Any, str]:
+        accounts = _names_by_address(backup.records("addressBook"))
+        accounts.update(_names_by_address(backup.records("accounts")))
+        return accounts
+
+    accounts = _Once(account_names)
 
     def account_name(record: dict[str, Any]) -> str | None:
-        return accounts.get(record.get("accountAddress"))
+        return accounts().get(record.get("accountAddress"))
 
     return account_name
 
 
+def _names_by_address(records: list[dict[str, Any]]) -> dict[Any, str]:
+    """``address -> name`` of the records that have a name (:func:`_text_name`); the last one wins."""
+    try:  # read in C when every record is an object and every name non-blank text
+        names = list(map(dict.get, records, repeat("name")))
+        if not set(map(type, names)) - {str} and all(map(str.strip, names)):
+            return dict(zip(map(dict.get, records, repeat("address")), names, strict=True))
+    except TypeError:  # a record that is not an object
+        pass
+    return {r.get("address"): r["name"] for r in records if _text_name(r)}
+
+
+class _Once:
+    """``build()``'s result, built on the first call and kept."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._value: Any = _ABSENT
+
+    def __call__(self) -> Any:
+        if self._value is _ABSENT:
+            self._value = self._build()
+        return self._value
+
+
 def _unique_keys(records: list[dict[str, Any]], key_fn) -> list[str]:
     """One string key per record; a missing key becomes ``#POSITION``, a repeated one ``KEY#N``."""
-    keys = []
-    for i, r in enumerate(records):
-        value = key_fn(r) if isinstance(r, dict) else None
-        keys.append(f"#{i}" if value is None or value == "" else str(value))
+    keys = _plain_keys(records, key_fn)
+    if keys is None:
+        keys = []
+        for i, r in enumerate(records):
+            value = key_fn(r) if isinstance(r, dict) else None
+            keys.append(f"#{i}" if value is None or value == "" else str(value))
     if len(set(keys)) == len(keys):
         return keys
     seen: dict[str, int] = {}
@@ -136,6 +190,20 @@ def _unique_keys(records: list[dict[str, Any]], key_fn) -> list[str]:
         seen[k] = n
         out.append(k if n == 1 else f"{k}#{n}")
     return out
+
+
+def _plain_keys(records: list[Any], key_fn) -> list[str] | None:
+    """The keys of records keyed by one field when every record is an object and every key non-empty text
+    (read in C, as the loop of :func:`_unique_keys` would read them); else None."""
+    if not isinstance(key_fn, _FieldKey):
+        return None
+    try:
+        values = list(map(dict.get, records, repeat(key_fn.field)))
+    except TypeError:  # a record that is not an object
+        return None
+    if set(map(type, values)) - {str} or "" in values:
+        return None
+    return values
 
 
 # --------------------------------------------------------------------------- values
@@ -247,6 +315,39 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].to_numpy(dtype=object)
 
 
+def _unequal_frames(old_sub: list[Any], new_sub: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+    """The aligned records as two frames (one row per pair, a column per field, in first-seen order), and
+    each row's position in the lists.
+
+    A pair of objects equal as Python values yields no change (each column's ``!=`` is False for it), so
+    when every record is an object only the unequal pairs (compared in C, most pairs are equal) become
+    rows; the columns are still those of all the records, so each row compares as it would among them all.
+    """
+    if set(map(type, old_sub)) - {dict} or set(map(type, new_sub)) - {dict}:
+        return pd.DataFrame(old_sub, dtype=object), pd.DataFrame(new_sub, dtype=object), list(range(len(old_sub)))
+    at = list(compress(range(len(old_sub)), map(ne, old_sub, new_sub)))
+    if not at:
+        return pd.DataFrame(), pd.DataFrame(), at
+    old_rows, new_rows = list(map(old_sub.__getitem__, at)), list(map(new_sub.__getitem__, at))
+    fields = set().union(*old_rows, *new_rows)
+    old_df = pd.DataFrame(old_rows, columns=_first_seen(old_sub, fields), dtype=object)
+    new_df = pd.DataFrame(new_rows, columns=_first_seen(new_sub, fields), dtype=object)
+    return old_df, new_df, at
+
+
+def _first_seen(records: list[dict[str, Any]], fields: set[str]) -> list[str]:
+    """Those of ``fields`` that some record has, in the order a frame of all ``records`` has its columns
+    (first seen first); the others (no row to compare has them) leave every row's changes as they are."""
+    head = dict.fromkeys(chain.from_iterable(map(dict.keys, records[:_HEAD])))
+    if not fields <= head.keys():  # a field first seen further on: look at every record
+        head = dict.fromkeys(chain.from_iterable(map(dict.keys, records)))
+    return [c for c in head if c in fields]
+
+
+#: Records whose fields are looked at first for the column order (most files give every record one order).
+_HEAD = 64
+
+
 def diff_records(
     table: str,
     old_records: list[dict[str, Any]],
@@ -265,13 +366,16 @@ def diff_records(
     def named(fn, record: Any) -> str | None:
         return fn(record) if fn is not None and isinstance(record, dict) else None
 
-    old_keys = pd.Index(_unique_keys(old_records, key_fn), dtype=object)
-    new_keys = pd.Index(_unique_keys(new_records, new_key or key_fn), dtype=object)
-    in_new = new_keys.get_indexer(old_keys)
-    removed = np.flatnonzero(in_new < 0)
-    added = np.flatnonzero(old_keys.get_indexer(new_keys) < 0)
-    common_old = np.flatnonzero(in_new >= 0)
-    common_new = in_new[common_old]
+    old_keys = _unique_keys(old_records, key_fn)
+    new_keys = _unique_keys(new_records, new_key or key_fn)
+    # Aligned by dictionaries (the keys are unique): positions in ascending order, looked up in C.
+    new_at = dict(zip(new_keys, range(len(new_keys)), strict=True))
+    in_new = list(map(new_at.get, old_keys))
+    in_old = set(old_keys)
+    removed = list(compress(range(len(old_keys)), map(is_, in_new, repeat(None))))
+    added = list(compress(range(len(new_keys)), map(not_, map(in_old.__contains__, new_keys))))
+    common_old = list(compress(range(len(old_keys)), map(is_not, in_new, repeat(None))))
+    common_new = list(map(in_new.__getitem__, common_old))
 
     rows: list[tuple[Any, ...]] = [
         (table, new_keys[i], named(new_name, new_records[i]), "added", None, None, None) for i in added
@@ -279,11 +383,10 @@ def diff_records(
     rows += [(table, old_keys[i], named(old_name, old_records[i]), "removed", None, None, None) for i in removed]
 
     changed = 0
-    if len(common_old):
-        old_sub = [old_records[i] for i in common_old]
-        new_sub = [new_records[i] for i in common_new]
-        old_df = pd.DataFrame(old_sub, dtype=object)
-        new_df = pd.DataFrame(new_sub, dtype=object)
+    if common_old:
+        old_sub = list(map(old_records.__getitem__, common_old))
+        new_sub = list(map(new_records.__getitem__, common_new))
+        old_df, new_df, at = _unequal_frames(old_sub, new_sub)
         columns = [c for c in old_df.columns if c not in skip]
         columns += [c for c in new_df.columns if c not in skip and c not in old_df.columns]
         flagged: dict[int, list[str]] = {}
@@ -295,7 +398,7 @@ def diff_records(
                 values = _column(old_df if col in old_df.columns else new_df, col)
                 differ = np.fromiter((not _is_default(v) for v in values), dtype=bool, count=len(values))
             for row in np.flatnonzero(differ):
-                flagged.setdefault(int(row), []).append(col)
+                flagged.setdefault(at[int(row)], []).append(col)
         for row in sorted(flagged):
             o_rec, n_rec = old_sub[row], new_sub[row]
             key = old_keys[common_old[row]]
