@@ -128,3 +128,46 @@ def test_orjson_and_the_standard_library_refuse_the_same_integers(obj):
     text = json.dumps(obj).encode()
     _, fast = jsonio.loads_checked(text)
     assert fast == jsonio.oddity(json.loads(text))
+
+
+def _level_walk_by_iterators(obj, limit, integers, huge_floats):
+    """The level walk as the last session wrote it (C iterators over each level): the reference."""
+    from itertools import chain, compress, repeat
+    from operator import is_
+
+    level, depth = [obj], 1
+    while level:
+        values = list(chain.from_iterable([n.values() if type(n) is dict else n for n in level]))
+        types = list(map(type, values))
+        level = list(compress(values, map({dict, list}.__contains__, types)))
+        if level and depth >= limit:
+            return True
+        if integers and int in types:
+            ints = list(compress(values, map(is_, types, repeat(int))))
+            if min(ints) < jsonio.MIN_INT or max(ints) > jsonio.MAX_INT:
+                return True
+        if huge_floats and float in types:
+            floats = list(compress(values, map(is_, types, repeat(float))))
+            if min(floats) <= jsonio.MIN_INT or max(floats) >= jsonio.MAX_INT:
+                return True
+        depth += 1
+    return False
+
+
+_FLOATS = st.one_of(st.floats(allow_nan=False), st.sampled_from([2.0**63, -(2.0**63), 2.0**64, -(2.0**63) - 1.0]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(_LEAF, _FLOATS),
+        lambda c: st.one_of(st.lists(c, max_size=4), st.dictionaries(st.text(max_size=2), c, max_size=4)),
+        max_leaves=40,
+    ).filter(lambda o: type(o) in (dict, list)),
+    st.integers(1, 6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_level_walk_loop_answers_as_the_iterator_walk(obj, limit, integers, huge_floats):
+    expected = _level_walk_by_iterators(obj, limit, integers, huge_floats)
+    assert jsonio._any_oddity(obj, limit, integers, huge_floats) == expected

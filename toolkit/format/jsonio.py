@@ -19,8 +19,6 @@ import gc
 import json
 import re
 from collections.abc import Iterator
-from itertools import chain, compress, repeat
-from operator import is_
 from typing import Any
 
 import orjson
@@ -113,7 +111,7 @@ def oddity(obj: Any, limit: int = MAX_DEPTH, *, integers: bool = True) -> tuple[
     Nesting deeper than ``limit``, or an integer beyond 64 bits, anywhere; ``where``
     is a path like ``accounts[0].note``.  ``integers=False`` skips the integer test
     (for a document orjson parsed: it yields no integer out of range).  Whether there
-    is anything odd is found level by level in C (no Python step per value); only
+    is anything odd is found level by level (:func:`_any_oddity`: one type look-up per value); only
     then does the slow walk (:func:`_first_oddity`) say which value comes first.
     """
     if type(obj) is not dict and type(obj) is not list:
@@ -127,26 +125,31 @@ def _any_oddity(obj: dict[str, Any] | list[Any], limit: int, integers: bool, hug
     """Is any list/object nested more than ``limit`` deep, or (``integers``) any integer out of range,
     or (``huge_floats``) any float beyond the 64-bit integer range?
 
-    Breadth first, one level at a time, with C iterators: exact types as in :func:`_first_oddity`
-    (a dict or list subclass is a leaf, a bool is not an integer).
+    Breadth first, one level at a time, exact types as in :func:`_first_oddity` (a dict or list subclass is
+    a leaf, a bool is not an integer).  A plain loop with one type look-up per value: about twice as fast
+    as chaining C iterators over each level (each of which passes over every value again).
     """
     level = [obj]
     depth = 1
     while level:
-        values = list(chain.from_iterable([n.values() if type(n) is dict else n for n in level]))
-        types = list(map(type, values))
-        level = list(compress(values, map(_CONTAINERS.__contains__, types)))
-        if level and depth >= limit:
+        deeper: list[Any] = []
+        add = deeper.append
+        for node in level:
+            for value in node.values() if type(node) is dict else node:
+                kind = type(value)
+                if kind is str:
+                    continue
+                if kind is dict or kind is list:
+                    add(value)
+                elif kind is int:
+                    if integers and (value < MIN_INT or value > MAX_INT):
+                        return True
+                # at the range's ends too: -2**63 - 1 read as a float rounds to -2**63
+                elif kind is float and huge_floats and (value <= MIN_INT or value >= MAX_INT):
+                    return True  # (wallets' files hold no floats at all)
+        if deeper and depth >= limit:
             return True
-        if integers and int in types:
-            ints = list(compress(values, map(is_, types, repeat(int))))
-            if min(ints) < MIN_INT or max(ints) > MAX_INT:
-                return True
-        if huge_floats and float in types:  # a C scan; wallets' files hold no floats at all
-            floats = list(compress(values, map(is_, types, repeat(float))))
-            # at the range's ends too: -2**63 - 1 read as a float rounds to -2**63
-            if min(floats) <= MIN_INT or max(floats) >= MAX_INT:
-                return True
+        level = deeper
         depth += 1
     return False
 

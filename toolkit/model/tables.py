@@ -114,9 +114,21 @@ def _bools(df: pd.DataFrame, columns: list[str]) -> None:
 
 
 def _category(df: pd.DataFrame, col: str, known: tuple[str, ...]) -> None:
+    """``col`` as a categorical of the ``known`` values, then the others (sorted); codes looked up in C."""
     if col in df:
-        extra = sorted({v for v in df[col].dropna().unique() if v not in known}, key=str)
-        df[col] = pd.Categorical(df[col], categories=list(known) + extra)
+        values = df[col].tolist()
+        try:
+            distinct = set(values)
+        except TypeError:  # an unhashable value: pandas' own way
+            extra = sorted({v for v in df[col].dropna().unique() if v not in known}, key=str)
+            df[col] = pd.Categorical(df[col], categories=list(known) + extra)
+            return
+        missing = {v for v in distinct if pd.isna(v)}
+        extra = sorted(distinct - set(known) - missing, key=str)
+        categories = list(known) + extra
+        code = {v: i for i, v in enumerate(categories)}
+        codes = np.fromiter(map(code.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+        df[col] = pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _periods(values: list[Any] | pd.Series, index: pd.Index | None = None) -> pd.Series:
@@ -199,7 +211,8 @@ def desktop_tables(
     identities = frames["identities"]
     if not identities.empty:
         raw_ids = [r for r in backup.records("identities") if isinstance(r, dict)]
-        attrs = [attribute_list(r.get("identityObject")) for r in raw_ids]
+        lists: dict[str, dict[str, Any]] = {}
+        attrs = [_cached(lists, attribute_list, r.get("identityObject")) for r in raw_ids]
         names: dict[str, str | None] = {}
         identities["identityProviderName"] = [_cached(names, provider_name, r.get("identityProvider")) for r in raw_ids]
         identities["createdAt"] = _periods([a.get("createdAt") for a in attrs], identities.index)
