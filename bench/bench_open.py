@@ -12,8 +12,10 @@ same file in the same run; ``--stages`` also times each stage of the open (each 
 The floor is what any reader must do: read the file, base64-decode, PBKDF2,
 AES-CBC decrypt + unpad with `cryptography`, and `json.loads` the plaintext.
 Each measurement runs in its own process (so peak memory is its own); time is
-the best of --repeat runs; memory is the peak RSS growth over the process's
-RSS after its imports (the work's own memory), and the whole peak RSS too.
+the best of --repeat runs, with the medians of wall and CPU time beside it (on
+a shared machine the CPU time varies least; the load average is printed);
+memory is the peak RSS growth over the process's RSS after its imports (the
+work's own memory), and the whole peak RSS too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +38,7 @@ from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 outer = json.loads(open(sys.argv[1], "rb").read())
 m = outer["metadata"]
 key = PBKDF2HMAC(hashes.SHA256(), 32, base64.b64decode(m["salt"]), m["iterations"]).derive(sys.argv[2].encode())
@@ -44,9 +47,9 @@ raw = d.update(base64.b64decode(outer["cipherText"])) + d.finalize()
 u = padding.PKCS7(128).unpadder()
 doc = json.loads(u.update(raw) + u.finalize())
 n = len(doc["accounts"])
-dt = time.perf_counter() - t
+dt, cpu = time.perf_counter() - t, time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": dt, "peak_kib": peak, "work_kib": peak - base, "accounts": n}))
+print(json.dumps({"seconds": dt, "cpu": cpu, "peak_kib": peak, "work_kib": peak - base, "accounts": n}))
 """
 
 TOOLKIT = r"""
@@ -55,13 +58,13 @@ sys.path.insert(0, sys.argv[3])
 import pandas  # imported before the baseline: the library, not the work
 from toolkit import open_backup
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 backup = open_backup(sys.argv[1], sys.argv[2])
 tables = backup.tables()
 n = len(tables["accounts"])
-dt = time.perf_counter() - t
+dt, cpu = time.perf_counter() - t, time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": dt, "peak_kib": peak, "work_kib": peak - base, "accounts": n}))
+print(json.dumps({"seconds": dt, "cpu": cpu, "peak_kib": peak, "work_kib": peak - base, "accounts": n}))
 """
 
 STAGES = r"""
@@ -109,10 +112,13 @@ def run_once(code: str, path: Path, root: Path = ROOT) -> dict:
 
 
 def best(runs: list[dict]) -> dict:
-    """The fastest run, with the smallest memory figures of all runs."""
+    """The fastest run, with the smallest memory figures of all runs, and the medians of wall and CPU time
+    (on a shared machine the CPU time, what the process itself spent, varies far less than the wall time)."""
     out = dict(min(runs, key=lambda r: r["seconds"]))
     out["work_kib"] = min(r["work_kib"] for r in runs)
     out["peak_kib"] = min(r["peak_kib"] for r in runs)
+    out["median"] = statistics.median(r["seconds"] for r in runs)
+    out["cpu_median"] = statistics.median(r["cpu"] for r in runs)
     return out
 
 
@@ -139,6 +145,7 @@ def main() -> None:
     )
     ap.add_argument("--stages", action="store_true", help="also time each stage (best of --repeat, own process)")
     args = ap.parse_args()
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "wallet-export.json"
         # Made in a child process: Linux carries a parent's peak RSS into children it starts.
@@ -175,12 +182,18 @@ def main() -> None:
     rows = [("floor (decrypt+json.loads)", floor), ("open_backup + tables()", ours)]
     if other:
         rows.append((f"  the same, {args.compare.name}"[:28], other))
-    print(f"{'':28}{'time':>10}{'work memory':>14}{'peak RSS':>12}")
+    print(f"load average before: {load[0]:.1f}, after: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
+    print(f"{'':28}{'time':>10}{'median':>10}{'CPU med':>10}{'work memory':>14}{'peak RSS':>12}")
     for label, r in rows:
-        print(f"{label:28}{r['seconds']:>9.3f}s{r['work_kib'] / 1024:>12.0f}MB{r['peak_kib'] / 1024:>10.0f}MB")
+        print(
+            f"{label:28}{r['seconds']:>9.3f}s{r['median']:>9.3f}s{r['cpu_median']:>9.3f}s"
+            f"{r['work_kib'] / 1024:>12.0f}MB{r['peak_kib'] / 1024:>10.0f}MB"
+        )
     for label, r in rows[1:]:
         print(label.strip())
         print(f"  ratio time:          {r['seconds'] / floor['seconds']:.2f}x  (target <= 1.0x)")
+        print(f"  ratio median time:   {r['median'] / floor['median']:.2f}x")
+        print(f"  ratio median CPU:    {r['cpu_median'] / floor['cpu_median']:.2f}x")
         print(f"  ratio work memory:   {r['work_kib'] / max(1, floor['work_kib']):.2f}x  (target <= 1.0x)")
         print(f"  ratio peak RSS:      {r['peak_kib'] / floor['peak_kib']:.2f}x  (includes pandas' own import)")
     if stages:
