@@ -171,3 +171,24 @@ _FLOATS = st.one_of(st.floats(allow_nan=False), st.sampled_from([2.0**63, -(2.0*
 def test_level_walk_loop_answers_as_the_iterator_walk(obj, limit, integers, huge_floats):
     expected = _level_walk_by_iterators(obj, limit, integers, huge_floats)
     assert jsonio._any_oddity(obj, limit, integers, huge_floats) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(["confirmed", "pending", "weird", "", "genesis"]), st.text(max_size=2))
+    )
+)
+def test_status_categories_are_pandas_own(values):
+    import pandas as pd
+
+    from toolkit.model import tables
+
+    frame = tables._frame([{"status": v} for v in values] or [{}])
+    if "status" not in frame:
+        return
+    fast, slow = frame.copy(), frame.copy()
+    tables._category(fast, "status", tables.ACCOUNT_STATUSES)
+    extra = sorted({v for v in slow["status"].dropna().unique() if v not in tables.ACCOUNT_STATUSES}, key=str)
+    slow["status"] = pd.Categorical(slow["status"], categories=list(tables.ACCOUNT_STATUSES) + extra)
+    pd.testing.assert_series_equal(fast["status"], slow["status"], check_exact=True, check_categorical=True)
