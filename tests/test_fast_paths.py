@@ -192,3 +192,20 @@ def test_status_categories_are_pandas_own(values):
     extra = sorted({v for v in slow["status"].dropna().unique() if v not in tables.ACCOUNT_STATUSES}, key=str)
     slow["status"] = pd.Categorical(slow["status"], categories=list(tables.ACCOUNT_STATUSES) + extra)
     pd.testing.assert_series_equal(fast["status"], slow["status"], check_exact=True, check_categorical=True)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=300), st.integers(0, 3))
+def test_container_count_is_the_count_of_brackets(data, cut):
+    expected = data.count(b"{") + data.count(b"[")
+    assert jsonio.containers(data) == expected
+    assert jsonio.containers(memoryview(data)[cut:]) == data[cut:].count(b"{") + data[cut:].count(b"[")
+    assert jsonio.containers(bytearray(data)) == expected
+    assert jsonio.containers(data.decode("latin-1")) == expected
+
+
+def test_container_count_across_chunks():
+    data = b'{"a":[1,"[x{"]},' * 700_000  # about 12 MB: several chunks, brackets on their edges
+    expected = data.count(b"{") + data.count(b"[")
+    assert jsonio.containers(memoryview(data)[1:]) == expected - 1
+    assert jsonio.containers(data) == expected
