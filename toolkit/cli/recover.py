@@ -20,6 +20,7 @@ from toolkit.format.container import parse_container, read_source
 from toolkit.format.files import refuse_same_file
 from toolkit.ops.recovery import candidates as cands
 from toolkit.ops.recovery.engines import STOP_SIGNALS, Engine, LocalEngine
+from toolkit.ops.recovery.keyboards import DEFAULT_KEYBOARD, KEYBOARDS
 from toolkit.ops.recovery.search import PasswordSearch, RecoveryResult, plan
 from toolkit.textsafe import safe_text
 
@@ -29,17 +30,25 @@ EXIT_FOUND, EXIT_EXHAUSTED, EXIT_UNUSABLE, EXIT_STOPPED = 0, 1, 2, 130
 CHECKPOINT_SUFFIX = ".recovery-checkpoint"
 
 EPILOG = """\
-token file syntax (--tokens): one piece per line, combined in line order.
-  alternatives on a line are separated by spaces; one of them is used
+token file syntax (--tokens, btcrecover's tokenlist): one piece per line,
+  combined in line order (--any-order: in any order, as btcrecover does).
+  alternatives on a line are separated by spaces; at most one of them is used
   a line is optional (may be left out) unless its first word is a lone +
   lines starting with # are comments
-  escapes: %s space, %t tab, %% percent, %+ plus, %# hash, %d any digit
+  anchors: ^tok first, tok$ last, ^3^tok third, ^2,4^tok 2nd-4th (never first/last)
+  wildcards: %d digit, %a a-z, %A A-Z, %n a-z0-9, %N A-Z0-9, %y symbol,
+    %Y digit or symbol, %p printable, %q printable or space, %H hex, %[abc] a set,
+    %ia any letter (i: case-insensitive), %2d two digits, %1,3a one to three letters
+  escapes: %s space, %t tab, %% percent, %+ plus, %# hash, %^ caret, %S dollar
   example:   + rex Rex REX
              + 19%d%d 20%d%d
              ! !!
 typos (--typos N): up to N different positions changed, each by a case flip,
-  a swap with the next character, a deletion, a repetition or an inserted
-  character (from --insert-chars); caps lock counts as one typo.
+  a neighbouring key (--keyboard) or one of --replace-chars, a swap with the next
+  character, a deletion, a repetition or an inserted character (from
+  --insert-chars); caps lock counts as one typo, and so does one --typos-map rule
+  applied everywhere (every o typed as 0).  Order: every candidate as written,
+  then all with one typo, then all with two: the most likely first.
 a Dask cluster (--cluster tls://HOST:8786 with --tls-ca/--tls-cert/--tls-key; plain
   tcp:// only with --insecure-cluster): the workers need this toolkit installed and
   see the candidate definition (your hints); their "not found" is their word
@@ -60,6 +69,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     src.add_argument("--tokens", metavar="TOKENS", action="append", default=[], help="a file of pieces (syntax below)")
     src.add_argument(
+        "--any-order", action="store_true", help="the pieces of --tokens may come in any order (btcrecover's default)"
+    )
+    src.add_argument("--min-tokens", type=int, metavar="N", help="join at least N pieces of --tokens")
+    src.add_argument("--max-tokens", type=int, metavar="N", help="join at most N pieces of --tokens")
+    src.add_argument(
         "--min-length",
         type=int,
         default=cands.DEFAULT_MIN_LENGTH,
@@ -72,6 +86,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     for kind, what in (
         ("case", "flipped case of one letter"),
+        ("replace", "a neighbouring key instead"),
         ("swap", "two neighbouring characters swapped"),
         ("delete", "a character left out"),
         ("repeat", "a character typed twice"),
@@ -85,6 +100,24 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="CHARS",
         help="characters an insert typo may add (default a-z and 0-9)",
     )
+    typ.add_argument(
+        "--keyboard",
+        choices=KEYBOARDS,
+        default=DEFAULT_KEYBOARD,
+        help="layout whose neighbouring keys a replace typo tries (default us)",
+    )
+    typ.add_argument(
+        "--replace-chars", metavar="CHARS", help="a replace typo tries these characters instead of the neighbours"
+    )
+    typ.add_argument(
+        "--typos-map",
+        metavar="FILE",
+        help="substitutions applied everywhere, one typo each (btcrecover's format: 'o 0' per line)",
+    )
+    for kind in (*cands.TYPO_KINDS, "map"):
+        typ.add_argument(
+            f"--max-typos-{kind}", type=int, metavar="N", dest=f"max_typos_{kind}", help=f"at most N '{kind}' typos"
+        )
     run_group = p.add_argument_group("running")
     run_group.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: every core)")
     run_group.add_argument(
@@ -182,6 +215,7 @@ def _candidates(args: argparse.Namespace) -> cands.Candidates:
     if args.workers is not None and args.workers < 1:
         raise errors.UsageError("--workers must be at least 1")
     kinds = [k for k in cands.TYPO_KINDS if not getattr(args, f"no_{k}")]
+    limits = {k: v for k in (*cands.TYPO_KINDS, "map") if (v := getattr(args, f"max_typos_{k}")) is not None}
     return cands.Candidates(
         files=args.candidates,
         tokens_files=args.tokens,
@@ -189,6 +223,13 @@ def _candidates(args: argparse.Namespace) -> cands.Candidates:
         typo_kinds=kinds,
         insert_chars=args.insert_chars,
         min_length=args.min_length,
+        any_order=args.any_order,
+        min_tokens=args.min_tokens,
+        max_tokens=args.max_tokens,
+        replace_chars=args.replace_chars,
+        keyboard=args.keyboard,
+        typo_limits=limits,
+        typos_map=args.typos_map,
     )
 
 
@@ -217,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
         raise errors.CandidatesError("No candidates", hint="Give --candidates LIST and/or --tokens TOKENS.")
     candidates = _candidates(args)
     checkpoint = None if args.no_checkpoint else (args.checkpoint or args.file + CHECKPOINT_SUFFIX)
-    inputs = (args.file, *args.candidates, *args.tokens)
+    inputs = (args.file, *args.candidates, *args.tokens, *([args.typos_map] if args.typos_map else []))
     for written in (checkpoint, args.output):
         if written:
             refuse_same_file(written, inputs)

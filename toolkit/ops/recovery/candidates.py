@@ -367,9 +367,11 @@ class Candidates:
         self._token_texts = tuple(token_texts)
         for name, value in (("min_tokens", min_tokens), ("max_tokens", max_tokens)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise errors.CandidatesError(f"{name} must be a whole number, 1 or more")
+                raise errors.CandidatesError(
+                    f"The {name.split('_')[0]}imum number of pieces must be a whole number, 1 or more"
+                )
         if min_tokens is not None and max_tokens is not None and min_tokens > max_tokens:
-            raise errors.CandidatesError("min_tokens is larger than max_tokens: no candidate can have both")
+            raise errors.CandidatesError("The minimum number of pieces is larger than the maximum: nothing to try")
         self.any_order = bool(any_order)
         self.min_tokens, self.max_tokens = min_tokens, max_tokens
         self._token_sets = [self._token_set(t) for t in self._token_texts]
