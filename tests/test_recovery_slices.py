@@ -38,3 +38,18 @@ def test_walk_is_the_slice_in_order():
 def test_bad_slices_refused(worker):
     with pytest.raises(errors.CandidatesError):
         Slice.make(worker)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 4 * STRIPE * 3), st.integers(1, 4), st.data())
+def test_local_numbering_maps_both_ways(total, n, data):
+    k = data.draw(st.integers(1, n))
+    skip = data.draw(st.integers(0, 2 * STRIPE * n))
+    part = Slice(worker=k, workers=n, skip=skip)
+    mine = [i for a, b in part.ranges(total) for i in range(a, b)]
+    assert part.size(total) == len(mine)
+    assert [part.stream_index(j) for j in range(len(mine))] == mine
+    assert [part.local(i) for i in mine] == list(range(len(mine)))
+    lo = data.draw(st.integers(0, len(mine)))
+    hi = data.draw(st.integers(lo, len(mine)))
+    assert [i for a, b in part.stream_ranges(lo, hi) for i in range(a, b)] == mine[lo:hi]

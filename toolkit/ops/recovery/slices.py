@@ -76,7 +76,34 @@ class Slice:
 
     def size(self, total: int) -> int:
         """How many of ``total`` indexes are in this slice."""
-        return sum(end - start for start, end in self.ranges(total))
+        return self.local(total)
+
+    # A slice numbers its own indexes 0, 1, … (its checkpoint counts in them: a contiguous prefix
+    # stays contiguous); these map between that and the stream's numbering, in O(1).
+    def _mine_below(self, x: int) -> int:
+        """This worker's stripe indexes below ``x`` (skip not applied)."""
+        cycle = self.workers * STRIPE
+        full, rest = divmod(x, cycle)
+        return full * STRIPE + min(max(0, rest - (self.worker - 1) * STRIPE), STRIPE)
+
+    def local(self, index: int) -> int:
+        """How many of this slice's indexes are below stream index ``index``."""
+        return self._mine_below(index) - self._mine_below(min(index, self.skip))
+
+    def stream_index(self, local: int) -> int:
+        """The stream index of this slice's ``local``-th index."""
+        j = local + self._mine_below(self.skip)
+        cycle, offset = divmod(j, STRIPE)
+        return cycle * self.workers * STRIPE + (self.worker - 1) * STRIPE + offset
+
+    def stream_ranges(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """Local ``[start, end)`` as stream ranges (split where a stripe ends)."""
+        while start < end:
+            first = self.stream_index(start)
+            room = STRIPE - first % STRIPE if self.workers > 1 else end - start
+            n = min(room, end - start)
+            yield first, first + n
+            start += n
 
 
 def walk(candidates: Iterable[str], part: Slice) -> Iterator[tuple[int, str]]:
