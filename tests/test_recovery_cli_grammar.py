@@ -59,3 +59,50 @@ def test_grammar_error_names_the_line_not_the_token(tmp_path, capsys):
     backup.write_bytes(make_file(DESKTOP_PT, "whatever"))
     code, out, err = run_cli(capsys, backup, "--tokens", tokens)
     assert code == 2 and "Line 1" in err and "secret" not in out + err
+
+
+@pytest.fixture()
+def split(tmp_path, monkeypatch):
+    from toolkit.ops.recovery import slices
+
+    monkeypatch.setattr(slices, "STRIPE", 8)  # 64 candidates, 8 stripes
+    tokens = tmp_path / "t.txt"
+    tokens.write_text("+ a b c d e f g h\n+ 1 2 3 4 5 6 7 8\n")
+    backup = tmp_path / "w.json"
+    backup.write_bytes(make_file(DESKTOP_PT, "g2"))
+    return tmp_path, tokens, backup
+
+
+def test_count_and_list_candidates(split, capsys):
+    import json
+    import stat
+
+    tmp_path, tokens, backup = split
+    code, out, _ = run_cli(capsys, backup, "--tokens", tokens, "--min-length", "0", "--count", "--json")
+    assert code == 0 and json.loads(out) == {"count": 64, "total": 64}
+    code, out, _ = run_cli(capsys, backup, "--tokens", tokens, "--min-length", "0", "--count", "--worker", "2/2")
+    assert code == 0 and "32 candidates in this slice of 64" in out
+    listing = tmp_path / "listed.txt"
+    args = ("--tokens", tokens, "--min-length", "0", "--worker", "1/2", "--skip", "3")
+    code, _, err = run_cli(capsys, backup, *args, "--list-candidates", listing)
+    assert code == 0 and "29 candidates listed" in err
+    assert stat.S_IMODE(listing.stat().st_mode) == 0o600
+    lines = listing.read_text().splitlines()
+    assert lines[:5] == ["a4", "a5", "a6", "a7", "a8"] and lines[5:8] == ["c1", "c2", "c3"] and len(lines) == 29
+    code, out, _ = run_cli(capsys, backup, *args, "--list-candidates")
+    assert out.splitlines() == lines
+    code, _, err = run_cli(capsys, backup, *args, "--list-candidates", listing)
+    assert code == 2 and "output-exists" in err  # never over a file
+
+
+def test_two_workers_by_cli(split, capsys):
+    tmp_path, tokens, backup = split
+    codes = []
+    for k in ("1/2", "2/2"):
+        code = main(["recover-password", str(backup), "--tokens", str(tokens), "--min-length", "0"]
+                    + ["--worker", k, "--no-progress", "--workers", "1"])  # fmt: skip
+        out, _ = capsys.readouterr()
+        codes.append(code)
+        assert "32 candidates to try (slice" in out
+    assert codes == [0, 1]  # g2 (index 49: stripe 6) is in slice 1's share; only that one finds
+    assert not list(tmp_path.glob("w.json.recovery-checkpoint*"))  # each slice's checkpoint removed at its end
