@@ -89,3 +89,20 @@ def test_estimate_per_typo_level():
     assert "as written within" in est.text and "with up to 1 typo within" in est.text
     half = plan(make_file(DESKTOP_PT, "x"), c, LocalEngine(1), worker=(1, 2))
     assert half.levels[0] == 1 and half.candidates <= est.candidates // 2 + 3
+
+
+def test_slices_on_a_dask_cluster(narrow_stripes, tmp_path):
+    pytest.importorskip("distributed")
+    from tests.dask_cluster import local_cluster
+    from toolkit.ops.recovery.cluster import DaskEngine
+
+    data = make_file(DESKTOP_PT, PASSWORD)
+    stream = list(cands())
+    with local_cluster(tmp_path / "dask") as cluster:
+        results = [
+            PasswordSearch(data, cands(), worker=(k, 2)).run(DaskEngine(cluster.address, insecure=True), range_size=5)
+            for k in (1, 2)
+        ]
+    assert [r.found for r in results] == [stream.index(PASSWORD) // slices.STRIPE % 2 == k for k in (0, 1)]
+    assert [r.total for r in results] == [32, 32] and sum(r.tried for r in results if not r.found) == 32
+    assert all(r.engine == "dask" for r in results)
