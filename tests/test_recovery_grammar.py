@@ -253,3 +253,15 @@ def test_three_pieces_in_another_order_with_a_replaced_character_is_found():
     assert password not in set(Candidates(tokens=tokens, any_order=True))
     result = recover_password(data, cands, workers=1)
     assert result.found and result.password == password
+
+
+def test_pieces_tokens_from_a_form():
+    from toolkit.ops.recovery.grammar import pieces_tokens
+
+    text = pieces_tokens(["Tiger tiger", "50%"], first=["^x"], last=["!$"])
+    assert text == "+ Tiger tiger\n+ 50%%\n^%^x\n!%S$\n"
+    out = set(Candidates(tokens=text, any_order=True, min_length=0))
+    assert "^xtiger50%" in out and "50%Tiger!$" in out and "Tiger^x50%" not in out and "!$Tiger50%" not in out
+    assert out == {p for p in out if ("^x" not in p or p.startswith("^x")) and ("!$" not in p or p.endswith("!$"))}
+    with pytest.raises(errors.CandidatesError):
+        pieces_tokens([" "])

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, permutations, product
 
@@ -383,3 +383,43 @@ class TokenCombos:
                         continue
                     for combo in product(*pools):
                         yield "".join(combo)
+
+
+def _literal(word: str) -> str:
+    """A piece as a token that means exactly itself (escapes for what the grammar would read)."""
+    out = word.replace("%", "%%").replace("#", "%#").replace("+", "%+")
+    if out.startswith("^"):
+        out = "%^" + out[1:]
+    if out.endswith("$"):
+        out = out[:-1] + "%S"
+    return out
+
+
+def pieces_tokens(
+    pieces: Sequence[str],
+    *,
+    first: Sequence[str] = (),
+    last: Sequence[str] = (),
+    required: bool = True,
+) -> str:
+    """Tokens-file text from what an owner remembers, for a form: no grammar typed by hand.
+
+    ``pieces``: one remembered piece per item, its alternatives separated by spaces
+    (``"Tiger tiger"``), each taken literally (``%``, ``^`` … mean themselves); ``required``:
+    every piece is in the password (else each may be left out).  ``first`` / ``last``: pieces
+    that, if used, come at the start / end of the password (alternatives again), each optional.
+    Combine with ``any_order=True`` for "in any order".
+    """
+    lines: list[str] = []
+    for piece in pieces:
+        words = [_literal(w) for w in piece.split()]
+        if words:
+            lines.append(("+ " if required else "") + " ".join(words))
+    for items, anchor in ((first, "^{}"), (last, "{}$")):
+        for piece in items:
+            words = [anchor.format(_literal(w)) for w in piece.split()]
+            if words:
+                lines.append(" ".join(words))
+    if not lines:
+        raise errors.CandidatesError("No pieces: give at least one piece the password is made of")
+    return "\n".join(lines) + "\n"
