@@ -265,3 +265,15 @@ def test_pieces_tokens_from_a_form():
     assert out == {p for p in out if ("^x" not in p or p.startswith("^x")) and ("!$" not in p or p.endswith("!$"))}
     with pytest.raises(errors.CandidatesError):
         pieces_tokens([" "])
+
+
+def test_a_long_tokens_file_in_any_order_is_linear():
+    import time
+
+    text = "".join(f"w{i}\n" for i in range(1500))
+    started = time.perf_counter()
+    c = Candidates(tokens=text, any_order=True, max_tokens=1, min_length=0)
+    assert c.count().total == 1500
+    with pytest.raises(errors.CandidatesError, match="more than"):
+        Candidates(tokens=text, any_order=True)  # 1,500 pieces in any order: refused, quickly
+    assert time.perf_counter() - started < 10

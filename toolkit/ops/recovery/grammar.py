@@ -296,12 +296,14 @@ def parse_tokens(text: str) -> list[TokenLine]:
     return lines
 
 
-def _elementary(sizes: list[int], kmax: int) -> list[int]:
-    """e_0..e_kmax of ``sizes``: the ways to pick k of the lines, one alternative each."""
+def _elementary(sizes: list[int], kmax: int, cap: int) -> list[int]:
+    """e_0..e_kmax of ``sizes`` (the ways to pick k of the lines, one alternative each), each at most ``cap``
+    (saturating: a 1,500-line file costs no huge integers)."""
     e = [1] + [0] * kmax
     for c in sizes:
         for k in range(kmax, 0, -1):
-            e[k] += e[k - 1] * c
+            if e[k - 1]:
+                e[k] = min(e[k] + e[k - 1] * c, cap)
     return e
 
 
@@ -338,7 +340,7 @@ class TokenCombos:
         req = 1
         for i in required:
             req *= len(lines[i].alternatives)
-        e = _elementary([len(lines[i].alternatives) for i in self._optional], max(0, hi - len(required)))
+        e = _elementary([len(lines[i].alternatives) for i in self._optional], max(0, hi - len(required)), limit + 1)
         total = 0
         for k in range(lo, hi + 1):
             ways = req * e[k - len(required)] if k >= len(required) else 0
