@@ -277,3 +277,17 @@ def test_a_long_tokens_file_in_any_order_is_linear():
     with pytest.raises(errors.CandidatesError, match="more than"):
         Candidates(tokens=text, any_order=True)  # 1,500 pieces in any order: refused, quickly
     assert time.perf_counter() - started < 10
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(alphabet="aAb1 ;ø", min_size=0, max_size=6),
+    st.sets(st.sampled_from(["case", "replace", "swap", "delete", "repeat", "insert"]), min_size=1),
+    st.sampled_from([None, "xa", ""]),
+    st.sampled_from(["us", "da"]),
+)
+def test_position_sizes_match_the_ops(text, kinds, replace_chars, keyboard):
+    from toolkit.ops.recovery.typos import TypoModel
+
+    model = TypoModel.make(kinds, "xy", replace_chars, keyboard)
+    assert model._position_sizes(text) == [len(ops) for ops in model._position_ops(text)]

@@ -30,11 +30,12 @@ import os
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations, product
 
 from toolkit import errors
 
-from .keyboards import DEFAULT_KEYBOARD, KEYBOARDS, neighbours
+from .keyboards import DEFAULT_KEYBOARD, KEYBOARDS, neighbour_table, neighbours
 
 POSITIONAL_KINDS: tuple[str, ...] = ("case", "replace", "swap", "delete", "repeat", "insert")
 #: The kinds ``typos=N`` tries unless told otherwise (the map joins them when one is given).
@@ -122,7 +123,7 @@ class TypoModel:
             typos_map=tuple(typos_map),
         )
 
-    @property
+    @cached_property
     def active(self) -> frozenset[str]:
         """The kinds that can produce a variant (``map`` only with a map, limits of 0 removed)."""
         kinds = set(self.kinds) | ({"map"} if self.typos_map else set())
@@ -165,6 +166,29 @@ class TypoModel:
             ops.append(here)
         ops.append([(extra, False, "insert") for extra in inserts])
         return ops
+
+    def _position_sizes(self, text: str) -> list[int]:
+        """``len()`` of each of :meth:`_position_ops`'s lists, without building them (estimates are hot)."""
+        kinds = self.active
+        inserts = len(self.insert_chars) if "insert" in kinds else 0
+        fixed = inserts + ("delete" in kinds) + ("repeat" in kinds)
+        case, replace, swap = "case" in kinds, "replace" in kinds, "swap" in kinds
+        pool = self.replace_chars
+        table = neighbour_table(self.keyboard) if replace and pool is None else None
+        n = len(text)
+        sizes = []
+        for i, ch in enumerate(text):
+            c = fixed
+            if case:
+                flipped = ch.swapcase()
+                c += len(flipped) == 1 and flipped != ch
+            if replace:
+                c += len(table.get(ch, "")) if table is not None else len(pool) - (ch in pool)  # type: ignore[arg-type]
+            if swap and i + 1 < n and text[i + 1] != ch:
+                c += 1
+            sizes.append(c)
+        sizes.append(inserts)
+        return sizes
 
     def _positional(self, text: str, n: int, caps: dict[str, int]) -> Iterator[str]:
         if n == 0:
@@ -244,7 +268,7 @@ class TypoModel:
             return 1
         total = 0
         for base, g, _ in self._global_sets(text, n, {}):
-            sizes = [len(choices) for choices in self._position_ops(base)]
+            sizes = self._position_sizes(base)
             k = n - g
             e = [1] + [0] * k  # elementary symmetric sums e_0..e_k of the per-position choices
             for c in sizes:
