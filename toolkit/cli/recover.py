@@ -17,10 +17,12 @@ from typing import Any, TextIO
 
 from toolkit import errors
 from toolkit.format.container import parse_container, read_source
-from toolkit.format.files import refuse_same_file
+from toolkit.format.files import check_output_path, refuse_same_file, write_bytes_atomic
 from toolkit.ops.recovery import candidates as cands
 from toolkit.ops.recovery.engines import STOP_SIGNALS, Engine, LocalEngine
+from toolkit.ops.recovery.keyboards import DEFAULT_KEYBOARD, KEYBOARDS
 from toolkit.ops.recovery.search import PasswordSearch, RecoveryResult, plan
+from toolkit.ops.recovery.slices import Slice, walk
 from toolkit.textsafe import safe_text
 
 from .common import add_json_flag, emit, print_json
@@ -29,17 +31,25 @@ EXIT_FOUND, EXIT_EXHAUSTED, EXIT_UNUSABLE, EXIT_STOPPED = 0, 1, 2, 130
 CHECKPOINT_SUFFIX = ".recovery-checkpoint"
 
 EPILOG = """\
-token file syntax (--tokens): one piece per line, combined in line order.
-  alternatives on a line are separated by spaces; one of them is used
+token file syntax (--tokens, btcrecover's tokenlist): one piece per line,
+  combined in line order (--any-order: in any order, as btcrecover does).
+  alternatives on a line are separated by spaces; at most one of them is used
   a line is optional (may be left out) unless its first word is a lone +
   lines starting with # are comments
-  escapes: %s space, %t tab, %% percent, %+ plus, %# hash, %d any digit
+  anchors: ^tok first, tok$ last, ^3^tok third, ^2,4^tok 2nd-4th (never first/last)
+  wildcards: %d digit, %a a-z, %A A-Z, %n a-z0-9, %N A-Z0-9, %y symbol,
+    %Y digit or symbol, %p printable, %q printable or space, %H hex, %[abc] a set,
+    %ia any letter (i: case-insensitive), %2d two digits, %1,3a one to three letters
+  escapes: %s space, %t tab, %% percent, %+ plus, %# hash, %^ caret, %S dollar
   example:   + rex Rex REX
              + 19%d%d 20%d%d
              ! !!
 typos (--typos N): up to N different positions changed, each by a case flip,
-  a swap with the next character, a deletion, a repetition or an inserted
-  character (from --insert-chars); caps lock counts as one typo.
+  a neighbouring key (--keyboard) or one of --replace-chars, a swap with the next
+  character, a deletion, a repetition or an inserted character (from
+  --insert-chars); caps lock counts as one typo, and so does one --typos-map rule
+  applied everywhere (every o typed as 0).  Order: every candidate as written,
+  then all with one typo, then all with two: the most likely first.
 a Dask cluster (--cluster tls://HOST:8786 with --tls-ca/--tls-cert/--tls-key; plain
   tcp:// only with --insecure-cluster): the workers need this toolkit installed and
   see the candidate definition (your hints); their "not found" is their word
@@ -60,6 +70,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     src.add_argument("--tokens", metavar="TOKENS", action="append", default=[], help="a file of pieces (syntax below)")
     src.add_argument(
+        "--any-order", action="store_true", help="the pieces of --tokens may come in any order (btcrecover's default)"
+    )
+    src.add_argument("--min-tokens", type=int, metavar="N", help="join at least N pieces of --tokens")
+    src.add_argument("--max-tokens", type=int, metavar="N", help="join at most N pieces of --tokens")
+    src.add_argument(
         "--min-length",
         type=int,
         default=cands.DEFAULT_MIN_LENGTH,
@@ -72,6 +87,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     for kind, what in (
         ("case", "flipped case of one letter"),
+        ("replace", "a neighbouring key instead"),
         ("swap", "two neighbouring characters swapped"),
         ("delete", "a character left out"),
         ("repeat", "a character typed twice"),
@@ -85,6 +101,24 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="CHARS",
         help="characters an insert typo may add (default a-z and 0-9)",
     )
+    typ.add_argument(
+        "--keyboard",
+        choices=KEYBOARDS,
+        default=DEFAULT_KEYBOARD,
+        help="layout whose neighbouring keys a replace typo tries (default us)",
+    )
+    typ.add_argument(
+        "--replace-chars", metavar="CHARS", help="a replace typo tries these characters instead of the neighbours"
+    )
+    typ.add_argument(
+        "--typos-map",
+        metavar="FILE",
+        help="substitutions applied everywhere, one typo each (btcrecover's format: 'o 0' per line)",
+    )
+    for kind in (*cands.TYPO_KINDS, "map"):
+        typ.add_argument(
+            f"--max-typos-{kind}", type=int, metavar="N", dest=f"max_typos_{kind}", help=f"at most N '{kind}' typos"
+        )
     run_group = p.add_argument_group("running")
     run_group.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: every core)")
     run_group.add_argument(
@@ -93,6 +127,24 @@ def configure(p: argparse.ArgumentParser) -> None:
         help=f"progress file for resuming (default: FILE{CHECKPOINT_SUFFIX}); holds no candidate",
     )
     run_group.add_argument("--no-checkpoint", action="store_true", help="keep no progress file")
+    run_group.add_argument(
+        "--worker",
+        metavar="K/N",
+        help="try only slice K of N (run 1/N … N/N on N computers: disjoint, together everything); "
+        f"its own checkpoint FILE{CHECKPOINT_SUFFIX}-K-of-N",
+    )
+    run_group.add_argument("--skip", type=int, default=0, metavar="N", help="leave out the first N candidates")
+    run_group.add_argument(
+        "--list-candidates",
+        nargs="?",
+        const="-",
+        metavar="LISTFILE",
+        help="list what the search would try, in order, instead of searching: to a new file "
+        "(mode 0600) or the terminal",
+    )
+    run_group.add_argument(
+        "--count", action="store_true", help="count what the search would try (exact, no search) and stop"
+    )
     run_group.add_argument(
         "--output", metavar="PATH", help="write the found password to this new file (mode 0600) instead of printing it"
     )
@@ -182,6 +234,7 @@ def _candidates(args: argparse.Namespace) -> cands.Candidates:
     if args.workers is not None and args.workers < 1:
         raise errors.UsageError("--workers must be at least 1")
     kinds = [k for k in cands.TYPO_KINDS if not getattr(args, f"no_{k}")]
+    limits = {k: v for k in (*cands.TYPO_KINDS, "map") if (v := getattr(args, f"max_typos_{k}")) is not None}
     return cands.Candidates(
         files=args.candidates,
         tokens_files=args.tokens,
@@ -189,6 +242,13 @@ def _candidates(args: argparse.Namespace) -> cands.Candidates:
         typo_kinds=kinds,
         insert_chars=args.insert_chars,
         min_length=args.min_length,
+        any_order=args.any_order,
+        min_tokens=args.min_tokens,
+        max_tokens=args.max_tokens,
+        replace_chars=args.replace_chars,
+        keyboard=args.keyboard,
+        typo_limits=limits,
+        typos_map=args.typos_map,
     )
 
 
@@ -211,13 +271,54 @@ def _engine(args: argparse.Namespace) -> Engine:
     )
 
 
+def _worker(args: argparse.Namespace) -> tuple[int, int] | None:
+    if args.worker is None:
+        return None
+    k, sep, n = args.worker.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise errors.UsageError("--worker takes K/N with 1 <= K <= N, e.g. --worker 1/3")
+    return int(k), int(n)
+
+
+def _list(args: argparse.Namespace, info: TextIO, candidates: cands.Candidates, part: Slice) -> int:
+    """--count / --list-candidates: exactly what the search would try, in its order; no search."""
+    inputs = (args.file, *args.candidates, *args.tokens, *([args.typos_map] if args.typos_map else []))
+    target = args.list_candidates
+    if target is not None and target != "-":
+        check_output_path(target, inputs, force=False)
+    total = candidates.count().total
+    size = part.size(total)
+    if target is None:
+        if args.json:
+            print_json({"count": size, "total": total})
+        else:
+            print(f"{size:,} candidates" + (f" in this slice of {total:,}" if size != total else ""), file=info)
+        return 0
+    listed = (c for _, c in walk(candidates, part))
+    if target == "-":  # the terminal: one per line, neutralised (a file holds them exactly)
+        for c in listed:
+            sys.stdout.write(safe_text(c) + "\n")
+        sys.stdout.flush()
+    else:
+        write_bytes_atomic(target, "".join(c + "\n" for c in listed).encode("utf-8", "surrogatepass"), protect=inputs)
+    print(f"{size:,} candidates listed" + (f" in {target} (mode 0600)" if target != "-" else ""), file=sys.stderr)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     info: TextIO = sys.stderr if args.json else sys.stdout
     if not (args.candidates or args.tokens):
         raise errors.CandidatesError("No candidates", hint="Give --candidates LIST and/or --tokens TOKENS.")
     candidates = _candidates(args)
-    checkpoint = None if args.no_checkpoint else (args.checkpoint or args.file + CHECKPOINT_SUFFIX)
-    inputs = (args.file, *args.candidates, *args.tokens)
+    worker = _worker(args)
+    if args.skip < 0:
+        raise errors.UsageError("--skip must be 0 or more")
+    part = Slice.make(worker, args.skip)
+    if args.list_candidates is not None or args.count:
+        return _list(args, info, candidates, part)
+    suffix = CHECKPOINT_SUFFIX + (f"-{worker[0]}-of-{worker[1]}" if worker else "")
+    checkpoint = None if args.no_checkpoint else (args.checkpoint or args.file + suffix)
+    inputs = (args.file, *args.candidates, *args.tokens, *([args.typos_map] if args.typos_map else []))
     for written in (checkpoint, args.output):
         if written:
             refuse_same_file(written, inputs)
@@ -228,7 +329,7 @@ def run(args: argparse.Namespace) -> int:
         _check_output(args.output)
     engine = _engine(args)
     try:
-        return _run(args, info, data, container, candidates, checkpoint, engine)
+        return _run(args, info, data, container, candidates, checkpoint, engine, part)
     finally:
         engine.close()
 
@@ -241,8 +342,10 @@ def _run(
     candidates: cands.Candidates,
     checkpoint: str | None,
     engine: Engine,
+    part: Slice,
 ) -> int:
-    estimate = plan(container.kdf, candidates, engine)
+    worker = (part.worker, part.workers) if part.workers > 1 else None
+    estimate = plan(container.kdf, candidates, engine, worker=worker)
     print(estimate.text, file=info, flush=True)
     for note in engine.notes():
         emit(f"note: {note}", sys.stderr)
@@ -250,7 +353,7 @@ def _run(
     if refusal is not None and not args.yes:
         raise refusal
     print("Counting candidates…", file=sys.stderr, flush=True)
-    search = PasswordSearch(data, candidates, checkpoint=checkpoint)
+    search = PasswordSearch(data, candidates, checkpoint=checkpoint, worker=worker, skip=part.skip)
     counts = search.counts
     skipped = []
     if counts.duplicates:
@@ -258,7 +361,9 @@ def _run(
     if counts.too_short:
         skipped.append(f"{counts.too_short:,} shorter than {candidates.min_length} characters")
     print(
-        f"{counts.total:,} candidates to try"
+        f"{search.total:,} candidates to try"
+        + (f" (slice {part.worker}/{part.workers} of {counts.total:,})" if part.workers > 1 else "")
+        + (f" (from candidate {part.skip:,} on)" if part.skip else "")
         + (f" ({' and '.join(skipped)} skipped)" if skipped else "")
         + f", {search.container.kdf.iterations:,} PBKDF2 iterations each, on {engine.describe()}",
         file=info,

@@ -22,6 +22,7 @@ from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
 from toolkit.ops.recovery.candidates import MAX_TYPOS, CountStopped
 from toolkit.ops.recovery.engines import Engine, LocalEngine
+from toolkit.ops.recovery.grammar import pieces_tokens
 from toolkit.ops.recovery.search import plan
 
 from . import page
@@ -31,6 +32,7 @@ from .html import esc, message_html, pairs_html
 
 TYPO_HELP = {
     "case": "one letter's case flipped",
+    "replace": "one key's neighbour on a US keyboard typed instead",
     "swap": "two neighbours swapped",
     "delete": "one character left out",
     "repeat": "one character typed twice",
@@ -100,6 +102,29 @@ class RecoveryForm(Form):
             placeholder="…and/or token lines: one piece per line, alternatives separated by spaces, '+' first = required",
             layout={"width": "40em", "height": "4em"},
         )
+        # "Pieces I remember": the same definition as a tokens file, without its grammar (grammar.pieces_tokens).
+        self.pieces = widgets.Textarea(
+            placeholder="…and/or pieces I remember, one per line; a piece's variants separated by spaces "
+            "(e.g. Tiger tiger)",
+            layout={"width": "40em", "height": "4em"},
+        )
+        self.pieces_first = widgets.Text(
+            placeholder="a piece that, if used, comes first (variants separated by spaces)",
+            description="At the start",
+            layout={"width": "40em"},
+        )
+        self.pieces_last = widgets.Text(
+            placeholder="a piece that, if used, comes last", description="At the end", layout={"width": "40em"}
+        )
+        self.pieces_all = widgets.Checkbox(
+            value=True, description="every piece is in the password", indent=False, layout=widgets.Layout(width="auto")
+        )
+        self.any_order = widgets.Checkbox(
+            value=False,
+            description="pieces (and token lines) in any order",
+            indent=False,
+            layout=widgets.Layout(width="auto"),
+        )
         self.typos = widgets.IntSlider(value=1, min=0, max=MAX_TYPOS, description="Typos")
         self.typo_kinds = {
             kind: widgets.Checkbox(
@@ -162,6 +187,10 @@ class RecoveryForm(Form):
                 self.candidates_file,
                 self.words,
                 self.tokens,
+                self.pieces,
+                self.pieces_first,
+                self.pieces_last,
+                widgets.HBox([self.pieces_all, self.any_order]),
                 self.typos,
                 kinds,
                 self.workers,
@@ -177,9 +206,20 @@ class RecoveryForm(Form):
         self.button.icon = "search"
         for w in (self.file.upload, self.file.path, self.candidates_file.upload, self.candidates_file.path):
             w.observe(self._forget_search, names="value")
-        for w in (self.words, self.tokens, self.typos, *self.typo_kinds.values()):
+        inputs = (
+            self.words,
+            self.tokens,
+            self.pieces,
+            self.pieces_first,
+            self.pieces_last,
+            self.pieces_all,
+            self.any_order,
+            self.typos,
+            *self.typo_kinds.values(),
+        )
+        for w in inputs:
             w.observe(self._forget_search, names="value")
-        for w in (self.words, self.tokens, self.typos, *self.typo_kinds.values()):
+        for w in inputs:
             w.observe(self._forget_pending, names="value")
 
     def restrict(self, mode: page.PageMode) -> None:
@@ -188,7 +228,7 @@ class RecoveryForm(Form):
 
     def _forget_pending(self, change: dict[str, Any]) -> None:
         """Candidates waiting for a confirmation are dropped when the inputs change (not when the form clears them)."""
-        if change["new"] or change["owner"] not in (self.words, self.tokens):
+        if change["new"] or change["owner"] not in self._cleared_inputs:
             self._pending = None
 
     # ---------------------------------------------------------------- state
@@ -200,11 +240,16 @@ class RecoveryForm(Form):
         """New inputs: the next Start is a new search, not a continuation."""
         if self.running or self.search is None:
             return
-        cleared = not change["new"] and change["owner"] in (self.words, self.tokens, self.candidates_file.upload)
+        cleared = not change["new"] and change["owner"] in (*self._cleared_inputs, self.candidates_file.upload)
         if not cleared:  # the form empties those itself once it has read them
             self.search = None
             self._pending = None
             self.button.description = self.action
+
+    @property
+    def _cleared_inputs(self) -> tuple[Any, ...]:
+        """The fields the form empties itself once it has read them (the owner's hints leave the widget state)."""
+        return (self.words, self.tokens, self.pieces, self.pieces_first, self.pieces_last)
 
     def _reset(self) -> None:
         self.result, self.backup = None, None
@@ -217,6 +262,13 @@ class RecoveryForm(Form):
         self.words.value = ""
         tokens = self.tokens.value
         self.tokens.value = ""
+        texts = [tokens] if tokens.strip() else []
+        pieces, first, last = self.pieces.value, self.pieces_first.value, self.pieces_last.value
+        self.pieces.value = self.pieces_first.value = self.pieces_last.value = ""
+        if pieces.strip() or first.strip() or last.strip():
+            texts.append(
+                pieces_tokens(_lines(pieces), first=_lines(first), last=_lines(last), required=self.pieces_all.value)
+            )
         if self.candidates_file.upload.value:
             item = self.candidates_file.upload.value[0]
             try:
@@ -231,9 +283,10 @@ class RecoveryForm(Form):
         return Candidates(
             files=files,
             words=words,
-            tokens=tokens if tokens.strip() else None,
+            tokens=texts or None,
             typos=self.typos.value,
             typo_kinds=kinds,
+            any_order=self.any_order.value,
         )
 
     # ---------------------------------------------------------------- running

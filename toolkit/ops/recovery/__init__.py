@@ -1,7 +1,11 @@
 """Password recovery: candidates from what the owner remembers, searched on every core.
 
-- :mod:`.candidates` — candidate files, token files (syntax in its docstring),
-  typo expansion, one deterministic stream of distinct candidates.
+- :mod:`.candidates` — candidate files, token files, typos: one deterministic, numbered
+  stream of distinct candidates, the most likely (fewest typos) first.
+- :mod:`.grammar` — the tokens-file grammar (btcrecover's): pieces in order or any order,
+  anchors, wildcards; ``pieces_tokens`` builds it from a form's fields.
+- :mod:`.typos` / :mod:`.keyboards` — the typo model (replace by keyboard neighbour, limits, map).
+- :mod:`.slices` — ``worker=(K, N)`` and ``skip``: which part of the numbered stream a search covers.
 - :mod:`.search` — the search over the container's one-block check: ranges, progress, result.
 - :mod:`.ranges` — one task: regenerate an index range from the definition, answer with hit indexes.
 - :mod:`.engines` — where ranges run: the :class:`Engine` protocol and local processes (the default).
@@ -24,7 +28,9 @@ from .candidates import (
     typo_variants,
 )
 from .engines import Engine, LocalEngine
+from .grammar import pieces_tokens
 from .search import Estimate, PasswordSearch, RecoveryResult, available_cpus, plan, recover_password
+from .slices import Slice
 
 __all__ = [
     "DEFAULT_INSERT_CHARS",
@@ -38,7 +44,9 @@ __all__ = [
     "PasswordSearch",
     "RecoveryResult",
     "TokenSet",
+    "Slice",
     "available_cpus",
+    "pieces_tokens",
     "parse_tokens",
     "plan",
     "recover_password",

@@ -14,20 +14,19 @@ Sources
 - **words**: an in-memory list (for the library and the notebook form).
 - **token files**: pieces combined in order (syntax below).
 
-Token file syntax (btcrecover-style, pieces in the order of the lines)
-----------------------------------------------------------------------
-- Each non-blank line is one *piece*; a candidate is one choice from each
-  line, joined with nothing in between, lines in file order.
-- The tokens on a line are *alternatives* (separated by spaces or tabs):
-  exactly one of them is used.
-- A line is **optional** (it may also be left out) unless its first word is a
-  lone ``+``, which makes it **required**.
-- A line whose first non-blank character is ``#`` is a comment.
-- Escapes inside a token: ``%s`` space, ``%t`` tab, ``%%`` percent sign,
-  ``%+`` plus sign, ``%#`` hash sign, ``%d`` any one digit (``19%d%d`` is the
-  100 tokens ``1900`` … ``1999``).  Any other ``%`` sequence is an error.
+Token files (:mod:`.grammar` has the whole syntax)
+--------------------------------------------------
+- Each non-blank line is one *piece*; the tokens on a line are *alternatives*
+  (separated by spaces or tabs): at most one of them is used.
+- A line is **optional** unless its first word is a lone ``+`` (**required**).
+- ``#`` at the start of a line makes it a comment.
+- Escapes and wildcards: ``%s`` space, ``%t`` tab, ``%%`` ``%+`` ``%#`` ``%^``,
+  ``%S`` (``$``); ``%d %a %A %n %N %y %Y %p %q %T %H %[set]``, ``%i…`` case-insensitive,
+  lengths ``%2d`` and ranges ``%1,3a``.
+- Anchors ``^tok`` (first), ``tok$`` (last), ``^N^tok`` (N-th), ``^M,N^tok`` (middle).
 
-Example::
+By default the pieces come **in the written order** (today's files keep their
+meaning and their stream)::
 
     # "It was my dog's name, maybe capitalised, then a year, perhaps a '!'"
     + rex Rex REX
@@ -39,27 +38,29 @@ tries ``rex1900``, ``rex1900!``, ``rex1900!!``, ``rex1901`` … — 3 × 200 × 
 tokens left to right; the last line varies fastest.  Duplicate tokens on a
 line are ignored, and a candidate that several combinations spell (``ab`` +
 ``c`` and ``a`` + ``bc``) is produced once, at its first combination: the
-stream of a token file has no duplicates and its count is exact, however large
+stream of such a file has no duplicates and its count is exact, however large
 it is, without holding a set (each combination is checked by a small parse of
 the string it spells).
 
-Typos
------
-With ``typos=N`` every candidate is followed (after all candidates have been
-tried as written) by its variants with 1 typo, then 2, … up to N.  A variant
-with n typos changes n *different* positions of the candidate, each by one of:
+With ``any_order=True`` (btcrecover's default) the pieces may come in any
+order; anchors and ``min_tokens``/``max_tokens`` (how many pieces a candidate
+joins) apply in either mode.  Then fewer pieces come first, and for each
+choice of pieces the written order before the others
+(:class:`~.grammar.TokenCombos`); repeats are removed like other duplicates
+(below).
 
-- ``case``: flip the case of one letter (``a`` ↔ ``A``),
-- ``swap``: swap a character with the next one,
-- ``delete``: leave one character out,
-- ``repeat``: type one character twice,
-- ``insert``: type an extra character (from ``insert_chars``, default
-  lower-case letters and digits) before a character or at the end,
-
-and ``capslock`` (the case of every letter inverted) counts as one typo too.
-Each kind can be switched off.  Variants shorter than ``min_length`` are
-skipped before any work is spent on them, and so are whole candidates whose
-variants can never reach it.
+Typos (:mod:`.typos` has the details)
+-------------------------------------
+With ``typos=N``, after every candidate has been tried as written, come all
+their variants with 1 typo, then all with 2, … up to N — **the most likely
+first**: typo level ascends across the whole stream, not per candidate.  Kinds:
+``case``, ``replace`` (a keyboard neighbour, ``keyboard="us"|"uk"|"da"|"de"``,
+or one of ``replace_chars``), ``swap``, ``delete``, ``repeat``, ``insert`` (from
+``insert_chars``), ``capslock``, and with ``typos_map`` (btcrecover's map file,
+or ``[(chars, replacements), ...]``) one substitution applied everywhere.
+``typo_limits={"swap": 1}`` caps a kind.  Each kind can be switched off.
+Variants shorter than ``min_length`` are skipped before any work is spent on
+them, and so are whole candidates whose variants can never reach it.
 
 Length
 ------
@@ -85,20 +86,23 @@ import copy
 import hashlib
 import json
 import os
-import string
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from itertools import combinations, islice, product
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import islice, product
 
 from toolkit import errors
+
+from .grammar import TokenCombos, TokenLine, parse_tokens
+from .keyboards import DEFAULT_KEYBOARD
+from .typos import DEFAULT_INSERT_CHARS, TYPO_KINDS, TypoModel, read_typos_map, typo_variants
+
+__all__ = ["TokenLine", "parse_tokens", "typo_variants"]  # re-exported: the package's names
 
 
 class CountStopped(Exception):  # noqa: N818 - a signal, not an error
     """:meth:`Candidates.count` was asked to stop; ``args[0]`` is how many were counted."""
 
 
-TYPO_KINDS: tuple[str, ...] = ("case", "swap", "delete", "repeat", "insert", "capslock")
-DEFAULT_INSERT_CHARS = string.ascii_lowercase + string.digits
 #: The Desktop Wallet refuses export passwords shorter than this.
 DEFAULT_MIN_LENGTH = 6
 MAX_TYPOS = 3
@@ -113,10 +117,9 @@ MAX_LINE_BYTES = 4096
 #: Token sets with more combinations than this are estimated from their first ones.
 ESTIMATE_SAMPLE = 20_000
 #: Changes whenever the stream a definition produces changes (checkpoints then refuse to resume).
-STREAM_VERSION = 1
+STREAM_VERSION = 2
 
 _BOM = b"\xef\xbb\xbf"
-_ESCAPES = {"s": " ", "t": "\t", "%": "%", "+": "+", "#": "#"}
 
 
 def js_length(text: str) -> int:
@@ -129,74 +132,6 @@ def _fingerprint(text: str) -> int:
 
 
 # --------------------------------------------------------------------------- tokens
-
-
-@dataclass(frozen=True)
-class TokenLine:
-    """One line of a token file: its alternatives (never shown) and whether it is required."""
-
-    alternatives: tuple[str, ...] = field(repr=False)
-    required: bool = True
-
-
-def _expand_token(word: str, line_no: int) -> list[str]:
-    """Resolve escapes; ``%d`` multiplies the token into ten."""
-    parts: list[list[str]] = []
-    i = 0
-    while i < len(word):
-        ch = word[i]
-        if ch != "%":
-            parts.append([ch])
-            i += 1
-            continue
-        if i + 1 >= len(word):
-            raise errors.CandidatesError(f"Line {line_no} of the tokens ends a token with a lone %")
-        code = word[i + 1]
-        if code == "d":
-            parts.append(list(string.digits))
-        elif code in _ESCAPES:
-            parts.append([_ESCAPES[code]])
-        else:
-            raise errors.CandidatesError(
-                f"Line {line_no} of the tokens has an unknown escape %{code} (known: %s %t %% %+ %# %d)"
-                if code.isascii() and code.isprintable()
-                else f"Line {line_no} of the tokens has an unknown escape after %"
-            )
-        i += 2
-    count = 1
-    for p in parts:
-        count *= len(p)
-    if count > MAX_LINE_ALTERNATIVES:
-        raise errors.CandidatesError(
-            f"A token on line {line_no} stands for {count:,} alternatives, more than {MAX_LINE_ALTERNATIVES:,}"
-        )
-    return ["".join(t) for t in product(*parts)]
-
-
-def parse_tokens(text: str) -> list[TokenLine]:
-    """Parse token-file text (syntax in the module docstring); errors name the line, never a token."""
-    lines: list[TokenLine] = []
-    for line_no, raw in enumerate(text.splitlines(), 1):
-        words = raw.split()
-        if not words or words[0].startswith("#"):
-            continue
-        required = words[0] == "+"
-        if required:
-            words = words[1:]
-            if not words:
-                raise errors.CandidatesError(f"Line {line_no} of the tokens is required (+) but lists no tokens")
-        seen: dict[str, None] = {}
-        for word in words:
-            for alt in _expand_token(word, line_no):
-                seen.setdefault(alt, None)
-                if len(seen) > MAX_LINE_ALTERNATIVES:
-                    raise errors.CandidatesError(
-                        f"Line {line_no} of the tokens has more than {MAX_LINE_ALTERNATIVES:,} alternatives"
-                    )
-        lines.append(TokenLine(alternatives=tuple(seen), required=required))
-    if not lines:
-        raise errors.CandidatesError("The tokens list no pieces (only blank or comment lines)")
-    return lines
 
 
 class TokenSet:
@@ -311,75 +246,6 @@ class TokenSet:
         return answer
 
 
-# --------------------------------------------------------------------------- typos
-
-
-def _position_ops(text: str, kinds: frozenset[str], insert_chars: str) -> list[list[tuple[str, bool]]]:
-    """Per position (0..len, the last being "after the end"): (replacement, also-consumes-next) choices."""
-    ops: list[list[tuple[str, bool]]] = []
-    n = len(text)
-    for i, ch in enumerate(text):
-        here: list[tuple[str, bool]] = []
-        if "case" in kinds:
-            flipped = ch.swapcase()
-            if len(flipped) == 1 and flipped != ch:
-                here.append((flipped, False))
-        if "swap" in kinds and i + 1 < n and text[i + 1] != ch:
-            here.append((text[i + 1] + ch, True))
-        if "delete" in kinds:
-            here.append(("", False))
-        if "repeat" in kinds:
-            here.append((ch + ch, False))
-        if "insert" in kinds:
-            here.extend((extra + ch, False) for extra in insert_chars)
-        ops.append(here)
-    ops.append([(extra, False) for extra in insert_chars] if "insert" in kinds else [])
-    return ops
-
-
-def _positional_variants(text: str, n: int, kinds: frozenset[str], insert_chars: str) -> Iterator[str]:
-    ops = _position_ops(text, kinds, insert_chars)
-    pieces = [*text, ""]
-    usable = [i for i, choices in enumerate(ops) if choices]
-    for positions in combinations(usable, n):
-        chosen = set(positions)
-        for picks in product(*(ops[i] for i in positions)):
-            out = pieces[:]
-            ok = True
-            for pos, (replacement, consumes_next) in zip(positions, picks, strict=True):
-                out[pos] = replacement
-                if consumes_next:
-                    if pos + 1 in chosen:  # a swap takes its neighbour: that position is not free
-                        ok = False
-                        break
-                    out[pos + 1] = ""
-            if ok:
-                yield "".join(out)
-
-
-def _capslock(text: str) -> str:
-    return "".join(c.swapcase() if len(c.swapcase()) == 1 else c for c in text)
-
-
-def typo_variants(
-    text: str, n: int, kinds: Iterable[str] = TYPO_KINDS, insert_chars: str = DEFAULT_INSERT_CHARS
-) -> Iterator[str]:
-    """Every variant of ``text`` with exactly ``n`` typos (see the module docstring).
-
-    Not deduplicated: the same string may come more than once (``aa`` less either ``a``),
-    and may even equal ``text`` or a variant with fewer typos.
-    """
-    kinds = frozenset(kinds)
-    if n <= 0:
-        yield text
-        return
-    yield from _positional_variants(text, n, kinds, insert_chars)
-    if "capslock" in kinds:
-        inverted = _capslock(text)
-        if inverted != text:
-            yield from typo_variants(inverted, n - 1, kinds - {"capslock"}, insert_chars)
-
-
 # --------------------------------------------------------------------------- the stream
 
 
@@ -478,6 +344,13 @@ class Candidates:
         insert_chars: str = DEFAULT_INSERT_CHARS,
         min_length: int = DEFAULT_MIN_LENGTH,
         dedupe_limit: int = DEFAULT_DEDUPE_LIMIT,
+        any_order: bool = False,
+        min_tokens: int | None = None,
+        max_tokens: int | None = None,
+        replace_chars: str | None = None,
+        keyboard: str = DEFAULT_KEYBOARD,
+        typo_limits: Mapping[str, int] | None = None,
+        typos_map: str | os.PathLike[str] | Sequence[tuple[str, str]] | None = None,
     ) -> None:
         self.files = tuple(os.fspath(f) for f in files)
         self._words = tuple(words)
@@ -492,7 +365,16 @@ class Candidates:
         elif tokens is not None:
             token_texts.extend(tokens)
         self._token_texts = tuple(token_texts)
-        self._token_sets = [TokenSet.from_text(t) for t in self._token_texts]
+        for name, value in (("min_tokens", min_tokens), ("max_tokens", max_tokens)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise errors.CandidatesError(
+                    f"The {name.split('_')[0]}imum number of pieces must be a whole number, 1 or more"
+                )
+        if min_tokens is not None and max_tokens is not None and min_tokens > max_tokens:
+            raise errors.CandidatesError("The minimum number of pieces is larger than the maximum: nothing to try")
+        self.any_order = bool(any_order)
+        self.min_tokens, self.max_tokens = min_tokens, max_tokens
+        self._token_sets = [self._token_set(t) for t in self._token_texts]
         for path in self.files:
             next(iter(_read_lines(path)), None)  # fail now, not after counting: missing or unreadable
         if not (self.files or self._words or self._token_sets):
@@ -501,20 +383,34 @@ class Candidates:
         if isinstance(typos, bool) or not isinstance(typos, int) or not 0 <= typos <= MAX_TYPOS:
             raise errors.CandidatesError(f"typos must be a whole number from 0 to {MAX_TYPOS}")
         kinds = frozenset(typo_kinds)
-        unknown = kinds - set(TYPO_KINDS)
-        if unknown:
-            raise errors.CandidatesError(f"Unknown typo kinds {sorted(unknown)}; known: {', '.join(TYPO_KINDS)}")
-        if typos and not kinds:
+        if typos_map is None:
+            rules: tuple[tuple[str, str], ...] = ()
+        elif isinstance(typos_map, str | os.PathLike):
+            rules = read_typos_map(typos_map)
+        else:
+            rules = tuple((str(c), str(r)) for c, r in typos_map)
+        model = TypoModel.make(
+            kinds,
+            insert_chars if "insert" in kinds else "",
+            replace_chars if "replace" in kinds else None,
+            keyboard,
+            typo_limits,
+            rules,
+        )
+        if typos and not model.active:
             raise errors.CandidatesError("Typos were asked for but every kind of typo is switched off")
         if typos and "insert" in kinds and not insert_chars:
             raise errors.CandidatesError("Insert typos need at least one character to insert")
+        if typos and "replace" in kinds and replace_chars == "":
+            raise errors.CandidatesError("Replace typos need at least one character to replace with")
         if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
             raise errors.CandidatesError("min_length must be a whole number, 0 or more")
         if isinstance(dedupe_limit, bool) or not isinstance(dedupe_limit, int) or dedupe_limit < 0:
             raise errors.CandidatesError("dedupe_limit must be a whole number, 0 or more")
         self.typos = typos
-        self.typo_kinds = kinds if typos else frozenset()
-        self.insert_chars = "".join(dict.fromkeys(insert_chars)) if "insert" in self.typo_kinds else ""
+        self.typo_model = model if typos else TypoModel.make(frozenset(), "")
+        self.typo_kinds = self.typo_model.active
+        self.insert_chars = self.typo_model.insert_chars
         self.min_length = min_length
         self.dedupe_limit = dedupe_limit
         self._count: CandidateCount | None = None
@@ -525,10 +421,29 @@ class Candidates:
             f"typos={self.typos} min_length={self.min_length}>"
         )
 
+    def _token_set(self, text: str) -> TokenSet | TokenCombos:
+        """Written order without anchors or counts: :class:`TokenSet` (duplicate-free without a set);
+        otherwise :class:`~.grammar.TokenCombos`."""
+        lines = parse_tokens(text)
+        if (
+            self.any_order
+            or self.min_tokens is not None
+            or self.max_tokens is not None
+            or any(ln.anchored for ln in lines)
+        ):
+            return TokenCombos(
+                lines,
+                any_order=self.any_order,
+                min_tokens=self.min_tokens,
+                max_tokens=self.max_tokens,
+                limit=MAX_TOKEN_COMBINATIONS,
+            )
+        return TokenSet(lines)
+
     # ------------------------------------------------------------------ facts
     def options(self) -> dict[str, object]:
         """The settings (no candidate, no token): for checkpoints and messages."""
-        return {
+        opts: dict[str, object] = {
             "typos": self.typos,
             "typoKinds": sorted(self.typo_kinds),
             "insertChars": len(self.insert_chars),
@@ -536,6 +451,17 @@ class Candidates:
             "dedupeLimit": self.dedupe_limit,
             "sources": {"files": len(self.files), "words": len(self._words), "tokenSets": len(self._token_sets)},
         }
+        if self.any_order or self.min_tokens is not None or self.max_tokens is not None:
+            opts["tokens"] = {"anyOrder": self.any_order, "min": self.min_tokens, "max": self.max_tokens}
+        if self.typos:
+            m = self.typo_model
+            opts["typoModel"] = {
+                "keyboard": m.keyboard if m.replace_chars is None else None,
+                "replaceChars": None if m.replace_chars is None else len(m.replace_chars),
+                "limits": dict(m.caps),
+                "mapRules": len(m.typos_map),
+            }
+        return opts
 
     def definition_digest(self) -> bytes:
         """SHA-256 of everything that decides the stream (sources' contents and options).
@@ -544,7 +470,7 @@ class Candidates:
         down with the backup's own PBKDF2 before writing it.
         """
         h = hashlib.sha256()
-        settings = dict(self.options(), insertChars=self.insert_chars, version=STREAM_VERSION)
+        settings = dict(self.options(), typoModel=self.typo_model.settings(), version=STREAM_VERSION)
         h.update(json.dumps(settings, sort_keys=True).encode())
 
         def item(tag: bytes, data: bytes) -> None:
@@ -575,7 +501,8 @@ class Candidates:
 
     def _needs_set(self) -> bool:
         sources = len(self.files) + (1 if self._words else 0) + len(self._token_sets)
-        return bool(self.typos or self.files or self._words or sources > 1)
+        combos = any(isinstance(t, TokenCombos) for t in self._token_sets)
+        return bool(self.typos or self.files or self._words or sources > 1 or combos)
 
     def _generate(self, stats: list[int]) -> Iterator[str]:
         """The stream; ``stats`` collects [duplicates, too_short]."""
@@ -590,11 +517,11 @@ class Candidates:
                 continue
             yield base
         for n in range(1, self.typos + 1):
-            reach = 2 * n  # inserted or repeated characters add at most 2 code units each
+            reach = self.typo_model.reach * n  # inserted or repeated characters add at most 2 code units each
             for base in self._bases():
                 if not base or js_length(base) + reach < min_len:
                     continue
-                for variant in typo_variants(base, n, self.typo_kinds, self.insert_chars):
+                for variant in self.typo_model.variants(base, n):
                     if not variant or js_length(variant) < min_len:
                         continue
                     if seen is not None and not seen.add(variant):
@@ -649,12 +576,17 @@ class Candidates:
         per-position choices, plus caps lock's.  Token sets larger than
         ``ESTIMATE_SAMPLE`` combinations are extrapolated from their first ones.
         """
-        total = 0
-        for base in self._estimate_bases():
-            total += base[1] * sum(
-                _variant_bound(base[0], n, self.typo_kinds, len(self.insert_chars)) for n in range(self.typos + 1)
-            )
-        return total
+        return sum(self.estimate_levels())
+
+    def estimate_levels(self) -> list[int]:
+        """Upper bounds of the candidates with 0, 1, … ``typos`` typos (the stream tries them in
+        that order: every candidate as written before any variant with one typo, and so on)."""
+        levels = [0] * (self.typos + 1)
+        model = self.typo_model
+        for text, weight in self._estimate_bases():
+            for n in range(self.typos + 1):
+                levels[n] += weight * model.bound(text, n)
+        return levels
 
     def _estimate_bases(self) -> Iterator[tuple[str, int]]:
         """(base, weight): every listed candidate once; token sets sampled if large."""
@@ -675,30 +607,3 @@ class Candidates:
             weight = -(-tokens.combinations // max(1, len(sample)))
             for text in sample:
                 yield text, weight
-
-
-def _variant_bound(text: str, n: int, kinds: frozenset[str], inserts: int) -> int:
-    """At most how many variants ``typo_variants(text, n, ...)`` yields (closed form)."""
-    if n <= 0:
-        return 1
-    sizes = []
-    length = len(text)
-    for i, ch in enumerate(text):
-        c = 0
-        if "case" in kinds:
-            flipped = ch.swapcase()
-            c += len(flipped) == 1 and flipped != ch
-        if "swap" in kinds and i + 1 < length and text[i + 1] != ch:
-            c += 1
-        c += ("delete" in kinds) + ("repeat" in kinds) + (inserts if "insert" in kinds else 0)
-        sizes.append(c)
-    sizes.append(inserts if "insert" in kinds else 0)
-    e = [1] + [0] * n  # elementary symmetric sums e_0..e_n of the per-position choices
-    for c in sizes:
-        if c:
-            for k in range(n, 0, -1):
-                e[k] += e[k - 1] * c
-    total = e[n]
-    if "capslock" in kinds and _capslock(text) != text:
-        total += _variant_bound(_capslock(text), n - 1, kinds - {"capslock"}, inserts)
-    return total

@@ -36,6 +36,7 @@ pass a progress callback and a stop signal::
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import random
@@ -53,6 +54,7 @@ from . import checkpoint as cp
 from .candidates import CandidateCount, Candidates
 from .engines import Engine, LocalEngine, available_cpus  # noqa: F401 - also this module's
 from .ranges import RangeJob, RangeResult, _Cursor
+from .slices import Slice
 
 log = logging.getLogger("toolkit.ops.recovery")
 
@@ -139,7 +141,11 @@ class PasswordSearch:
         candidates: Candidates,
         *,
         checkpoint: str | os.PathLike[str] | None = None,
+        worker: tuple[int, int] | None = None,
+        skip: int = 0,
     ) -> None:
+        #: The part of the numbered stream this search covers (``worker=(K, N)``, ``skip``; :mod:`.slices`).
+        self.slice = Slice.make(worker, skip)
         data = ct.read_source(source)
         self.container = ct.parse_container(data)
         if len(self.container.ciphertext) < ct.BLOCK:
@@ -152,6 +158,8 @@ class PasswordSearch:
         self.checkpoint_path = os.fspath(checkpoint) if checkpoint is not None else None
         self._file_sha256 = hashlib.sha256(data).hexdigest()
         digest = candidates.definition_digest()
+        if not self.slice.whole:  # each slice has its own checkpoint; another slice's is refused
+            digest = hashlib.sha256(digest + json.dumps(self.slice.settings(), sort_keys=True).encode()).digest()
         secret = cp.search_secret(digest, self.container.kdf, self._file_sha256)
         self._search = cp.search_fingerprint(secret)
         self._mac_key = cp.mac_key(secret)
@@ -171,14 +179,13 @@ class PasswordSearch:
                     hint="Delete it to start the search afresh.",
                 )
         self.counts: CandidateCount = candidates.count()
-        if saved is not None and saved.total != self.counts.total:
+        size = self.slice.size(self.counts.total)
+        if saved is not None and saved.total != size:
             raise errors.CheckpointError(
-                f"The checkpoint {self.checkpoint_path} counted {saved.total:,} candidates, now there are "
-                f"{self.counts.total:,}"
+                f"The checkpoint {self.checkpoint_path} counted {saved.total:,} candidates, now there are {size:,}"
             )
-        self._progress = saved or cp.Checkpoint(
-            file_sha256=self._file_sha256, search=self._search, total=self.counts.total
-        )
+        # The checkpoint counts in the slice's own numbering (0 … size-1): the whole stream's when not split.
+        self._progress = saved or cp.Checkpoint(file_sha256=self._file_sha256, search=self._search, total=size)
         self._progress.options = candidates.options()
         log.debug(
             "search prepared: %d candidates, %d resumed, %d iterations",
@@ -192,7 +199,12 @@ class PasswordSearch:
 
     @property
     def total(self) -> int:
-        """Distinct candidates in the stream."""
+        """Distinct candidates this search covers: the stream's, or its slice's (``worker``, ``skip``)."""
+        return self._progress.total
+
+    @property
+    def stream_total(self) -> int:
+        """Distinct candidates in the whole stream (all slices)."""
         return self.counts.total
 
     @property
@@ -207,13 +219,13 @@ class PasswordSearch:
 
     # ------------------------------------------------------------------ run
     def ranges(self, size: int) -> Iterator[tuple[int, int]]:
-        """The not-yet-done index ranges ``[start, end)``, at most ``size`` long, in order."""
+        """The not-yet-done stream index ranges ``[start, end)``, at most ``size`` long, in order."""
         state = self._progress
         position = state.done
         for start, end in [*state.done_ranges, (self.total, self.total)]:
             while position < start:
                 stop = min(position + size, start)
-                yield position, stop
+                yield from self.slice.stream_ranges(position, stop)
                 position = stop
             position = max(position, end)
 
@@ -421,11 +433,12 @@ class _Run:
                     f"{worker}'s answer for candidates {start}-{end} disagrees with this computer's own check"
                 )
         self.found_at = found_at if found_at is not None else self.found_at
+        local = self.search.slice.local  # the checkpoint counts in the slice's numbering
         if found_at is None:
-            self.state.mark(start, end)
+            self.state.mark(local(start), local(end))
         else:  # the hit stays not done: a checkpoint kept until the password reached its user finds it again
-            self.state.mark(start, found_at)
-            self.state.mark(found_at + 1, end)
+            self.state.mark(local(start), local(found_at))
+            self.state.mark(local(found_at) + 1, local(end))
 
     def drive(self, engine: Engine, ranges: Iterator[tuple[int, int]], checkpoint_interval: float) -> None:
         """Keep the engine busy with ranges until found, exhausted or stopped."""
@@ -516,6 +529,19 @@ class Estimate:
     workers: int
     #: Where it would run, for a person (the engine's :meth:`~.engines.Engine.describe`).
     where: str = ""
+    #: Upper bounds per typo level (0 typos, 1, …): the search tries them in that order.
+    levels: tuple[int, ...] = ()
+
+    @property
+    def level_seconds(self) -> tuple[float, ...]:
+        """Worst-case seconds until every candidate with at most 0, 1, … typos has been tried."""
+        if self.rate <= 0:
+            return tuple(float("inf") for _ in self.levels)
+        out, done = [], 0
+        for n in self.levels:
+            done += n
+            out.append(done / self.rate)
+        return tuple(out)
 
     @property
     def seconds(self) -> float:
@@ -528,11 +554,20 @@ class Estimate:
 
     @property
     def text(self) -> str:
-        """``At most 84,268,720 candidates: about 13.0 h at 1,800 guesses/s on 2 cores``."""
-        return (
+        """``At most 84,268,720 candidates: about 13.0 h at 1,800 guesses/s on 2 cores`` and, with typos,
+        ``; as written within 2 s, with up to 1 typo within 25 min`` (worst cases: the levels come in order)."""
+        text = (
             f"At most {self.candidates:,} candidates: about {format_duration(self.seconds)} at "
             f"{self.rate:,.0f} guesses/s on {self.where or self.workers}"
         )
+        if len(self.levels) > 1:
+            steps = [
+                ("as written" if n == 0 else f"with up to {n} typo{'s' if n > 1 else ''}")
+                + f" within {format_duration(t)}"
+                for n, t in enumerate(self.level_seconds[:-1])
+            ]
+            text += "; " + ", ".join(steps)
+        return text
 
     def confirmation(self) -> errors.ConfirmationNeededError | None:
         """The error to raise when the search should not start unconfirmed (None: it may)."""
@@ -541,18 +576,21 @@ class Estimate:
         return errors.ConfirmationNeededError(f"This search may take {format_duration(self.seconds)}")
 
 
-def plan(source: Any, candidates: Candidates, engine: Engine) -> Estimate:
+def plan(source: Any, candidates: Candidates, engine: Engine, *, worker: tuple[int, int] | None = None) -> Estimate:
     """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time on
     ``engine`` (opened here: a cluster is connected and its threads counted), each worker as fast as this
-    machine's core (one PBKDF2 derivation is timed now)."""
+    machine's core (one PBKDF2 derivation is timed now); per typo level too.  ``worker=(K, N)``: one
+    slice's share (a 1/N of every level)."""
+    share = Slice.make(worker).workers
     kdf = ct.parse_container(ct.read_source(source)).kdf if not isinstance(source, ct.KdfParams) else source
     engine.open()
     t0 = time.perf_counter()
     ct.derive_key(b"calibration", kdf)
     per_guess = max(time.perf_counter() - t0, 1e-6)
     workers = max(1, engine.workers)
+    levels = tuple(-(-n // share) for n in candidates.estimate_levels())
     return Estimate(
-        candidates=candidates.estimate(), rate=workers / per_guess, workers=workers, where=engine.describe()
+        candidates=sum(levels), rate=workers / per_guess, workers=workers, where=engine.describe(), levels=levels
     )
 
 
@@ -576,6 +614,8 @@ def recover_password(
     workers: int | None = None,
     progress: ProgressCallback | None = None,
     stop: StopSignal = None,
+    worker: tuple[int, int] | None = None,
+    skip: int = 0,
 ) -> RecoveryResult:
     """Search ``candidates`` (a :class:`Candidates`, or a list of words) for the password of the backup
     ``source`` (see :class:`PasswordSearch`) on ``engine`` (default: ``workers`` local processes).
@@ -584,7 +624,7 @@ def recover_password(
     """
     if not isinstance(candidates, Candidates):
         candidates = Candidates(words=[candidates] if isinstance(candidates, str) else list(candidates))
-    search = PasswordSearch(source, candidates, checkpoint=checkpoint)
+    search = PasswordSearch(source, candidates, checkpoint=checkpoint, worker=worker, skip=skip)
     result = search.run(engine, workers=workers, progress=progress, stop=stop)
     if result.found:
         search.forget()
