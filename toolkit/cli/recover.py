@@ -1,5 +1,8 @@
 """``concordium-backup recover-password FILE``: a thin skin over :mod:`toolkit.ops.recovery`.
 
+FILE is a backup or the Desktop Wallet's own database (its login password; no checkpoint beside it unless
+``--checkpoint`` names one: its folder is the wallet's).
+
 Exit codes: 0 found, 1 exhausted, 2 the file, the options or the cluster cannot be used,
 130 stopped with Ctrl-C (143 SIGTERM, 129 SIGHUP; the checkpoint is kept either way: run
 the same command to resume).
@@ -16,13 +19,13 @@ import threading
 from typing import Any, TextIO
 
 from toolkit import errors
-from toolkit.format.container import parse_container, read_source
 from toolkit.format.files import check_output_path, refuse_same_file, write_bytes_atomic
 from toolkit.ops.recovery import candidates as cands
 from toolkit.ops.recovery.engines import STOP_SIGNALS, Engine, LocalEngine
 from toolkit.ops.recovery.keyboards import DEFAULT_KEYBOARD, KEYBOARDS
 from toolkit.ops.recovery.search import PasswordSearch, RecoveryResult, plan
 from toolkit.ops.recovery.slices import Slice, walk
+from toolkit.ops.recovery.targets import Target, read_target
 from toolkit.textsafe import safe_text
 
 from .common import add_json_flag, emit, print_json
@@ -60,10 +63,17 @@ exit codes: 0 found, 1 exhausted, 2 file, options or cluster unusable,
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.description = "Find a forgotten backup password from what its owner remembers, on every core."
+    p.description = (
+        "Find a forgotten backup password, or the Desktop Wallet's login password from its database, from what "
+        "its owner remembers, on every core."
+    )
     p.epilog = EPILOG
     p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.add_argument("file", metavar="FILE", help="the backup (wallet-export.json or a .concordiumwallet file)")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="the backup (wallet-export.json or a .concordiumwallet file) or the wallet's database",
+    )
     src = p.add_argument_group("candidates")
     src.add_argument(
         "--candidates", metavar="LIST", action="append", default=[], help="a file with one candidate per line"
@@ -124,7 +134,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     run_group.add_argument(
         "--checkpoint",
         metavar="PATH",
-        help=f"progress file for resuming (default: FILE{CHECKPOINT_SUFFIX}); holds no candidate",
+        help=f"progress file for resuming (default: FILE{CHECKPOINT_SUFFIX}; none for the wallet's database); "
+        "holds no candidate",
     )
     run_group.add_argument("--no-checkpoint", action="store_true", help="keep no progress file")
     run_group.add_argument(
@@ -316,20 +327,21 @@ def run(args: argparse.Namespace) -> int:
     part = Slice.make(worker, args.skip)
     if args.list_candidates is not None or args.count:
         return _list(args, info, candidates, part)
+    target = read_target(args.file)  # a file that is neither a backup nor a wallet database fails before counting
     suffix = CHECKPOINT_SUFFIX + (f"-{worker[0]}-of-{worker[1]}" if worker else "")
-    checkpoint = None if args.no_checkpoint else (args.checkpoint or args.file + suffix)
+    # Nothing is written beside the wallet's database unless named (its folder is the wallet's own).
+    default = None if target.what == "database" else args.file + suffix
+    checkpoint = None if args.no_checkpoint else (args.checkpoint or default)
     inputs = (args.file, *args.candidates, *args.tokens, *([args.typos_map] if args.typos_map else []))
     for written in (checkpoint, args.output):
         if written:
             refuse_same_file(written, inputs)
 
-    data = read_source(args.file)
-    container = parse_container(data)  # a file that is not a backup fails before any counting
     if args.output:
         _check_output(args.output)
     engine = _engine(args)
     try:
-        return _run(args, info, data, container, candidates, checkpoint, engine, part)
+        return _run(args, info, target, candidates, checkpoint, engine, part)
     finally:
         engine.close()
 
@@ -337,15 +349,14 @@ def run(args: argparse.Namespace) -> int:
 def _run(
     args: argparse.Namespace,
     info: TextIO,
-    data: bytes,
-    container: Any,
+    target: Target,
     candidates: cands.Candidates,
     checkpoint: str | None,
     engine: Engine,
     part: Slice,
 ) -> int:
     worker = (part.worker, part.workers) if part.workers > 1 else None
-    estimate = plan(container.kdf, candidates, engine, worker=worker)
+    estimate = plan(target, candidates, engine, worker=worker)
     print(estimate.text, file=info, flush=True)
     for note in engine.notes():
         emit(f"note: {note}", sys.stderr)
@@ -353,7 +364,7 @@ def _run(
     if refusal is not None and not args.yes:
         raise refusal
     print("Counting candidates…", file=sys.stderr, flush=True)
-    search = PasswordSearch(data, candidates, checkpoint=checkpoint, worker=worker, skip=part.skip)
+    search = PasswordSearch(target, candidates, checkpoint=checkpoint, worker=worker, skip=part.skip)
     counts = search.counts
     skipped = []
     if counts.duplicates:
@@ -365,10 +376,12 @@ def _run(
         + (f" (slice {part.worker}/{part.workers} of {counts.total:,})" if part.workers > 1 else "")
         + (f" (from candidate {part.skip:,} on)" if part.skip else "")
         + (f" ({' and '.join(skipped)} skipped)" if skipped else "")
-        + f", {search.container.kdf.iterations:,} PBKDF2 iterations each, on {engine.describe()}",
+        + f", {target.cost()}, on {engine.describe()}",
         file=info,
         flush=True,
     )
+    if checkpoint is None and not args.no_checkpoint:
+        print("No progress file is kept beside the wallet's database: --checkpoint PATH keeps one.", file=info)
     if search.resumed:
         print(f"Resuming: {search.resumed:,} already tried (checkpoint {checkpoint})", file=info, flush=True)
 
@@ -379,7 +392,7 @@ def _run(
         if moved is not None:
             where = f"it is in {output} instead" if output else "it is shown here instead"
             emit(f"concordium-backup: warning: {moved.code}: {moved.reason}; {where}.", sys.stderr)
-    code = _report(result, args, info, checkpoint, signum, output)
+    code = _report(result, args, info, checkpoint, signum, output, search_what=target.what)
     if result.found:
         search.forget()  # the password reached its user: only now is the checkpoint gone
     return code
@@ -436,6 +449,7 @@ def _report(
     checkpoint: str | None,
     signum: int,
     output: str | None,
+    search_what: str = "backup",
 ) -> int:
     for worker in result.failed_workers:
         emit(
@@ -449,6 +463,8 @@ def _report(
             obj: dict[str, Any] = {"found": True, "password": shown, "tried": result.tried, "total": result.total}
             obj.update(engine=result.engine, workers=result.workers)
             obj["kind"] = result.kind
+            if result.rekeyed:
+                obj["rekeyed"] = True
             if output:
                 obj["output"] = output
             if result.failed_workers:
@@ -460,6 +476,7 @@ def _report(
             what = {
                 "desktop-wallet": "a Desktop Wallet backup",
                 "legacy-mobile-wallet": "a legacy mobile wallet backup",
+                "desktop-wallet-database": "the Desktop Wallet's database",
             }
             print(
                 f"Found the password after {result.tried:,} candidates"
@@ -476,6 +493,11 @@ def _report(
                     )
                 if result.password != result.password.strip():
                     print("(It begins or ends with a space.)")
+            if result.rekeyed:
+                print(
+                    "(It is the part of a candidate before its first '.' or ' as ': the wallet's password change to "
+                    "that candidate re-keyed the database to this part and failed.)"
+                )
         if result.problem is not None:
             emit(f"concordium-backup: {result.problem.code}: {result.problem.message}", sys.stderr)
             return EXIT_UNUSABLE
@@ -511,6 +533,8 @@ def _report(
         print_json(obj)
     elif result.trusted:
         print(f"Exhausted after {result.tried:,} candidates: the password is not among them.")
+        if search_what == "database":
+            print("(Each candidate with '.' or ' as ' was also tried as the part before it.)")
     else:
         print(
             f"Exhausted after {result.tried:,} candidates: not found by the cluster's workers (their word; "

@@ -1,11 +1,12 @@
 """The work of one task: check the candidates with indexes ``[start, end)`` of a numbered stream.
 
 What travels to a worker is the *definition* (a :class:`RangeJob`: the
-candidate sources and options, and the backup's KDF parameters, IV and first
-block), once; a task is only two numbers.  The worker regenerates its range
+candidate sources and options, and the file's cheap check — a backup's KDF
+parameters, IV and first block, or a wallet database's first page; see
+:mod:`.targets`), once; a task is only two numbers.  The worker regenerates its range
 from the definition and answers with a :class:`RangeResult`: how many it
 checked and the *indexes* whose key decrypted the first block to a known
-start — never a candidate.  The caller regenerates candidate ``i`` itself and
+start (a database: whose key passed page 1's HMAC) — never a candidate.  The caller regenerates candidate ``i`` itself and
 confirms it with a full decrypt.
 
 Regenerating is cheap next to PBKDF2 (microseconds against a millisecond or
@@ -22,9 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.format import container as ct
-
 from .candidates import Candidates
+from .targets import Check
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,8 @@ class RangeJob:
     """The definition a worker needs; its repr shows no candidate and no key material."""
 
     candidates: Candidates = field(repr=False)
-    kdf: ct.KdfParams = field(repr=False)
-    iv: bytes = field(repr=False)
-    first_block: bytes = field(repr=False)
+    #: The file's cheap check (:class:`~.targets.BlockCheck` or :class:`~.targets.PageCheck`).
+    check: Check = field(repr=False)
     #: Random: names this search's cursors in a worker (and nothing else).
     ident: str = field(default_factory=lambda: secrets.token_hex(8))
 
@@ -97,7 +96,8 @@ class _Cursor:
 
     def __init__(self, job: RangeJob) -> None:
         self.job = job
-        self.box = ct.Container(ciphertext=job.first_block, iv=job.iv, kdf=job.kdf, metadata={})
+        #: ``matches(candidate)``: the password that passed the check, or None.
+        self.matches = job.check.matcher()
         self.stream: Iterator[str] = iter(job.candidates)
         self.position = 0  # index of the next candidate self.stream yields
 
@@ -129,7 +129,7 @@ def check_range(job: RangeJob, start: int, end: int) -> RangeResult:
     try:
         cur = _cursor(job)
         cur.seek(start)
-        box, kdf = cur.box, job.kdf
+        matches = cur.matches
         hits: list[int] = []
         tried = 0
         for index in range(start, end):
@@ -138,7 +138,7 @@ def check_range(job: RangeJob, start: int, end: int) -> RangeResult:
                 break
             cur.position += 1
             tried += 1
-            if ct.first_block_matches(box, ct.derive_key(candidate, kdf)):
+            if matches(candidate) is not None:
                 hits.append(index)
         return RangeResult(start, end, tried, tuple(hits))
     except Exception as exc:  # a message could quote a candidate: only its kind leaves this function

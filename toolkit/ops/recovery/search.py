@@ -2,7 +2,8 @@
 
 Per candidate a worker process derives the key with the backup's own PBKDF2
 parameters and decrypts **one** block, comparing it with the known start of
-either wallet's plaintext (docs/FORMAT.md §1).  Only a hit is confirmed, in the
+either wallet's plaintext (docs/FORMAT.md §1) — or, for the Desktop Wallet's own
+database, checks page 1's HMAC (:mod:`.targets`).  Only a hit is confirmed, in the
 main process, by a full decrypt, parse and classification.
 
 The candidate stream is numbered: the main process hands out index ranges
@@ -48,13 +49,13 @@ from typing import Any
 
 from toolkit import errors
 from toolkit.format import container as ct
-from toolkit.model.backup import open_with_key
 
 from . import checkpoint as cp
 from .candidates import CandidateCount, Candidates
 from .engines import Engine, LocalEngine, available_cpus  # noqa: F401 - also this module's
 from .ranges import RangeJob, RangeResult, _Cursor
 from .slices import Slice
+from .targets import NO_MATCH, Target, read_target
 
 log = logging.getLogger("toolkit.ops.recovery")
 
@@ -91,7 +92,7 @@ class RecoveryResult:
     #: Guesses per second in this run.
     rate: float
     workers: int
-    #: "desktop-wallet" / "legacy-mobile-wallet" when found and confirmed.
+    #: "desktop-wallet" / "legacy-mobile-wallet" / "desktop-wallet-database" when found and confirmed.
     kind: str | None = None
     #: Found, but the file cannot be used (damaged beyond the first block, or not a wallet export).
     problem: errors.BackupError | None = None
@@ -107,6 +108,9 @@ class RecoveryResult:
     spot_checked: int = 0
     #: Workers whose answers disagreed with this computer's own check (the search stopped unless it found).
     failed_workers: tuple[str, ...] = ()
+    #: A wallet database that opened with the part of a candidate before '.' or ' as ' (``password``): the key
+    #: the wallet's password-change bug left (docs: WALLET-DB.md).
+    rekeyed: bool = False
 
     @property
     def status(self) -> str:
@@ -128,9 +132,11 @@ def _stop_callable(stop: StopSignal) -> Callable[[], bool]:
 
 
 class PasswordSearch:
-    """One search of one backup file: prepared (file parsed, checkpoint read, candidates counted), then run.
+    """One search of one backup file or wallet database: prepared (file parsed, checkpoint read, candidates
+    counted), then run.
 
-    ``source``: a path, the file's bytes or a binary file object.  ``checkpoint``:
+    ``source``: a path, the file's bytes, a binary file object or a :class:`~.targets.Target`; a wallet database
+    is recognised by content.  ``checkpoint``:
     where progress is kept (resumed from if it exists and matches); None keeps none.
     Raises a :class:`~toolkit.errors.BackupError` if the file cannot be searched.
     """
@@ -146,21 +152,17 @@ class PasswordSearch:
     ) -> None:
         #: The part of the numbered stream this search covers (``worker=(K, N)``, ``skip``; :mod:`.slices`).
         self.slice = Slice.make(worker, skip)
-        data = ct.read_source(source)
-        self.container = ct.parse_container(data)
-        if len(self.container.ciphertext) < ct.BLOCK:
-            raise errors.DamagedError(
-                f"The encrypted data is {len(self.container.ciphertext)} bytes, less than one 16-byte block, "
-                "so no password can be checked",
-                hint="Use another copy of the backup.",
-            )
+        #: What is searched: a backup file or a wallet database (:mod:`.targets`).
+        self.target: Target = read_target(source)
+        #: A backup's parsed container (None for a wallet database).
+        self.container = getattr(self.target, "container", None)
         self.candidates = candidates
         self.checkpoint_path = os.fspath(checkpoint) if checkpoint is not None else None
-        self._file_sha256 = hashlib.sha256(data).hexdigest()
+        self._file_sha256 = hashlib.sha256(self.target.data).hexdigest()
         digest = candidates.definition_digest()
         if not self.slice.whole:  # each slice has its own checkpoint; another slice's is refused
             digest = hashlib.sha256(digest + json.dumps(self.slice.settings(), sort_keys=True).encode()).digest()
-        secret = cp.search_secret(digest, self.container.kdf, self._file_sha256)
+        secret = cp.search_secret(digest, self.target.secret_kdf, self._file_sha256)
         self._search = cp.search_fingerprint(secret)
         self._mac_key = cp.mac_key(secret)
         saved = cp.load(self.checkpoint_path) if self.checkpoint_path else None
@@ -188,10 +190,10 @@ class PasswordSearch:
         self._progress = saved or cp.Checkpoint(file_sha256=self._file_sha256, search=self._search, total=size)
         self._progress.options = candidates.options()
         log.debug(
-            "search prepared: %d candidates, %d resumed, %d iterations",
+            "search prepared: %d candidates, %d resumed, a %s",
             self.counts.total,
             self._progress.tried,
-            self.container.kdf.iterations,
+            self.target.what,
         )
 
     def __repr__(self) -> str:
@@ -231,9 +233,7 @@ class PasswordSearch:
 
     def per_guess(self) -> float:
         """Seconds one guess takes on this machine (one PBKDF2 derivation, measured now)."""
-        t0 = time.perf_counter()
-        ct.derive_key(b"calibration", self.container.kdf)
-        return max(time.perf_counter() - t0, 1e-6)
+        return self.target.per_guess()
 
     def estimate(self) -> int:
         """An upper bound of the candidates, without counting them (see :meth:`Candidates.estimate`)."""
@@ -250,23 +250,15 @@ class PasswordSearch:
         """Candidate ``index`` of the stream, regenerated here (a worker only ever names the index)."""
         return next(self.candidates.iter_from(index), None)
 
-    def check(self, password: str) -> tuple[bool, bool, str | None, errors.BackupError | None]:
-        """(first block matches?, right password?, kind, problem): this computer's own derivation and, when the
-        first block matches, a full decrypt."""
-        key = ct.derive_key(password, self.container.kdf)
-        if not ct.first_block_matches(self.container, key):
-            return False, False, None, None
-        try:
-            return True, True, open_with_key(self.container, key).kind, None
-        except errors.WrongPasswordError:
-            return True, False, None, None
-        except errors.BackupError as exc:
-            return True, True, None, errors.without_traceback(exc)  # kept in the result: no frames (password)
+    def check(self, password: str) -> Any:
+        """This computer's own derivation and, when the cheap check matches, a full open: a
+        :class:`~.targets.Verdict` (matched?, right?, the password that opened it, kind, problem, rekeyed?)."""
+        return self.target.confirm(password)
 
     def confirm(self, password: str) -> tuple[bool, str | None, errors.BackupError | None]:
         """(right password?, kind, problem) from a full decrypt."""
-        _first, right, kind, problem = self.check(password)
-        return right, kind, problem
+        verdict = self.check(password)
+        return verdict.right, verdict.kind, verdict.problem
 
     def save(self) -> None:
         if self.checkpoint_path:
@@ -274,13 +266,7 @@ class PasswordSearch:
 
     def job(self, *, portable: bool = False) -> RangeJob:
         """The definition workers get (``portable``: file contents held in memory, for other machines)."""
-        c = self.container
-        return RangeJob(
-            candidates=self.candidates.portable() if portable else self.candidates,
-            kdf=c.kdf,
-            iv=c.iv,
-            first_block=c.first_block,
-        )
+        return RangeJob(candidates=self.candidates.portable() if portable else self.candidates, check=self.target.check)
 
     def run(
         self,
@@ -354,6 +340,7 @@ class _Run:
         self.password: str | None = None
         self.kind: str | None = None
         self.problem: errors.BackupError | None = None
+        self.rekeyed = False
         self.false_hits = 0
         self.stopped = False
         self.finished = False
@@ -378,7 +365,7 @@ class _Run:
         chosen = sorted(random.SystemRandom().sample(range(start, end), count))
         if self._cursor is None:
             self._cursor = _Cursor(self.search.job())
-        cur, kdf = self._cursor, self.search.container.kdf
+        cur = self._cursor
         matched: dict[int, str] = {}
         tried: list[int] = []
         for index in chosen:
@@ -388,7 +375,7 @@ class _Run:
                 break
             cur.position += 1
             tried.append(index)
-            if ct.first_block_matches(cur.box, ct.derive_key(candidate, kdf)):
+            if cur.matches(candidate) is not None:
                 matched[index] = candidate
         self.spot_checked += len(tried)
         return frozenset(tried), matched
@@ -415,14 +402,13 @@ class _Run:
             if self.password is not None:
                 break
             candidate = matched.get(index) or self.search.candidate_at(index)
-            first, right, kind, problem = (
-                self.search.check(candidate) if candidate is not None else (False, False, None, None)
-            )
-            if index in claimed and not first and not engine.trusted:
+            verdict = self.search.check(candidate) if candidate is not None else NO_MATCH
+            if index in claimed and not verdict.matched and not engine.trusted:
                 lie = True  # a claimed match this computer's own derivation refuses
-            if right:
-                self.password, self.kind, self.problem, found_at = candidate, kind, problem, index
-            elif first:
+            if verdict.right:
+                self.password, self.kind, self.problem = verdict.password, verdict.kind, verdict.problem
+                self.rekeyed, found_at = verdict.rekeyed, index
+            elif verdict.matched:
                 self.false_hits += 1
                 log.debug("a first-block match was refused by the full decrypt")
         if lie:
@@ -515,6 +501,7 @@ class _Run:
             trusted=engine.trusted,
             spot_checked=self.spot_checked,
             failed_workers=tuple(self.failed_workers),
+            rekeyed=self.rekeyed,
         )
 
 
@@ -579,13 +566,18 @@ class Estimate:
 def plan(source: Any, candidates: Candidates, engine: Engine, *, worker: tuple[int, int] | None = None) -> Estimate:
     """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time on
     ``engine`` (opened here: a cluster is connected and its threads counted), each worker as fast as this
-    machine's core (one PBKDF2 derivation is timed now); per typo level too.  ``worker=(K, N)``: one
-    slice's share (a 1/N of every level)."""
+    machine's core (one key derivation with the file's own KDF is timed now: a wallet database's is some 50
+    times a backup's); per typo level too.  ``source``: what :class:`PasswordSearch` takes, or a backup's
+    ``KdfParams``.  ``worker=(K, N)``: one slice's share (a 1/N of every level)."""
     share = Slice.make(worker).workers
-    kdf = ct.parse_container(ct.read_source(source)).kdf if not isinstance(source, ct.KdfParams) else source
+    if isinstance(source, ct.KdfParams):
+        kdf = source
+        timed: Callable[[], Any] = lambda: ct.derive_key(b"calibration", kdf)  # noqa: E731
+    else:
+        timed = read_target(source).calibration()
     engine.open()
     t0 = time.perf_counter()
-    ct.derive_key(b"calibration", kdf)
+    timed()
     per_guess = max(time.perf_counter() - t0, 1e-6)
     workers = max(1, engine.workers)
     levels = tuple(-(-n // share) for n in candidates.estimate_levels())
