@@ -89,8 +89,12 @@ def test_a_named_checkpoint_resumes_and_its_secret_uses_the_databases_kdf(tmp_pa
     data = db.read_bytes()
     digest = Candidates(words=words).definition_digest()
     sha = hashlib.sha256(data).hexdigest()
-    own = cp.search_secret(digest, ct.KdfParams(iterations=sc.KDF_ITERATIONS, salt=data[: sc.SALT_LEN]), sha)
-    assert saved.verifies(cp.mac_key(own))  # keyed by the database's own cost and salt
+    own = cp.search_secret(
+        digest, ct.KdfParams(iterations=sc.KDF_ITERATIONS, salt=data[: sc.SALT_LEN], hash_algorithm="sha512"), sha
+    )
+    assert saved.verifies(cp.mac_key(own))  # keyed by the database's own cost, hash and salt
+    sha256 = cp.search_secret(digest, ct.KdfParams(iterations=sc.KDF_ITERATIONS, salt=data[: sc.SALT_LEN]), sha)
+    assert not saved.verifies(cp.mac_key(sha256))  # (a backup's SHA-256 at the same count is cheaper than a guess)
     again = PasswordSearch(db, Candidates(words=words), checkpoint=ckpt)
     result = again.run(LocalEngine(1), range_size=1)
     assert result.found and result.password == LOGIN and result.resumed == saved.tried

@@ -15,8 +15,9 @@ Candidates ``0 .. done-1`` of the deterministic stream (see
 Everything in it derived from the candidates — the ``search`` fingerprint and
 the key of ``mac`` — comes from one **slow, file-bound secret**
 (:func:`search_secret`): PBKDF2-HMAC-SHA256 of the candidate definition's
-digest with :data:`SLOWDOWN` times the backup's own iteration count and a salt
-made of the backup's salt and the file's hash.  Nothing fast is keyed by the
+digest with :data:`SLOWDOWN` times the file's own iteration count (and, for the
+wallet's database, its own hash: SHA-512) and a salt made of the file's salt and
+the file's hash.  Nothing fast is keyed by the
 candidates: testing a guessed hint against a checkpoint costs at least what
 testing it against the backup costs (``bench/bench_checkpoint_oracle.py``
 measures both).  Version 2 keyed its MAC with a plain SHA-256 of the
@@ -46,6 +47,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
 from toolkit import errors
 from toolkit.format.container import KdfParams, derive_key
 
@@ -59,9 +63,15 @@ MAX_CHECKPOINT_SIZE = 1024 * 1024
 
 def search_secret(definition_digest: bytes, kdf: KdfParams, file_sha256: str) -> bytes:
     """The secret behind everything a checkpoint derives from the candidates: PBKDF2 of their digest with
-    :data:`SLOWDOWN` × the backup's iterations, salted with the backup's salt and the file's hash."""
+    :data:`SLOWDOWN` × the file's iterations and the file's own hash (SHA-256 for a backup, SHA-512 for the
+    wallet's database), salted with the file's salt and its hash."""
     salt = hashlib.sha256(b"concordium-backup/recovery-checkpoint-3\0" + kdf.salt + file_sha256.encode()).digest()
-    return derive_key(definition_digest, KdfParams(iterations=kdf.iterations * SLOWDOWN, salt=salt))
+    iterations = kdf.iterations * SLOWDOWN
+    if kdf.hash_algorithm == "sha512":  # the wallet database's KDF (SQLCipher 4): SHA-512 costs more per iteration
+        return PBKDF2HMAC(algorithm=hashes.SHA512(), length=32, salt=salt, iterations=iterations).derive(
+            definition_digest
+        )
+    return derive_key(definition_digest, KdfParams(iterations=iterations, salt=salt))
 
 
 def search_fingerprint(secret: bytes) -> str:

@@ -151,7 +151,9 @@ class DatabaseTarget(Target):
         self.data = data
         self.check = PageCheck(page1=bytes(data[: sc.PAGE_SIZE]))
         # The checkpoint's secret costs what the database's own KDF costs, salted with its salt.
-        self.secret_kdf = ct.KdfParams(iterations=sc.KDF_ITERATIONS, salt=bytes(data[: sc.SALT_LEN]))
+        self.secret_kdf = ct.KdfParams(
+            iterations=sc.KDF_ITERATIONS, salt=bytes(data[: sc.SALT_LEN]), hash_algorithm="sha512"
+        )
 
     def calibration(self) -> Any:
         return lambda: sc.derive_keys(b"calibration", self.check.page1[: sc.SALT_LEN])
