@@ -6,7 +6,8 @@
   anchors, wildcards; ``pieces_tokens`` builds it from a form's fields.
 - :mod:`.typos` / :mod:`.keyboards` — the typo model (replace by keyboard neighbour, limits, map).
 - :mod:`.slices` — ``worker=(K, N)`` and ``skip``: which part of the numbered stream a search covers.
-- :mod:`.search` — the search over the container's one-block check: ranges, progress, result.
+- :mod:`.search` — the search over the file's cheap check: ranges, progress, result.
+- :mod:`.targets` — what is searched: a backup (one AES block) or the wallet's database (page 1's HMAC).
 - :mod:`.ranges` — one task: regenerate an index range from the definition, answer with hit indexes.
 - :mod:`.engines` — where ranges run: the :class:`Engine` protocol and local processes (the default).
 - :mod:`.cluster` — a Dask cluster as an engine (the only module that imports ``distributed``).
