@@ -202,6 +202,44 @@ def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str
     keep_screenshot(merge, tmp_path, "journey-merge.png")
 
 
+def test_older_and_newer_of_one_wallet_take_the_way_out_to_an_importable_export(
+    desk_url: str, page, tmp_path: Path
+) -> None:
+    from toolkit.ops.merge import empty_wallet, preview_import
+
+    from .test_leave_out import identity_key, newer, older
+
+    older_file, newer_file = tmp_path / "wallet-older.json", tmp_path / "wallet-newer.json"
+    older_file.write_bytes(make_file(dumps_js(older()), "one-wallet-pw"))
+    newer_file.write_bytes(make_file(dumps_js(newer()), "one-wallet-pw"))
+    key = identity_key(newer(), 1)
+    open_desk(page, desk_url)
+    merge = form(page, "Preview an import")
+    upload(page, merge, "wallet's backup (A)", older_file)
+    type_into(merge, "the wallet backup's password", "one-wallet-pw")
+    upload(page, merge, "backup to import (B)", newer_file)
+    type_into(merge, "the imported backup's password", "one-wallet-pw")
+    press(merge, "Preview import")
+    expect(merge.locator(".ctk-error").last).to_contain_text(f"leave out identity {key}".capitalize())
+    assert "see the import preview" not in merge.inner_text()
+    choice = merge.locator(".ctk-leave-out label", has_text=key)
+    expect(choice).to_be_visible()
+    expect(merge.locator("label", has_text="Import B alone into a new, empty wallet")).to_be_visible()
+    keep_screenshot(merge, tmp_path, "journey-merge-way-out.png")
+    choice.locator("input[type=checkbox]").check()
+    type_into(merge, "the wallet backup's password", "one-wallet-pw")
+    type_into(merge, "the imported backup's password", "one-wallet-pw")
+    press(merge, "Preview import")
+    expect(merge.locator(".ctk-ok")).to_contain_text("goes through")
+
+    saved = export_and_download(page, tmp_path, "#1 wallet-older.json + wallet-newer.json (merged")
+    merged = open_backup(saved, NEW_PASSWORD)
+    # B's version of the record was left out: the wallet keeps A's (still pending)
+    assert merged.records("identities")[1]["status"] == "pending" and identity_key(merged.document, 1) == key
+    assert preview_import(empty_wallet(merged), merged).ok  # the export is a file the wallet imports
+    no_secret_on_page(page, "one-wallet-pw", NEW_PASSWORD)
+
+
 def test_ledger_check_against_the_salvaged_backup(desk_url: str, page, tmp_path: Path) -> None:
     from .ledger_sim import LedgerSim, SimConfig
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SAMPLES, make_file
 from toolkit import open_backup
 from toolkit.format.jsonio import dumps_js
 from toolkit.ops.merge import preview_import
 from toolkit.testing import synthetic
 from toolkit.widgets import ExportForm, MergeForm, password_for
+from toolkit.widgets.html import esc
 
 WALLET = SAMPLES / "wallet-export.json"
 LATER = SAMPLES / "wallet-export-later.json"
@@ -134,3 +137,47 @@ def test_form_keeps_the_wallets_external_credential_and_fills_defaults(tmp_path:
     assert form.backup.records("externalCredentials") == a["externalCredentials"]
     ident = next(i for i in form.backup.records("identities") if i["randomness"] == b["identities"][0]["randomness"])
     assert ident["version"] == 0
+
+
+def _older_newer(tmp_path: Path, order: str) -> tuple[Path, Path, str]:
+    from tests.test_leave_out import identity_key, newer, older
+
+    a, b = (older(), newer()) if order == "older-then-newer" else (newer(), older())
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    pa.write_bytes(make_file(dumps_js(a), "same-wallet-pw"))
+    pb.write_bytes(make_file(dumps_js(b), "same-wallet-pw"))
+    return pa, pb, identity_key(b, 1)
+
+
+@pytest.mark.parametrize("order", ["older-then-newer", "newer-then-older"])
+def test_the_form_offers_the_way_out_naming_the_record_and_taking_it_merges(tmp_path: Path, order: str) -> None:
+    from toolkit.ops.merge import empty_wallet
+
+    pa, pb, key = _older_newer(tmp_path, order)
+    form = _form(pa, pb)
+    assert form.leave_out_box.layout.display == "none" and form.b_alone.layout.display == "none"
+    form.run(wallet_password="same-wallet-pw", imported_password="same-wallet-pw")
+    assert form.refusal is not None and form.backup is None
+    # one leave-out choice, naming the record; the refusal names that checkbox once and never points at itself
+    assert list(form.leave_out) == [key] and form.leave_out_box.layout.display is None
+    label = form.leave_out[key].description
+    assert key in label and label.startswith("Leave out identity")
+    status = form.status.value
+    assert status.count("Way out") == 1 and "see the import preview" not in status and esc(label) in status
+    assert (form.b_alone.layout.display is None) == (order == "older-then-newer")
+
+    form.leave_out[key].value = True
+    form.run(wallet_password="same-wallet-pw", imported_password="same-wallet-pw")
+    assert form.error is None and form.preview.ok, form.status.value
+    assert "left out" in form.status.value and form.session.latest.backup is form.backup
+    assert preview_import(empty_wallet(form.wallet_backup), form.backup).ok  # a file the wallet imports
+
+    if order == "older-then-newer":  # the other way out: B alone into a new, empty wallet
+        form.leave_out[key].value = False
+        form.b_alone.value = True
+        form.run(wallet_password="same-wallet-pw", imported_password="same-wallet-pw")
+        assert form.preview.ok and "a new, empty wallet" in form.status.value
+        assert form.backup.document["identities"] == form.imported_backup.document["identities"]
+
+    form.imported.path.value = str(pa)  # another file: the choices found for the old one go
+    assert form.leave_out == {} and form.leave_out_box.layout.display == "none" and not form.b_alone.value

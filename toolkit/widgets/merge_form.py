@@ -12,8 +12,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from toolkit import errors
 from toolkit.model.backup import Backup
-from toolkit.ops.merge import ImportPreview, preview_import
+from toolkit.ops.merge import ImportPreview, empty_wallet, preview_import
 
 from .downloads import DownloadBar, stem_of
 from .files import FileSource, open_chosen
@@ -80,6 +81,16 @@ class MergeForm(Form):
         self.drop_orphans = widgets.Checkbox(
             description="Leave out external credentials whose account is not in the wallet", indent=False, layout=wide()
         )
+        #: The ways out the previews found, one checkbox per record of B (key -> checkbox): leave it out.
+        self.leave_out: dict[str, widgets.Checkbox] = {}
+        self.leave_out_box = widgets.VBox(layout=widgets.Layout(display="none"))
+        self.leave_out_box.add_class("ctk-leave-out")
+        #: Offered when B already holds everything A holds: preview B into a new, empty wallet instead.
+        self.b_alone = widgets.Checkbox(
+            description="Import B alone into a new, empty wallet instead of merging (B already holds all of A)",
+            indent=False,
+            layout=widgets.Layout(width="auto", display="none"),
+        )
         self.preview: ImportPreview | None = None
         self.messages: pd.DataFrame | None = None
         self.refusal: Exception | None = None
@@ -96,10 +107,41 @@ class MergeForm(Form):
                 widgets.HBox([self.network, self.network_help]),
                 self.drop_unknown_fields,
                 self.drop_orphans,
+                self.leave_out_box,
+                self.b_alone,
             ]
         )
         self.button.icon = "code-branch"
         self.same_password.observe(lambda c: setattr(self.imported_password, "disabled", bool(c["new"])), names="value")
+        for source in (self.wallet, self.imported):  # other files: the ways out found for these no longer apply
+            for part in (source.upload, source.path, *(() if source.pick is None else (source.pick,))):
+                part.observe(lambda _c: self.forget_ways_out(), names="value")
+
+    def forget_ways_out(self) -> None:
+        """Drop the leave-out choices and the "B alone" offer (another file was chosen)."""
+        self.leave_out = {}
+        self.leave_out_box.children = ()
+        self.leave_out_box.layout.display = "none"
+        self.b_alone.value = False
+        self.b_alone.layout.display = "none"
+
+    def _offer(self, fixes: list[dict[str, str]]) -> None:
+        """Show the ways out a preview found as choices above the button (a choice made stays)."""
+        for fix in fixes:
+            if fix["fix"] == "leave_out" and fix["key"] not in self.leave_out:
+                box = widgets.Checkbox(
+                    description=fix["text"][:1].upper() + fix["text"][1:], indent=False, layout=wide()
+                )
+                self.leave_out[fix["key"]] = box
+                self.leave_out_box.children = (*self.leave_out_box.children, box)
+                self.leave_out_box.layout.display = None
+            elif fix["fix"] == "import_into_empty_wallet":
+                self.b_alone.layout.display = None
+
+    @property
+    def left_out(self) -> list[str]:
+        """The keys of B's records the person chose to leave out."""
+        return [key for key, box in self.leave_out.items() if box.value]
 
     def _reset(self) -> None:
         self.preview = self.messages = self.refusal = None
@@ -111,12 +153,14 @@ class MergeForm(Form):
             imported_password = imported_password if imported_password is not None else (wallet_password or None)
         a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password, subject="a")
         b, b_name = open_chosen(self.imported, self.imported_password, imported_password, subject="b")
+        alone = self.b_alone.value and self.b_alone.layout.display != "none"
         preview = preview_import(
-            a,
+            empty_wallet(a) if alone else a,
             b,
             wallet_network=self.network.value,
             drop_unknown_fields=self.drop_unknown_fields.value,
             drop_orphan_external_credentials=self.drop_orphans.value,
+            leave_out=self.left_out,
         )
         self.wallet_backup, self.imported_backup = a, b
         self.preview, self.messages, self.refusal = preview, preview.messages, preview.refusal
@@ -125,17 +169,25 @@ class MergeForm(Form):
         parts = []
         if preview.ok:
             self.backup = preview.backup
-            self.publish(preview.backup, f"{a_name} + {b_name}", "merged by the import preview")
+            into = "a new, empty wallet" if alone else f"a wallet holding <b>{esc(a_name)}</b>"
+            took = []
+            if preview.dropped:
+                took.append(f"{len(preview.dropped):,} record(s) or field(s) of B left out")
+            if alone:
+                self.publish(self.backup, b_name, "imported alone into a new wallet")
+            else:
+                self.publish(self.backup, f"{a_name} + {b_name}", "merged by the import preview")
             self.ok(
-                f"Importing <b>{esc(b_name)}</b> into a wallet holding <b>{esc(a_name)}</b> goes through: "
-                f"{esc(tally or 'nothing to import')}."
+                f"Importing <b>{esc(b_name)}</b> into {into} goes through: {esc(tally or 'nothing to import')}"
+                + (f" ({esc('; '.join(took))})" if took else "")
+                + "."
             )
         else:
             where = preview.stops_at or {}
             done = preview.imported_before_stop
             self.status.value = (
                 message_html(esc(f"The Desktop Wallet would stop and show: {preview.outcome}"), "error")
-                + error_html(preview.refusal, "The Desktop Wallet would stop this import")
+                + error_html(self._refusal_shown(preview), "The Desktop Wallet would stop this import")
                 + message_html(
                     esc(
                         f"It stops at {where.get('table', '?')} {where.get('key', '')}. What it imported before "
@@ -145,12 +197,8 @@ class MergeForm(Form):
                     ),
                     "warning",
                 )
-                + "".join(  # the refusal names every way out once; these are the ones an option above takes
-                    message_html(esc(f"Way out: {fix['text']} (tick the option above and preview again)."), "info")
-                    for fix in preview.fixes
-                    if fix["fix"].startswith("drop_")
-                )
             )
+            self._offer(preview.fixes)
         parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]
         if len(preview.messages):
             parts.append(widgets.HTML(scroll_html(messages_html(preview.messages), max_height="32em")))
@@ -163,6 +211,29 @@ class MergeForm(Form):
             )
         self.results.children = tuple(parts)
         return preview
+
+    def _refusal_shown(self, preview: ImportPreview) -> Exception:
+        """The refusal with its ways out said once, each naming the checkbox above that takes it."""
+        refusal = preview.refusal
+        if not isinstance(refusal, errors.IncompatibleDataError) or not preview.fixes:
+            return refusal
+        ways = [f"“{self._box_for(fix)}”" for fix in preview.fixes]
+        said = ways[0] if len(ways) == 1 else ", or ".join([", ".join(ways[:-1]), ways[-1]])
+        return errors.IncompatibleDataError(
+            refusal.reason,
+            hint="The Desktop Wallet would stop this import part-way and keep what it had imported. "
+            f"Way out: tick {said} above and preview again.",
+        )
+
+    def _box_for(self, fix: dict[str, str]) -> str:
+        """The label of the checkbox that takes ``fix``."""
+        if fix["fix"] == "drop_unknown_fields":
+            return self.drop_unknown_fields.description
+        if fix["fix"] == "drop_orphan_external_credentials":
+            return self.drop_orphans.description
+        if fix["fix"] == "import_into_empty_wallet":
+            return self.b_alone.description
+        return fix["text"][:1].upper() + fix["text"][1:]
 
     def run(self, *, wallet_password: str | None = None, imported_password: str | None = None) -> Any:  # type: ignore[override]
         """Open both files and preview the import; passwords given here (scripts) never reach the widgets."""

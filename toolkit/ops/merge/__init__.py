@@ -21,7 +21,7 @@ from .messages import (
     replaces_name,
     replaces_placeholder,
 )
-from .preview import ImportPreview, merge_backups, preview_import
+from .preview import ImportPreview, empty_wallet, merge_backups, preview_import
 from .replay import IMPORT_ORDER
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "NO_NETWORK",
     "RESULTS",
     "ImportPreview",
+    "empty_wallet",
     "already_exists_as",
     "merge_backups",
     "preview_import",

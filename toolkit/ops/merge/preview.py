@@ -243,6 +243,16 @@ def preview_import(
     )
 
 
+def empty_wallet(like: Backup) -> Backup:
+    """A new, empty Desktop Wallet on ``like``'s network: the wallet "import B alone" imports into."""
+    lists = ("accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets")
+    document: dict[str, Any] = {name: [] for name in lists}
+    genesis = like.document.get("genesis")
+    if isinstance(genesis, dict):
+        document["genesis"] = dict(genesis)
+    return Backup(document, kind=DESKTOP)
+
+
 def ways_out(stop: Stop, a: Backup, b: Backup) -> list[dict[str, str]]:
     """The ways out of ``stop`` (chosen by its code, never by its words): the options that cure it, leaving
     out the record it stops at, and importing B alone when B already holds everything A holds."""
