@@ -174,6 +174,43 @@ def test_forgotten_password_recovery_export_download_opens(desk_url: str, page, 
     keep_screenshot(recovery, tmp_path, "journey-recovery.png")
 
 
+def test_a_recovered_backup_is_opened_in_open_and_its_tables_shown(desk_url: str, page, tmp_path: Path) -> None:
+    open_desk(page, desk_url)
+    recovery = form(page, "Recover a forgotten password")
+    upload(page, recovery, "locked backup", FORGOTTEN)
+    upload(page, recovery, "candidates", CANDIDATES)
+    press(recovery, "Start")
+    expect(recovery.locator(".ctk-ok")).to_contain_text("Found the password", timeout=120_000)
+
+    opener = form(page, "Open a backup")
+    label = "#1 wallet-export-forgotten.json (password recovered)"
+    opener.locator("select").select_option(label=label)  # no upload, no password: from the page's list
+    press(opener, "Open")
+    original = open_backup(FORGOTTEN, password_of(FORGOTTEN))
+    accounts = len(original.records("accounts"))
+    expect(opener.locator(".ctk-ok")).to_contain_text(f"{accounts} accounts")
+    expect(opener.locator(".lm-TabBar-tab.lm-mod-current")).to_contain_text(f"accounts ({accounts})")
+    expect(opener.locator(".ctk-table:visible").last).to_contain_text(original.records("accounts")[0]["name"])
+    expect(opener.locator(".ctk-error")).to_have_count(0)
+    no_secret_on_page(page, password_of(FORGOTTEN))
+    keep_screenshot(opener, tmp_path, "journey-open-recovered.png")
+
+
+def test_a_double_click_on_open_runs_once_and_lists_once(desk_url: str, page, tmp_path: Path) -> None:
+    open_desk(page, desk_url)
+    opener = form(page, "Open a backup")
+    upload(page, opener, "backup", DESKTOP)
+    type_into(opener, "the backup's password", password_of(DESKTOP))
+    button(opener, "Open").dblclick()
+    expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
+    page.wait_for_timeout(1_000)  # a second run would answer within this
+    expect(opener.locator(".ctk-error")).to_have_count(0)  # no "No password was typed" over the result
+    expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
+    audit = form(page, "Audit a backup")
+    options = audit.locator("select").first.locator("option")
+    expect(options.filter(has_text="wallet-export.json (opened)")).to_have_count(1)
+
+
 def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str, page, tmp_path: Path) -> None:
     open_desk(page, desk_url)
     diff = form(page, "Compare two backups")
@@ -195,7 +232,7 @@ def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str
     press(merge, "Preview import")
     expect(merge.locator(".ctk-ok")).to_contain_text("goes through")
 
-    saved = export_and_download(page, tmp_path, "#1 wallet-export.json + wallet-export-later.json (merged")
+    saved = export_and_download(page, tmp_path, "#3 wallet-export.json + wallet-export-later.json (merged")
     merged = open_backup(saved, NEW_PASSWORD)
     assert len(merged.records("accounts")) == 13
     no_secret_on_page(page, password_of(DESKTOP), password_of(LATER), NEW_PASSWORD)
@@ -232,7 +269,7 @@ def test_older_and_newer_of_one_wallet_take_the_way_out_to_an_importable_export(
     press(merge, "Preview import")
     expect(merge.locator(".ctk-ok")).to_contain_text("goes through")
 
-    saved = export_and_download(page, tmp_path, "#1 wallet-older.json + wallet-newer.json (merged")
+    saved = export_and_download(page, tmp_path, "#3 wallet-older.json + wallet-newer.json (merged")
     merged = open_backup(saved, NEW_PASSWORD)
     # B's version of the record was left out: the wallet keeps A's (still pending)
     assert merged.records("identities")[1]["status"] == "pending" and identity_key(merged.document, 1) == key

@@ -128,7 +128,7 @@ class WrongPasswordError(BackupError):
 
 class DamagedError(BackupError):
     code = "damaged"
-    hint = "The password is right but the file is damaged; salvage what can be read, or use another copy."
+    hint = "Salvage what can still be read, or use another copy of the backup."
 
 
 class UnexpectedContentError(BackupError):

@@ -24,7 +24,7 @@ HINTS: dict[str, str] = {
     "or try 'concordium-backup recover-password' on it.",
     "wrong-password@b": f"{_CHECK_PASSWORD} given for B (--b-password-file, or --password-file for both), "
     "or try 'concordium-backup recover-password' on it.",
-    "damaged": "The password is right but the file is damaged; try 'concordium-backup salvage' or another copy.",
+    "damaged": "Salvage what can still be read with 'concordium-backup salvage', or use another copy.",
     "password-missing": "Give it with --password-file, the environment variable, or at the prompt.",
     "password-too-short@new_password": "Give a new password for the written file with --new-password-file.",
     "output-exists": "Choose another output name, or pass --force to replace it.",

@@ -227,8 +227,12 @@ def open_chosen(
     source, name = file.read()
     password = take_password(field, f"the {file.label}", given)
     if subject is None:
-        return open_backup(source, password), name
-    return open_input(source, password, subject=subject, what=f"the {file.label}", name=name), name
+        backup = open_backup(source, password)
+    else:
+        backup = open_input(source, password, subject=subject, what=f"the {file.label}", name=name)
+    if file.session is not None:  # every backup opened on the page joins its list (its password stays unused)
+        file.session.add(backup, name, "opened")
+    return backup, name
 
 
 def backup_of(provider: Any) -> Any:

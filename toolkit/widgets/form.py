@@ -98,7 +98,13 @@ class Form(widgets.VBox):
         self.start()
 
     def start(self, **kwargs: Any) -> threading.Thread:
-        """Run in a background thread (what the button does); the status says "Working…" at once."""
+        """Run in a background thread (what the button does); the status says "Working…" at once.
+
+        While a run goes on, another click (a double click arrives as two) starts nothing: it returns the
+        running thread, so the job is neither repeated nor answered with "no password was typed"."""
+        running = self._worker
+        if running is not None and running.is_alive():
+            return running
         self.button.disabled = True
         self._show_working()
         worker = threading.Thread(target=self._work, kwargs=kwargs, daemon=True, name=f"ctk-{type(self).__name__}")
@@ -165,7 +171,18 @@ class Form(widgets.VBox):
         self._reset()
         self.results.children = ()
         shown = errors.restated(exc, self.hint_table())
-        self.status.value = error_html(shown, self.failure)
+        self.status.value = error_html(shown, self.failure_about())
+
+    def failure_about(self) -> str:
+        """The failure's words naming the form's file: ``Could not open the backup (wallet-export.json)``."""
+        file = getattr(self, "file", None)
+        chosen = file.chosen if isinstance(file, FileSource) else None
+        if chosen is None and getattr(self.session, "handoff", None) is not None and "handoff" in self.uses:
+            chosen = self.session.handoff.name
+        return f"{self.failure} ({chosen})" if chosen else self.failure
+
+    #: What of the session this form reads besides its own fields ("handoff": the Salvage form).
+    uses: tuple[str, ...] = ()
 
     def hint_table(self) -> Any:
         """Error code (or ``code@subject``) -> what to do, in this form's words."""

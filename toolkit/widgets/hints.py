@@ -25,7 +25,7 @@ HINTS: dict[str, str] = {
     "wrong-password@a": f"{_CHECK} typed for the wallet's backup (A), or search for it with the password recovery form.",
     "wrong-password@b": f"{_CHECK} typed for the backup to import (B), or search for it with the password recovery "
     "form.",
-    "damaged": "The password is right but the file is damaged: try the salvage form, or another copy of the backup.",
+    "damaged": "Salvage what can still be read with the salvage form, or use another copy of the backup.",
     "password-missing": "Type it into the password field.",
     "password-too-short@new_password": f"Type a new password of at least {MIN_PASSWORD_LENGTH} characters for the recovered "
     "file.",
@@ -41,6 +41,10 @@ HINTS: dict[str, str] = {
 FORM_HINTS: dict[str, dict[str, str]] = {
     "ExportForm": {"output-exists": "Choose another name, or tick 'Replace an existing file'."},
     "SalvageForm": {"wrong-password": f"{_CHECK}: salvage needs the right one."},
+    "OpenForm": {
+        "damaged": "The salvage form has this file and its password now: press Salvage there, or open another "
+        "copy of the backup."
+    },
 }
 
 
@@ -52,5 +56,5 @@ def table_for(form: str) -> Mapping[str, str]:
 #: The Open form on a page of its own (the Voilà app ``app-open``): no other form to point to.
 ALONE_HINTS: dict[str, str] = {
     "wrong-password": f"{_CHECK} and the keyboard layout.",
-    "damaged": "The password is right but the file is damaged: try another copy of the backup.",
+    "damaged": "Open another copy of the backup.",
 }

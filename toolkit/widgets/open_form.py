@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
+from toolkit import errors
 from toolkit.model.backup import Backup, open_backup
 from toolkit.model.tables import summary_frame
 
@@ -15,6 +16,7 @@ from .files import FileSource
 from .form import Form
 from .html import esc, frame_html, message_html, notices_html
 from .passwords import take_password
+from .session import Handoff
 from .tables import tables_tab
 
 KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
@@ -56,11 +58,16 @@ class OpenForm(Form):
 
     def __init__(self, *, session: Any = None, alone: bool = False) -> None:
         """``alone``: the form is the page's only one (its hints point to no other form)."""
+        from .session import default_session
+
+        self.alone = alone
         if alone:
             from .hints import ALONE_HINTS
 
             self.extra_hints = ALONE_HINTS
-        self.file = FileSource("backup")
+        self.session = session if session is not None else default_session()
+        # a backup of the page's list can be opened too (a recovered, salvaged or merged one: its tables)
+        self.file = FileSource("backup", session=None if alone else self.session)
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
         self.backup: Backup | None = None
         self.summary: pd.DataFrame | None = None
@@ -75,11 +82,22 @@ class OpenForm(Form):
 
     def _run(self, *, password: str | None = None) -> Backup:
         """Open the chosen file; ``password`` replaces the field's value in scripts (it never reaches the widget)."""
-        source, name = self.file.read()
-        backup = open_backup(source, take_password(self.password, "the backup", password))
+        picked = self.file.picked
+        if picked is not None:
+            self.password.value = ""  # not needed: the list's backup is open already
+            backup, name = picked.backup, picked.name
+        else:
+            source, name = self.file.read()
+            typed = take_password(self.password, "the backup", password)
+            try:
+                backup = open_backup(source, typed)
+            except errors.BackupError as exc:
+                if exc.code == "damaged" and not self.alone:  # the salvage form gets the file and its password
+                    self.session.handoff = Handoff(source, name, typed, "the Open form could not open it")
+                raise
+            backup = self.publish(backup, name, "opened").backup  # the list's copy when it held this file already
         tables = backup.tables(reveal_secrets=False)
         self.backup, self.name = backup, name
-        self.publish(backup, name, "opened")
         self.summary = summary_frame(backup)
         self.tables = tables
         self.notices = backup.notices()

@@ -51,18 +51,54 @@ class SalvageForm(Form):
     action = "Salvage"
     failure = "Could not salvage the backup"
     working = "salvaging"
+    uses = ("handoff",)
 
     def __init__(self, *, session: Any = None) -> None:
+        from .session import default_session
+
+        self.session = session if session is not None else default_session()
         self.file = FileSource("damaged backup")
         self.password = widgets.Password(description="Password", placeholder="the backup's password")
+        #: Says which file another form handed over (with its password, kept in the kernel).
+        self.handed = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.handed.add_class("ctk-handed")
         self.result: SalvageResult | None = None
         self.recovered: pd.DataFrame | None = None
         self.backup: Backup | None = None
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True, button_style="warning")
         self.stop_button.on_click(lambda _b: self.stop())
         self._stop = threading.Event()
-        super().__init__([self.file, self.password], beside_button=[self.stop_button], session=session)
+        super().__init__([self.handed, self.file, self.password], beside_button=[self.stop_button], session=session)
         self.button.icon = "medkit"
+        self.session.observe(self._on_handoff, names="handoff")
+        for part in (self.file.upload, self.file.path):  # a file chosen here replaces the handed one
+            part.observe(self._drop_handoff, names="value")
+        self._on_handoff()
+
+    def _on_handoff(self, _change: Any = None) -> None:
+        handed = self.session.handoff
+        if handed is None:
+            self.handed.value, self.handed.layout.display = "", "none"
+            return
+        self.handed.value = message_html(
+            f"Salvage will use <b>{esc(handed.name)}</b> ({esc(handed.why)}) with the password typed there: "
+            "press Salvage, or choose another file below.",
+            "info",
+        )
+        self.handed.layout.display = None
+
+    def _drop_handoff(self, change: dict[str, Any]) -> None:
+        if change["new"] and self.session.handoff is not None:
+            self.session.handoff = None
+
+    def _chosen(self, password: str | None) -> tuple[Any, str, str]:
+        """(source, name, password): the file chosen here, else the one another form handed over."""
+        handed = self.session.handoff
+        if handed is not None and self.file.chosen is None:
+            self.password.value = ""
+            return handed.source, handed.name, password if password is not None else handed.password
+        source, name = self.file.read()
+        return source, name, take_password(self.password, "the damaged backup", password)
 
     def stop(self) -> None:
         """End the search for records; the result then holds what was found so far (and says so)."""
@@ -72,11 +108,11 @@ class SalvageForm(Form):
         self.result = self.recovered = self.backup = None
 
     def _run(self, *, password: str | None = None) -> SalvageResult:
-        source, name = self.file.read()
+        source, name, typed = self._chosen(password)
         self._stop.clear()
         self.stop_button.disabled = False
         try:
-            result = salvage(source, take_password(self.password, "the damaged backup", password), stop=self._stop)
+            result = salvage(source, typed, stop=self._stop)
         finally:
             self.stop_button.disabled = True
         self.result, self.recovered, self.backup = result, result.table(), result.backup

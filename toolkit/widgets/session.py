@@ -41,15 +41,39 @@ class Produced:
         return f"#{self.number} {self.name} ({self.how}{extra})"
 
 
+class Handoff:
+    """A file one form could not use, handed to the form that can (Open's damaged file to Salvage), with its
+    password: held in the kernel only (never shown; its repr names the file alone)."""
+
+    def __init__(self, source: bytes | str, name: str, password: str, why: str) -> None:
+        self.source, self.name, self.why = source, name, why
+        self._password = password
+
+    @property
+    def password(self) -> str:
+        return self._password
+
+    def __repr__(self) -> str:
+        return f"<Handoff {self.name!r}: {self.why}>"
+
+
 class Session(traitlets.HasTraits):
-    """The backups produced so far, newest last (``entries`` is replaced on every change, so observers see it)."""
+    """The backups produced so far, newest last (``entries`` is replaced on every change, so observers see it).
+
+    ``handoff`` is a file with its password that one form passes to another (kernel only, never on the page).
+    """
 
     entries = traitlets.Tuple()
+    handoff = traitlets.Any(None, allow_none=True)
 
     def add(self, backup: Backup, name: str, how: str = "opened", note: str = "") -> Produced:
-        """Remember ``backup`` (the same Backup object again is not added twice)."""
+        """Remember ``backup``: the same Backup object, or the same file opened again with the same
+        content, is not added twice (a double click, Compare and Open of one file)."""
         for entry in self.entries:
             if entry.backup is backup:
+                return entry
+        for entry in self.entries:
+            if (entry.name, entry.how, entry.note) == (name, how, note) and _same_content(entry.backup, backup):
                 return entry
         entry = Produced(name=name, backup=backup, how=how, note=note, number=len(self.entries) + 1)
         self.entries = (*self.entries, entry)
@@ -61,9 +85,17 @@ class Session(traitlets.HasTraits):
 
     def clear(self) -> None:
         self.entries = ()
+        self.handoff = None
 
     def __repr__(self) -> str:
         return f"<Session: {len(self.entries)} backups>"
+
+
+def _same_content(x: Backup, y: Backup) -> bool:
+    try:
+        return x.kind == y.kind and bool(x.document == y.document)
+    except RecursionError:  # nesting deeper than Python compares: count it as different
+        return False
 
 
 #: The session every form of this kernel shares unless given another.
