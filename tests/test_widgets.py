@@ -965,3 +965,39 @@ def test_a_second_click_while_the_form_works_starts_nothing() -> None:
     opened.wait()
     assert opened.error is None and "12 accounts" in opened.status.value, opened.status.value
     assert len(session.entries) == 1
+
+
+def test_new_work_or_another_file_clears_the_previous_result_at_once_and_errors_name_the_file() -> None:
+    from toolkit.widgets import ExportForm
+    from toolkit.widgets.session import Session
+
+    later = SAMPLES / "wallet-export-later.json"
+    session = Session()
+    opened = OpenForm(session=session)
+    opened.file.path.value = str(DESKTOP)
+    opened.run(password=sample_password(DESKTOP))
+    assert opened.results.children and opened.backup is not None
+    opened.file.path.value = str(later)  # another file: the old tables and their downloads go at once
+    assert opened.results.children == () and opened.status.value == "" and opened.backup is None
+
+    opened.run(password=sample_password(later))
+    assert opened.results.children
+    opened.password.value = sample_password(later)
+    worker = opened.start()  # the click: the old result is gone before the work begins, "Working…" names the file
+    assert opened.results.children == () and "Working…" in opened.status.value
+    assert "wallet-export-later.json" in opened.status.value
+    worker.join()
+    opened.wait()
+
+    opened.password.value = "not-the-password"
+    opened.run()
+    assert opened.error.code == "wrong-password" and "(wallet-export-later.json)" in opened.status.value
+
+    export = ExportForm(session=session)
+    export.picker.dropdown.value = session.entries[0]
+    export.new_password.value = export.confirm_password.value = "fresh-pass-20"
+    export.run()
+    assert export.result is not None and export.results.children
+    export.picker.dropdown.value = session.entries[1]  # another backup picked: the old file's link goes
+    assert export.result is None and export.downloads is None and export.results.children == ()
+    assert export.status.value == ""

@@ -11,6 +11,7 @@ is shown in plain words with its code, and anything else as a one-line
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import traceback
@@ -83,6 +84,36 @@ class Form(widgets.VBox):
         self.add_class("ctk-form")
         if self.page is not None:
             self.restrict(self.page)
+        self._step = ""
+        for part in self.inputs():  # another input: the previous result (and its links) is no longer about it
+            part.observe(self._on_input, names="value")
+
+    def inputs(self) -> list[widgets.Widget]:
+        """The widgets choosing what the form works on (files, pickers): changing one clears the result."""
+        from .session import BackupPicker
+
+        out: list[widgets.Widget] = []
+        for w in vars(self).values():
+            if isinstance(w, FileSource):
+                out += [w.upload, w.path, *(() if w.pick is None else (w.pick,))]
+            elif isinstance(w, BackupPicker):
+                out.append(w.dropdown)
+        return out
+
+    def _on_input(self, change: dict[str, Any]) -> None:
+        if self.busy or change.get("old") == change.get("new"):
+            return
+        if self.results.children or "ctk-working" not in self.status.value:
+            self.error = None
+            self._reset()
+            self.results.children = ()
+            self.status.value = ""
+
+    def step(self, text: str) -> None:
+        """Say which step the work is at: ``Working… opening wallet-export.json: decrypting``."""
+        self._step = text
+        if self._since is not None:
+            self.status.value = working_html(self.working_what(), self._since)
 
     def restrict(self, mode: page.PageMode) -> None:
         """Page mode: hide and guard the fields a served page's users must not use (forms with such fields
@@ -106,6 +137,8 @@ class Form(widgets.VBox):
         if running is not None and running.is_alive():
             return running
         self.button.disabled = True
+        self.results.children = ()  # at once, in the click's own message: no old result or link beside new work
+        self._step = ""
         self._show_working()
         worker = threading.Thread(target=self._work, kwargs=kwargs, daemon=True, name=f"ctk-{type(self).__name__}")
         self._worker = worker
@@ -142,7 +175,8 @@ class Form(widgets.VBox):
         """What the form is doing, for the working line (the chosen file's name when there is one)."""
         file = getattr(self, "file", None)
         chosen = file.chosen if isinstance(file, FileSource) else None
-        return f"{self.working} {chosen}" if chosen else self.working
+        what = f"{self.working} {chosen}" if chosen else self.working
+        return f"{what}: {self._step}" if self._step else what
 
     def _show_working(self) -> None:
         self._since = self._since or time.time()
@@ -177,6 +211,8 @@ class Form(widgets.VBox):
         """The failure's words naming the form's file: ``Could not open the backup (wallet-export.json)``."""
         file = getattr(self, "file", None)
         chosen = file.chosen if isinstance(file, FileSource) else None
+        if chosen is not None and file.picked is None:  # a typed path: its file's name
+            chosen = os.path.basename(chosen.rstrip("/\\")) or chosen
         if chosen is None and getattr(self.session, "handoff", None) is not None and "handoff" in self.uses:
             chosen = self.session.handoff.name
         return f"{self.failure} ({chosen})" if chosen else self.failure
@@ -203,6 +239,7 @@ class Form(widgets.VBox):
             if not keep_passwords:
                 self.clear_passwords()
             self._since = None
+            self._step = ""
             if "ctk-working" in self.status.value:
                 self.status.value = ""
             self.button.disabled = False

@@ -151,8 +151,11 @@ class MergeForm(Form):
         if self.same_password.value:
             wallet_password = wallet_password if wallet_password is not None else self.wallet_password.value
             imported_password = imported_password if imported_password is not None else (wallet_password or None)
+        self.step("opening the wallet's backup (A)")
         a, a_name = open_chosen(self.wallet, self.wallet_password, wallet_password, subject="a")
+        self.step(f"opening the backup to import (B), {self.imported.chosen or ''}".rstrip(", "))
         b, b_name = open_chosen(self.imported, self.imported_password, imported_password, subject="b")
+        self.step(f"replaying the wallet's import of {b_name} into {'a new wallet' if self.b_alone.value else a_name}")
         alone = self.b_alone.value and self.b_alone.layout.display != "none"
         preview = preview_import(
             empty_wallet(a) if alone else a,

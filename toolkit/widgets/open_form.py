@@ -87,8 +87,10 @@ class OpenForm(Form):
             self.password.value = ""  # not needed: the list's backup is open already
             backup, name = picked.backup, picked.name
         else:
+            self.step("reading the file")
             source, name = self.file.read()
             typed = take_password(self.password, "the backup", password)
+            self.step("decrypting")
             try:
                 backup = open_backup(source, typed)
             except errors.BackupError as exc:
@@ -96,6 +98,7 @@ class OpenForm(Form):
                     self.session.handoff = Handoff(source, name, typed, "the Open form could not open it")
                 raise
             backup = self.publish(backup, name, "opened").backup  # the list's copy when it held this file already
+        self.step("building the tables")
         tables = backup.tables(reveal_secrets=False)
         self.backup, self.name = backup, name
         self.summary = summary_frame(backup)

@@ -109,6 +109,7 @@ class SalvageForm(Form):
 
     def _run(self, *, password: str | None = None) -> SalvageResult:
         source, name, typed = self._chosen(password)
+        self.step(f"reading every record of {name} that can be read")
         self._stop.clear()
         self.stop_button.disabled = False
         try:
