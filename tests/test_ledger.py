@@ -719,3 +719,18 @@ def test_the_form_offers_the_check_as_json_for_a_ticket() -> None:
 
     messages, data = fetch(form.downloads, "json")
     assert data == form.report and messages[0]["filename"] == "wallet-export-ledger-check.json"
+
+
+def test_the_ledger_form_says_where_the_ledger_must_be_and_the_owners_command() -> None:
+    from toolkit.widgets import LedgerForm
+    from toolkit.widgets.session import Session
+
+    form = LedgerForm(session=Session())
+    assert "machine that runs this app" in form.where.value
+    assert "concordium-backup ledger wallet-export.json" in form.where.value
+    form.compare.value = False
+    form.run()  # the real USB enumeration: no Ledger is plugged into the machine running the tests
+    if form.state != "no-device":
+        pytest.skip(f"this machine's USB says {form.state}, not no-device")
+    assert "No Ledger is connected" in form.status.value
+    assert "machine running this app" in form.status.value and "concordium-backup ledger" in form.status.value

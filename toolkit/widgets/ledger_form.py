@@ -65,6 +65,20 @@ def ledger_report(result: LedgerCheck, backup: Backup | None, match: str) -> byt
     return json.dumps(report, indent=2, ensure_ascii=True).encode("ascii") + b"\n"
 
 
+#: The app runs on one machine and is used from another: the Ledger must be at the app's machine.
+LOCAL_COMMAND = "concordium-backup ledger wallet-export.json"
+WHERE_LEDGER = (
+    "The Ledger must be connected by USB to the machine that runs this app (its kernel), not to the computer "
+    "showing this page. If the Ledger is with its owner, the owner runs the same check where the Ledger is: "
+    f"install the toolkit there and run `{LOCAL_COMMAND}` (the backup file is optional)."
+)
+#: Added to the "No Ledger is connected" answer.
+NO_DEVICE_HERE = (
+    "It is looked for on the machine running this app. If the Ledger is plugged into another computer, run "
+    f"`{LOCAL_COMMAND}` on that computer instead."
+)
+
+
 class LedgerForm(Form):
     """Check the connected Ledger and, given an opened backup, whether it is that backup's Ledger.
 
@@ -107,7 +121,10 @@ class LedgerForm(Form):
         self.downloads: Downloads | None = None
         chooser: list[widgets.Widget] = [self.picker] if source is None else []
         self.notice = widgets.HTML(message_html(esc(BEFORE_ASKING), "warning"))
-        super().__init__([self.connection, self.compare, *chooser, self.notice])
+        #: Where the Ledger must be plugged in: the machine running the kernel, not the browser's.
+        self.where = widgets.HTML(message_html(esc(WHERE_LEDGER), "info"))
+        self.where.add_class("ctk-ledger-where")
+        super().__init__([self.where, self.connection, self.compare, *chooser, self.notice])
         self.button.icon = "usb"
 
     def _reset(self) -> None:
@@ -130,7 +147,10 @@ class LedgerForm(Form):
         kind = STATE_KIND.get(result.state, "error")
         if kind == "ok" and self.matches is False:
             kind = "warning"
-        self.status.value = message_html(f"<b>{esc(result.verdict)}</b> — {esc(result.message)}", kind)
+        said = f"<b>{esc(result.verdict)}</b> — {esc(result.message)}"
+        if result.state == "no-device" and tcp is None:
+            said += " " + esc(NO_DEVICE_HERE)
+        self.status.value = message_html(said, kind)
         app = f"{result.app.name} {result.app.version}" if result.app else "—"
         rows = [
             ("state", result.state),
