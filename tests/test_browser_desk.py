@@ -308,7 +308,7 @@ def test_a_30_mb_backup_uploads_and_opens(desk_url: str, page, tmp_path: Path) -
     upload(page, opener, "backup", big)
     type_into(opener, "the backup's password", "big-file-password")
     press(opener, "Open")
-    expect(opener.locator(".ctk-ok")).to_contain_text(f"{len(doc['accounts'])} accounts", timeout=120_000)
+    expect(opener.locator(".ctk-ok")).to_contain_text(f"{len(doc['accounts']):,} accounts", timeout=120_000)
     expect(opener.locator(".ctk-capped").first).to_contain_text("downloads below hold every row")
 
 

@@ -1001,3 +1001,31 @@ def test_new_work_or_another_file_clears_the_previous_result_at_once_and_errors_
     export.picker.dropdown.value = session.entries[1]  # another backup picked: the old file's link goes
     assert export.result is None and export.downloads is None and export.results.children == ()
     assert export.status.value == ""
+
+
+def test_words_and_numbers_no_nat_thousands_and_singulars() -> None:
+    from toolkit.ops.salvage import salvage
+    from toolkit.widgets.audit_form import counts_text
+    from toolkit.widgets.html import frame_html
+    from toolkit.widgets.open_form import headline
+
+    frame = pd.DataFrame(
+        {
+            "month": pd.array([pd.Period("2028-11", "M"), pd.NaT], dtype="period[M]"),
+            "when": [pd.Timestamp("2026-01-02"), pd.NaT],
+            "fact": ["accounts", 20000],
+        }
+    )
+    html = frame_html(frame)
+    assert "NaT" not in html and "2028-11" in html and "20,000" in html
+    assert counts_text({"error": 1, "warning": 15008, "info": 0}) == "1 error, 15,008 warnings, 0 info"
+
+    from toolkit.model.backup import Backup
+    from toolkit.testing import synthetic
+
+    one = Backup(synthetic.desktop_document(seed=2, identities=1, accounts_per_identity=1))
+    assert "— 1 account, 1 identity" in headline(one, "x.json")
+
+    bitrot = SAMPLES / "wallet-export-bitrot.json"
+    notes = " ".join(salvage(bitrot, sample_password(bitrot)).notes)
+    assert "“Savings 1”" in notes and "belong to a wallet" in notes  # the lone accounts by name

@@ -70,6 +70,7 @@ from toolkit.model.kinds import kinds_of, shapes_of, table_names
 from toolkit.model.network import LEGACY_ENVIRONMENTS
 from toolkit.model.save import WriteResult
 from toolkit.model.shapes import Shape, matching_kinds
+from toolkit.textsafe import safe_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -606,6 +607,17 @@ def _add_wallets(doc: dict[str, Any], wallets: dict[int, str] | None, notes: lis
 LOST_WALLET_NOTE = "The entry of wallet"
 
 
+def _names(identities: list[Any], accounts: list[Any], limit: int = 5) -> str:
+    """`` (identity “Alice”; accounts “Savings 1”, “Spending”)``: the names lone records still have ("" if none)."""
+    parts = []
+    for one, many, records in (("identity", "identities", identities), ("account", "accounts", accounts)):
+        names = [safe_text(r.get("name")) for r in records if isinstance(r, dict) and isinstance(r.get("name"), str)]
+        if names:
+            shown = ", ".join(f"“{n[:60]}”" for n in names[:limit]) + (", …" if len(names) > limit else "")
+            parts.append(f"{one if len(names) == 1 else many} {shown}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def _desktop_notes(doc: dict[str, Any], recovered: dict[str, int], lost_any: bool, notes: list[str]) -> None:
     wallet_ids = {w.get("id") for w in doc.get("wallets", [])}
     identities = doc.get("identities", [])
@@ -624,9 +636,13 @@ def _desktop_notes(doc: dict[str, Any], recovered: dict[str, int], lost_any: boo
     ]
     if parts:
         listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        one = len(lone_identities) + len(lone_accounts) + len(lone_creds) == 1
+        named = _names(lone_identities, lone_accounts)
         notes.append(
-            f"{listed} belong to a wallet (Ledger) entry or identity that was lost; the Desktop Wallet imports "
-            "them only through their wallet and identity, so it will leave them out (they are kept in the file)."
+            f"{listed}{named} {'belongs' if one else 'belong'} to a wallet (Ledger) entry or identity that was lost; "
+            f"the Desktop Wallet imports {'it' if one else 'them'} only through {'its' if one else 'their'} wallet "
+            f"and identity, so it will leave {'it' if one else 'them'} out ({'it is' if one else 'they are'} kept "
+            "in the file)."
         )
     missing = sorted({i.get("walletId") for i in lone_identities if isinstance(i.get("walletId"), int)})
     if missing:

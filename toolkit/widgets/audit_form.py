@@ -29,7 +29,7 @@ SHOWN_COLUMNS = ["table", "key", "rule", "message"]
 def counts_text(counts: dict[str, int]) -> str:
     """``1 error, 3 warnings, 0 info``."""
     words = {"error": ("error", "errors"), "warning": ("warning", "warnings"), "info": ("info", "info")}
-    return ", ".join(f"{n} {words[s][0] if n == 1 else words[s][1]}" for s, n in counts.items())
+    return ", ".join(f"{n:,} {words[s][0] if n == 1 else words[s][1]}" for s, n in counts.items())
 
 
 def findings_html(findings: pd.DataFrame) -> str:

@@ -23,7 +23,8 @@ from .theme import BORDER
 INTRO = """<h2 style="margin:4px 0">Concordium backup support desk</h2>
 <p style="max-width:60em">Each step's result is usable by the next: a backup that is <b>opened</b>,
 <b>salvaged</b>, whose password is <b>recovered</b>, or <b>merged</b> by the import preview joins this page's list
-of backups; <b>Export</b>, <b>Ledger</b>, <b>Audit</b>, <b>Diff</b> and the import preview choose from that list.
+of backups (so does every file uploaded with its password, once); <b>Open</b>, <b>Export</b>, <b>Ledger</b>,
+<b>Audit</b>, <b>Diff</b> and the import preview choose from that list.
 Passwords are cleared from the fields once used. Uploads up to {limit}.{files}</p>"""
 #: What the intro says about files in page mode.
 PAGE_FILES = " Files arrive by upload and leave by download."

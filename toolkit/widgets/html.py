@@ -92,12 +92,23 @@ def shorten(value: Any, limit: int = MAX_CELL) -> Any:
     return value
 
 
+def grouped(value: Any) -> Any:
+    """A count in a column of mixed values (the summary's facts) with thousands separators: ``20,000``."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return value
+
+
 def shorten_frame(frame: pd.DataFrame, limit: int = MAX_CELL) -> pd.DataFrame:
     """A copy of ``frame`` with long texts shortened (for display only)."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(lambda v: shorten(v, limit))
+        dtype = out[col].dtype
+        if isinstance(dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+            # a missing date is an empty cell, never "NaT" (to_html's na_rep skips these types)
+            out[col] = out[col].astype(str).where(out[col].notna(), "")
+        elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            out[col] = out[col].map(lambda v: grouped(shorten(v, limit)))
     out.columns = [safe_text(c) for c in out.columns]  # a field name from the file is text from the file
     return out
 

@@ -168,7 +168,7 @@ class MergeForm(Form):
         self.wallet_backup, self.imported_backup = a, b
         self.preview, self.messages, self.refusal = preview, preview.messages, preview.refusal
         counts = preview.messages["result"].value_counts()
-        tally = ", ".join(f"{int(counts[r])} {r}" for r in RESULT_COLOURS if r in counts)
+        tally = ", ".join(f"{int(counts[r]):,} {r}" for r in RESULT_COLOURS if r in counts)
         parts = []
         if preview.ok:
             self.backup = preview.backup
@@ -194,8 +194,8 @@ class MergeForm(Form):
                 + message_html(
                     esc(
                         f"It stops at {where.get('table', '?')} {where.get('key', '')}. What it imported before "
-                        f"stopping stays (its import is not one transaction): {len(done)} record(s) added or "
-                        f"changed; {len(preview.not_imported)} more not reached. The records so far: "
+                        f"stopping stays (its import is not one transaction): {len(done):,} record(s) added or "
+                        f"changed; {len(preview.not_imported):,} more not reached. The records so far: "
                         f"{tally or 'none'}."
                     ),
                     "warning",

@@ -25,7 +25,8 @@ KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet":
 def headline(backup: Backup, name: str) -> str:
     """``wallet-export.json: Desktop Wallet backup, mainnet — 12 accounts, 4 identities`` (escaped HTML)."""
     counts = backup.counts()
-    parts = [f"{counts[k]} {k}" for k in ("accounts", "identities") if counts.get(k) is not None]
+    one = {"accounts": "account", "identities": "identity"}
+    parts = [f"{counts[k]:,} {one[k] if counts[k] == 1 else k}" for k in one if counts.get(k) is not None]
     kind = KIND_NAMES.get(backup.kind, backup.kind)
     return f"<b>{esc(name)}</b>: {esc(kind)}, network {esc(backup.network)} — {esc(', '.join(parts))}"
 

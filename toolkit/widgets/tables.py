@@ -26,7 +26,7 @@ def tables_tab(tables: dict[str, pd.DataFrame], *, selected: str | None = None, 
         children=[
             widgets.VBox([widgets.HTML(frame_html(tables[n][default_columns(n, tables[n])])), downloads]) for n in names
         ],
-        titles=[f"{n} ({len(tables[n])})" for n in names],
+        titles=[f"{n} ({len(tables[n]):,})" for n in names],
     )
     tab.downloads = downloads  # type: ignore[attr-defined]
 
