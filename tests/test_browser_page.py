@@ -206,7 +206,7 @@ def test_a_40_mb_download_starts_at_once_and_sends_its_bytes_only_when_clicked(
     upload(page, opener, "backup", big)
     type_into(opener, "the backup's password", "big-file-password")
     press(opener, "Open")
-    expect(opener.locator(".ctk-ok")).to_contain_text("27000 accounts", timeout=180_000)
+    expect(opener.locator(".ctk-ok")).to_contain_text("27,000 accounts", timeout=180_000)
 
     export = form(page, "Export with a new password")
     type_into(export, "at least 6 characters", "Large-New-Pass-1")
