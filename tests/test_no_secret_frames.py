@@ -76,8 +76,10 @@ def test_open_form_wrong_password_keeps_no_frames():
 
 
 def test_open_form_damaged_file_keeps_no_frames():
+    from toolkit.widgets.session import Session
+
     password = _damaged_password()
-    form = OpenForm()
+    form = OpenForm(session=Session())  # no Salvage form on its page: nothing is handed over, nothing kept
     form.file.path.value = str(DAMAGED)
     form.password.value = password
     assert form.run() is None and form.error.code == "damaged"

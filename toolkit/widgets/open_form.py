@@ -95,7 +95,9 @@ class OpenForm(Form):
             try:
                 backup = open_backup(source, typed)
             except errors.BackupError as exc:
-                if exc.code == "damaged" and not self.alone:  # the salvage form gets the file and its password
+                if (
+                    exc.code == "damaged" and not self.alone and self.session.takes_handoff
+                ):  # the salvage form gets the file and its password
                     self.session.handoff = Handoff(source, name, typed, "the Open form could not open it")
                 raise
             backup = self.publish(backup, name, "opened").backup  # the list's copy when it held this file already

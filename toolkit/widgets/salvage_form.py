@@ -70,6 +70,7 @@ class SalvageForm(Form):
         self._stop = threading.Event()
         super().__init__([self.handed, self.file, self.password], beside_button=[self.stop_button], session=session)
         self.button.icon = "medkit"
+        self.session.takes_handoff = True
         self.session.observe(self._on_handoff, names="handoff")
         for part in (self.file.upload, self.file.path):  # a file chosen here replaces the handed one
             part.observe(self._drop_handoff, names="value")

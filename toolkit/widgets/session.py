@@ -65,6 +65,8 @@ class Session(traitlets.HasTraits):
 
     entries = traitlets.Tuple()
     handoff = traitlets.Any(None, allow_none=True)
+    #: True once a form that takes a handoff (Salvage) is on the page: only then is a password kept for it.
+    takes_handoff = False
 
     def add(self, backup: Backup, name: str, how: str = "opened", note: str = "") -> Produced:
         """Remember ``backup``: the same Backup object, or the same file opened again with the same
