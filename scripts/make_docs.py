@@ -82,6 +82,13 @@ def _arguments(parser: argparse.ArgumentParser) -> list[str]:
     return out
 
 
+def _prose(parser: argparse.ArgumentParser, text: str) -> list[str]:
+    """A description or epilog: laid out by hand (a raw formatter) as a text block, else one paragraph."""
+    if issubclass(parser.formatter_class, argparse.RawDescriptionHelpFormatter):
+        return ["```text", *(line.rstrip() for line in text.strip("\n").splitlines()), "```"]
+    return [_cell(text)]
+
+
 def cli_page() -> str:
     """docs/CLI.md: the top-level options, then every command of the registry with its usage and arguments."""
     parser = build_parser()
@@ -112,11 +119,11 @@ def cli_page() -> str:
         sub = parser.commands[command.name]  # type: ignore[attr-defined]
         lines += ["", f"## {command.name}", "", _cell(command.help) + ".", ""]
         if sub.description:
-            lines += [_cell(sub.description), ""]
+            lines += [*_prose(sub, sub.description), ""]
         lines += ["```text", _usage(f"concordium-backup {command.name}", sub), "```"]
         lines += _arguments(sub)
         if sub.epilog:
-            lines += ["", _cell(sub.epilog)]
+            lines += ["", *_prose(sub, sub.epilog)]
     return "\n".join(lines) + "\n"
 
 
@@ -159,10 +166,12 @@ def errors_page() -> str:
         "| 0 | done. `diff --exit-code`: the same records (without `--exit-code`, `diff` exits 0 whatever it finds);"
         " `audit`: no errors; `ledger`: ready (and, given a backup, it is that backup's Ledger) |",
         "| 1 | `diff --exit-code`: the backups differ; `audit`: errors found (with `--fail-on warning`, warnings"
-        " count too); `ledger`: not ready, or not the backup's Ledger |",
+        " count too); `ledger`: not ready, or not the backup's Ledger; `recover-password`: every candidate"
+        " tried, none opens the file |",
         "| 2 | an error (a file that does not open, different kinds, a usage mistake ...): one line on standard"
         " error, with a code below |",
-        "| 130 | interrupted (Ctrl-C) |",
+        "| 130 | interrupted (Ctrl-C); `recover-password` also stops on SIGTERM (143) and SIGHUP (129), and the"
+        " same command resumes it |",
         "",
         "## Codes",
         "",
