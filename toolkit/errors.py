@@ -1,7 +1,7 @@
 """One error taxonomy for the library, the CLI and the widgets.
 
 Every error a user can cause is a :class:`BackupError` with a stable ``code``
-(the CLI's ``--json`` error code, documented in README) and a one-line message
+(the CLI's ``--json`` error code; docs/ERRORS.md is generated from this module) and a one-line message
 that says what to do.  Messages never contain a password; the constructor does
 not take one, and nothing here formats user secrets.
 """
@@ -266,7 +266,7 @@ class CandidatesError(BackupError):
     """A password recovery's candidates or tokens that cannot be used (the message says why)."""
 
     code = "invalid-candidates"
-    hint = "Check the candidates or tokens file (see README, 'Password recovery')."
+    hint = "Check the candidates or tokens file (see docs/RECOVERY.md)."
 
 
 class CheckpointError(BackupError):
