@@ -199,8 +199,9 @@ class OutputExistsError(BackupError):
 
 
 class SameFileError(BackupError):
-    """The output would overwrite an input (a backup, password or candidates file); never allowed, even when replacing
-    is.
+    """The output would overwrite an input (a backup, password or candidates file); checked for every output
+    (backups, reports, CSV folders, checkpoints, a found password's file) and never allowed, even when replacing
+    an existing file is.
     """
 
     code = "same-file"
