@@ -233,3 +233,55 @@ def test_toolkit_paths_the_page_names_exist():
     named = set(re.findall(r"`(toolkit/[\w/]+\.py)`", _format_text()))
     assert named, "the page names no toolkit module"
     assert all((ROOT / p).is_file() for p in named), sorted(p for p in named if not (ROOT / p).is_file())
+
+
+# --------------------------------------------------------------------------- README and the pages it links
+
+README_MAX_LINES = 250
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _headings(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings (code blocks left out)."""
+    out: set[str] = set()
+    fence = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        elif not fence and (m := re.match(r"#{1,6} (.+)", line)):
+            slug = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-")
+            n = 1
+            while (slug if n == 1 else f"{slug}-{n - 1}") in out:
+                n += 1
+            out.add(slug if n == 1 else f"{slug}-{n - 1}")
+    return out
+
+
+def test_the_readme_stays_short():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines; move details into a docs/ page and link it"
+
+
+def test_every_docs_page_is_linked_from_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = {target.split("#")[0] for target in LINK.findall(readme)}
+    pages = {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
+    assert pages <= linked, f"pages README does not link: {sorted(pages - linked)}"
+
+
+@pytest.mark.parametrize("page", ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))])
+def test_every_link_resolves(page):
+    """Every relative link of README.md and the docs/ pages names a file that exists, and a heading it has."""
+    source = ROOT / page
+    broken = []
+    for target in LINK.findall(source.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # https://, mailto:
+        path, _, anchor = target.partition("#")
+        resolved = (source.parent / path).resolve() if path else source
+        if not resolved.exists():
+            broken.append(target)
+            continue
+        if anchor and resolved.suffix == ".md" and anchor not in _headings(resolved.read_text(encoding="utf-8")):
+            broken.append(target)
+    assert not broken, f"{page}: links that lead nowhere: {broken}"
