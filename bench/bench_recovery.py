@@ -14,7 +14,7 @@ Measures, per round (the best round is reported):
 
 - cluster: the same search on a local Dask cluster (``distributed.LocalCluster``,
   one single-threaded worker process per core, on 127.0.0.1, the workers'
-  statistical profiler off and a 1 s event-loop tick, as the README recommends;
+  statistical profiler off and a 1 s event-loop tick, as docs/RECOVERY.md recommends;
   ``--profile`` leaves the profiler on), started once
   before the rounds (its start-up time is printed, not counted), with the
   engine's own range size (about 2 s of work per range);
@@ -157,7 +157,7 @@ def range_overhead(data: bytes, client: object, ranges: int = 400) -> float:
 
 
 def start_cluster(workers: int, profile: bool) -> tuple[object, object, float]:
-    """A local cluster as the README recommends for recovery: the workers' statistical profiler off."""
+    """A local cluster as docs/RECOVERY.md recommends for recovery: the workers' statistical profiler off."""
     import dask
     from distributed import LocalCluster
 
@@ -167,7 +167,7 @@ def start_cluster(workers: int, profile: bool) -> tuple[object, object, float]:
     dask.config.set(
         {
             "distributed.worker.profile.enabled": profile,
-            "distributed.admin.tick.interval": "1s",  # as the README recommends: fewer wake-ups per process
+            "distributed.admin.tick.interval": "1s",  # as docs/RECOVERY.md recommends: fewer wake-ups per process
             "distributed.admin.system-monitor.interval": "2s",
         }
     )

@@ -41,7 +41,7 @@ def _env() -> dict[str, str]:
     env["DASK_DISTRIBUTED__WORKER__DAEMON"] = "False"
     env["DASK_LOGGING__DISTRIBUTED"] = "debug"  # the most a log can say: scanned for candidates
     env["DASK_LOGGING__TOOLKIT"] = "debug"  # the toolkit's own log on the workers too
-    env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"  # as the README recommends for recovery
+    env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"  # as docs/RECOVERY.md recommends for recovery
     return env
 
 

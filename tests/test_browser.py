@@ -123,7 +123,7 @@ def serve(
 
 
 def voila_argv(notebook: Path) -> list[str]:
-    """Voilà as the README runs it (from the project folder, so its voila.json applies), on 127.0.0.1 only."""
+    """Voilà as docs/NOTEBOOKS.md runs it (from the project folder, so its voila.json applies), on 127.0.0.1 only."""
     return [
         "voila",
         str(notebook),

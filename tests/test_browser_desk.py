@@ -1,7 +1,7 @@
 """The support-desk journeys of issue 10, end to end in Chromium, driving only the page.
 
 ``notebooks/app-desk.ipynb`` (every form, one session of backups) is served
-by ``concordium-backup desk`` (Voilà) from an empty folder, as the README says; every test loads a
+by ``concordium-backup desk`` (Voilà) from an empty folder, as docs/NOTEBOOKS.md says; every test loads a
 fresh page (a fresh kernel).  Uploads go through the browser's file chooser,
 passwords are typed, files come back as browser downloads and are opened with
 the library.  ``CONCORDIUM_SCREENSHOTS=docs`` keeps each journey's end as

@@ -2,7 +2,7 @@
 damaged file → Salvage → Export → download → the file opens with the new password; and a file over the size
 limit refused in the page (the upload button's front-end, an anywidget, loads in Lab too).
 
-Lab is started as the README says (``--config=jupyter_server_config.json``, which lets big uploads through),
+Lab is started as docs/NOTEBOOKS.md says (``--config=jupyter_server_config.json``, which lets big uploads through),
 on 127.0.0.1 with no token, its own Jupyter folders, and Chromium that reaches nothing else.
 """
 

@@ -1,22 +1,63 @@
-"""The docs stay true: README documents every error code; docs/FORMAT.md matches the code and the vectors."""
+"""The docs stay true: the generated pages (docs/CLI.md, docs/ERRORS.md) are current; docs/FORMAT.md matches the
+code and the vectors."""
 
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import re
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 from toolkit import errors
 from toolkit.format import container
 
 
-def test_every_error_code_is_in_the_readme():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    codes = {cls.code for cls in errors.all_error_classes()}
-    missing = sorted(code for code in codes if f"`{code}`" not in readme)
-    assert not missing, f"error codes not documented in README.md: {missing}"
+def _make_docs():
+    """scripts/make_docs.py as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("make_docs", ROOT / "scripts" / "make_docs.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+@pytest.mark.parametrize("name", ["CLI.md", "ERRORS.md"])
+def test_the_generated_pages_are_current(name):
+    """docs/CLI.md and docs/ERRORS.md are what scripts/make_docs.py makes from the code now."""
+    page = ROOT / "docs" / name
+    assert page.is_file(), f"docs/{name} is missing: run python scripts/make_docs.py"
+    assert page.read_text(encoding="utf-8") == _make_docs().pages()[name], (
+        f"docs/{name} is not current: run python scripts/make_docs.py"
+    )
+
+
+def test_every_error_code_is_documented_with_its_class_and_meaning():
+    page = (ROOT / "docs" / "ERRORS.md").read_text(encoding="utf-8")
+    rows = {r[0]: r for r in _rows(page) if re.fullmatch(r"`[a-z0-9-]+`", r[0])}
+    own = [c for c in errors.all_error_classes() if c.__module__ == errors.__name__]
+    assert {c.code for c in own} == {c.code for c in errors.all_error_classes()}, "every code is made in errors.py"
+    for cls in own:
+        assert cls.__dict__.get("__doc__"), f"{cls.__name__} needs a docstring saying what {cls.code!r} means"
+        row = rows.get(f"`{cls.code}`")
+        assert row is not None, f"{cls.code} is not in docs/ERRORS.md"
+        assert row[1] == f"`{cls.__name__}`" and row[2], row
+    assert len(rows) == len(own) == len({c.code for c in own}), "one row per code, no stale rows"
+
+
+def test_the_cli_page_holds_every_command_and_option():
+    from toolkit.cli import build_parser
+    from toolkit.cli.registry import COMMANDS
+
+    page = (ROOT / "docs" / "CLI.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    for command in COMMANDS:
+        section = page.split(f"\n## {command.name}\n", 1)[1].split("\n## ", 1)[0]
+        for action in parser.commands[command.name]._actions:
+            for option in action.option_strings:
+                assert re.search(rf"[`,] ?{re.escape(option)}[ ,`]", section), f"{command.name} {option}"
 
 
 # --------------------------------------------------------------------------- docs/FORMAT.md stays true
@@ -192,3 +233,55 @@ def test_toolkit_paths_the_page_names_exist():
     named = set(re.findall(r"`(toolkit/[\w/]+\.py)`", _format_text()))
     assert named, "the page names no toolkit module"
     assert all((ROOT / p).is_file() for p in named), sorted(p for p in named if not (ROOT / p).is_file())
+
+
+# --------------------------------------------------------------------------- README and the pages it links
+
+README_MAX_LINES = 250
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _headings(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings (code blocks left out)."""
+    out: set[str] = set()
+    fence = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        elif not fence and (m := re.match(r"#{1,6} (.+)", line)):
+            slug = re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-")
+            n = 1
+            while (slug if n == 1 else f"{slug}-{n - 1}") in out:
+                n += 1
+            out.add(slug if n == 1 else f"{slug}-{n - 1}")
+    return out
+
+
+def test_the_readme_stays_short():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines; move details into a docs/ page and link it"
+
+
+def test_every_docs_page_is_linked_from_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = {target.split("#")[0] for target in LINK.findall(readme)}
+    pages = {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
+    assert pages <= linked, f"pages README does not link: {sorted(pages - linked)}"
+
+
+@pytest.mark.parametrize("page", ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))])
+def test_every_link_resolves(page):
+    """Every relative link of README.md and the docs/ pages names a file that exists, and a heading it has."""
+    source = ROOT / page
+    broken = []
+    for target in LINK.findall(source.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # https://, mailto:
+        path, _, anchor = target.partition("#")
+        resolved = (source.parent / path).resolve() if path else source
+        if not resolved.exists():
+            broken.append(target)
+            continue
+        if anchor and resolved.suffix == ".md" and anchor not in _headings(resolved.read_text(encoding="utf-8")):
+            broken.append(target)
+    assert not broken, f"{page}: links that lead nowhere: {broken}"

@@ -630,8 +630,8 @@ def test_the_warning_comes_before_the_device_is_asked(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         main(["ledger", "--help"])
     assert "Close the Desktop Wallet and Ledger Live first" in " ".join(capsys.readouterr().out.split())
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "Close the Desktop Wallet and Ledger Live first" in readme
+    page = " ".join((ROOT / "docs" / "LEDGER.md").read_text(encoding="utf-8").split())
+    assert "Close the Desktop Wallet and Ledger Live first" in page
 
 
 def test_a_ledger_that_is_not_the_backups_is_headed_so(

@@ -95,7 +95,14 @@ def test_the_sdist_holds_its_tests_and_they_run_there(tmp_path: Path) -> None:
     with tarfile.open(sdist) as tar:
         tar.extractall(tmp_path / "src", filter="data")
     (src,) = (tmp_path / "src").iterdir()
-    for needed in ("LICENSE", "CHANGELOG.md", "constraints.txt", "tests/conftest.py", "tests/vectors/README.md"):
+    for needed in (
+        "LICENSE",
+        "CHANGELOG.md",
+        "constraints.txt",
+        "tests/conftest.py",
+        "tests/vectors/README.md",
+        "docs/GUIDE.md",
+    ):
         assert (src / needed).is_file(), needed
     assert len(list((src / "tests" / "ledger-apps").glob("*.elf"))) == 4
     assert (src / "data" / "samples" / "wallet-export.password").is_file()

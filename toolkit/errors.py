@@ -1,7 +1,7 @@
 """One error taxonomy for the library, the CLI and the widgets.
 
 Every error a user can cause is a :class:`BackupError` with a stable ``code``
-(the CLI's ``--json`` error code, documented in README) and a one-line message
+(the CLI's ``--json`` error code; docs/ERRORS.md is generated from this module) and a one-line message
 that says what to do.  Messages never contain a password; the constructor does
 not take one, and nothing here formats user secrets.
 """
@@ -82,56 +82,87 @@ def restated(exc: _E, hints: Mapping[str, str]) -> _E:
 
 
 class CannotReadError(BackupError):
+    """No such file, a folder, or a file this user may not read; standard input (``-``) that is a terminal."""
+
     code = "cannot-read"
     hint = "Check the path and that you may read the file."
 
 
 class TooLargeError(BackupError):
+    """Larger than a backup can be (96 MiB), refused before it is read; real backups are a few MB."""
+
     code = "too-large"
     hint = "A wallet backup is at most a few tens of megabytes; check that this is the right file."
 
 
 class NotJsonError(BackupError):
+    """Empty, cut short (an interrupted download), or not JSON."""
+
     code = "not-json"
     hint = "This is not a wallet backup, or it was cut short; find the original wallet-export.json."
 
 
 class InvalidStructureError(BackupError):
+    """JSON, but not ``{cipherText, metadata}``, or a required field missing (the field is named)."""
+
     code = "invalid-structure"
     hint = "This is JSON but not a wallet backup; check that you picked the exported file."
 
 
 class InvalidBase64Error(BackupError):
+    """cipherText, salt or IV is not base64."""
+
     code = "invalid-base64"
     hint = "The file was altered or damaged; use another copy of the backup."
 
 
 class UnsupportedCipherError(BackupError):
+    """encryptionMethod is not AES-256."""
+
     code = "unsupported-cipher"
     hint = "Only AES-256 backups from the Concordium wallets can be opened."
 
 
 class UnsupportedKdfError(BackupError):
+    """keyDerivationMethod is not PBKDF2WithHmacSHA256, or hashAlgorithm not sha256."""
+
     code = "unsupported-kdf"
     hint = "Only PBKDF2WithHmacSHA256 backups from the Concordium wallets can be opened."
 
 
 class InvalidParametersError(BackupError):
+    """keyLen not 32, salt or IV of a wrong size, iterations not a positive whole number or above the safety cap of
+    2,000,000 (refused before any work).
+    """
+
     code = "invalid-parameters"
     hint = "The file's encryption settings are not ones a Concordium wallet writes; use another copy."
 
 
 class WrongPasswordError(BackupError):
+    """The password does not open the file.  For a wallet database the message adds the wallet's password-change bug: a
+    new password with ``.`` or `` as `` re-keyed it to the part before.
+    """
+
     code = "wrong-password"
     hint = "Check the password (it is case-sensitive), or search for a forgotten one with password recovery."
 
 
 class DamagedError(BackupError):
+    """The password is right but the file is damaged (cut short, bit rot): salvage recovers what is readable."""
+
     code = "damaged"
     hint = "Salvage what can still be read, or use another copy of the backup."
 
 
 class UnexpectedContentError(BackupError):
+    """It decrypts, but holds neither wallet's export (the message says what is missing), or holds what no wallet
+    writes: JSON with NaN, numbers out of range, nesting over 100 levels, text that is not UTF-8, more than
+    2,000,000 objects and lists, a known field of an unexpected type, also inside a field's JSON text
+    (``maxAccounts`` of ``"many"``), or JSON text in a field of over 100,000 values.  The record and field are
+    named; the audit still lists such values as findings.
+    """
+
     code = "unexpected-content"
     hint = "The file decrypts but holds neither a Desktop Wallet nor a mobile wallet export."
 
@@ -140,41 +171,60 @@ class UnexpectedContentError(BackupError):
 
 
 class PasswordMissingError(BackupError):
+    """A password was needed and none was given."""
+
     code = "password-missing"
     hint = "Give the password."
 
 
 class PasswordTooShortError(BackupError):
+    """A new password shorter than the Desktop Wallet's minimum (6 characters)."""
+
     code = "password-too-short"
     hint = "Choose a longer password."
 
 
 class PasswordMismatchError(BackupError):
+    """A new password and its confirmation differ."""
+
     code = "password-mismatch"
     hint = "The two passwords differ; type the same password twice."
 
 
 class OutputExistsError(BackupError):
+    """The output file exists and replacing it was not allowed."""
+
     code = "output-exists"
     hint = "Choose another output name, or allow replacing the file."
 
 
 class SameFileError(BackupError):
+    """The output would overwrite an input (a backup, password or candidates file); checked for every output
+    (backups, reports, CSV folders, checkpoints, a found password's file) and never allowed, even when replacing
+    an existing file is.
+    """
+
     code = "same-file"
     hint = "The output would overwrite an input; choose another output name."
 
 
 class WriteFailedError(BackupError):
+    """Writing the output failed (no space, no permission); nothing was written under its name (writes are atomic)."""
+
     code = "write-failed"
     hint = "Nothing was written under the output name; check free space and permissions."
 
 
 class TerminalOutputError(BackupError):
+    """An output given as ``-`` (standard output) while standard output is a terminal: redirect it or name a file."""
+
     code = "terminal-output"
     hint = "Redirect standard output to a file or a pipe (… > out.json), or give an output file name."
 
 
 class VerifyFailedError(BackupError):
+    """The written file did not read back identically (every write is read back and checked); it was removed."""
+
     code = "verify-failed"
     hint = "The written file did not read back identically and was removed; try again on another disk."
 
@@ -183,6 +233,8 @@ class VerifyFailedError(BackupError):
 
 
 class IncompatibleKindsError(BackupError):
+    """A legacy mobile wallet file where a Desktop Wallet file is needed (or the other way round)."""
+
     code = "incompatible-kinds"
     hint = (
         "Desktop Wallet and legacy mobile wallet files hold different things "
@@ -191,31 +243,43 @@ class IncompatibleKindsError(BackupError):
 
 
 class DifferentNetworkError(BackupError):
+    """An import the Desktop Wallet refuses: the two files belong to different networks."""
+
     code = "different-network"
     hint = "The Desktop Wallet refuses to import a file made on another network."
 
 
 class SelectionError(BackupError):
+    """A subset that names nothing in the backup, or identities and accounts it does not hold."""
+
     code = "invalid-selection"
     hint = "Name identities and accounts that exist in the backup."
 
 
 class NotSalvageableError(BackupError):
+    """Salvage found nothing readable in the file."""
+
     code = "not-salvageable"
     hint = "Nothing readable could be recovered; try another copy of the backup."
 
 
 class CandidatesError(BackupError):
+    """A password recovery's candidates or tokens that cannot be used (the message says why)."""
+
     code = "invalid-candidates"
-    hint = "Check the candidates or tokens file (see README, 'Password recovery')."
+    hint = "Check the candidates or tokens file (see docs/RECOVERY.md)."
 
 
 class CheckpointError(BackupError):
+    """A password recovery checkpoint that belongs to another file or search, or cannot be read."""
+
     code = "invalid-checkpoint"
     hint = "The checkpoint belongs to another file or search; delete it to start afresh."
 
 
 class LedgerError(BackupError):
+    """The Ledger check could not talk to the device (connection, transport)."""
+
     code = "ledger"
     hint = "Check the Ledger connection and try again."
 
@@ -228,14 +292,18 @@ class InvalidArgumentError(BackupError):
 
 
 class OutsideFolderError(BackupError):
-    """A path that leaves the one folder files may be read from or written to (absolute, ``..``, a symlink out)."""
+    """A path that leaves the one folder files may be read from or written to (absolute, ``..``, a symlink out): a
+    served page (the desk in Voilà) gives its users that one folder.
+    """
 
     code = "outside-folder"
     hint = "Name a file inside that folder, or upload the file instead."
 
 
 class UsageError(BackupError):
-    """A mistake on the command line (raised by the CLI only; the library raises :class:`InvalidArgumentError`)."""
+    """A mistake on the command line (raised by the CLI only, which shows the command's usage above the message; the
+    library raises :class:`InvalidArgumentError`).
+    """
 
     code = "usage"
     hint = ""
@@ -287,6 +355,10 @@ def all_error_classes() -> list[type[BackupError]]:
 
 
 class IncompatibleDataError(BackupError):
+    """An import the Desktop Wallet would stop part-way (keeping what it had imported); the record it stops at is
+    named.
+    """
+
     code = "incompatible-data"
     hint = (
         "The Desktop Wallet would stop this import part-way and keep what it had imported; "
@@ -295,11 +367,15 @@ class IncompatibleDataError(BackupError):
 
 
 class LineTooLongError(BackupError):
+    """A password or candidate line over 4 KiB."""
+
     code = "line-too-long"
     hint = "A password or candidate line is at most 4 KiB; check that this is the right file."
 
 
 class ClusterError(BackupError):
+    """A Dask scheduler not reached (wrong address, not running, TLS mismatch, silent), or a range that failed there."""
+
     code = "cluster-unreachable"
     hint = (
         "Check the scheduler's address and that it is running; a tls:// scheduler needs the CA, "
@@ -308,6 +384,8 @@ class ClusterError(BackupError):
 
 
 class ConfirmationNeededError(BackupError):
+    """A password search expected to take over an hour, not confirmed."""
+
     code = "confirm-needed"
     hint = "Narrow the candidates, or confirm that the search may run this long."
 
@@ -323,28 +401,34 @@ class InsecureClusterError(BackupError):
 
 
 class ClusterAnswerError(ClusterError):
-    """A cluster peer answered with data this computer refuses: a pickle, a wrong type, a hit outside its range."""
+    """A cluster peer answered with data this computer refuses: a pickle, not four numbers, a wrong type, a hit outside
+    its range, too many hits (the worker is named).
+    """
 
     code = "cluster-bad-answer"
     hint = "Stop the worker named (it is faulty or hostile), then run again to resume."
 
 
 class ClusterDisagreementError(ClusterError):
-    """A worker's answer disagreed with this computer's own check of a sample of its range."""
+    """A worker's answer disagreed with this computer's own check of a sample of its range (the worker is named)."""
 
     code = "cluster-disagreement"
     hint = "Stop the worker named (it is faulty or hostile), then run again to resume."
 
 
 class CheckpointOutdatedError(CheckpointError):
-    """A checkpoint from an older version, whose key was cheap to test guesses against."""
+    """A checkpoint from an older version (before version 3), whose key was cheap to test guesses against; it is not
+    resumed.
+    """
 
     code = "checkpoint-outdated"
     hint = "Delete it and start the search afresh (an older checkpoint is not resumed)."
 
 
 class MissingExtraError(BackupError):
-    """A feature needs an optional part of the toolkit that is not installed (``pip install '...[extra]'``)."""
+    """A feature needs an optional part of the toolkit that is not installed (``[ledger]``, ``[dask]`` or
+    ``[notebook]``); the message gives the ``pip install`` command.
+    """
 
     code = "missing-extra"
 
@@ -355,6 +439,10 @@ class MissingExtraError(BackupError):
 
 
 class NotDatabaseError(BackupError):
+    """A binary file that cannot be the Desktop Wallet's SQLCipher database: less than a page, an unencrypted SQLite
+    file, not whole pages, and no page 1 the password opens.
+    """
+
     code = "not-wallet-database"
     hint = (
         "Pick the Desktop Wallet's concordium-desktop-wallet-database.sqlite3 (SQLCipher-encrypted), "
@@ -363,6 +451,10 @@ class NotDatabaseError(BackupError):
 
 
 class DatabaseInUseError(BackupError):
+    """A non-empty ``-journal`` (or ``-wal``) lies beside the wallet's database: the wallet is writing to it, or
+    stopped mid-write; close the wallet, or salvage the database.
+    """
+
     code = "database-in-use"
     hint = (
         "Close the Desktop Wallet and try again. If it is not running, it stopped mid-write: "

@@ -55,7 +55,7 @@ def build_parser(argv: Sequence[str] | None = None) -> ArgumentParser:
         "--print-completion",
         choices=SHELLS,
         metavar="SHELL",
-        help="print a completion script for bash or zsh (see README, 'Shell completion')",
+        help="print a completion script for bash or zsh (see docs/GUIDE.md, 'Shell completion')",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     wanted = None if argv is None else command_name(argv)

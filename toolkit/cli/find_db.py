@@ -11,7 +11,7 @@ from .common import add_json_flag, emit, print_json
 def configure(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Look for concordium-desktop-wallet-database.sqlite3 in the wallet's folder of each network "
-        "build (README, 'The wallet's own database'). Nothing is opened or changed."
+        "build (docs/WALLET-DATABASE.md). Nothing is opened or changed."
     )
     p.add_argument("--home", metavar="DIR", help="search under this home folder (a copied disk) instead of yours")
     p.add_argument(

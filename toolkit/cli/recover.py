@@ -56,7 +56,7 @@ typos (--typos N): up to N different positions changed, each by a case flip,
 a Dask cluster (--cluster tls://HOST:8786 with --tls-ca/--tls-cert/--tls-key; plain
   tcp:// only with --insecure-cluster): the workers need this toolkit installed and
   see the candidate definition (your hints); their "not found" is their word
-  (--spot-check SHARE re-tries that share of every range here). README: "Trust".
+  (--spot-check SHARE re-tries that share of every range here). docs/RECOVERY.md: "Trust".
 exit codes: 0 found, 1 exhausted, 2 file, options or cluster unusable,
   130 stopped by Ctrl-C (143 SIGTERM, 129 SIGHUP; resume: same command)
 """

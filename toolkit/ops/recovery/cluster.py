@@ -3,7 +3,7 @@
 Every ``distributed`` import of the toolkit is in this module, inside functions: the rest of the toolkit
 works without Dask installed.
 
-Trust, by construction (README, "Trust"):
+Trust, by construction (docs/RECOVERY.md, "Trust"):
 
 - **No pickle from a peer is ever loaded.**  The client is made here (:func:`connect`): it deserialises only
   msgpack (``deserializers=("msgpack",)``), gathers through the scheduler (``direct_to_workers=False``) and

@@ -3,7 +3,7 @@
 The syntax follows btcrecover's tokenlist (``docs/tokenlist_file.md`` in
 3rdIteration/btcrecover) so that a file written for it means the same here;
 the parts it has and this grammar leaves out are refused with a clear error,
-never misread.  The README's "Tokens file" table is the user's reference.
+never misread.  The "Tokens file" table of docs/RECOVERY.md is the user's reference.
 
 - A non-blank line is one *piece*; its tokens (separated by spaces or tabs) are
   *alternatives*: at most one of them is used in a candidate.
