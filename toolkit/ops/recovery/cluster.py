@@ -460,7 +460,9 @@ class DaskEngine:
 
     def result(self, future: Any, start: int, end: int) -> RangeResult:
         """A finished range's answer, validated; else :class:`~toolkit.errors.ClusterError` (or a subclass)."""
-        if future.status != "finished":
+        # "lost": its answer was on a worker that died after it finished; Dask computes it again while this
+        # computer holds the future, so wait for it below like any other ("error"/"cancelled" never come back)
+        if future.status in ("error", "cancelled"):
             raise errors.ClusterError(
                 f"A range of candidates failed on the cluster ({safe_text(str(future.status))[:20]})",
                 hint="Check that every worker has this toolkit installed (the same version), then run again to resume.",
