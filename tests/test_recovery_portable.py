@@ -13,9 +13,10 @@ from toolkit.ops.recovery.cluster import _version_notes
 
 SCRIPT = r"""
 import signal, sys, json
+from tests.conftest import make_file   # (cryptography & co. loaded first: an old one crashes on a faked platform)
+import toolkit.model.backup
 del signal.SIGHUP                      # as on Windows
 sys.platform = "darwin"                # no prctl: the parent check alone
-from tests.conftest import make_file
 from toolkit.ops.recovery import engines, recover_password
 import toolkit.cli.recover as cli
 pt = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
