@@ -122,6 +122,24 @@ def serve(
         stop(proc)
 
 
+def lab_argv() -> list[str]:
+    """JupyterLab on 127.0.0.1 only, no token, no news or update checks, over the project folder."""
+    return [
+        "jupyterlab",
+        "--config=jupyter_server_config.json",
+        "--no-browser",
+        "--allow-root",
+        "--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        f"--ServerApp.root_dir={ROOT}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+
+
 def voila_argv(notebook: Path) -> list[str]:
     """Voilà as docs/NOTEBOOKS.md runs it (from the project folder, so its voila.json applies), on 127.0.0.1 only."""
     return [

@@ -17,10 +17,10 @@ import pytest
 from toolkit import open_backup
 from toolkit.ops.salvage import salvage
 
-from .conftest import ROOT
 from .test_browser import (
     NEEDS_CHROMIUM,
     PAGE_TIMEOUT_MS,
+    lab_argv,
     password_of,
     playwright_api,
     serve,
@@ -43,20 +43,7 @@ expect = playwright_api.expect
 
 @pytest.fixture(scope="module")
 def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    argv = [
-        "jupyterlab",
-        "--config=jupyter_server_config.json",
-        "--no-browser",
-        "--allow-root",
-        "--port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        f"--ServerApp.root_dir={ROOT}",
-        "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
+    argv = lab_argv()
     with serve(tmp_path_factory.mktemp("lab"), argv) as url:
         yield url
 

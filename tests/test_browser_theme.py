@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
-from .test_browser import NEEDS_CHROMIUM, password_of, playwright_api, serve, voila_argv
+from .test_browser import NEEDS_CHROMIUM, lab_argv, password_of, playwright_api, serve, voila_argv
 from .test_browser_desk import DESKTOP, LATER, form, keep_screenshot, open_desk, press, type_into, upload
 from .test_browser_lab import dismiss_news, run_all
 
@@ -120,20 +120,7 @@ def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     settings.mkdir(parents=True)
     name = "JupyterLab Dark" if request.param == "dark" else "JupyterLab Light"
     (settings / "themes.jupyterlab-settings").write_text(json.dumps({"theme": name}), encoding="utf-8")
-    argv = [
-        "jupyterlab",
-        "--config=jupyter_server_config.json",
-        "--no-browser",
-        "--allow-root",
-        "--port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        f"--ServerApp.root_dir={ROOT}",
-        "--LabApp.news_url=",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
+    argv = lab_argv()
     with serve(work, argv) as url:
         yield request.param, url
 
