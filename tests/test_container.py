@@ -12,6 +12,7 @@ from toolkit import errors, open_backup
 from toolkit.format import container
 from toolkit.format.jsonio import dumps_js
 from toolkit.model import backup
+from toolkit.testing import synthetic
 
 PW = "right-password"
 
@@ -253,3 +254,43 @@ def test_a_tolerant_parse_reads_what_a_strict_one_refuses():
     assert altered.bad_ranges == ((0, 3),) and not altered.cut and altered.ciphertext[3:] == whole.ciphertext
     with pytest.raises(errors.NotSalvageableError):
         container.parse_container(b'{"metadata":{}}', tolerant=True)
+
+
+def _file_whose_wrong_key_reads_a_brace(wrong: str, first: bytes) -> bytes:
+    """A backup whose first block, under the key of the wrong password ``wrong``, decrypts to ``first`` and whose
+    other blocks are what any wrong key reads: random bytes.  What a search meets about once in 10^5 candidates."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    data = _sample_file()
+    box = container.parse_container(data)
+    key = container.derive_key(wrong, box.kdf)
+    enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    block0 = enc.update(bytes(a ^ b for a, b in zip(first, box.iv, strict=True))) + enc.finalize()
+    return _reencode(data, block0 + os.urandom(len(box.ciphertext) - 16))
+
+
+def test_a_wrong_key_whose_first_block_reads_as_a_brace_is_a_wrong_password():
+    from toolkit.ops.recovery.targets import read_target
+
+    forged = _file_whose_wrong_key_reads_a_brace("not-the-one", b'{"abcdefghijklmn')
+    box = container.parse_container(forged)
+    assert container.first_block_matches(box, container.derive_key("not-the-one", box.kdf))  # the cheap check passes
+    with pytest.raises(errors.WrongPasswordError):
+        open_backup(forged, "not-the-one")
+    verdict = read_target(forged).confirm("not-the-one")
+    assert verdict.matched and not verdict.right and verdict.problem is None  # the search goes on
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, -2])
+def test_an_unknown_writers_file_damaged_after_its_first_block_is_still_damaged(block):
+    spaced = dumps_js(synthetic.desktop_document(seed=3)).replace(b'{"', b'{ "')
+    assert spaced[:3] == b'{ "'
+    data = make_file(spaced, PW)
+    ct = bytearray(container.parse_container(data).ciphertext)
+    ct[block * 16 + 3] ^= 0x40
+    with pytest.raises(errors.DamagedError):
+        open_backup(_reencode(data, bytes(ct)), PW)
+    with pytest.raises(errors.WrongPasswordError):
+        open_backup(_reencode(data, bytes(ct)), "another-password")

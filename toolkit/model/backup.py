@@ -377,8 +377,9 @@ class TooManyContainersError(errors.UnexpectedContentError):
     before parsing (salvage, which reads a file piece by piece, scans such a file instead)."""
 
 
-def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None = None) -> dict[str, Any]:
-    """Parse decrypted bytes; a parse failure after a matching first block means damage.
+def parse_plaintext(plaintext: bytes | memoryview, password_shown: bool = False) -> dict[str, Any]:
+    """Parse decrypted bytes; a parse failure after a start that proved the password
+    (:attr:`~toolkit.format.container.Decrypted.password_shown`) means damage.
 
     JSON that is well-formed but unacceptable (NaN, numbers out of range, nesting
     deeper than :data:`jsonio.MAX_DEPTH`, a few invalid UTF-8 bytes) is
@@ -399,7 +400,7 @@ def parse_plaintext(plaintext: bytes | memoryview, first_block_kind: str | None 
                 f"The file decrypts, but its content is not acceptable JSON ({exc})",
                 hint="It was not written by a Concordium wallet; nothing can be read from it.",
             ) from None
-        if first_block_kind is None:
+        if not password_shown:
             raise errors.WrongPasswordError("The password does not open this file") from None
         where = f" near byte {exc.pos}" if exc.pos is not None else ""
         raise errors.DamagedError(f"The password is right, but the decrypted data is damaged{where}") from None
@@ -467,7 +468,7 @@ def open_with_key(container: ct.Container, key: bytes, *, source: str | None = N
     :class:`~toolkit.errors.UnexpectedContentError` saying why the content does not open.
     """
     decrypted = ct.decrypt_with_key(container, key, view=True)  # kept as a view: no copy of the plaintext
-    document = parse_plaintext(decrypted.plaintext, decrypted.first_block_kind)
+    document = parse_plaintext(decrypted.plaintext, decrypted.password_shown)
     kind = classify(document)
     return Backup(document, kind=kind, plaintext=decrypted.plaintext, container=container, source=source)
 
