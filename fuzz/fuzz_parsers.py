@@ -11,7 +11,7 @@ Targets:
 - ``tokens``: any text as a password-recovery tokens file -> candidates or CandidatesError.
 
 Anything else (another exception, a hang) is a bug, and libFuzzer saves the input
-that caused it.  tests/test_fuzz.py runs each target briefly; run longer by hand.
+that caused it.  tests/safety/test_fuzz.py runs each target briefly; run longer by hand.
 """
 
 from __future__ import annotations

@@ -22,6 +22,6 @@ fi
 echo
 # -m "not slow" (pyproject's default); the tests that need the browser/notebook stack are left out
 .venv-lowest/bin/python -m pytest -q -p no:cacheprovider \
-  --ignore=tests/test_browser.py --ignore=tests/test_browser_desk.py --ignore=tests/test_browser_lab.py \
-  --ignore=tests/test_notebooks_clean.py --ignore=tests/test_fuzz.py \
+  --ignore=tests/skins/test_browser.py --ignore=tests/skins/test_browser_desk.py \
+  --ignore=tests/skins/test_browser_lab.py --ignore=tests/skins/test_notebooks_clean.py --ignore=tests/safety/test_fuzz.py \
   tests "$@"

@@ -40,7 +40,7 @@ def make_file(plaintext: bytes, password: str, *, iterations: int = 1000, layout
 @pytest.fixture()
 def page(tmp_path: Path) -> Iterator[object]:
     """A fresh headless Chromium page that reaches only 127.0.0.1 (the browser tests' one way to get a page)."""
-    from .test_browser import chromium_page
+    from tests.skins.test_browser import chromium_page
 
     with chromium_page(tmp_path) as pg:
         yield pg

@@ -3,7 +3,7 @@
 Every function of the README's table is importable from here (``toolkit.diff_backups``,
 ``toolkit.audit_backup``...); they load on first use, so ``import toolkit`` stays quick
 (no cryptography or pandas until a backup is opened: the command line's ``--help`` relies on it).  The code is in layers, each importing only from those
-below it (``tests/test_layers.py`` checks):
+below it (``tests/safety/test_layers.py`` checks):
 
 - :mod:`toolkit.errors`, :mod:`toolkit.textsafe`: the error taxonomy and text neutralising, used by all;
 - :mod:`toolkit.format`: the encrypted container, JSON as the wallets write it, passwords, safe writes;

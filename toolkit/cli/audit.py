@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _HEADINGS = {"error": "ERRORS", "warning": "WARNINGS", "info": "INFO"}
-#: :data:`toolkit.ops.audit.SEVERITIES`, most severe first (tests/test_cli_conventions.py checks they agree).
+#: :data:`toolkit.ops.audit.SEVERITIES`, most severe first (tests/skins/test_cli_conventions.py checks they agree).
 SEVERITIES = ("error", "warning", "info")
 
 

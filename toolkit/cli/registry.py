@@ -4,7 +4,7 @@ The parser is built from it lazily (:func:`toolkit.cli.build_parser`): ``--help`
 lists every command from this table alone, and only the command being run is
 imported, so ``--help`` and ``--version`` load no pandas, numpy or cryptography.
 pyproject.toml's import-linter contract "CLI commands never import each other"
-lists exactly these modules (``tests/test_layers.py`` checks).
+lists exactly these modules (``tests/safety/test_layers.py`` checks).
 
 To add a command: write ``toolkit/cli/NAME.py`` with ``configure(parser)`` (adds its
 options, sets ``description`` and ``func=run``; heavy imports inside ``run``), add a

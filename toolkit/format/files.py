@@ -31,7 +31,7 @@ from toolkit import errors
 
 try:  # POSIX (Linux, macOS); on Windows a file another process holds open cannot be deleted anyway
     import fcntl
-except ImportError:  # pragma: no cover - exercised by tests/test_portability.py with fcntl hidden
+except ImportError:  # pragma: no cover - exercised by tests/safety/test_portability.py with fcntl hidden
     fcntl = None  # type: ignore[assignment]
 
 #: A temporary file older than this, and not locked, belongs to a writer that died.

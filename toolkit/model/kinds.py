@@ -7,7 +7,7 @@ Desktop Wallet export, a legacy mobile wallet export, or only the wallet's datab
 kinds in the toolkit (tables, the shape check, diff, the import preview, subset, the audit's labels, salvage)
 is derived from this one, when it is used: a kind added here is seen everywhere.
 
-To add a kind: one :class:`RecordKind` in :data:`KINDS`, nothing else (``tests/test_kinds.py`` adds one that way
+To add a kind: one :class:`RecordKind` in :data:`KINDS`, nothing else (``tests/model/test_kinds.py`` adds one that way
 and sees it in every operation).  Only a kind whose records the Desktop Wallet's import writes needs a step in
 the import preview's replay (:mod:`toolkit.ops.merge.replay`); until then the preview lists its records as not
 read by the wallet's import.  Kinds that only the wallet's database has (``in_file=False``: transactions,

@@ -1,6 +1,6 @@
 """The one list of forms: ``toolkit.widgets`` exports them, the support desk shows them in this order, and
 the import-linter contract "Forms never import each other" names exactly these modules
-(tests/test_layers.py checks that pyproject.toml agrees).  A new form is one line here."""
+(tests/safety/test_layers.py checks that pyproject.toml agrees).  A new form is one line here."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The upload button's size logic (:class:`toolkit.widgets.upload.SizedUpload`) and how a form shows a refusal.
 
-The browser side is driven in tests/test_browser_desk.py; here the kernel side
+The browser side is driven in tests/skins/test_browser_desk.py; here the kernel side
 gets what the front-end sends, through ``set_state`` as the browser does.
 """
 
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import SAMPLES
 from toolkit.format.container import MAX_FILE_SIZE
 from toolkit.widgets import OpenForm
 from toolkit.widgets import upload as upload_module
 from toolkit.widgets.common import FileSource
 from toolkit.widgets.upload import SizedUpload
-
-from .conftest import SAMPLES
 
 DESKTOP = SAMPLES / "wallet-export.json"
 HOSTILE = "big-<b>x</b>-\u202egnp.json"

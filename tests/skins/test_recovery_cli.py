@@ -120,7 +120,7 @@ def test_damaged_file_exit_2_but_password_given(case, capsys, tmp_path):
     assert obj["found"] is True and obj["password"] == PASSWORD and obj["error"]["code"] == "damaged"
 
 
-# Ctrl-C, SIGTERM and SIGHUP mid-search, and resuming after them: tests/test_recovery_signals.py
+# Ctrl-C, SIGTERM and SIGHUP mid-search, and resuming after them: tests/ops/recovery/test_recovery_signals.py
 
 
 # --------------------------------------------------------------------------- a found password reaches its user

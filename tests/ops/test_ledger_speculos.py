@@ -84,7 +84,7 @@ def _backup_file(tmp_path: Path, identifier: str) -> Path:
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """``concordium-backup ledger ARGS`` in this process (tests/test_ledger.py runs it as a subprocess too)."""
+    """``concordium-backup ledger ARGS`` in this process (tests/ops/test_ledger.py runs it as a subprocess too)."""
     capsys.readouterr()
     code = main(["ledger", *args])
     out, err = capsys.readouterr()

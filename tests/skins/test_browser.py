@@ -25,9 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT, SAMPLES
 from toolkit import open_backup
-
-from .conftest import ROOT, SAMPLES
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -6,9 +6,8 @@ import os
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def test_import_contracts_are_kept():

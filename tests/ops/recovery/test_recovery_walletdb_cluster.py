@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,7 @@ from toolkit.model.database import FILE_NAME, KIND  # noqa: E402
 from toolkit.ops.recovery import Candidates, PasswordSearch  # noqa: E402
 from toolkit.ops.recovery.cluster import DaskEngine  # noqa: E402
 
-FIXTURES = Path(__file__).resolve().parent / "walletdb"
+FIXTURES = ROOT / "tests" / "walletdb"
 LOGIN = "Wallet-DB-2026"
 NEW = "new.Password-2"
 

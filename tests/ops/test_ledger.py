@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import VECTOR_FILES
+from tests.conftest import ROOT, VECTOR_FILES
 from tests.ledger_sim import HidSim, LedgerSim, SimConfig
 from toolkit import errors
 from toolkit.cli import main
@@ -43,7 +43,6 @@ from toolkit.ops.ledger import (
 
 pytestmark = pytest.mark.timeout(20)
 
-ROOT = Path(__file__).resolve().parent.parent
 WALLET_1 = "a61982b41d7abb259874f9ded69d6779c58c5684a6dc4c87da568d31d205b729"
 WALLET_2 = "b45d23fd145b6f282dd8935f2146134426623e2f17ddf93a2b721b684eccab2b"
 STRANGER = "ff" * 32
@@ -715,7 +714,7 @@ def test_the_form_offers_the_check_as_json_for_a_ticket() -> None:
     assert report["is_the_backups_ledger"].startswith("yes: wallet 1")
     assert report["backup"] == "wallet-export.json"  # no path of the desk's machine in a ticket
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", report["checked_at"])
-    from .test_downloads import fetch
+    from tests.skins.test_downloads import fetch
 
     messages, data = fetch(form.downloads, "json")
     assert data == form.report and messages[0]["filename"] == "wallet-export-ledger-check.json"

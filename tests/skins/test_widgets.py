@@ -17,10 +17,9 @@ import pandas as pd
 import pytest
 from ipywidgets.embed import embed_data
 
+from tests.conftest import SAMPLES
 from toolkit import errors, open_backup
 from toolkit.widgets import OpenForm
-
-from .conftest import SAMPLES
 
 DESKTOP = SAMPLES / "wallet-export.json"
 LEGACY = SAMPLES / "concordium-backup.concordiumwallet"
@@ -392,9 +391,8 @@ def test_export_password_rules(tmp_path: Path, new: str, again: str, code: str) 
 
 
 def test_export_offers_a_download_of_a_verified_legacy_file() -> None:
+    from tests.skins.test_downloads import fetch
     from toolkit.widgets import ExportForm
-
-    from .test_downloads import fetch
 
     source = opened(LEGACY)
     form = ExportForm(source)
@@ -534,9 +532,8 @@ def test_progress_line_and_eta() -> None:
 
 
 def test_ledger_form_with_the_simulator_matches_the_backup() -> None:
+    from tests.ledger_sim import LedgerSim, SimConfig
     from toolkit.widgets import LedgerForm
-
-    from .ledger_sim import LedgerSim, SimConfig
 
     source = opened(DESKTOP)
     key = source.backup.records("wallets")[1]["identifier"]
@@ -553,9 +550,8 @@ def test_ledger_form_with_the_simulator_matches_the_backup() -> None:
 
 
 def test_ledger_form_other_ledger_dashboard_and_no_device() -> None:
+    from tests.ledger_sim import LedgerSim, SimConfig
     from toolkit.widgets import LedgerForm
-
-    from .ledger_sim import LedgerSim, SimConfig
 
     source = opened(DESKTOP)
     with LedgerSim(SimConfig()) as sim:
@@ -575,10 +571,9 @@ def test_ledger_form_other_ledger_dashboard_and_no_device() -> None:
 
 
 def test_ledger_form_without_a_backup_does_not_compare() -> None:
+    from tests.ledger_sim import LedgerSim, SimConfig
     from toolkit.widgets import LedgerForm
     from toolkit.widgets.session import Session
-
-    from .ledger_sim import LedgerSim, SimConfig
 
     with LedgerSim(SimConfig()) as sim:
         form = LedgerForm(connection=sim.address, session=Session())

@@ -16,13 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import open_backup
-from toolkit.format.jsonio import dumps_js
-from toolkit.testing import synthetic
-
-from .conftest import ROOT, make_file
-from .test_browser import NEEDS_CHROMIUM, password_of, playwright_api, serve, voila_argv
-from .test_browser_desk import (
+from tests.conftest import ROOT, make_file
+from tests.skins.test_browser import NEEDS_CHROMIUM, password_of, playwright_api, serve, voila_argv
+from tests.skins.test_browser_desk import (
     CANDIDATES,
     DESKTOP,
     FORGOTTEN,
@@ -34,6 +30,9 @@ from .test_browser_desk import (
     type_into,
     upload,
 )
+from toolkit import open_backup
+from toolkit.format.jsonio import dumps_js
+from toolkit.testing import synthetic
 
 APP = ROOT / "notebooks" / "app-desk.ipynb"
 pytestmark = [pytest.mark.timeout(420), NEEDS_CHROMIUM]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
-from .test_browser import NEEDS_CHROMIUM, lab_argv, password_of, playwright_api, serve, voila_argv
-from .test_browser_desk import DESKTOP, LATER, form, keep_screenshot, open_desk, press, type_into, upload
-from .test_browser_lab import dismiss_news, run_all
+from tests.conftest import ROOT
+from tests.skins.test_browser import NEEDS_CHROMIUM, lab_argv, password_of, playwright_api, serve, voila_argv
+from tests.skins.test_browser_desk import DESKTOP, LATER, form, keep_screenshot, open_desk, press, type_into, upload
+from tests.skins.test_browser_lab import dismiss_news, run_all
 
 APP = ROOT / "notebooks" / "app-desk.ipynb"
 pytestmark = [pytest.mark.timeout(400), NEEDS_CHROMIUM]

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 
 import toolkit
+from tests.conftest import ROOT
 from toolkit import errors
 from toolkit.format import jsonio
 from toolkit.format import sqlcipher as sc
 from toolkit.model.database import KIND
 
-HERE = Path(__file__).resolve().parent
-FIXTURES = HERE / "walletdb"
-ROOT = HERE.parent
+FIXTURES = ROOT / "tests" / "walletdb"
 #: fixture → the password that opens it (seed.json; "rekeyed" opens only with the prefix the bug left)
 PASSWORDS = {"wallet": "Wallet-DB-2026", "history": "Wallet-DB-2026", "rekeyed": "new"}
 

@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import open_backup
-from toolkit.ops.salvage import salvage
-
-from .test_browser import (
+from tests.skins.test_browser import (
     NEEDS_CHROMIUM,
     PAGE_TIMEOUT_MS,
     lab_argv,
@@ -25,7 +22,7 @@ from .test_browser import (
     playwright_api,
     serve,
 )
-from .test_browser_desk import (
+from tests.skins.test_browser_desk import (
     BITROT,
     DESKTOP,
     NEW_PASSWORD,
@@ -36,6 +33,8 @@ from .test_browser_desk import (
     salvage_bitrot,
     upload,
 )
+from toolkit import open_backup
+from toolkit.ops.salvage import salvage
 
 pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
 expect = playwright_api.expect

@@ -140,7 +140,7 @@ def test_form_keeps_the_wallets_external_credential_and_fills_defaults(tmp_path:
 
 
 def _older_newer(tmp_path: Path, order: str) -> tuple[Path, Path, str]:
-    from tests.test_leave_out import identity_key, newer, older
+    from tests.model.test_leave_out import identity_key, newer, older
 
     a, b = (older(), newer()) if order == "older-then-newer" else (newer(), older())
     pa, pb = tmp_path / "a.json", tmp_path / "b.json"

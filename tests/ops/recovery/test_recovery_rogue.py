@@ -29,7 +29,7 @@ from toolkit.ops.recovery.cluster import DaskEngine, connect  # noqa: E402
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 PASSWORD = "Blue-Harbour-42"
 WORDS = [f"decoy-{i:04d}-x" for i in range(40)] + [PASSWORD] + [f"after-{i:04d}-y" for i in range(10)]
-ROGUE = Path(__file__).with_name("rogue_worker.py")
+ROGUE = ROOT / "tests" / "rogue_worker.py"
 
 
 class Rogue:

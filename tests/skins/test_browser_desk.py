@@ -18,15 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import open_backup
-from toolkit.format.container import MAX_FILE_SIZE
-from toolkit.format.jsonio import dumps_js
-from toolkit.ops.salvage import salvage
-from toolkit.testing import synthetic
-from toolkit.widgets.common import size_text
-
-from .conftest import ROOT, SAMPLES, make_file
-from .test_browser import (
+from tests.conftest import ROOT, SAMPLES, make_file
+from tests.skins.test_browser import (
     NEEDS_CHROMIUM,
     PAGE_TIMEOUT_MS,
     free_port,
@@ -34,6 +27,12 @@ from .test_browser import (
     playwright_api,
     serve,
 )
+from toolkit import open_backup
+from toolkit.format.container import MAX_FILE_SIZE
+from toolkit.format.jsonio import dumps_js
+from toolkit.ops.salvage import salvage
+from toolkit.testing import synthetic
+from toolkit.widgets.common import size_text
 
 DESKTOP = SAMPLES / "wallet-export.json"
 LATER = SAMPLES / "wallet-export-later.json"
@@ -242,9 +241,8 @@ def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str
 def test_older_and_newer_of_one_wallet_take_the_way_out_to_an_importable_export(
     desk_url: str, page, tmp_path: Path
 ) -> None:
+    from tests.model.test_leave_out import identity_key, newer, older
     from toolkit.ops.merge import empty_wallet, preview_import
-
-    from .test_leave_out import identity_key, newer, older
 
     older_file, newer_file = tmp_path / "wallet-older.json", tmp_path / "wallet-newer.json"
     older_file.write_bytes(make_file(dumps_js(older()), "one-wallet-pw"))
@@ -278,7 +276,7 @@ def test_older_and_newer_of_one_wallet_take_the_way_out_to_an_importable_export(
 
 
 def test_ledger_check_against_the_salvaged_backup(desk_url: str, page, tmp_path: Path) -> None:
-    from .ledger_sim import LedgerSim, SimConfig
+    from tests.ledger_sim import LedgerSim, SimConfig
 
     owner = salvage(BITROT, password_of(BITROT)).backup.records("wallets")[0]["identifier"]
     open_desk(page, desk_url)

@@ -9,14 +9,12 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
-from tests.test_container import CRAFTED
+from tests.conftest import ROOT, SAMPLES, make_file
+from tests.format.test_container import CRAFTED
 from toolkit.cli import main
 from toolkit.format.jsonio import dumps_gson, dumps_js
 from toolkit.model.tables import REDACTED
 from toolkit.testing import synthetic
-
-from .conftest import make_file
 
 SECRET = "Zq9-very-SECRET-pw"
 

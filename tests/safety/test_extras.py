@@ -16,10 +16,9 @@ import textwrap
 
 import pytest
 
+from tests.conftest import ROOT, SAMPLES
 from toolkit import errors
 from toolkit.extras import EXTRAS, install_command, require
-
-from .conftest import ROOT, SAMPLES
 
 #: What each extra brings that the toolkit imports.
 MODULES = {

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -112,7 +112,12 @@ def test_the_sdist_holds_its_tests_and_they_run_there(tmp_path: Path) -> None:
     pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(src / "constraints.txt")]
     out = run([*pip, str(src), "pytest", "pytest-timeout", "hypothesis"], tmp_path)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    tests = ["tests/test_container.py", "tests/test_backup.py", "tests/test_samples.py", "tests/test_extras.py"]
+    tests = [
+        "tests/format/test_container.py",
+        "tests/model/test_backup.py",
+        "tests/format/test_samples.py",
+        "tests/safety/test_extras.py",
+    ]
     out = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests], src)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert " passed" in out.stdout and " error" not in out.stdout

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from toolkit import errors
 from toolkit.cli.hints import HINTS
 
-TOOLKIT = Path(__file__).resolve().parent.parent / "toolkit"
+TOOLKIT = ROOT / "toolkit"
 #: Layers whose words are the user's interface (or test data), not the library's.
 INTERFACES = {"cli", "widgets", "testing"}
 #: A CLI option (``--force``) or the command's name (``concordium-backup audit``); not the product's

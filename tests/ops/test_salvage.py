@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import VECTOR_FILES
+from tests.conftest import SAMPLES, VECTOR_FILES
 from toolkit import errors
 from toolkit.cli import main
 from toolkit.format import container as ct
@@ -26,7 +26,7 @@ from toolkit.ops.salvage import LOST_WALLET_NOTE, salvage, salvage_to
 from toolkit.testing.synthetic import desktop_document, legacy_document
 
 PASSWORD = "salvage-pass-1"
-#: More examples for a long run: SALVAGE_EXAMPLES=5000 pytest tests/test_salvage.py
+#: More examples for a long run: SALVAGE_EXAMPLES=5000 pytest tests/ops/test_salvage.py
 PROPERTY = settings(
     max_examples=int(os.environ.get("SALVAGE_EXAMPLES", "60")),
     deadline=None,
@@ -205,7 +205,7 @@ def test_a_file_cut_short_gives_back_exactly_the_complete_records(tmp_path, kind
 
 
 def test_the_bundled_damaged_sample_says_the_metadata_is_gone():
-    sample_file = Path(__file__).resolve().parent.parent / "data" / "samples" / "wallet-export-damaged.json"
+    sample_file = SAMPLES / "wallet-export-damaged.json"
     assert sample_file.exists(), f"the committed sample {sample_file} is missing"
     password = sample_file.with_suffix(".password").read_text(encoding="utf-8").splitlines()[0]
     with pytest.raises(errors.NotSalvageableError, match="metadata"):

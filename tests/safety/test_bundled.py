@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT, SAMPLES
 from toolkit import errors, open_backup
 from toolkit.cli import main
 from toolkit.ops import bundled
-
-from .conftest import ROOT, SAMPLES
 
 NOTEBOOKS = ROOT / "notebooks"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_file
+from tests.conftest import ROOT, make_file
 from toolkit import errors
 from toolkit.cli import main
 from toolkit.format import container as ct
@@ -24,7 +24,7 @@ from toolkit.model.database import FILE_NAME, KIND
 from toolkit.ops.recovery import Candidates, LocalEngine, PasswordSearch, plan, recover_password
 from toolkit.ops.recovery import checkpoint as cp
 
-FIXTURES = Path(__file__).resolve().parent / "walletdb"
+FIXTURES = ROOT / "tests" / "walletdb"
 LOGIN = "Wallet-DB-2026"  # wallet.sqlite3's login password (scripts/walletdb-fixtures/README.md)
 NEW = "new.Password-2"  # rekeyed.sqlite3 was changed to this; the bug re-keyed it to "new"
 

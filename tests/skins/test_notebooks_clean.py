@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: The notebooks issue 7 asks for (the app notebook is served by Voilà in the browser test).
