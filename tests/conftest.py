@@ -1,17 +1,30 @@
-"""Shared test fixtures: the conformance vectors and small helpers to make backup files."""
+"""Shared test fixtures: the conformance vectors, small helpers to make backup files, and the helpers that drive
+the forms as a person would (the samples, their passwords, an upload as the browser sends it, what a form shows)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from toolkit.format import container
 
+if TYPE_CHECKING:  # the core install (the sdist's own test run) has no ipywidgets
+    import ipywidgets as widgets
+
+    from toolkit.widgets import OpenForm
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
+DESKTOP = SAMPLES / "wallet-export.json"
+LEGACY = SAMPLES / "concordium-backup.concordiumwallet"
+OLD = SAMPLES / "wallet-export-old.json"
+DAMAGED = SAMPLES / "wallet-export-damaged.json"
 
 
 #: ``$CONCORDIUM_VECTORS``, else the copy in the repository (tests/vectors/, provenance in its README).
@@ -44,3 +57,71 @@ def page(tmp_path: Path) -> Iterator[object]:
 
     with chromium_page(tmp_path) as pg:
         yield pg
+
+
+def sample_password(path: Path) -> str:
+    """The first line of the ``.password`` file beside a sample (as the notebooks read it)."""
+    name = path.name.rsplit(".", 1)[0]
+    return (SAMPLES / f"{name}.password").read_text(encoding="utf-8").splitlines()[0]
+
+
+#: Every sample's password: none may show in a form's state.
+ALL_PASSWORDS = sorted({line for p in SAMPLES.glob("*.password") for line in p.read_text("utf-8").splitlines()[:1]})
+
+
+def deliver_upload(upload: widgets.FileUpload, path: Path, name: str | None = None) -> None:
+    """What the browser sends when a file is chosen: the bytes arrive as a memoryview."""
+    data = path.read_bytes()
+    upload.set_state(
+        {
+            "value": [
+                {
+                    "name": name or path.name,
+                    "type": "application/json",
+                    "size": len(data),
+                    "content": memoryview(data),
+                    "last_modified": 1_700_000_000_000,
+                }
+            ]
+        }
+    )
+
+
+def widget_state_text(form: widgets.Widget) -> str:
+    """Everything the front-end would hold for ``form`` and the widgets inside it, as text."""
+    from ipywidgets.embed import embed_data
+
+    return json.dumps(embed_data(views=[form])["manager_state"], default=str, ensure_ascii=False)
+
+
+def visible_text(form: widgets.Widget) -> str:
+    """The form's status and results as text (HTML tags dropped), as far as HTML widgets hold them."""
+    import ipywidgets as widgets
+
+    parts: list[str] = []
+
+    def walk(w: widgets.Widget) -> None:
+        if isinstance(w, widgets.HTML):
+            parts.append(w.value)
+        for child in getattr(w, "children", ()):
+            walk(child)
+
+    walk(form)
+    return re.sub(r"<[^>]+>", " ", " ".join(parts))
+
+
+def assert_no_secret(form: widgets.Widget, *secrets: str) -> None:
+    """No password (by default: no sample's) in the form's widget state, repr or kept error."""
+    text = widget_state_text(form) + repr(form) + str(form.error or "")
+    for secret in secrets or ALL_PASSWORDS:
+        assert secret not in text
+
+
+def opened_form(path: Path) -> OpenForm:
+    """An Open form that has opened the sample ``path`` with its password."""
+    from toolkit.widgets import OpenForm
+
+    form = OpenForm()
+    form.file.path.value = str(path)
+    assert form.run(password=sample_password(path)) is not None
+    return form

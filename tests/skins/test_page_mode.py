@@ -10,8 +10,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from tests.conftest import SAMPLES
-from tests.skins.test_widgets import deliver_upload, sample_password
+from tests.conftest import SAMPLES, deliver_upload, sample_password
 from toolkit import errors, open_backup
 from toolkit.widgets import page
 from toolkit.widgets.page import PageMode
