@@ -45,6 +45,31 @@ def vectors_dir() -> Path:
     return VECTORS
 
 
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """This process's environment for a child Python (``python -m toolkit``, a worker) that imports this checkout."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def run_cli(args: list, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env: dict | None = None):
+    """``concordium-backup ARGS`` in this process with only ``env``'s passwords set: (exit code, stdout, stderr)."""
+    from toolkit.cli import main
+
+    for var in ("CONCORDIUM_BACKUP_PASSWORD", "CONCORDIUM_BACKUP_NEW_PASSWORD"):
+        monkeypatch.delenv(var, raising=False)
+    for k, v in (env or {}).items():
+        monkeypatch.setenv(k, v)
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture()
+def no_ledger_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``LEDGER_PROXY_*`` from the environment: ledgerblue would send the check there instead."""
+    monkeypatch.delenv("LEDGER_PROXY_ADDRESS", raising=False)
+    monkeypatch.delenv("LEDGER_PROXY_PORT", raising=False)
+
+
 def make_file(plaintext: bytes, password: str, *, iterations: int = 1000, layout: str = "desktop") -> bytes:
     """A backup file holding ``plaintext`` (few iterations: tests stay fast)."""
     return container.encrypt(plaintext, password, iterations=iterations, layout=layout)  # type: ignore[arg-type]

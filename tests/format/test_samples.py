@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, sample_password
 from toolkit import errors, open_backup
 
 OPENABLE = [
@@ -22,20 +22,16 @@ OPENABLE = [
 ]
 
 
-def password_of(name: str) -> str:
-    return (SAMPLES / name).with_suffix(".password").read_text(encoding="utf-8").splitlines()[0]
-
-
 @pytest.mark.parametrize(("name", "kind", "network"), OPENABLE)
 def test_samples_open(name, kind, network):
-    backup = open_backup(SAMPLES / name, password_of(name))
+    backup = open_backup(SAMPLES / name, sample_password(SAMPLES / name))
     assert (backup.kind, backup.network) == (kind, network)
     assert all(len(df) for n, df in backup.tables().items() if backup.counts().get(n))
 
 
 def test_damaged_sample_is_cut_short():
     with pytest.raises(errors.NotJsonError, match="cut short"):
-        open_backup(SAMPLES / "wallet-export-damaged.json", password_of("wallet-export-damaged.json"))
+        open_backup(SAMPLES / "wallet-export-damaged.json", sample_password(SAMPLES / "wallet-export-damaged.json"))
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl command not installed")
@@ -45,7 +41,7 @@ def test_samples_decrypt_independently(name, kind, network):
     outer = json.loads((SAMPLES / name).read_bytes())
     meta = outer["metadata"]
     key = hashlib.pbkdf2_hmac(
-        "sha256", password_of(name).encode(), base64.b64decode(meta["salt"]), meta["iterations"], 32
+        "sha256", sample_password(SAMPLES / name).encode(), base64.b64decode(meta["salt"]), meta["iterations"], 32
     )
     iv = base64.b64decode(meta["initializationVector"])
     out = subprocess.run(
@@ -54,7 +50,7 @@ def test_samples_decrypt_independently(name, kind, network):
         capture_output=True,
         check=True,
     ).stdout
-    assert out == open_backup(SAMPLES / name, password_of(name)).to_plaintext()
+    assert out == open_backup(SAMPLES / name, sample_password(SAMPLES / name)).to_plaintext()
     assert json.loads(out)  # and it is the JSON the wallet wrote
 
 
@@ -74,11 +70,11 @@ def test_samples_are_reproducible(tmp_path, monkeypatch):
 def test_bitrot_sample_is_damaged_and_salvageable():
     from toolkit.ops.salvage import salvage
 
-    pw = password_of("wallet-export-bitrot.json")
+    pw = sample_password(SAMPLES / "wallet-export-bitrot.json")
     with pytest.raises(errors.DamagedError):
         open_backup(SAMPLES / "wallet-export-bitrot.json", pw)
     result = salvage(SAMPLES / "wallet-export-bitrot.json", pw)
-    whole = open_backup(SAMPLES / "wallet-export.json", password_of("wallet-export.json")).counts()
+    whole = open_backup(SAMPLES / "wallet-export.json", sample_password(SAMPLES / "wallet-export.json")).counts()
     assert not result.intact and len(result.lost_bytes) == 3
     assert 0 < result.recovered["accounts"] < whole["accounts"]
     assert result.recovered["wallets"] == whole["wallets"]

@@ -10,15 +10,15 @@ import time
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import DESKTOP, sample_password, subprocess_env
 from toolkit import errors, open_backup
 from toolkit.cli import main
 from toolkit.format import files
 from toolkit.format.files import refuse_same_file, remove_stale_temps
 from toolkit.model import save
 
-SAMPLE = SAMPLES / "wallet-export.json"
-PASSWORD = (SAMPLES / "wallet-export.password").read_text().strip()
+SAMPLE = DESKTOP
+PASSWORD = sample_password(DESKTOP)
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_kill_9_mid_write_leaves_a_temp_file_the_next_run_removes(backup_copy, t
         "files.os.fsync = stop\n"
         f"files.write_bytes_atomic({str(out)!r}, b'x' * 1000)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(SAMPLES.parent.parent)}
+    env = subprocess_env()
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env=env, text=True)
     try:
         assert proc.stdout.readline().strip() == "writing"
@@ -206,7 +206,7 @@ def test_the_cli_process_makes_no_core_dumps(backup_copy):
         "libc = ctypes.CDLL(None)\n"
         "sys.stderr.write(f'{resource.getrlimit(resource.RLIMIT_CORE)[0]} {libc.prctl(3, 0, 0, 0, 0)}')\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(SAMPLES.parent.parent)}
+    env = subprocess_env()
     done = subprocess.run(
         [
             sys.executable,

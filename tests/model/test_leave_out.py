@@ -11,9 +11,8 @@ import copy
 
 import pytest
 
-from tests.conftest import make_file
+from tests.conftest import make_file, run_cli
 from toolkit import errors
-from toolkit.cli import main
 from toolkit.format.jsonio import dumps_js
 from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.merge import NOT_COMPATIBLE, preview_import
@@ -97,14 +96,6 @@ def test_leave_out_writes_a_consistent_file(tmp_path):
     assert open_backup(result.path, PW_OUT).document == written.document
     with pytest.raises(errors.SelectionError):
         backup.encrypt(PW_OUT, leave_out=["no-such-key"])
-
-
-def run_cli(argv, capsys, monkeypatch, env):
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    code = main([str(x) for x in argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_merge_and_reexport_leave_out(tmp_path, capsys, monkeypatch):

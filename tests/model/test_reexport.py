@@ -15,9 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import VECTOR_FILES, make_file
+from tests.conftest import VECTOR_FILES, make_file, run_cli
 from toolkit import errors
-from toolkit.cli import main
 from toolkit.format import container as ct
 from toolkit.format.jsonio import dumps_gson, dumps_js
 from toolkit.model.backup import Backup, open_backup
@@ -423,16 +422,6 @@ def test_subset_reexport_opens_and_is_consistent(big, tmp_path):
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def run_cli(args, capsys, monkeypatch, env=None):
-    for var in ("CONCORDIUM_BACKUP_PASSWORD", "CONCORDIUM_BACKUP_NEW_PASSWORD"):
-        monkeypatch.delenv(var, raising=False)
-    for k, v in (env or {}).items():
-        monkeypatch.setenv(k, v)
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import VECTOR_FILES, make_file
+from tests.conftest import VECTOR_FILES, make_file, run_cli
 from toolkit import errors
-from toolkit.cli import main
 from toolkit.format.jsonio import dumps_gson, dumps_js
 from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.diff import REDACTED, diff_backups
@@ -359,15 +358,6 @@ def files(tmp_path):
     pw.write_text(PW + "\n")
     pw2.write_text("other-pass-2\n")
     return p_old, p_new, pw, pw2, old
-
-
-def run_cli(args, capsys, monkeypatch, env=None):
-    monkeypatch.delenv("CONCORDIUM_BACKUP_PASSWORD", raising=False)
-    for k, v in (env or {}).items():
-        monkeypatch.setenv(k, v)
-    code = main([str(a) for a in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_diff_json(files, capsys, monkeypatch):

@@ -41,7 +41,7 @@ from toolkit.ops.ledger import (
     tcp_from_env,
 )
 
-pytestmark = pytest.mark.timeout(20)
+pytestmark = [pytest.mark.timeout(20), pytest.mark.usefixtures("no_ledger_proxy")]
 
 WALLET_1 = "a61982b41d7abb259874f9ded69d6779c58c5684a6dc4c87da568d31d205b729"
 WALLET_2 = "b45d23fd145b6f282dd8935f2146134426623e2f17ddf93a2b721b684eccab2b"
@@ -50,12 +50,6 @@ TIMEOUT = 0.5
 #: How far past its timeout a check may return on a loaded machine (the bound is that it returns, not a benchmark).
 SLACK = 5.0
 JSON_KEYS = ["state", "message", "device", "app", "pairing_key", "matches_wallet"]
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LEDGER_PROXY_ADDRESS", raising=False)
-    monkeypatch.delenv("LEDGER_PROXY_PORT", raising=False)
 
 
 def _vector(vectors_dir: Path, name: str) -> Backup:

@@ -24,7 +24,7 @@ from toolkit.format import jsonio
 from toolkit.model.backup import open_backup
 from toolkit.ops.ledger import BEFORE_ASKING, GET_APP_AND_VERSION, GET_PAIRING_KEY, check_ledger
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_ledger_proxy")]
 
 PASSWORD = "speculos-test-Pässword"
 OTHER_KEY = "ab" * 32
@@ -52,12 +52,6 @@ def next_packet(version: str) -> bytes:
 @pytest.fixture(scope="module", autouse=True)
 def _speculos_present() -> None:
     require_speculos()
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LEDGER_PROXY_ADDRESS", raising=False)
-    monkeypatch.delenv("LEDGER_PROXY_PORT", raising=False)
 
 
 @pytest.fixture(scope="module", params=["4.1.2", "5.3.0"])

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_file
+from tests.conftest import make_file, run_cli
 from toolkit import errors
-from toolkit.cli import main
 from toolkit.format.jsonio import dumps_gson, dumps_js
 from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.diff import diff_backups
@@ -480,16 +479,6 @@ def cli_files(tmp_path):
         files[name] = tmp_path / f"{name}.pw"
         files[name].write_text(pw + "\n")
     return pa, pb, files, tmp_path
-
-
-def run_cli(args, capsys, monkeypatch, env=None):
-    for var in ("CONCORDIUM_BACKUP_PASSWORD", "CONCORDIUM_BACKUP_NEW_PASSWORD"):
-        monkeypatch.delenv(var, raising=False)
-    for k, v in (env or {}).items():
-        monkeypatch.setenv(k, v)
-    code = main([str(x) for x in args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_merge_writes_the_merged_backup(cli_files, capsys, monkeypatch):

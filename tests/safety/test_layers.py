@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import warnings
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, subprocess_env
 
 
 def test_import_contracts_are_kept():
@@ -22,7 +21,7 @@ def test_import_contracts_are_kept():
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=subprocess_env(),
         timeout=120,
     )
     assert out.returncode == 0, out.stdout + out.stderr

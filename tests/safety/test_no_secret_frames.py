@@ -14,13 +14,12 @@ import types
 import pandas as pd
 import pytest
 
-from tests.conftest import SAMPLES, make_file
+from tests.conftest import DESKTOP, SAMPLES, make_file
 from toolkit import errors
 from toolkit.format import jsonio
 from toolkit.testing import synthetic
 from toolkit.widgets import AuditForm, DiffForm, ExportForm, MergeForm, OpenForm, SalvageForm
 
-DESKTOP = SAMPLES / "wallet-export.json"
 DAMAGED = SAMPLES / "wallet-export-bitrot.json"
 TYPED = "Typed-Secret-4711"  # what a person typed: a wrong password is still a secret
 

@@ -25,14 +25,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import DESKTOP, ROOT, sample_password
 from toolkit import open_backup
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = os.environ.get("CONCORDIUM_CHROMIUM", "/usr/bin/chromium")
 APP = ROOT / "notebooks" / "app-open.ipynb"
-DESKTOP = SAMPLES / "wallet-export.json"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -191,13 +190,9 @@ def chromium_page(tmp_path: Path) -> Iterator[object]:
             context.close()
 
 
-def password_of(sample: Path) -> str:
-    return (sample.with_suffix(".password")).read_text(encoding="utf-8").splitlines()[0]
-
-
 def test_upload_type_password_open_then_wrong_password(voila_url: str, page, tmp_path: Path) -> None:
     expect = playwright_api.expect
-    account_names = [str(a["name"]) for a in open_backup(DESKTOP, password_of(DESKTOP)).records("accounts")]
+    account_names = [str(a["name"]) for a in open_backup(DESKTOP, sample_password(DESKTOP)).records("accounts")]
 
     page.goto(voila_url)
     form = page.locator(".ctk-form")
@@ -212,7 +207,7 @@ def test_upload_type_password_open_then_wrong_password(voila_url: str, page, tmp
 
     password = form.locator("input[type=password]")
     open_button = form.locator("button.widget-button", has_text="Open")
-    password.fill(password_of(DESKTOP))
+    password.fill(sample_password(DESKTOP))
     open_button.click()
 
     table = form.locator(".ctk-table").last

@@ -18,12 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, make_file
+from tests.conftest import DESKTOP, ROOT, SAMPLES, make_file, sample_password
 from tests.skins.test_browser import (
     NEEDS_CHROMIUM,
     PAGE_TIMEOUT_MS,
     free_port,
-    password_of,
     playwright_api,
     serve,
 )
@@ -34,7 +33,6 @@ from toolkit.ops.salvage import salvage
 from toolkit.testing import synthetic
 from toolkit.widgets.common import size_text
 
-DESKTOP = SAMPLES / "wallet-export.json"
 LATER = SAMPLES / "wallet-export-later.json"
 BITROT = SAMPLES / "wallet-export-bitrot.json"
 FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
@@ -131,7 +129,7 @@ def salvage_bitrot(page):
     """Salvage the bit-rot sample in the Salvage form (upload, password, button); the form, once it says so."""
     salvage_form = form(page, "Salvage a damaged backup")
     upload(page, salvage_form, "damaged backup", BITROT)
-    type_into(salvage_form, "the backup's password", password_of(BITROT))
+    type_into(salvage_form, "the backup's password", sample_password(BITROT))
     press(salvage_form, "Salvage")
     expect(salvage_form.locator(".ctk-warning").first).to_contain_text("recovered")
     return salvage_form
@@ -139,7 +137,7 @@ def salvage_bitrot(page):
 
 # ------------------------------------------------------------------ journeys
 def test_damaged_file_salvage_export_download_opens(desk_url: str, page, tmp_path: Path) -> None:
-    expected = salvage(BITROT, password_of(BITROT)).backup.counts()
+    expected = salvage(BITROT, sample_password(BITROT)).backup.counts()
     open_desk(page, desk_url)
     salvage_form = salvage_bitrot(page)
 
@@ -147,7 +145,7 @@ def test_damaged_file_salvage_export_download_opens(desk_url: str, page, tmp_pat
     assert saved.name == "wallet-export-bitrot-new.json"
     reopened = open_backup(saved, NEW_PASSWORD)
     assert reopened.counts() == expected and expected["accounts"]
-    no_secret_on_page(page, password_of(BITROT), NEW_PASSWORD)
+    no_secret_on_page(page, sample_password(BITROT), NEW_PASSWORD)
     keep_screenshot(form(page, "Export with a new password"), tmp_path, "journey-salvage-export.png")
 
     # the salvaged table downloads as CSV, every cell inert
@@ -167,9 +165,9 @@ def test_forgotten_password_recovery_export_download_opens(desk_url: str, page, 
     expect(recovery.locator(".ctk-ok")).to_contain_text("Found the password", timeout=120_000)
 
     saved = export_and_download(page, tmp_path, "#1 wallet-export-forgotten.json (password recovered)")
-    original = open_backup(FORGOTTEN, password_of(FORGOTTEN))
+    original = open_backup(FORGOTTEN, sample_password(FORGOTTEN))
     assert open_backup(saved, NEW_PASSWORD).document == original.document
-    no_secret_on_page(page, password_of(FORGOTTEN), NEW_PASSWORD)
+    no_secret_on_page(page, sample_password(FORGOTTEN), NEW_PASSWORD)
     keep_screenshot(recovery, tmp_path, "journey-recovery.png")
 
 
@@ -185,13 +183,13 @@ def test_a_recovered_backup_is_opened_in_open_and_its_tables_shown(desk_url: str
     label = "#1 wallet-export-forgotten.json (password recovered)"
     opener.locator("select").select_option(label=label)  # no upload, no password: from the page's list
     press(opener, "Open")
-    original = open_backup(FORGOTTEN, password_of(FORGOTTEN))
+    original = open_backup(FORGOTTEN, sample_password(FORGOTTEN))
     accounts = len(original.records("accounts"))
     expect(opener.locator(".ctk-ok")).to_contain_text(f"{accounts} accounts")
     expect(opener.locator(".lm-TabBar-tab.lm-mod-current")).to_contain_text(f"accounts ({accounts})")
     expect(opener.locator(".ctk-table:visible").last).to_contain_text(original.records("accounts")[0]["name"])
     expect(opener.locator(".ctk-error")).to_have_count(0)
-    no_secret_on_page(page, password_of(FORGOTTEN))
+    no_secret_on_page(page, sample_password(FORGOTTEN))
     keep_screenshot(opener, tmp_path, "journey-open-recovered.png")
 
 
@@ -199,7 +197,7 @@ def test_a_double_click_on_open_runs_once_and_lists_once(desk_url: str, page, tm
     open_desk(page, desk_url)
     opener = form(page, "Open a backup")
     upload(page, opener, "backup", DESKTOP)
-    type_into(opener, "the backup's password", password_of(DESKTOP))
+    type_into(opener, "the backup's password", sample_password(DESKTOP))
     button(opener, "Open").dblclick()
     expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
     page.wait_for_timeout(1_000)  # a second run would answer within this
@@ -214,9 +212,9 @@ def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str
     open_desk(page, desk_url)
     diff = form(page, "Compare two backups")
     upload(page, diff, "older backup", DESKTOP)
-    type_into(diff, "the older backup's password", password_of(DESKTOP))
+    type_into(diff, "the older backup's password", sample_password(DESKTOP))
     upload(page, diff, "newer backup", LATER)
-    type_into(diff, "the newer backup's password", password_of(LATER))
+    type_into(diff, "the newer backup's password", sample_password(LATER))
     press(diff, "Compare")
     expect(diff.locator(".ctk-ok")).to_contain_text("added")
     expect(diff.locator("table.ctk-changes tbody tr").first).to_be_visible()
@@ -225,16 +223,16 @@ def test_diff_then_import_preview_then_export_of_the_merged_wallet(desk_url: str
 
     merge = form(page, "Preview an import")
     upload(page, merge, "wallet's backup (A)", DESKTOP)
-    type_into(merge, "the wallet backup's password", password_of(DESKTOP))
+    type_into(merge, "the wallet backup's password", sample_password(DESKTOP))
     upload(page, merge, "backup to import (B)", LATER)
-    type_into(merge, "the imported backup's password", password_of(LATER))
+    type_into(merge, "the imported backup's password", sample_password(LATER))
     press(merge, "Preview import")
     expect(merge.locator(".ctk-ok")).to_contain_text("goes through")
 
     saved = export_and_download(page, tmp_path, "#3 wallet-export.json + wallet-export-later.json (merged")
     merged = open_backup(saved, NEW_PASSWORD)
     assert len(merged.records("accounts")) == 13
-    no_secret_on_page(page, password_of(DESKTOP), password_of(LATER), NEW_PASSWORD)
+    no_secret_on_page(page, sample_password(DESKTOP), sample_password(LATER), NEW_PASSWORD)
     keep_screenshot(merge, tmp_path, "journey-merge.png")
 
 
@@ -278,7 +276,7 @@ def test_older_and_newer_of_one_wallet_take_the_way_out_to_an_importable_export(
 def test_ledger_check_against_the_salvaged_backup(desk_url: str, page, tmp_path: Path) -> None:
     from tests.ledger_sim import LedgerSim, SimConfig
 
-    owner = salvage(BITROT, password_of(BITROT)).backup.records("wallets")[0]["identifier"]
+    owner = salvage(BITROT, sample_password(BITROT)).backup.records("wallets")[0]["identifier"]
     open_desk(page, desk_url)
     salvage_bitrot(page)
 
@@ -339,7 +337,7 @@ def test_the_session_list_survives_a_wrong_password_and_audits(desk_url: str, pa
     open_desk(page, desk_url)
     opener = form(page, "Open a backup")
     upload(page, opener, "backup", DESKTOP)
-    type_into(opener, "the backup's password", password_of(DESKTOP))
+    type_into(opener, "the backup's password", sample_password(DESKTOP))
     press(opener, "Open")
     expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
     audit = form(page, "Audit a backup")
@@ -351,7 +349,7 @@ def test_the_session_list_survives_a_wrong_password_and_audits(desk_url: str, pa
         download_button(audit, "HTML report").click()
     assert download.value.suggested_filename == "wallet-export-audit-report.html"
     report = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "<html" in report.lower() and password_of(DESKTOP) not in report
+    assert "<html" in report.lower() and sample_password(DESKTOP) not in report
     keep_screenshot(audit, tmp_path, "journey-audit.png")
 
 
@@ -386,7 +384,7 @@ def test_a_file_over_the_limit_is_refused_in_the_page_before_it_is_sent(desk_url
     keep_screenshot(opener, tmp_path, "journey-too-large.png")
 
     # pressing Open says it again (not "nothing chosen"); the kernel answers
-    type_into(opener, "the backup's password", password_of(DESKTOP))
+    type_into(opener, "the backup's password", sample_password(DESKTOP))
     press(opener, "Open")
     expect(opener.locator(".ctk-error", has_text="Could not open")).to_contain_text("too-large")
     # another form works: the connection to the kernel is alive

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import sample_password
 from tests.skins.test_browser import (
     NEEDS_CHROMIUM,
     PAGE_TIMEOUT_MS,
     lab_argv,
-    password_of,
     playwright_api,
     serve,
 )
@@ -78,12 +78,12 @@ def dismiss_news(page) -> None:
 
 
 def test_lab_salvage_then_export_download_opens(lab_url: str, page, tmp_path: Path) -> None:
-    expected = salvage(BITROT, password_of(BITROT)).backup.counts()
+    expected = salvage(BITROT, sample_password(BITROT)).backup.counts()
     run_all(page, lab_url)
     salvage_bitrot(page)
     saved = export_and_download(page, tmp_path, "#1 wallet-export-bitrot.json (salvaged")
     assert open_backup(saved, NEW_PASSWORD).counts() == expected
-    assert password_of(BITROT) not in page.content() and NEW_PASSWORD not in page.content()
+    assert sample_password(BITROT) not in page.content() and NEW_PASSWORD not in page.content()
     dismiss_news(page)
     keep_screenshot(form(page, "Salvage a damaged backup"), tmp_path, "journey-lab-salvage.png")
 
@@ -101,6 +101,6 @@ def test_lab_refuses_a_file_over_the_limit_before_sending_it(lab_url: str, page,
         "wallet-export-huge.json was not uploaded. The file is 209,715,200 bytes (200 MB)", timeout=5_000
     )
     upload(page, opener, "backup", DESKTOP)  # the kernel is still connected: a normal backup opens
-    opener.locator('input[placeholder="the backup\'s password"]').fill(password_of(DESKTOP))
+    opener.locator('input[placeholder="the backup\'s password"]').fill(sample_password(DESKTOP))
     press(opener, "Open")
     expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, make_file
-from tests.skins.test_browser import NEEDS_CHROMIUM, password_of, playwright_api, serve, voila_argv
+from tests.conftest import ROOT, make_file, sample_password
+from tests.skins.test_browser import NEEDS_CHROMIUM, playwright_api, serve, voila_argv
 from tests.skins.test_browser_desk import (
     CANDIDATES,
     DESKTOP,
@@ -147,13 +147,13 @@ def test_values_forced_into_hidden_fields_reach_nothing(desk_url: str, page, tmp
 
         # Open with the canary's password: nothing was chosen, the canary is not read
         opener = form(page, "Open a backup")
-        type_into(opener, "the backup's password", password_of(DESKTOP))
+        type_into(opener, "the backup's password", sample_password(DESKTOP))
         press(opener, "Open")
         expect(opener.locator(".ctk-error")).to_contain_text("No backup was chosen")
 
         # a real upload; Export and Audit with their hidden paths forced again: downloads only
         upload(page, opener, "backup", DESKTOP)
-        type_into(opener, "the backup's password", password_of(DESKTOP))
+        type_into(opener, "the backup's password", sample_password(DESKTOP))
         press(opener, "Open")
         expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
         force_hidden(page, 'input[placeholder^="empty: a download"]', str(written))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.skins.test_browser import NEEDS_CHROMIUM, lab_argv, password_of, playwright_api, serve, voila_argv
+from tests.conftest import ROOT, sample_password
+from tests.skins.test_browser import NEEDS_CHROMIUM, lab_argv, playwright_api, serve, voila_argv
 from tests.skins.test_browser_desk import DESKTOP, LATER, form, keep_screenshot, open_desk, press, type_into, upload
 from tests.skins.test_browser_lab import dismiss_news, run_all
 
@@ -72,7 +72,7 @@ def fill_the_desk(page) -> object:
     """Open a backup (ok box, tables, downloads), compare two (coloured rows), and cause one error; the Diff form."""
     opener = form(page, "Open a backup")
     upload(page, opener, "backup", DESKTOP)
-    type_into(opener, "the backup's password", password_of(DESKTOP))
+    type_into(opener, "the backup's password", sample_password(DESKTOP))
     press(opener, "Open")
     expect(opener.locator(".ctk-ok")).to_contain_text("12 accounts")
     salvage = form(page, "Salvage a damaged backup")
@@ -81,8 +81,8 @@ def fill_the_desk(page) -> object:
     diff = form(page, "Compare two backups")
     upload(page, diff, "older backup", DESKTOP)
     upload(page, diff, "newer backup", LATER)
-    type_into(diff, "the older backup's password", password_of(DESKTOP))
-    type_into(diff, "the newer backup's password", password_of(LATER))
+    type_into(diff, "the older backup's password", sample_password(DESKTOP))
+    type_into(diff, "the newer backup's password", sample_password(LATER))
     press(diff, "Compare")
     expect(diff.locator(".ctk-ok")).to_contain_text("changed records")
     expect(diff.locator("tr.ctk-added").first).to_be_visible()

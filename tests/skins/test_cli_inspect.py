@@ -9,9 +9,8 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, make_file
+from tests.conftest import ROOT, SAMPLES, make_file, run_cli
 from tests.format.test_container import CRAFTED
-from toolkit.cli import main
 from toolkit.format.jsonio import dumps_gson, dumps_js
 from toolkit.model.tables import REDACTED
 from toolkit.testing import synthetic
@@ -26,15 +25,6 @@ def backup_file(tmp_path):
     pw = tmp_path / "pw.txt"
     pw.write_text(SECRET + "\n", encoding="utf-8")
     return path, pw
-
-
-def run_cli(args, capsys, monkeypatch, env=None):
-    monkeypatch.delenv("CONCORDIUM_BACKUP_PASSWORD", raising=False)
-    for k, v in (env or {}).items():
-        monkeypatch.setenv(k, v)
-    code = main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_inspect_json_shape(backup_file, capsys, monkeypatch):

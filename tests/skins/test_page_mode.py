@@ -10,12 +10,10 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 
-from tests.conftest import SAMPLES, deliver_upload, sample_password
+from tests.conftest import DESKTOP, deliver_upload, sample_password
 from toolkit import errors, open_backup
 from toolkit.widgets import page
 from toolkit.widgets.page import PageMode
-
-DESKTOP = SAMPLES / "wallet-export.json"
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import SAMPLES
+from tests.conftest import DESKTOP
 from toolkit.format.container import MAX_FILE_SIZE
 from toolkit.widgets import OpenForm
 from toolkit.widgets import upload as upload_module
 from toolkit.widgets.common import FileSource
 from toolkit.widgets.upload import SizedUpload
 
-DESKTOP = SAMPLES / "wallet-export.json"
 HOSTILE = "big-<b>x</b>-\u202egnp.json"
 
 

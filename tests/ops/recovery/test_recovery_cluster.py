@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
-from tests.conftest import ROOT, SAMPLES, make_file  # noqa: E402
+from tests.conftest import SAMPLES, make_file, subprocess_env  # noqa: E402
 from tests.dask_cluster import local_cluster, start_worker, wait_until  # noqa: E402
 from toolkit import errors  # noqa: E402
 from toolkit.ops.recovery import Candidates, PasswordSearch  # noqa: E402
@@ -45,17 +45,13 @@ FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
 FORGOTTEN_LIST = SAMPLES / "forgotten-candidates.txt"
 
 
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(ROOT))
-
-
 def _cli(*argv: str, timeout: float = 120) -> tuple[int, dict, str, float]:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "toolkit", "recover-password", *argv, "--json", "--no-progress"],
         capture_output=True,
         timeout=timeout,
-        env=_env(),
+        env=subprocess_env(),
     )
     return done.returncode, json.loads(done.stdout), done.stderr.decode(), time.monotonic() - started
 

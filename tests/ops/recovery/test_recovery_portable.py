@@ -4,11 +4,10 @@ and the cluster's version check says what differs, neutralised."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, subprocess_env
 from toolkit.ops.recovery.cluster import _version_notes
 
 SCRIPT = r"""
@@ -33,7 +32,7 @@ def test_a_search_without_sighup_or_prctl_works_the_same():
         capture_output=True,
         timeout=120,
         cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=subprocess_env(),
     )
     assert done.returncode == 0, done.stderr.decode()
     obj = json.loads(done.stdout)
@@ -78,7 +77,7 @@ def test_without_dask_a_cluster_search_names_the_extra(tmp_path):
         + ["--cluster", "tls://127.0.0.1:1", "--json", "--no-checkpoint"],
         capture_output=True,
         timeout=120,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=subprocess_env(),
     )
     assert done.returncode == 2, done.stderr.decode()
     error = json.loads(done.stdout)["error"]

@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from tests.conftest import ROOT, make_file  # noqa: E402
+from tests.conftest import ROOT, make_file, subprocess_env  # noqa: E402
 from tests.dask_cluster import local_cluster  # noqa: E402
 from toolkit import errors  # noqa: E402
 from toolkit.ops.recovery import Candidates, PasswordSearch  # noqa: E402
@@ -153,7 +153,7 @@ def _cli(*argv: str, timeout: float = 120) -> tuple[int, dict, str, float]:
         [sys.executable, "-m", "toolkit", "recover-password", *argv, "--json", "--no-progress", "--no-checkpoint"],
         capture_output=True,
         timeout=timeout,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=subprocess_env(),
     )
     return done.returncode, json.loads(done.stdout or b"{}"), done.stderr.decode(), time.monotonic() - started
 
@@ -185,7 +185,7 @@ def test_the_cli_says_one_coded_line_and_the_exhausted_words(rogue, backup, tmp_
         + ["--cluster", rogue.address, "--insecure-cluster", "--no-progress", "--no-checkpoint"],
         capture_output=True,
         timeout=120,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=subprocess_env(),
     )
     assert done.returncode == 1
     assert b"not found by the cluster's workers" in done.stdout and b"--spot-check" in done.stdout

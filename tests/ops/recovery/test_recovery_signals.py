@@ -17,16 +17,12 @@ import time
 import psutil
 import pytest
 
-from tests.conftest import ROOT, make_file
+from tests.conftest import make_file, subprocess_env
 from toolkit.ops.recovery import checkpoint as cp
 
 DESKTOP_PT = b'{"accounts":[],"identities":[],"addressBook":[],"credentials":[],"wallets":[]}'
 PASSWORD = "Tr0ub4dor&3"
 WORDS = [f"guess-{i:05d}" for i in range(2500)]
-
-
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(ROOT))
 
 
 def _limit_memory() -> None:  # a regression must fail the test, not exhaust the machine
@@ -50,7 +46,7 @@ class Running:
             [sys.executable, "-m", "toolkit", *argv],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=_env(),
+            env=subprocess_env(),
             start_new_session=True,
         )
 
@@ -110,7 +106,7 @@ def test_signal_stops_cleanly_keeps_checkpoint_leaves_no_orphans_or_output(slow_
         [sys.executable, "-m", "toolkit", *_argv(backup, listing, ckpt), "--json"],
         capture_output=True,
         timeout=120,
-        env=_env(),
+        env=subprocess_env(),
     )
     obj = json.loads(done.stdout)
     assert done.returncode == 0, done.stderr
@@ -144,7 +140,7 @@ def test_forged_complete_checkpoint_is_refused_and_kept(slow_case, tmp_path):
         [sys.executable, "-m", "toolkit", *_argv(backup, listing, ckpt), "--json"],
         capture_output=True,
         timeout=60,
-        env=_env(),
+        env=subprocess_env(),
     )
     assert done.returncode == 2, done.stdout
     assert json.loads(done.stdout)["error"]["code"] == "invalid-checkpoint"
@@ -162,7 +158,7 @@ def test_huge_search_is_estimated_and_needs_yes(tmp_path):
         + ["--typos", "3", "--json", "--no-checkpoint"],
         capture_output=True,
         timeout=60,
-        env=_env(),
+        env=subprocess_env(),
     )
     assert done.returncode == 2
     assert json.loads(done.stdout)["error"]["code"] == "confirm-needed"
@@ -186,7 +182,7 @@ def test_endless_lines_are_refused(tmp_path, argv):
         [sys.executable, "-m", "toolkit", *argv, "--json"],
         capture_output=True,
         timeout=60,
-        env=_env(),
+        env=subprocess_env(),
         preexec_fn=_limit_memory,
     )
     assert done.returncode == 2, done.stderr

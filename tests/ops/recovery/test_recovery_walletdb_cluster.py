@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from tests.conftest import ROOT  # noqa: E402
+from tests.conftest import ROOT, subprocess_env  # noqa: E402
 from tests.dask_cluster import local_cluster  # noqa: E402
 from toolkit.model.database import FILE_NAME, KIND  # noqa: E402
 from toolkit.ops.recovery import Candidates, PasswordSearch  # noqa: E402
@@ -53,7 +53,7 @@ def test_cli_finds_the_login_password_on_the_cluster(cluster, tmp_path):
         + ["--cluster", cluster.address, "--insecure-cluster", "--json", "--no-progress"],
         capture_output=True,
         timeout=180,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        env=subprocess_env(),
     )
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     out = json.loads(done.stdout)
