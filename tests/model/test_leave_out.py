@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import make_file, run_cli
 from toolkit import errors
 from toolkit.format.jsonio import dumps_js
+from toolkit.model import kinds
 from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.merge import NOT_COMPATIBLE, preview_import
 from toolkit.testing import synthetic
@@ -38,8 +39,7 @@ def older() -> dict:
 
 
 def empty_wallet(genesis: dict) -> Backup:
-    lists = ("accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets")
-    return Backup({**{name: [] for name in lists}, "genesis": dict(genesis)})
+    return Backup({**{name: [] for name in kinds.lists_of(kinds.DESKTOP)}, "genesis": dict(genesis)})
 
 
 def identity_key(doc: dict, n: int) -> str:

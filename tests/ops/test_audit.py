@@ -16,6 +16,7 @@ from tests.conftest import VECTOR_FILES, make_file
 from toolkit import errors
 from toolkit.cli import main
 from toolkit.format import jsonio
+from toolkit.model import kinds
 from toolkit.model.addresses import address_from_bytes
 from toolkit.model.backup import Backup, open_backup
 from toolkit.model.records import record_key
@@ -298,7 +299,7 @@ JSON_VALUES = st.recursive(
 
 @settings(max_examples=150, deadline=None)
 @given(
-    table=st.sampled_from(["accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets"]),
+    table=st.sampled_from([n for n in kinds.lists_of(kinds.DESKTOP) if n in clean_doc()]),
     index=st.integers(0, 3),
     field=st.sampled_from(["address", "id", "identityId", "walletId", "credId", "status", "identityObject", "x"]),
     value=JSON_VALUES,

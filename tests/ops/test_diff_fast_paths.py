@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolkit.model import kinds
 from toolkit.model.backup import Backup
 from toolkit.ops import diff
 from toolkit.testing import synthetic
@@ -42,7 +43,7 @@ def _both(old: Backup, new: Backup, monkeypatch: pytest.MonkeyPatch) -> None:
 _BASE = synthetic.large_desktop_document(40, 40, 30, rich=True, seed=3)
 _VALUES = st.sampled_from([None, "", "x", "[]", "{}", 0, 1, [], {}, {"a": {"b": 1}}, '{"a":1}', "Løn"])
 _EDIT = st.tuples(
-    st.sampled_from(["accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets"]),
+    st.sampled_from([n for n in kinds.lists_of(kinds.DESKTOP) if n in _BASE]),
     st.integers(0, 10**6),
     st.sampled_from(["set", "delete", "extra", "reorder", "remove", "copy", "blank-name", "same-key"]),
     _VALUES,

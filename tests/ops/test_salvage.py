@@ -20,6 +20,7 @@ from toolkit import errors
 from toolkit.cli import main
 from toolkit.format import container as ct
 from toolkit.format import jsonio
+from toolkit.model import kinds
 from toolkit.model.backup import DESKTOP, LEGACY, open_backup
 from toolkit.ops.audit import audit
 from toolkit.ops.salvage import LOST_WALLET_NOTE, salvage, salvage_to
@@ -33,7 +34,7 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 _OUT_NAMES = itertools.count()
-DESKTOP_TABLES = ("accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets")
+DESKTOP_TABLES = kinds.lists_of(DESKTOP)
 
 
 # --------------------------------------------------------------------------- helpers

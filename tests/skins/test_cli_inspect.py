@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import ROOT, SAMPLES, make_file, run_cli
 from tests.format.test_container import CRAFTED
 from toolkit.format.jsonio import dumps_gson, dumps_js
+from toolkit.model import kinds
 from toolkit.model.tables import REDACTED
 from toolkit.testing import synthetic
 
@@ -33,7 +34,7 @@ def test_inspect_json_shape(backup_file, capsys, monkeypatch):
     assert code == 0, err
     obj = json.loads(out)
     assert obj["kind"] == "desktop-wallet" and obj["network"] == "mainnet"
-    assert obj["counts"] == {
+    assert obj["counts"] == dict.fromkeys(kinds.lists_of(kinds.DESKTOP)) | {  # None: a list the file lacks
         "accounts": 6,
         "identities": 3,
         "addressBook": 9,
@@ -78,10 +79,7 @@ def test_inspect_csv_dir(backup_file, tmp_path, capsys, monkeypatch):
         ["inspect", str(path), "--password-file", str(pw), "--csv-dir", str(out_dir)], capsys, monkeypatch
     )
     assert code == 0
-    assert sorted(p.name for p in out_dir.iterdir()) == sorted(
-        f"{n}.csv"
-        for n in ["accounts", "identities", "addressBook", "credentials", "externalCredentials", "wallets", "genesis"]
-    )
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted(f"{n}.csv" for n in kinds.table_names(kinds.DESKTOP))
     code, out, err = run_cli(
         ["inspect", str(path), "--password-file", str(pw), "--csv-dir", str(out_dir)], capsys, monkeypatch
     )
