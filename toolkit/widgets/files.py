@@ -2,7 +2,10 @@
 made) and opening the chosen backup.
 
 In page mode (:mod:`toolkit.widgets.page`) the chooser has no path field, or one confined to the operator's
-folder; the kernel checks that at every read, whatever the page sent.
+folder; the kernel checks that at every read, whatever the page sent.  Outside page mode a backup's chooser
+also has "Find the wallet's database": the Desktop Wallet databases on the kernel's machine
+(:func:`toolkit.ops.find_db.find_wallet_databases`), one of which the user picks into the path field.  A
+served page never has it: it would show the server's paths.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from .html import error_html, muted_html, size_text
 from .passwords import take_password
 from .upload import SizedUpload
 
-#: File types the upload buttons offer for backups.
-BACKUP_ACCEPT = ".json,.concordiumwallet"
+#: File types the upload buttons offer for backups (and the Desktop Wallet's own database, ``.sqlite3``).
+BACKUP_ACCEPT = ".json,.concordiumwallet,.sqlite3"
 
 
 def kernel_folder() -> str:
@@ -78,6 +81,11 @@ class FileSource(widgets.VBox):
         self.upload.observe(self._on_refused, names="refused")
         self.path.observe(self._on_path, names="value")
         rows: list[widgets.Widget] = [widgets.HBox([self.upload, self.limit, self.path]), self.refusal, self.where]
+        #: "Find the wallet's database" and what it found (None in page mode and for non-backup files).
+        self.finder: DatabaseFinder | None = None
+        if self.page is None and accept == BACKUP_ACCEPT:
+            self.finder = DatabaseFinder(self)
+            rows.append(self.finder)
         self.pick: widgets.Dropdown | None = None
         if session is not None:
             self.pick = widgets.Dropdown(
@@ -209,6 +217,88 @@ class FileSource(widgets.VBox):
                 hint="Check the path, or upload the file.",
             )
         return full, os.path.basename(path) or path
+
+
+def _found_label(found: Any) -> str:
+    """``mainnet · 1.2 MB · modified 2026-12-03 10:14 · /home/me/.config/Concordium Wallet/…sqlite3``."""
+    import datetime as dt
+
+    when = dt.datetime.fromtimestamp(found.modified).strftime("%Y-%m-%d %H:%M")
+    return f"{found.network} · {size_text(found.size)} · modified {when} · {found.path}"
+
+
+class DatabaseFinder(widgets.VBox):
+    """A backup chooser's "Find the wallet's database" button and the list of what it found.
+
+    Only outside page mode: the list shows paths on the kernel's machine, which a served page's users must not
+    see (the chooser makes none in page mode, and :meth:`search` refuses if the kernel was served since).
+    Picking one puts its path into the chooser's path field.
+    """
+
+    def __init__(self, source: FileSource) -> None:
+        self.source = source
+        self.button = widgets.Button(
+            description="Find the wallet's database",
+            icon="search",
+            tooltip="List the Desktop Wallet databases on this machine (the wallet's folder of each network build)",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.button.add_class("ctk-find-db")
+        self.button.on_click(lambda _b: self.search())
+        self.choice = widgets.Dropdown(
+            description="found",
+            layout=widgets.Layout(width="56em", display="none"),
+            style={"description_width": "initial"},
+        )
+        self.choice.add_class("ctk-found-db")
+        self.choice.observe(self._on_choice, names="value")
+        self.note = widgets.HTML()
+        self.note.add_class("ctk-found-note")
+        #: What the last search found (:class:`toolkit.ops.find_db.FoundDatabase`).
+        self.found: list[Any] = []
+        source.path.observe(self._on_path, names="value")
+        super().__init__(children=[widgets.HBox([self.button, self.choice]), self.note])
+
+    def _on_path(self, change: dict[str, Any]) -> None:
+        if self.choice.value is not None and change["new"] != self.choice.value:
+            self.choice.index = 0  # another file was chosen: the list no longer shows the choice
+
+    def search(self) -> list[Any]:
+        """Look in the wallet's folders of this machine; list what exists (size, modification time)."""
+        from toolkit.ops.find_db import DATABASE_FILE, candidate_paths, find_wallet_databases
+
+        if self.source.mode is not None:  # served since this chooser was made: show no path of the server
+            self.found, self.choice.options = [], ()
+            self.note.value = error_html(
+                errors.OutsideFolderError("This page reads no file of the server", hint="Upload the file instead."),
+                "Not searched",
+            )
+            return []
+        self.found = find_wallet_databases()
+        self.choice.unobserve(self._on_choice, names="value")
+        try:
+            self.choice.options = [("— (pick one)", None)] + [(_found_label(f), f.path) for f in self.found]
+            self.choice.index = 0
+        finally:
+            self.choice.observe(self._on_choice, names="value")
+        self.choice.layout.display = None if self.found else "none"
+        if self.found:
+            n = len(self.found)
+            self.note.value = muted_html(
+                f"{n} wallet database{'s' if n != 1 else ''} on this machine: pick one, then type the wallet's "
+                "login password (close the Desktop Wallet first)"
+            )
+        else:
+            folders = sorted({str(p.parent.parent) for p, _net in candidate_paths()})
+            self.note.value = muted_html(
+                f"No {DATABASE_FILE} in the wallet's folders under {', '.join(folders)} "
+                "(docs/WALLET-DATABASE.md says where else to look)"
+            )
+        return self.found
+
+    def _on_choice(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.source.path.value = change["new"]
 
 
 def open_chosen(

@@ -19,7 +19,11 @@ from .passwords import take_password
 from .session import Handoff
 from .tables import tables_tab
 
-KIND_NAMES = {"desktop-wallet": "Desktop Wallet backup", "legacy-mobile-wallet": "legacy mobile wallet backup"}
+KIND_NAMES = {
+    "desktop-wallet": "Desktop Wallet backup",
+    "legacy-mobile-wallet": "legacy mobile wallet backup",
+    "desktop-wallet-database": "Desktop Wallet database",
+}
 
 
 def headline(backup: Backup, name: str) -> str:
