@@ -451,8 +451,9 @@ class NotDatabaseError(BackupError):
 
 
 class DatabaseInUseError(BackupError):
-    """A non-empty ``-journal`` (or ``-wal``) lies beside the wallet's database: the wallet is writing to it, or
-    stopped mid-write; close the wallet, or salvage the database.
+    """The wallet's database is in use: a running program (the Desktop Wallet) holds it open for writing (checked
+    on Linux and macOS, not on Windows), or a non-empty ``-journal`` (or ``-wal``) lies beside it (the wallet is
+    writing to it, or stopped mid-write); close the wallet, or salvage the database.
     """
 
     code = "database-in-use"

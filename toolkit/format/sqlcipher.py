@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from toolkit import errors
 
+from . import in_use
 from .container import password_bytes
 
 PAGE_SIZE = 4096
@@ -314,9 +315,26 @@ def hot_journal(path: str) -> str | None:
     return None
 
 
+def refuse_if_in_use(path: str) -> None:
+    """Raise :class:`~toolkit.errors.DatabaseInUseError` when another process holds ``path`` open for writing
+    (the Desktop Wallet, logged in): what it reads may be half-written (:mod:`toolkit.format.in_use` says how
+    each system is checked; Windows is not)."""
+    held = in_use.writers(path)
+    if held:
+        who = ", ".join(str(h) for h in held[:3]) + (f" and {len(held) - 3} more" if len(held) > 3 else "")
+        raise errors.DatabaseInUseError(
+            f"The Desktop Wallet (or another program: {who}) has the database open for writing, so what is read "
+            "now may be half-written",
+            hint="Close the Desktop Wallet (quit it, not only log out) and try again, or copy the file while the "
+            "wallet is closed and open the copy.",
+        )
+
+
 def read_database_file(path: str | os.PathLike[str], *, max_size: int = MAX_DATABASE_SIZE) -> bytes:
-    """The bytes of a wallet database, opened read-only (nothing is created beside it)."""
+    """The bytes of a wallet database, opened read-only (nothing is created beside it); refused while another
+    process holds it open for writing (:func:`refuse_if_in_use`)."""
     path = os.path.expanduser(os.fspath(path))
+    refuse_if_in_use(path)
     with errors.reading(path, "database"), open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > max_size:
