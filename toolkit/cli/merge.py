@@ -212,4 +212,6 @@ def render(preview: ImportPreview) -> str:
         shown = ", ".join(f"{n} {r}" for r, n in counts.items() if n)
         lines.append(f"{table}: {shown}")
     lines += preview.notes
+    if preview.from_database_rows:
+        lines.append("(the wallet is file A's database: the import met its own rows and id counters)")
     return "\n".join(lines)

@@ -115,6 +115,21 @@ class DatabaseInfo:
     migrations: list[str] = field(default_factory=list)
     #: What a salvage of the file lost, in sentences (set by toolkit.ops.salvage_db).
     salvage_notices: list[str] = field(default_factory=list)
+    #: The decrypted database (a plain SQLite image, in memory only): the wallet's own rows, for the import
+    #: preview (:meth:`rows_image`).  Never shown.
+    image: bytes | None = field(default=None, repr=False, compare=False)
+    #: A digest of the export document as read with :attr:`image` (an edited document no longer matches).
+    image_of: str | None = field(default=None, repr=False, compare=False)
+
+    def keep_image(self, image: bytes, document: dict[str, Any]) -> None:
+        """Keep the database's rows (``image``) as belonging to ``document``, the export built from them."""
+        self.image, self.image_of = image, document_digest(document)
+
+    def rows_image(self, document: dict[str, Any]) -> bytes | None:
+        """The database's own rows when ``document`` is still the export read with them (None once edited)."""
+        if self.image is None or self.image_of is None or document_digest(document) != self.image_of:
+            return None
+        return self.image
 
     def history_counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.history.items()}
@@ -159,6 +174,18 @@ class DatabaseInfo:
                     df[col] = [None if pd.isna(v) else REDACTED for v in df[col].tolist()]
             frames[name] = df
         return frames
+
+
+def document_digest(document: dict[str, Any]) -> str | None:
+    """SHA-256 of a document's JSON (None for values JSON cannot hold as they are, e.g. huge integers)."""
+    import hashlib
+
+    import orjson
+
+    try:
+        return hashlib.sha256(orjson.dumps(document)).hexdigest()
+    except (TypeError, orjson.JSONEncodeError):
+        return None
 
 
 # --------------------------------------------------------------------------- JavaScript's view of a row
@@ -327,4 +354,5 @@ def read_database(
         document, info = read_connection(con)
     finally:
         con.close()
+    info.keep_image(decrypted.image, document)
     return document, info, name

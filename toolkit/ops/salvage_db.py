@@ -114,6 +114,7 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
         con.commit()
         con.execute("PRAGMA query_only = ON")
         document, info = read_connection(con)
+        info.keep_image(con.serialize(), document)  # the recovered rows, for the import preview
         backup = Backup(document, kind=KIND, source=name, database=info)
     finally:
         con.close()

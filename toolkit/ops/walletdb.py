@@ -255,6 +255,62 @@ class WalletDB:
         self.con.execute("PRAGMA foreign_keys = ON")
         self.con.execute("BEGIN")  # the import itself: never committed, it lives in memory
 
+    def load_rows(self, image: bytes) -> None:
+        """The wallet's own content from its database (file A is the database itself): every row of its tables as
+        stored, with each table's AUTOINCREMENT counter, into this schema — what the wallet's import meets.
+
+        More than the export document holds: rows the Export's inner joins drop (an account or credential whose
+        identity row is gone, accountDao.ts:45-58) still hold their address and credId here, as in the wallet's
+        table that its ``findAccounts`` and inserts meet (preload/database/accountDao.ts:96-102); and the
+        counters (``sqlite_sequence``) give new wallets and identities the ids the wallet's database gives
+        them (deleted identities' ids are not used again: DeleteIdentity.tsx:20, identityDao.ts:150-160).
+        Values stay as stored (booleans 0/1, the transaction filter's own text).  Columns this schema lacks (a
+        newer wallet's) are left out, as :meth:`load` does; rows the schema refuses are in :attr:`unloaded`.
+        """
+        from toolkit.format.sqlcipher import PAGE_SIZE, limit_work
+
+        con = self.con
+        con.execute("PRAGMA trusted_schema = OFF")  # the image's views and triggers never run here
+        con.execute("ATTACH ':memory:' AS img")
+        limit_work(con, len(image) // PAGE_SIZE)  # a crafted image costs at most linear time
+        try:
+            con.deserialize(image, name="img")
+            con.execute("PRAGMA foreign_keys = OFF")
+            con.execute("BEGIN")
+            present = {r[0] for r in con.execute("SELECT name FROM img.sqlite_schema WHERE type = 'table'")}
+            for table in ("wallet", "genesis", *(t for t in TABLES.values() if t != "wallet")):
+                if table not in present:
+                    continue
+                mine = [r[1] for r in con.execute(f"PRAGMA main.table_info({_quote(table)})")]
+                theirs = {r[1] for r in con.execute(f"PRAGMA img.table_info({_quote(table)})")}
+                cols = ", ".join(_quote(c) for c in mine if c in theirs)
+                if not cols:
+                    continue
+                before = con.execute(f"SELECT count(*) FROM img.{_quote(table)}").fetchone()[0]
+                moved = con.execute(
+                    f"INSERT OR IGNORE INTO main.{_quote(table)} (rowid, {cols}) "
+                    f"SELECT rowid, {cols} FROM img.{_quote(table)} ORDER BY rowid"
+                ).rowcount
+                if moved < before:
+                    self.unloaded.append((table, -1, f"{before - moved} of its {before} rows break its constraints"))
+            if "sqlite_sequence" in present:  # the counters: never below what the rows need
+                con.execute(
+                    "INSERT OR REPLACE INTO main.sqlite_sequence (rowid, name, seq) "
+                    "SELECT m.rowid, i.name, max(i.seq, coalesce(m.seq, 0)) FROM img.sqlite_sequence i "
+                    "LEFT JOIN main.sqlite_sequence m ON m.name = i.name "
+                    "WHERE i.name IN ('wallet', 'identities', 'genesis') AND typeof(i.seq) = 'integer'"
+                )
+            con.execute("COMMIT")
+        except sqlite3.Error:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.set_progress_handler(None, 0)
+            con.execute("DETACH img")
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("BEGIN")  # the import itself: never committed, it lives in memory
+
     @staticmethod
     def _insert_sql(table: str, columns: list[str], verb: str = "", suffix: str = "") -> str:
         if not columns:

@@ -51,6 +51,18 @@ partial state, ``outcome`` what the wallet shows, ``stops_at`` the record,
 ``imported_before_stop`` and ``not_imported`` what stays and what is never
 reached.  Ids of new records are the next free ones (the wallet's database may
 pick higher ones; references stay consistent).
+
+When A is the wallet's own database (``open_backup(db_path, password)``, or its
+salvage), the import starts from its rows, not from its export: the tables as
+stored, with their AUTOINCREMENT counters (:meth:`WalletDB.load_rows`), so new
+ids are the ones the database gives and rows the Export's joins drop (accounts of
+a missing identity) still hold their addresses; ``from_database_rows`` says so.
+The wallet's import reads nothing else the Export strips: of the state it is
+handed (PerformImport.tsx:153-187, the loaded accounts with identityName and
+identityNumber among it) it reads only identities, wallets, the address book and
+external credentials (importHelpers.ts:490-583, 646-719; PerformImport.tsx:95-113),
+and asks the database itself for an identity's accounts and credentials
+(importHelpers.ts:287, 323; accountDao.ts:96-102 ``findAccounts``, no join).
 """
 
 from __future__ import annotations
@@ -110,6 +122,8 @@ class ImportPreview:
     fixes: list[dict[str, str]] = field(default_factory=list)
     #: what the fixes asked for left out of B (``table, key, field``; field None for a whole record)
     dropped: list[dict[str, Any]] = field(default_factory=list)
+    #: A was the wallet's database: the import met its own rows and id counters, not only its export
+    from_database_rows: bool = False
 
     @property
     def ok(self) -> bool:
@@ -163,6 +177,7 @@ class ImportPreview:
             "not_imported": list(self.not_imported),
             "fixes": list(self.fixes),
             "dropped": list(self.dropped),
+            "from_database_rows": self.from_database_rows,
             "refusal": self.refusal.to_dict() if self.refusal else None,
             "summary": self.summary(),
             "notes": list(self.notes),
@@ -240,6 +255,7 @@ def preview_import(
         not_imported=_not_reached(b.document, job.rows) if refusal is not None else [],
         fixes=fixes,
         dropped=dropped + job.dropped,
+        from_database_rows=job.from_rows,
     )
 
 

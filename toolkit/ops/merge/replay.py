@@ -4,6 +4,7 @@ importHelpers.ts:683-739, at 0ce97cb)."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, NoReturn
 
 from toolkit import errors
@@ -56,7 +57,18 @@ class Replay:
     def __init__(self, a: Backup, b: Backup, *, drop_orphans: bool = False) -> None:
         self.snapshot = a.document  # what the wallet read before the import (never modified)
         self.db = WalletDB()  # the wallet's database: every write goes through it
-        self.db.load(a.document)
+        #: A is the wallet's database itself: its own rows are the state the import meets (more than its export)
+        self.from_rows = False
+        image = a.database.rows_image(a.document) if getattr(a, "database", None) is not None else None
+        if image is not None:
+            try:
+                self.db.load_rows(image)
+                self.from_rows = True
+            except sqlite3.Error:  # a crafted or odd image: start from its export, as for a backup file
+                self.db.close()
+                self.db = WalletDB()
+        if not self.from_rows:
+            self.db.load(a.document)
         self.drop_orphans = drop_orphans
         self.dropped: list[dict[str, Any]] = []
         self.doc: dict[str, Any] = {k: (list(v) if isinstance(v, list) else v) for k, v in a.document.items()}
