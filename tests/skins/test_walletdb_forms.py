@@ -182,3 +182,14 @@ def test_a_chooser_served_after_it_was_made_lists_no_path(served, machine: Path)
     assert form.file.finder.search() == []
     assert str(machine) not in form.file.finder.note.value and "outside-folder" in form.file.finder.note.value
     assert form.file.finder.choice.options == ()
+
+
+def test_the_import_preview_into_a_database_says_it_met_its_rows(tmp_path: Path) -> None:
+    from toolkit.widgets.merge_form import FROM_ROWS
+
+    form = MergeForm(session=Session())
+    deliver(form.wallet.upload, DB)
+    form.imported.path.value = str(older_backup(tmp_path))
+    preview = form.run(wallet_password=PASSWORD, imported_password="Older-Backup-1")
+    assert preview is not None and preview.from_database_rows, form.status.value
+    assert any(FROM_ROWS in getattr(w, "value", "") for w in form.results.children)

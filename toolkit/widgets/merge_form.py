@@ -44,6 +44,13 @@ def messages_html(messages: pd.DataFrame) -> str:
     return coloured_table_html(messages, "result", RESULT_COLOURS, "messages")
 
 
+#: Said when the wallet (A) is its own database: the preview met its rows, not only its export.
+FROM_ROWS = (
+    "The wallet is its own database here: the import met its rows and id counters as stored, "
+    "as the Desktop Wallet would."
+)
+
+
 class MergeForm(Form):
     """Preview importing a backup into a Desktop Wallet that holds another one.
 
@@ -203,6 +210,8 @@ class MergeForm(Form):
             )
             self._offer(preview.fixes)
         parts += [widgets.HTML(message_html(esc(n), "info")) for n in preview.notes]
+        if preview.from_database_rows:
+            parts.append(widgets.HTML(message_html(FROM_ROWS, "info")))
         if len(preview.messages):
             parts.append(widgets.HTML(scroll_html(messages_html(preview.messages), max_height="32em")))
             parts.append(DownloadBar(preview.messages, "import-messages", stem=stem_of(b_name)))
