@@ -193,3 +193,47 @@ def test_the_import_preview_into_a_database_says_it_met_its_rows(tmp_path: Path)
     preview = form.run(wallet_password=PASSWORD, imported_password="Older-Backup-1")
     assert preview is not None and preview.from_database_rows, form.status.value
     assert any(FROM_ROWS in getattr(w, "value", "") for w in form.results.children)
+
+
+def _flip(data: bytes, page_number: int) -> bytes:
+    """``data`` with one byte of a page changed (scripts/walletdb-fixtures/damage.py's ``flip``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("damage", ROOT / "scripts" / "walletdb-fixtures" / "damage.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.flip(data, page_number)
+
+
+def test_salvage_a_damaged_database_handed_over_by_open(tmp_path: Path) -> None:
+    from toolkit.ops.salvage_db import salvage_database
+
+    damaged = tmp_path / "concordium-desktop-wallet-database.sqlite3"
+    damaged.write_bytes(_flip(WITH_HISTORY.read_bytes(), 14))  # the transactions leaf
+    expected = salvage_database(damaged, PASSWORD)
+    session = Session()
+    opener, salvager = OpenForm(session=session), SalvageForm(session=session)
+    deliver(opener.file.upload, damaged)
+    assert opener.run(password=PASSWORD) is None and opener.error.code == "damaged"
+    result = salvager.run()  # the file and its password handed over by the Open form
+    assert result is not None, salvager.status.value
+    assert result.bad_pages == (14,) and not result.intact
+    assert "page 14 failed its check" in salvager.status.value and "ctk-warning" in salvager.status.value
+    table = salvager.recovered.set_index("table")
+    assert dict(table["recovered"]) == expected.recovered
+    assert [t for t, r in expected.lost.items() if r] == ["transactions"]
+    assert table.loc["transactions", "lost pages"] == "14" and table.loc["transactions", "recovered"] == 0
+    assert table.loc["accounts", "lost pages"] == "" and table.loc["accounts", "recovered"] == 6
+    assert salvager.backup.counts() == expected.backup.counts()
+    export = ExportForm(session=session)
+    assert "(salvaged" in export.picker.dropdown.label
+    assert salvager.describe().startswith("recovered ")
+
+
+def test_salvage_an_intact_database_by_path() -> None:
+    form = SalvageForm(session=Session())
+    form.file.path.value = str(DB)
+    result = form.run(password=PASSWORD)
+    assert result is not None and result.intact, form.status.value
+    assert "intact: every row recovered" in form.status.value
+    assert form.backup.document == open_backup(DB, PASSWORD).document

@@ -8,8 +8,9 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from toolkit.model.backup import Backup
+from toolkit.model.backup import Backup, is_database_source
 from toolkit.ops.salvage import SalvageResult, salvage
+from toolkit.ops.salvage_db import DatabaseSalvage, salvage_database
 
 from .downloads import DownloadBar, stem_of
 from .files import FileSource
@@ -21,6 +22,24 @@ from .passwords import take_password
 def lost_text(result: SalvageResult) -> str:
     """The unreadable byte ranges in words (:meth:`SalvageResult.lost_text`, the CLI's words too)."""
     return result.lost_text()
+
+
+def database_table(result: DatabaseSalvage) -> pd.DataFrame:
+    """Per table of a salvaged wallet database: rows recovered, pages lost and the rowids they held."""
+    rows = []
+    for table, n in result.recovered.items():
+        lost = result.lost.get(table) or []
+        spans = [f"{'start' if r.after is None else r.after + 1}–{'end' if r.upto is None else r.upto}" for r in lost]
+        rows.append(
+            {
+                "table": table,
+                "recovered": n,
+                "lost pages": ", ".join(str(r.page) for r in lost),
+                "rowids lost": ", ".join(spans),
+                "refused": result.rejected.get(table, 0),
+            }
+        )
+    return pd.DataFrame(rows, columns=["table", "recovered", "lost pages", "rowids lost", "refused"])
 
 
 def salvage_note(result: SalvageResult) -> str:
@@ -108,8 +127,10 @@ class SalvageForm(Form):
     def _reset(self) -> None:
         self.result = self.recovered = self.backup = None
 
-    def _run(self, *, password: str | None = None) -> SalvageResult:
+    def _run(self, *, password: str | None = None) -> Any:
         source, name, typed = self._chosen(password)
+        if is_database_source(source):  # the wallet's own database: salvaged page by page
+            return self._run_database(source, name, typed)
         self.step(f"reading every record of {name} that can be read")
         self._stop.clear()
         self.stop_button.disabled = False
@@ -137,11 +158,54 @@ class SalvageForm(Form):
         )
         return result
 
+    def _run_database(self, source: Any, name: str, password: str) -> DatabaseSalvage:
+        """The Desktop Wallet's database: every row on its intact pages (:func:`salvage_database`)."""
+        self.step(f"reading every row of {name} on a page that passes its check")
+        result = salvage_database(source, password)
+        self.result, self.recovered, self.backup = result, database_table(result), result.backup
+        pages = result.bad_pages
+        if result.intact:
+            note, headline = (
+                "nothing lost",
+                f"{name}: wallet database, {result.pages} pages, intact: every row recovered",
+            )
+        else:
+            lost = (
+                [
+                    f"page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages))} failed {'their' if len(pages) > 1 else 'its'} check"
+                ]
+                if pages
+                else []
+            )
+            if result.missing_pages:
+                lost.append(f"{result.missing_pages} page{'s' if result.missing_pages > 1 else ''} missing (cut short)")
+            note = "; ".join(lost) or "pages unreadable"
+            headline = f"{name}: wallet database, {result.pages} pages, damaged ({note}): the rows on the other pages recovered"
+        self.publish(result.backup, name, "salvaged", note)
+        shown = esc(headline).replace(esc(name), f"<b>{esc(name)}</b>", 1)
+        if result.intact:
+            self.ok(shown)
+        else:
+            self.status.value = message_html(shown, "warning")
+        self.results.children = (
+            widgets.HTML(frame_html(self.recovered, max_height="none") + notices_html(result.backup.notices())),
+            DownloadBar(self.recovered, "salvage", stem=stem_of(name)),
+            widgets.HTML(
+                message_html(
+                    "The salvaged backup is in this session's list now: Export, Ledger, Audit and Diff can use it.",
+                    "info",
+                )
+            ),
+        )
+        return result
+
     def run(self, *, password: str | None = None) -> SalvageResult | None:  # type: ignore[override]
         """Salvage; returns the result (also in ``.result``), or None and shows why not."""
         return super().run(password=password)
 
     def describe(self) -> str:
+        if isinstance(self.result, DatabaseSalvage):
+            return "intact" if self.result.intact else f"recovered {sum(self.result.recovered.values())} rows"
         if self.result is not None:
             return "intact" if self.result.intact else f"recovered {sum(self.result.recovered.values())} records"
         return super().describe()
