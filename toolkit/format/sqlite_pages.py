@@ -64,6 +64,8 @@ class PageReader:
         self.bad = bad
         self.pages = len(image) // page_size
         self.seen: set[int] = set()
+        #: Overflow pages of the rows read so far (never a b-tree page of their own).
+        self.overflow: set[int] = set()
 
     def page(self, n: int) -> memoryview:
         if n < 1 or n > self.pages or n in self.bad:
@@ -87,10 +89,7 @@ class PageReader:
             kind = page[start]
             cells = struct.unpack(">H", page[start + 3 : start + 5])[0]
             if kind == LEAF_TABLE:
-                rows = [
-                    self._leaf_cell(page, struct.unpack(">H", page[p : p + 2])[0]) for p in _pointers(start, 8, cells)
-                ]
-                out.rows.extend(rows)
+                out.rows.extend(self._leaf_rows(page, start, cells))
                 return
             if kind != INTERIOR_TABLE:
                 raise PageError(f"page {n} is not a table b-tree page")
@@ -108,6 +107,56 @@ class PageReader:
             return
         for child, lo, hi in children:
             self._walk(child, lo, hi, out, depth + 1)
+
+    def _leaf_rows(self, page: memoryview, start: int, cells: int) -> list[tuple[int, list[Any]]]:
+        return [self._leaf_cell(page, struct.unpack(">H", page[p : p + 2])[0]) for p in _pointers(start, 8, cells)]
+
+    def leaf(self, n: int) -> list[tuple[int, list[Any]]]:
+        """The rows of page ``n`` read as a table b-tree leaf on its own (an orphan: no parent reaches it).
+
+        Raises :class:`PageError` unless the whole page reads as one: its type, every cell, every record, and
+        rowids in ascending order, as SQLite keeps a leaf's cells.
+        """
+        if n == 1 or n in self.seen:
+            raise PageError(f"page {n} is not an unreached page")
+        page = self.page(n)
+        if page[0] != LEAF_TABLE:
+            raise PageError(f"page {n} is not a table leaf")
+        try:
+            cells = struct.unpack(">H", page[3:5])[0]
+            if not 0 < cells <= self.usable // 4:
+                raise PageError(f"page {n} has no plausible cell count")
+            rows = self._leaf_rows(page, 0, cells)
+        except (IndexError, struct.error, ValueError) as exc:
+            raise PageError(f"page {n} does not read as a table leaf ({exc})") from None
+        rowids = [r for r, _ in rows]
+        if any(b <= a for a, b in zip(rowids, rowids[1:], strict=False)):
+            raise PageError(f"page {n}'s rowids are not in order")
+        self.seen.add(n)
+        return rows
+
+    def freelist(self) -> set[int] | None:
+        """The pages on the database's freelist (header offsets 32 and 36), or None when it cannot be read whole.
+
+        Freed pages may still hold deleted rows (unless SQLite zeroed them): they are never read as orphans.
+        """
+        header = self.image[:100]
+        trunk, count = struct.unpack(">II", header[32:40])
+        free: set[int] = set()
+        while trunk:
+            if trunk in free or len(free) > self.pages:
+                return None
+            try:
+                page = self.page(trunk)
+            except PageError:
+                return None
+            free.add(trunk)
+            following, leaves = struct.unpack(">II", page[0:8])
+            if leaves > (self.usable - 8) // 4:
+                return None
+            free.update(struct.unpack(f">{leaves}I", page[8 : 8 + 4 * leaves]))
+            trunk = following
+        return free if len(free) == count else None
 
     def _leaf_cell(self, page: memoryview, off: int) -> tuple[int, list[Any]]:
         size, pos = varint(page, off)
@@ -135,6 +184,7 @@ class PageReader:
             if hops > self.pages:
                 raise PageError("an overflow chain loops")
             page = self.page(n)
+            self.overflow.add(n)
             take = min(remaining, self.usable - 4)
             parts.append(bytes(page[4 : 4 + take]))
             remaining -= take

@@ -19,7 +19,7 @@ from typing import Any
 
 from toolkit import errors
 from toolkit.format import sqlcipher as sc
-from toolkit.format.sqlite_pages import LostRange, PageReader
+from toolkit.format.sqlite_pages import LostRange, PageError, PageReader
 from toolkit.model.backup import Backup
 from toolkit.model.database import KIND, read_connection
 
@@ -43,6 +43,8 @@ class DatabaseSalvage:
     lost: dict[str, list[LostRange]] = field(default_factory=dict)
     #: table → rows read but refused by the table's constraints (a damaged row)
     rejected: dict[str, int] = field(default_factory=dict)
+    #: table → unreached leaf pages whose rows were placed in it (its damaged interior page no longer reaches them)
+    adopted: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -62,6 +64,7 @@ class DatabaseSalvage:
                 if ranges
             },
             "rejected": {t: n for t, n in self.rejected.items() if n},
+            "adopted": {t: list(p) for t, p in self.adopted.items() if p},
         }
 
 
@@ -108,6 +111,8 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
             result_rows[table] = recovered
             rejected[table] = refused
             lost[table] = found.lost
+        roots = [root for _, root, _ in tables]
+        adopted, adoption_notes = _adopt_orphans(reader, con, roots, bool(schema.lost), lost, result_rows, rejected)
         if schema.lost:
             lost["sqlite_schema"] = schema.lost
             _recreate_lost_tables(con)
@@ -118,7 +123,7 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
         backup = Backup(document, kind=KIND, source=name, database=info)
     finally:
         con.close()
-    notices = []
+    notices = list(adoption_notes)
     if schema.lost:
         s = "s" if len(schema.lost) > 1 else ""
         notices.append(
@@ -140,7 +145,95 @@ def salvage_database(source: Any, password: str | bytes) -> DatabaseSalvage:
         result_rows,
         lost,
         rejected,
+        adopted,
     )
+
+
+def _adopt_orphans(
+    reader: PageReader,
+    con: sqlite3.Connection,
+    roots: list[int],
+    schema_lost: bool,
+    lost: dict[str, list[LostRange]],
+    recovered: dict[str, int],
+    rejected: dict[str, int],
+) -> tuple[dict[str, list[int]], list[str]]:
+    """Place the rows of intact leaf pages no table's b-tree reaches any more (its interior page was damaged).
+
+    Every page no table's walk reached (each table of the schema is walked, SQLite's own too; nothing is
+    searched when part of the schema is lost), that is not on the freelist (freed pages may keep deleted rows) nor a row's
+    overflow, and that reads whole as a table leaf (:meth:`PageReader.leaf`), is matched against the tables
+    that lost part of their b-tree: each of its rows must have that table's shape (no more values than its
+    columns; NULL where the rowid is the primary key; a value in every NOT NULL column it holds) and a rowid in
+    one of the ranges the table lost.  A page exactly one table matches joins it; one that several match is
+    left out and said.  (table → pages adopted, notices)
+    """
+    wanting = {t: r for t, r in lost.items() if r and not t.startswith("sqlite_") and t in recovered}
+    if not wanting:
+        return {}, []
+    if schema_lost:  # tables defined there have pages no walk reaches, whose rows are not the damaged tables'
+        return {}, []
+    for root in roots:  # every table's pages count as reached, SQLite's own and those not recreated included
+        reader.table(root)
+    free = reader.freelist()
+    if free is None:
+        return {}, [
+            "The database's list of free pages could not be read, so pages its damaged tables no longer reach "
+            "were not searched (they might hold deleted rows)"
+        ]
+    shapes = {t: _shape(con, t) for t in wanting}
+    adopted: dict[str, list[int]] = {}
+    ambiguous: list[int] = []
+    for n in range(2, reader.pages + 1):
+        if n in reader.seen or n in reader.bad or n in free or n in reader.overflow:
+            continue
+        try:
+            rows = reader.leaf(n)
+        except PageError:
+            continue
+        fits = [t for t in wanting if all(_fits(shapes[t], wanting[t], rowid, v) for rowid, v in rows)]
+        if len(fits) > 1:
+            ambiguous.append(n)
+            continue
+        if fits:
+            loaded, refused = _load(con, fits[0], rows)
+            recovered[fits[0]] += loaded
+            rejected[fits[0]] = rejected.get(fits[0], 0) + refused
+            adopted.setdefault(fits[0], []).append(n)
+    notes = [
+        f"{table}: the rows of {len(pages)} page{'s' if len(pages) > 1 else ''} its damaged page"
+        f"{'s' if len(wanting[table]) > 1 else ''} {', '.join(str(r.page) for r in wanting[table])} no longer "
+        f"reach{'' if len(wanting[table]) > 1 else 'es'} were found and recovered (pages "
+        f"{', '.join(map(str, pages))})"
+        for table, pages in adopted.items()
+    ]
+    if ambiguous:
+        notes.append(
+            f"Pages {', '.join(map(str, ambiguous))} hold rows that could belong to more than one damaged table: "
+            "left out"
+        )
+    return adopted, notes
+
+
+def _shape(con: sqlite3.Connection, table: str) -> tuple[int, int | None, frozenset[int]]:
+    """(columns, the rowid alias's index or None, the NOT NULL columns' indexes) of ``table``."""
+    info = con.execute(f'pragma table_info("{_quoted(table)}")').fetchall()
+    pks = [c for c in info if c[5]]
+    alias = pks[0][0] if len(pks) == 1 and str(pks[0][2]).upper() == "INTEGER" else None
+    return len(info), alias, frozenset(c[0] for c in info if c[3] and c[0] != alias)
+
+
+def _fits(
+    shape: tuple[int, int | None, frozenset[int]], ranges: list[LostRange], rowid: int, values: list[Any]
+) -> bool:
+    columns, alias, not_null = shape
+    if not 0 < len(values) <= columns:
+        return False
+    if alias is not None and alias < len(values) and values[alias] is not None:
+        return False
+    if any(values[i] is None for i in not_null if i < len(values)):
+        return False
+    return any((r.after is None or rowid > r.after) and (r.upto is None or rowid <= r.upto) for r in ranges)
 
 
 def _recreate_lost_tables(con: sqlite3.Connection) -> None:
