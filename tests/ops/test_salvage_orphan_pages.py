@@ -43,6 +43,8 @@ def grown(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list[tuple],
         for i in range(400):
             row = dict(first, id=str(2000 + i), transactionHash=f"{i:064x}", memo=f"invoice {i}")
             con.execute(sql, list(row.values()))
+        long_memo = "a memo longer than a page " * 600  # its row continues on overflow pages
+        con.execute(sql, list(dict(first, id="2400", transactionHash="f" * 64, memo=long_memo).values()))
         con.commit()
         con.execute("DELETE FROM transactions WHERE CAST(id AS integer) BETWEEN 2100 AND 2199")
         con.commit()
@@ -62,10 +64,11 @@ def test_a_lost_interior_page_costs_no_row(grown) -> None:
     result = salvage_database(_damage().flip(data, root), PASSWORD)
     assert result.bad_pages == (root,) and not result.intact
     assert [r.page for r in result.lost["transactions"]] == [root]
-    assert result.recovered["transactions"] == len(truth) == 306
+    assert result.recovered["transactions"] == len(truth) == 307
     rows = result.backup.database.history["transactions"]
     assert [tuple(r.values()) for r in rows] == [t[1:] for t in truth]  # every row, as SQLCipher reads it
     assert len(result.adopted["transactions"]) > 1 and root not in result.adopted["transactions"]
+    assert any(len(r["memo"] or "") > 10_000 for r in rows)  # the row on overflow pages, whole
     assert any("no longer reaches were found and recovered" in n for n in result.backup.notices())
     assert result.to_dict()["adopted"] == {"transactions": result.adopted["transactions"]}
 

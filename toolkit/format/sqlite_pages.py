@@ -183,6 +183,8 @@ class PageReader:
             hops += 1
             if hops > self.pages:
                 raise PageError("an overflow chain loops")
+            if n in self.overflow:  # SQLite never shares an overflow page: each is read once, whatever a file says
+                raise PageError(f"overflow page {n} is claimed twice")
             page = self.page(n)
             self.overflow.add(n)
             take = min(remaining, self.usable - 4)
