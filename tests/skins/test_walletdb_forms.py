@@ -237,3 +237,21 @@ def test_salvage_an_intact_database_by_path() -> None:
     assert result is not None and result.intact, form.status.value
     assert "intact: every row recovered" in form.status.value
     assert form.backup.document == open_backup(DB, PASSWORD).document
+
+
+def test_a_found_path_is_shown_neutralised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "cfg\u202egpj.exe\x1b[31m"  # a folder name with a bidi override and a terminal escape
+    (config / "Concordium Wallet").mkdir(parents=True)
+    shutil.copyfile(DB, config / "Concordium Wallet" / DATABASE_FILE)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setattr("sys.platform", "linux")
+    finder = OpenForm(session=Session()).file.finder
+    [found] = finder.search()
+    label, value = finder.choice.options[1]
+    assert (
+        "\u202e" not in label
+        and "\x1b" not in label
+        and value == found.path == str(config / "Concordium Wallet" / DATABASE_FILE)
+    )
+    finder.choice.index = 1
+    assert finder.source.path.value == found.path  # the real path reaches the field

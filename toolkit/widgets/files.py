@@ -223,8 +223,10 @@ def _found_label(found: Any) -> str:
     """``mainnet · 1.2 MB · modified 2026-12-03 10:14 · /home/me/.config/Concordium Wallet/…sqlite3``."""
     import datetime as dt
 
+    from toolkit.textsafe import safe_text
+
     when = dt.datetime.fromtimestamp(found.modified).strftime("%Y-%m-%d %H:%M")
-    return f"{found.network} · {size_text(found.size)} · modified {when} · {found.path}"
+    return safe_text(f"{found.network} · {size_text(found.size)} · modified {when} · {found.path}")
 
 
 class DatabaseFinder(widgets.VBox):
