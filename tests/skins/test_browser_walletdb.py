@@ -19,8 +19,8 @@ from toolkit.format.jsonio import dumps_js
 from toolkit.ops.find_db import DATABASE_FILE
 
 from ..conftest import ROOT
-from ..test_browser import NEEDS_CHROMIUM, PAGE_TIMEOUT_MS, lab_argv, playwright_api, serve
-from ..test_browser_desk import button, export_and_download, form, no_secret_on_page, press, type_into, upload
+from .test_browser import NEEDS_CHROMIUM, PAGE_TIMEOUT_MS, lab_argv, playwright_api, serve
+from .test_browser_desk import button, export_and_download, form, no_secret_on_page, press, type_into, upload
 
 pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
 expect = playwright_api.expect
