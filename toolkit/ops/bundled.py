@@ -105,11 +105,40 @@ def copy_samples(folder: str | os.PathLike[str]) -> CopiedSamples:
 WEBSOCKET_MAX_MESSAGE_SIZE = 128 * 1024 * 1024
 #: The desk's default port (Voilà's).
 DESK_PORT = 8866
+#: Minutes a desk page's kernel (and the decrypted backups it holds) lives without activity before the server
+#: shuts it down: nothing sent or shown for that long (a running job shows its progress, so it is not idle).
+DESK_IDLE_MINUTES = 15.0
 
 
-def desk_app(port: int = DESK_PORT) -> Any:
+def culling(idle_minutes: float) -> dict[str, Any]:
+    """Jupyter server's own kernel culling (``MappingKernelManager``) for a desk whose idle pages' kernels go
+    after ``idle_minutes``, open page or not (0: never).  Checked every minute, or more often for a short time,
+    so a kernel goes within ``idle_minutes`` plus at most a tenth of it (and at most one minute)."""
+    if idle_minutes < 0:
+        raise errors.InvalidArgumentError(f"{idle_minutes:g} minutes is not an idle time", subject="idle-minutes")
+    seconds = round(idle_minutes * 60)
+    if not seconds:
+        return {"cull_idle_timeout": 0}
+    return {"cull_idle_timeout": seconds, "cull_interval": max(1, min(60, seconds // 10)), "cull_connected": True}
+
+
+def _xsrf_cookie(req: Any, notebook: Any = None, cwd: str = "") -> None:
+    """Voilà's ``prelaunch_hook``: give the page its ``_xsrf`` cookie before the page's first bytes are sent.
+
+    The page shuts its kernel down when it goes by a POST to ``voila/api/shutdown/<kernel>`` carrying the
+    ``_xsrf`` cookie's value (Voilà 0.5: packages/widgets_manager8/src/index.ts, and the desk's own
+    ``leaving.js``); jupyter_server checks it against the cookie (base/handlers.py ``check_xsrf_cookie``).  Voilà
+    streams the page and never reads ``xsrf_token`` before its first flush, so the cookie was never set and every
+    shutdown was refused ("403 … '_xsrf' argument missing from POST", voila-dashboards/voila#1458): the kernel
+    lived on.  Reading the token here sets the cookie (tornado ``RequestHandler.xsrf_token``)."""
+    req.xsrf_token  # noqa: B018 - read for its side effect: the Set-Cookie header
+
+
+def desk_app(port: int = DESK_PORT, *, idle_minutes: float = DESK_IDLE_MINUTES) -> Any:
     """The support-desk app as a Voilà application, configured and ready to ``start()``: the packaged
-    app-desk notebook, on 127.0.0.1:``port`` only (no other port tried), the upload limit set, no browser opened.
+    app-desk notebook, on 127.0.0.1:``port`` only (no other port tried), the upload limit set, no browser opened;
+    a page's kernel is shut down when the page goes (closed, reloaded) and after ``idle_minutes`` without
+    activity (:func:`culling`; 0: never).
 
     Needs the ``notebook`` extra (:class:`~toolkit.errors.MissingExtraError` without it);
     ``invalid-argument`` (subject ``port``) when the port is not free.
@@ -118,6 +147,7 @@ def desk_app(port: int = DESK_PORT) -> Any:
     for module in ("ipykernel", "ipywidgets", "anywidget"):  # the kernel the app runs in, and its forms
         require("notebook", module)
     notebook = desk_notebook()
+    cull = culling(idle_minutes)
     if not 0 < port < 65536:
         raise errors.InvalidArgumentError(f"{port} is not a port number (1-65535)", subject="port")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -134,4 +164,7 @@ def desk_app(port: int = DESK_PORT) -> Any:
     # set after initialize: a voila.json in the current folder or the user's config cannot change them
     app.ip, app.port, app.port_retries, app.open_browser = "127.0.0.1", port, 0, False
     app.tornado_settings = {**app.tornado_settings, "websocket_max_message_size": WEBSOCKET_MAX_MESSAGE_SIZE}
+    app.voila_configuration.prelaunch_hook = _xsrf_cookie
+    # the kernel manager is made in start(), from the app's config: Jupyter server's culler, not a timer of ours
+    app.config.MappingKernelManager.update(cull)
     return app

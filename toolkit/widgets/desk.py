@@ -3,7 +3,8 @@
 Open, Salvage, Recovery and Import preview put the backups they produce into
 the session; Diff, Import preview, Export, Ledger and Audit take theirs from
 it (or from a file).  ``support_desk(page=True)`` is what ``notebooks/app-desk.ipynb`` shows: the page
-mode of :mod:`toolkit.widgets.page` (no path, address or cluster fields for the page's users).
+mode of :mod:`toolkit.widgets.page` (no path, address or cluster fields for the page's users), whose kernel
+goes with the page (:mod:`toolkit.widgets.leaving`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from toolkit.format.container import MAX_FILE_SIZE
 
 from . import page as pages
 from .html import STYLE, size_text
+from .leaving import PageGuard
 from .registry import FORMS, form_class
 from .session import Session
 from .theme import BORDER
@@ -46,7 +48,10 @@ class Desk(widgets.VBox):
         children: list[widgets.Widget] = [widgets.HTML(STYLE + intro)]
         for form in self.forms.values():
             children += [form, rule]
-        super().__init__(children=children[:-1])
+        #: Asks before the page is left while a form works; a served page's kernel goes with the page.
+        self.guard = PageGuard(served=self.page is not None)
+        self.guard.watch(self.forms.values())
+        super().__init__(children=[*children[:-1], self.guard])
         self.add_class("ctk-desk")
 
     def __repr__(self) -> str:
