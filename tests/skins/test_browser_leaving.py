@@ -44,8 +44,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 
 @pytest.fixture(scope="module")
 def quick_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A desk whose idle pages' kernels go after 3 seconds (0.05 minutes)."""
-    yield from start_desk(tmp_path_factory, "--idle-minutes=0.05")
+    """A desk whose idle pages' kernels go after 6 seconds (0.1 minutes)."""
+    yield from start_desk(tmp_path_factory, "--idle-minutes=0.1")
 
 
 # ------------------------------------------------------------------ helpers
@@ -200,7 +200,7 @@ def test_an_idle_page_kernel_is_culled_but_a_running_search_keeps_it(quick_desk,
     url, log = quick_desk
     kernel = open_desk(page, url)
     workers = start_long_search(page, kernel)
-    page.wait_for_timeout(8_000)  # well past the 3 s idle time: the search's progress is activity
+    page.wait_for_timeout(15_000)  # well past the 6 s idle time: the search's progress is activity
     assert kernel.is_running() and all(w.is_running() for w in workers)
     recovery = form(page, "Recover a forgotten password")
     button(recovery, "Stop").click()
