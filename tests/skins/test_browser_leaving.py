@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from tests.conftest import SAMPLES
-from tests.test_browser import NEEDS_CHROMIUM, PAGE_TIMEOUT_MS, playwright_api, serve
+from tests.skins.test_browser import NEEDS_CHROMIUM, PAGE_TIMEOUT_MS, playwright_api, serve
 
 pytestmark = [pytest.mark.timeout(300), NEEDS_CHROMIUM]
 expect = playwright_api.expect

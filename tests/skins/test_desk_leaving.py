@@ -72,7 +72,7 @@ def test_the_desk_help_says_how_long_an_idle_page_keeps_its_backups(capsys) -> N
 @pytest.fixture(scope="module")
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("voila")
-    from tests.test_browser import serve
+    from tests.skins.test_browser import serve
 
     work = tmp_path_factory.mktemp("voila-xsrf")
     with serve(work, ["toolkit", "desk", "--port={port}"], cwd=work) as url:
