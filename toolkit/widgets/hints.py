@@ -41,6 +41,18 @@ HINTS: dict[str, str] = {
 FORM_HINTS: dict[str, dict[str, str]] = {
     "ExportForm": {"output-exists": "Choose another name, or tick 'Replace an existing file'."},
     "SalvageForm": {"wrong-password": f"{_CHECK}: salvage needs the right one."},
+    # the boxes of the Recovery form, not "the candidates or tokens file" (issue 20, finding 6)
+    "RecoveryForm": {
+        "invalid-candidates": "Check the typed candidates, the token lines, the pieces and the candidates file "
+        "(see docs/RECOVERY.md).",
+        "invalid-candidates@none": "Type candidates or token lines, fill in the pieces the owner remembers, or "
+        "choose a candidates file.",
+        "invalid-candidates@tokens": "Check the token lines box: one piece per line, alternatives separated by "
+        "spaces (the syntax: docs/RECOVERY.md).",
+        "invalid-candidates@pieces": "Check the pieces boxes: one piece per line, its variants separated by spaces.",
+        "invalid-candidates@file": "Choose a candidates file saved as UTF-8 text, one candidate per line.",
+        "invalid-candidates@typos": "Tick at least one typo kind, or set Typos to 0.",
+    },
     "OpenForm": {
         "damaged": "The salvage form has this file and its password now: press Salvage there, or open another "
         "copy of the backup."

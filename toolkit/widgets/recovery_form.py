@@ -5,14 +5,23 @@ works); :meth:`RecoveryForm.run` waits for it, for notebooks run top to
 bottom and for tests.  A found password is never shown: the form says it was
 found and opens the backup with it (``form.backup``), ready to re-export with
 a new password.  Candidates typed into the form are cleared when the search
-starts, and an uploaded candidates file is dropped from the widget once read.
+starts (a line under the button keeps saying what is searched, never a
+candidate), and an uploaded candidates file is dropped from the widget then.
+
+Nothing is hidden between presses: a Start refused for a confirmation leaves
+every box as it was, and the tick confirms only the definition whose estimate
+was shown.  A stopped search is kept (in the kernel, by the file's and the
+definition's digests): typing the same definition again continues it where it
+stopped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 import ipywidgets as widgets
@@ -20,15 +29,16 @@ import ipywidgets as widgets
 from toolkit import errors
 from toolkit.model.backup import Backup, open_backup
 from toolkit.ops.recovery import TYPO_KINDS, Candidates, PasswordSearch, RecoveryResult, available_cpus
-from toolkit.ops.recovery.candidates import MAX_TYPOS, CountStopped
+from toolkit.ops.recovery.candidates import MAX_TYPOS, CandidateCount, CountStopped
 from toolkit.ops.recovery.engines import Engine, LocalEngine
-from toolkit.ops.recovery.grammar import pieces_tokens
-from toolkit.ops.recovery.search import plan
+from toolkit.ops.recovery.grammar import parse_tokens, pieces_tokens
+from toolkit.ops.recovery.search import Estimate, plan
+from toolkit.ops.recovery.targets import Target, read_target
 
 from . import page
 from .files import FileSource
 from .form import Form, wide
-from .html import esc, message_html, pairs_html
+from .html import esc, message_html, muted_html, pairs_html
 
 TYPO_HELP = {
     "case": "one letter's case flipped",
@@ -62,10 +72,45 @@ def progress_line(tried: int, total: int, rate: float, *, eta: bool = True) -> s
     return " · ".join(parts)
 
 
+def plural(n: int, word: str, many: str = "") -> str:
+    """``1 typed line`` / ``3 typed lines``."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def skipped_text(counts: CandidateCount | None, min_length: int) -> str:
+    """``20 skipped: shorter than 6 characters`` (one reason), ``23 skipped: 20 shorter than 6 characters,
+    3 repeats of an earlier one`` (two); "" when none was skipped."""
+    if counts is None:
+        return ""
+    reasons = []
+    if counts.too_short:
+        reasons.append((counts.too_short, f"shorter than {min_length} characters"))
+    if counts.duplicates:
+        reasons.append((counts.duplicates, "repeat" + ("s" if counts.duplicates != 1 else "") + " of an earlier one"))
+    if not reasons:
+        return ""
+    total = sum(n for n, _ in reasons)
+    if len(reasons) == 1:
+        return f"{total:,} skipped: {reasons[0][1]}"
+    return f"{total:,} skipped: " + ", ".join(f"{n:,} {why}" for n, why in reasons)
+
+
+#: Said of a Desktop Wallet database (docs: WALLET-DB.md, "How the wallet opens and changes it"; the wallet's
+#: preload/database/general.ts:46 re-keys with knex's identifier binding, which splits at '.' and ' as ').
+DATABASE_NOTE = (
+    "each candidate with '.' or ' as ' in it is also tried as the part before it: a password change to such a "
+    "password leaves the wallet's database locked with that part (a Desktop Wallet bug)"
+)
+
+
 def _lines(text: str) -> list[str]:
     """Candidate lines as the candidates files are read: only the line ending is removed, empty lines skipped."""
     text = text.removeprefix("\ufeff")
     return [line.removesuffix("\r") for line in text.split("\n") if line.removesuffix("\r")]
+
+
+#: Stopped searches kept per form (the same definition typed again continues one).
+MAX_KEPT = 4
 
 
 class RecoveryForm(Form):
@@ -163,7 +208,17 @@ class RecoveryForm(Form):
         self.confirm = widgets.Checkbox(
             value=False, description="Start even if it may take more than an hour", indent=False, layout=wide()
         )
-        self._pending: tuple[Any, str, Candidates] | None = None
+        #: What the next, running or last search covers, in words (no candidate), under the button.
+        self.searching = widgets.HTML()
+        self.searching.add_class("ctk-searching")
+        #: The definition (file digest, candidates digest) whose estimate a refusal showed: the tick confirms it.
+        self._asked: tuple[str, str] | None = None
+        #: The running or stopped search's definition, and stopped searches by definition (kernel only).
+        self._key: tuple[str, str] | None = None
+        self._stopped: OrderedDict[tuple[str, str], tuple[PasswordSearch, str]] = OrderedDict()
+        self._said = ""
+        #: Candidates whose counting was stopped (Continue counts them again).
+        self._uncounted: Candidates | None = None
         self.stop_button = widgets.Button(description="Stop", icon="stop", disabled=True, button_style="warning")
         self.stop_button.on_click(lambda _b: self.stop())
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Tried", bar_style="info")
@@ -172,6 +227,7 @@ class RecoveryForm(Form):
         self.backup: Backup | None = None
         self.search: PasswordSearch | None = None
         self._source: Any = None
+        self._target: Target | None = None
         self._name = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -200,7 +256,7 @@ class RecoveryForm(Form):
                 self.estimate,
                 self.confirm,
             ],
-            beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text])],
+            beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text, self.searching])],
             session=session,
         )
         self.button.icon = "search"
@@ -219,17 +275,12 @@ class RecoveryForm(Form):
         )
         for w in inputs:
             w.observe(self._forget_search, names="value")
-        for w in inputs:
-            w.observe(self._forget_pending, names="value")
+        for w in self.file.upload, self.file.path, *(() if self.file.pick is None else (self.file.pick,)):
+            w.observe(self._forget_bar, names="value")
 
     def restrict(self, mode: page.PageMode) -> None:
         """Page mode: no Cluster or TLS fields (or only the operator's schedulers), see :mod:`toolkit.widgets.page`."""
         page.guard_recovery(self, mode)
-
-    def _forget_pending(self, change: dict[str, Any]) -> None:
-        """Candidates waiting for a confirmation are dropped when the inputs change (not when the form clears them)."""
-        if change["new"] or change["owner"] not in self._cleared_inputs:
-            self._pending = None
 
     # ---------------------------------------------------------------- state
     @property
@@ -237,14 +288,30 @@ class RecoveryForm(Form):
         return self._thread is not None and self._thread.is_alive()
 
     def _forget_search(self, change: dict[str, Any]) -> None:
-        """New inputs: the next Start is a new search, not a continuation."""
-        if self.running or self.search is None:
+        """New inputs: the next Start plans them (a stopped search stays kept: the same definition continues it);
+        what the lines under the button say is about the inputs as they were."""
+        if self.running:
             return
         cleared = not change["new"] and change["owner"] in (*self._cleared_inputs, self.candidates_file.upload)
-        if not cleared:  # the form empties those itself once it has read them
-            self.search = None
-            self._pending = None
+        if cleared:  # the form empties those itself once it has read them
+            return
+        if self.search is not None or self._uncounted is not None:
+            self.search = self._uncounted = None
             self.button.description = self.action
+        if self.searching.value and "ctk-changed" not in self.searching.value:
+            self.searching.value = muted_html(
+                "The inputs changed: press Start to see what will be searched (the same definition as a stopped "
+                "search continues it).",
+                "ctk-changed",
+            )
+
+    def _forget_bar(self, change: dict[str, Any]) -> None:
+        """Another file: the bar, its line and the estimate were about the last file's run."""
+        if self.running or change.get("old") == change.get("new"):
+            return
+        self.progress.value, self.progress.max, self.progress.bar_style = 0, 1, "info"
+        self.progress_text.value = self.estimate.value = self.searching.value = ""
+        self._asked = None
 
     @property
     def _cleared_inputs(self) -> tuple[Any, ...]:
@@ -256,38 +323,94 @@ class RecoveryForm(Form):
 
     # ---------------------------------------------------------------- inputs
     def candidates(self) -> Candidates:
-        """The candidates the form describes (typed lines and token lines are cleared once read)."""
+        """The candidates the form describes, read from the boxes as they are (:meth:`clear_typed` empties them
+        once a search starts).  An error names the box it is about (its ``subject``; hints in :mod:`.hints`)."""
         files: list[str] = []
         words: list[str] = _lines(self.words.value)
-        self.words.value = ""
         tokens = self.tokens.value
-        self.tokens.value = ""
         texts = [tokens] if tokens.strip() else []
+        if texts:
+            try:
+                parse_tokens(tokens)
+            except errors.CandidatesError as exc:
+                raise errors.CandidatesError(exc.reason, subject="tokens") from None
         pieces, first, last = self.pieces.value, self.pieces_first.value, self.pieces_last.value
-        self.pieces.value = self.pieces_first.value = self.pieces_last.value = ""
         if pieces.strip() or first.strip() or last.strip():
-            texts.append(
-                pieces_tokens(_lines(pieces), first=_lines(first), last=_lines(last), required=self.pieces_all.value)
-            )
-        if self.candidates_file.upload.value:
-            item = self.candidates_file.upload.value[0]
+            try:
+                texts.append(
+                    pieces_tokens(
+                        _lines(pieces), first=_lines(first), last=_lines(last), required=self.pieces_all.value
+                    )
+                )
+            except errors.CandidatesError as exc:
+                raise errors.CandidatesError(exc.reason, subject="pieces") from None
+        upload = self.candidates_file.upload.value
+        if upload:
+            item = upload[0]
             try:
                 words += _lines(bytes(item["content"]).decode("utf-8"))
             except UnicodeDecodeError:
-                raise errors.CandidatesError(f"The candidates file {item.get('name')} is not UTF-8 text") from None
-            finally:
-                self.candidates_file.upload.value = ()  # the candidates leave the widget state
+                raise errors.CandidatesError(
+                    f"The candidates file {item.get('name')} is not UTF-8 text", subject="file"
+                ) from None
         elif self.candidates_file.path.value.strip():
             files.append(self.candidates_file.read()[0])  # type: ignore[arg-type]
+        if not (files or words or texts):
+            raise errors.CandidatesError("No candidates to try", subject="none")
         kinds = [k for k, box in self.typo_kinds.items() if box.value]
-        return Candidates(
-            files=files,
-            words=words,
-            tokens=texts or None,
-            typos=self.typos.value,
-            typo_kinds=kinds,
-            any_order=self.any_order.value,
-        )
+        try:
+            return Candidates(
+                files=files,
+                words=words,
+                tokens=texts or None,
+                typos=self.typos.value,
+                typo_kinds=kinds,
+                any_order=self.any_order.value,
+            )
+        except errors.CandidatesError as exc:
+            if "typo" in exc.reason.lower() and not exc.has_own_hint:
+                raise errors.CandidatesError(exc.reason, subject="typos") from None
+            raise
+
+    def clear_typed(self) -> None:
+        """A search starts: the typed candidates, token lines and pieces leave the page and the widget state,
+        and an uploaded candidates file leaves the widget (the line under the button says what is searched)."""
+        for box in self._cleared_inputs:
+            box.value = ""
+        if self.candidates_file.upload.value:
+            self.candidates_file.upload.value = ()
+
+    def definition_said(self, target: Target) -> str:
+        """What the boxes define, in words and counts (never a candidate): ``3 token lines; up to 1 typo (case,
+        swap)``."""
+        parts = []
+        typed = len(_lines(self.words.value))
+        if typed:
+            parts.append(plural(typed, "typed candidate"))
+        token_lines = len([ln for ln in _lines(self.tokens.value) if ln.strip()])
+        if token_lines:
+            parts.append(plural(token_lines, "token line"))
+        pieces = len([ln for ln in _lines(self.pieces.value) if ln.strip()])
+        anchored = [
+            w for w, box in (("at the start", self.pieces_first), ("at the end", self.pieces_last)) if box.value.strip()
+        ]
+        if pieces or anchored:
+            said = plural(pieces, "piece") + (" (every one used)" if pieces and self.pieces_all.value else "")
+            parts.append(said + "".join(f", one {w}" for w in anchored))
+        upload = self.candidates_file.upload.value
+        if upload:
+            parts.append(f"the candidates file {upload[0].get('name') or 'upload'}")
+        elif self.candidates_file.path.value.strip():
+            parts.append(f"the candidates file {os.path.basename(self.candidates_file.path.value.strip())}")
+        if self.any_order.value and (token_lines or pieces):
+            parts.append("in any order")
+        n = self.typos.value
+        kinds = [k for k, box in self.typo_kinds.items() if box.value]
+        parts.append(f"up to {plural(n, 'typo')} ({', '.join(kinds)})" if n else "no typos")
+        said = "; ".join(parts)
+        if target.what == "database":
+            said += f". A Desktop Wallet database: {DATABASE_NOTE}"
+        return said
 
     # ---------------------------------------------------------------- running
     def _on_click(self, _button: widgets.Button) -> None:
@@ -301,7 +424,7 @@ class RecoveryForm(Form):
         """
         if self.running:
             return self.wait(timeout) if wait else None
-        resume = self.search is not None
+        resume = self.search is not None or self._uncounted is not None
         self._begin()
         fresh: Candidates | None = None
         try:  # a mistake in the cluster or TLS fields keeps a stopped search's progress
@@ -311,17 +434,37 @@ class RecoveryForm(Form):
             self._fail(exc)
             return None
         try:
-            if not resume:
-                source, name, candidates = self._pending or (*self.file.read(), self.candidates())
-                self._pending = (source, name, candidates)
-                estimate = plan(source, candidates, engine)
-                self.estimate.value = esc(estimate.text)
-                refusal = estimate.confirmation()
-                if refusal is not None and not self.confirm.value:
-                    raise refusal
-                self._source, self._name = source, name
-                fresh = candidates  # counted in the thread, where Stop reaches it
-                self._pending = None
+            if resume:  # Continue: the stopped search, as the line under the button says
+                fresh, self._uncounted = self._uncounted, None
+                self._say("Continuing")
+            else:
+                source, name = self.file.read()
+                target = read_target(source)
+                candidates = self.candidates()
+                key = (hashlib.sha256(target.data).hexdigest(), candidates.definition_digest().hex())
+                said = self.definition_said(target)
+                stopped = self._stopped.pop(key, None)
+                self._name = name
+                if stopped is not None:  # the same definition as a stopped search: it continues (confirmed then)
+                    self.search, self._said = stopped
+                    self._say("Continuing")
+                else:
+                    estimate = plan(target, candidates, engine)
+                    self.estimate.value = esc(estimate.text)
+                    self._said = f"{said}. {self._sized(estimate)}"
+                    refusal = estimate.confirmation()
+                    if refusal is not None and not (self.confirm.value and self._asked in (None, key)):
+                        # asked for this definition, as shown; the boxes keep what they hold: Start asks again
+                        self._asked = key
+                        self.confirm.value = False
+                        self._say("Would search")
+                        raise refusal
+                    self._say("Searching")
+                    fresh = candidates  # counted in the thread, where Stop reaches it
+                self._source, self._target, self._key = source, target, key
+                self._asked = None
+                self.confirm.value = False  # the tick was for this search: another one is asked for again
+                self.clear_typed()
         except Exception as exc:
             engine.close()
             self.search = None
@@ -331,7 +474,7 @@ class RecoveryForm(Form):
         self._stop.clear()
         self.button.disabled, self.stop_button.disabled = True, False
         self.progress.bar_style = "info"
-        self.progress.value = 0
+        self.progress.value = 0 if self.search is None else self.search.tried
         self.progress_text.value = "counting the candidates…" if fresh is not None else ""
         # counting the candidates can take minutes too: it happens in the thread, after the "Working…" line
         self._thread = threading.Thread(target=self._search, args=(fresh, engine), daemon=True)
@@ -356,6 +499,17 @@ class RecoveryForm(Form):
 
     def working_what(self) -> str:
         return f"{self.working} {self.file.chosen or 'the backup'}"
+
+    def _say(self, verb: str) -> None:
+        """The line under the button: ``Searching wallet-export.json: 3 token lines; up to 1 typo (…). At most …``."""
+        said = self._said.rstrip(".")
+        self.searching.value = muted_html(f"{verb} {self._name}: {said}.")
+
+    @staticmethod
+    def _sized(estimate: Estimate) -> str:
+        """``At most 8,000 candidates, about 4 s on 2 processes.``"""
+        where = estimate.where or plural(estimate.workers, "process", "processes")
+        return f"At most {estimate.candidates:,} candidates, {duration(estimate.seconds)} on {where}."
 
     def _counting(self, so_far: int) -> None:
         self.progress_text.value = esc(f"counting the candidates… {so_far:,} so far")
@@ -387,16 +541,17 @@ class RecoveryForm(Form):
                 try:  # counting can take minutes: Stop works here too
                     candidates.count(stop=self._stop, progress=self._counting)
                 except CountStopped as stopped:
-                    self.search = None
+                    self.search, self._uncounted = None, candidates  # the boxes are empty now: kept, not lost
                     self.progress_text.value = ""
+                    self.button.description = "Continue"
                     self.status.value = message_html(
-                        f"Stopped while counting the candidates ({stopped.args[0]:,} so far). Press <b>Start</b> "
-                        "to begin again.",
+                        f"Stopped while counting the candidates ({stopped.args[0]:,} so far). Press <b>Continue</b> "
+                        "to count them again and search, or change the candidates to start afresh.",
                         "warning",
                     )
                     engine.close()
                     return
-                self.search = PasswordSearch(self._source, candidates)
+                self.search = PasswordSearch(self._target, candidates)
             search = self.search
             self._report(search.resumed, search.total, 0.0)
             result = search.run(
@@ -417,15 +572,23 @@ class RecoveryForm(Form):
             self._since = None
             if "ctk-working" in self.status.value:
                 self.status.value = ""
+            if self._said and "ctk-changed" not in self.searching.value:
+                stopped = self.search is not None or self._uncounted is not None
+                self._say("Stopped searching" if stopped else "Searched")
             self.stop_button.disabled, self.button.disabled = True, False
 
     def _show(self, result: RecoveryResult, elapsed: float) -> None:
+        search = self.search
+        skipped = skipped_text(search.counts, search.candidates.min_length) if search is not None else ""
         rows = [
             ("candidates", f"{result.total:,}"),
+            ("skipped", skipped or "none"),
             ("tried", f"{result.tried:,}"),
             ("engine", "Dask cluster" if result.engine == "dask" else "this computer"),
             ("workers", result.workers),
         ]
+        if result.found or not result.stopped:
+            self._stopped.pop(self._key, None)  # type: ignore[arg-type]
         if result.found:
             self.search = None
             self.button.description = self.action
@@ -440,11 +603,22 @@ class RecoveryForm(Form):
                 return
             self.backup = open_backup(self._source, result.password or "")
             self.publish(self.backup, self._name, "password recovered")
+            rekeyed = (
+                " It is <b>not a whole candidate</b> but the part of one before its first '.' or ' as ': the "
+                "owner's password change to that candidate locked the wallet with this part (a Desktop Wallet "
+                "bug). The wallet opens with that part, not with the password the owner chose."
+                if result.rekeyed
+                else ""
+            )
             self.ok(
-                f"<b>Found the password of {esc(self._name)}</b> — it is not shown here. The backup is open "
-                "and in this session's list: export it with a new password the owner will remember."
+                f"<b>Found the password of {esc(self._name)}</b> — it is not shown here.{rekeyed} The backup is "
+                "open and in this session's list: export it with a new password the owner will remember."
             )
         elif result.stopped:
+            if self._key is not None and search is not None:  # kept: the same definition typed again continues it
+                self._stopped[self._key] = (search, self._said)
+                while len(self._stopped) > MAX_KEPT:
+                    self._stopped.popitem(last=False)
             self.button.description = "Continue"
             self.progress.bar_style = "warning"
             self.status.value = message_html(
@@ -457,10 +631,13 @@ class RecoveryForm(Form):
             self.button.description = self.action
             self.progress.bar_style = "danger"
             said = "" if result.trusted else " — as the cluster's workers say (their word: this computer did not check)"
+            if result.total == 0:
+                head = f"<b>No candidate to try for {esc(self._name)}</b>: {esc(skipped or 'none was given')}"
+            else:
+                head = f"<b>None of the {result.total:,} candidates opens {esc(self._name)}</b>{esc(said)}"
+                head += f" ({esc(skipped)})" if skipped else ""
             self.status.value = message_html(
-                f"<b>None of the {result.total:,} candidates opens {esc(self._name)}</b>{esc(said)}. Add what else "
-                "the owner may have used, or allow more typos.",
-                "warning",
+                f"{head}. Add what else the owner may have used, or allow more typos.", "warning"
             )
         self.results.children = (widgets.HTML(pairs_html(rows)),)
 

@@ -55,7 +55,7 @@ from .candidates import CandidateCount, Candidates
 from .engines import Engine, LocalEngine, available_cpus  # noqa: F401 - also this module's
 from .ranges import RangeJob, RangeResult, _Cursor
 from .slices import Slice
-from .targets import NO_MATCH, Target, read_target
+from .targets import NO_MATCH, Target, kdf_rate_key, read_target, seconds_per_guess
 
 log = logging.getLogger("toolkit.ops.recovery")
 
@@ -232,7 +232,7 @@ class PasswordSearch:
             position = max(position, end)
 
     def per_guess(self) -> float:
-        """Seconds one guess takes on this machine (one PBKDF2 derivation, measured now)."""
+        """Seconds one guess takes on this machine (one key derivation, timed once per process)."""
         return self.target.per_guess()
 
     def estimate(self) -> int:
@@ -566,19 +566,17 @@ class Estimate:
 def plan(source: Any, candidates: Candidates, engine: Engine, *, worker: tuple[int, int] | None = None) -> Estimate:
     """The size of the search (closed form, see :meth:`Candidates.estimate`) and its expected time on
     ``engine`` (opened here: a cluster is connected and its threads counted), each worker as fast as this
-    machine's core (one key derivation with the file's own KDF is timed now: a wallet database's is some 50
-    times a backup's); per typo level too.  ``source``: what :class:`PasswordSearch` takes, or a backup's
+    machine's core (a key derivation with the file's own KDF, timed once per process and kind of file: the
+    same search gets the same estimate at every press; a wallet database's costs some 50 times a backup's,
+    :func:`~.targets.seconds_per_guess`); per typo level too.  ``source``: what :class:`PasswordSearch` takes, or a backup's
     ``KdfParams``.  ``worker=(K, N)``: one slice's share (a 1/N of every level)."""
     share = Slice.make(worker).workers
     if isinstance(source, ct.KdfParams):
         kdf = source
-        timed: Callable[[], Any] = lambda: ct.derive_key(b"calibration", kdf)  # noqa: E731
+        per_guess = seconds_per_guess(kdf_rate_key(kdf), lambda: ct.derive_key(b"calibration", kdf))
     else:
-        timed = read_target(source).calibration()
+        per_guess = read_target(source).per_guess()
     engine.open()
-    t0 = time.perf_counter()
-    timed()
-    per_guess = max(time.perf_counter() - t0, 1e-6)
     workers = max(1, engine.workers)
     levels = tuple(-(-n // share) for n in candidates.estimate_levels())
     return Estimate(

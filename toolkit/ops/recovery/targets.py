@@ -15,7 +15,9 @@ bug would have left (:func:`~toolkit.format.sqlcipher.guess_opens`: the part bef
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +80,37 @@ class Verdict:
 NO_MATCH = Verdict()
 
 
+#: Seconds per guess, per :meth:`Target.rate_key`, measured once per process (see :func:`seconds_per_guess`).
+_PER_GUESS: dict[Hashable, float] = {}
+_PER_GUESS_LOCK = threading.Lock()
+#: Derivations timed the first time (the fastest counts): one timing on a busy machine swung an estimate 5x.
+CALIBRATION_ROUNDS = 3
+
+
+def seconds_per_guess(key: Hashable, timed: Callable[[], Any]) -> float:
+    """Seconds one guess of the kind ``key`` takes here: the fastest of :data:`CALIBRATION_ROUNDS` runs of
+    ``timed`` the first time this process asks, the same number every later time.
+
+    Why once: a search's estimate must not swing between two presses of Start (issue 20: 6.4 h and 32.2 h
+    for one search) because the second timing met a busy core.  Per kind, because a wallet database's
+    KDF (PBKDF2-HMAC-SHA512, 256,000 iterations) costs some 50 times a backup's."""
+    with _PER_GUESS_LOCK:
+        known = _PER_GUESS.get(key)
+        if known is None:
+            times = []
+            for _ in range(CALIBRATION_ROUNDS):
+                t0 = time.perf_counter()
+                timed()
+                times.append(time.perf_counter() - t0)
+            known = _PER_GUESS[key] = max(min(times), 1e-6)
+        return known
+
+
+def kdf_rate_key(kdf: ct.KdfParams) -> Hashable:
+    """:meth:`Target.rate_key` of a backup with these KDF settings."""
+    return ("backup", kdf.iterations, kdf.key_len, kdf.hash_algorithm)
+
+
 class Target:
     """A file a search opens (see the module docstring); build with :func:`read_target`."""
 
@@ -89,13 +122,15 @@ class Target:
     secret_kdf: ct.KdfParams
 
     def per_guess(self) -> float:
-        """Seconds one guess takes on this machine (one key derivation, measured now)."""
-        matches = self.calibration()
-        t0 = time.perf_counter()
-        matches()
-        return max(time.perf_counter() - t0, 1e-6)
+        """Seconds one guess takes on this machine: one key derivation of this kind of file, timed once per
+        process (:func:`seconds_per_guess`)."""
+        return seconds_per_guess(self.rate_key(), self.calibration())
 
     def calibration(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def rate_key(self) -> Hashable:  # pragma: no cover - overridden
+        """What decides one guess's cost (the kind of file and its KDF's settings, not its salt)."""
         raise NotImplementedError
 
     def confirm(self, candidate: str) -> Verdict:  # pragma: no cover - overridden
@@ -125,6 +160,9 @@ class BackupTarget(Target):
 
     def calibration(self) -> Any:
         return lambda: ct.derive_key(b"calibration", self.container.kdf)
+
+    def rate_key(self) -> Hashable:
+        return kdf_rate_key(self.container.kdf)
 
     def cost(self) -> str:
         return f"{self.container.kdf.iterations:,} PBKDF2 iterations each"
@@ -157,6 +195,9 @@ class DatabaseTarget(Target):
 
     def calibration(self) -> Any:
         return lambda: sc.derive_keys(b"calibration", self.check.page1[: sc.SALT_LEN])
+
+    def rate_key(self) -> Hashable:
+        return ("database", sc.KDF_ITERATIONS)
 
     def cost(self) -> str:
         return (
