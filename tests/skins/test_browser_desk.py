@@ -332,6 +332,55 @@ def test_long_work_says_working_at_once_and_stops(desk_url: str, page, tmp_path:
     keep_screenshot(recovery, tmp_path, "journey-long-work.png")
 
 
+def test_recovery_a_refused_start_asks_again_and_the_same_search_continues_after_stop(
+    desk_url: str, page, tmp_path: Path
+) -> None:
+    """Issue 20, finding 6: a Start refused for a confirmation keeps the token lines on the page and asks again
+    (it never searches what the page no longer shows); after Stop, the same candidates typed again continue."""
+    open_desk(page, desk_url)
+    recovery = form(page, "Recover a forgotten password")
+    upload(page, recovery, "locked backup", FORGOTTEN)
+    tokens = recovery.locator("textarea").nth(1)
+    long_tokens = "+ alpha beta gamma delta epsilon zeta\n+ 19%d%d 20%d%d\n%d%d ! ? #"
+    tokens.fill(long_tokens)
+    press(recovery, "Start")
+    expect(recovery.locator(".ctk-error")).to_contain_text("confirm-needed", timeout=60_000)
+    expect(tokens).to_have_value(long_tokens)  # nothing hidden
+    expect(recovery.locator(".ctk-searching")).to_contain_text("Would search wallet-export-forgotten.json: 3 token")
+    stop = button(recovery, "Stop")
+    press(recovery, "Start")  # again, unticked: asked again, nothing starts
+    expect(recovery.locator(".ctk-error")).to_contain_text("confirm-needed")
+    expect(tokens).to_have_value(long_tokens)
+    expect(button(recovery, "Start")).to_be_enabled()
+    expect(stop).to_be_disabled()
+
+    # a search under an hour: 40 typed candidates with one typo each
+    guesses = "".join(f"guess-number-{n:03d}\n" for n in range(40))
+    tokens.fill("")
+    words = recovery.locator("textarea").nth(0)
+    words.fill(guesses)
+    press(recovery, "Start")
+    expect(stop).to_be_enabled(timeout=30_000)
+    expect(recovery.locator(".ctk-searching")).to_contain_text("Searching wallet-export-forgotten.json: 40 typed")
+    expect(words).to_have_value("")  # the candidates left the page; the line says what is searched
+    expect(recovery).to_contain_text(re.compile(r"[1-9][\d,]* of [\d,]+ tried"), timeout=90_000)
+    stop.click()
+    stopped = recovery.locator(".ctk-warning", has_text="Stopped after")
+    expect(stopped).to_be_visible(timeout=30_000)
+    first = int(re.search(r"Stopped after ([\d,]+) of", stopped.inner_text()).group(1).replace(",", ""))
+
+    words.fill(guesses)  # the same definition typed again: it continues where it stopped
+    press(recovery, "Start")
+    expect(recovery.locator(".ctk-searching")).to_contain_text("Continuing wallet-export-forgotten.json: 40 typed")
+    expect(stop).to_be_enabled(timeout=30_000)
+    stop.click()
+    expect(stop).to_be_disabled(timeout=30_000)
+    expect(stopped).to_be_visible(timeout=30_000)
+    second = int(re.search(r"Stopped after ([\d,]+) of", stopped.inner_text()).group(1).replace(",", ""))
+    assert second >= first, (first, second)
+    expect(recovery.locator(".ctk-error")).to_have_count(0)
+
+
 def test_the_session_list_survives_a_wrong_password_and_audits(desk_url: str, page, tmp_path: Path) -> None:
     """Open → Audit picks the opened backup from the session (no file, no password); its findings download."""
     open_desk(page, desk_url)

@@ -77,6 +77,9 @@ function render({ model, el }) {
     if (model.get("offers").length === 0) {
       forget();
       say("idle", "");
+    } else {
+      // the buttons exist now: the kernel may say "ready" (never before there is something to press)
+      model.send({ event: "shown" });
     }
   }
 

@@ -99,9 +99,12 @@ class Downloads(anywidget.AnyWidget):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._offers: dict[str, _Offer] = {}
-        self._lock = threading.Lock()  # guards _sending only: a click never waits for a file being made
+        self._lock = threading.Lock()  # guards _sending and shown only: a click never waits for a file being made
         self._making = threading.Lock()
         self._sending: set[str] = set()
+        #: True once a page drew the offered buttons (it says so: ``{"event": "shown"}``).
+        self.shown = False
+        self._when_shown: list[Callable[[], None]] = []
         self.on_msg(self._on_msg)
         self.add_class("ctk-downloads-widget")
 
@@ -132,8 +135,30 @@ class Downloads(anywidget.AnyWidget):  # type: ignore[misc]
                 offer.data = offer.source if isinstance(offer.source, bytes) else bytes(offer.source())
             return offer.data
 
+    def on_shown(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once a page has drawn the offered buttons (at once if one has): a form says
+        "ready" only when there is a button to press (issue 20: "ready" came 6.5 s before the link)."""
+        with self._lock:
+            if not self.shown:
+                self._when_shown.append(callback)
+                return
+        callback()
+
+    def _shown(self) -> None:
+        with self._lock:
+            if self.shown or not self._offers:
+                return
+            self.shown = True
+            waiting, self._when_shown = self._when_shown, []
+        for callback in waiting:
+            callback()
+
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        """A click in the page: ``{"event": "request", "key", "id"}``; anything else is ignored."""
+        """A click in the page: ``{"event": "request", "key", "id"}``; the buttons drawn: ``{"event": "shown"}``;
+        anything else is ignored."""
+        if isinstance(content, dict) and content.get("event") == "shown":
+            self._shown()
+            return
         if not isinstance(content, dict) or content.get("event") != "request":
             return
         key, ident = content.get("key"), content.get("id")

@@ -150,11 +150,15 @@ class ExportForm(Form):
         if self.downloads is not None:
             shown.append(self.downloads)
         self.results.children = (*shown, widgets.HTML(note))
-        if self.downloads is not None:  # "ready" once the button is on the page
-            self.ok(
-                f"Written and verified: <b>{esc(self.downloads.filename('file'))}</b>, ready: press "
-                "<b>Download</b> to save it."
-            )
+        if self.downloads is not None:  # "ready" once the page has drawn the button, not before
+            downloads, filename = self.downloads, esc(self.downloads.filename("file"))
+            self.ok(f"Written and verified: <b>{filename}</b>; its download button is on its way…")
+
+            def ready() -> None:
+                if self.downloads is downloads:  # still this form's result (not reset by new work)
+                    self.ok(f"Written and verified: <b>{filename}</b>, ready: press <b>Download</b> to save it.")
+
+            downloads.on_shown(ready)
         return result
 
     def run(self, *, password: str | None = None) -> WriteResult | None:  # type: ignore[override]
