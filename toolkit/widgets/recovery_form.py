@@ -231,6 +231,8 @@ class RecoveryForm(Form):
         self._name = ""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: The click's thread that reads and plans before the search's own thread starts.
+        self._planner: threading.Thread | None = None
         kinds = widgets.HBox(
             [
                 widgets.Label("Typo kinds", layout=widgets.Layout(width="auto", margin="0 12px 0 0")),
@@ -414,19 +416,39 @@ class RecoveryForm(Form):
 
     # ---------------------------------------------------------------- running
     def _on_click(self, _button: widgets.Button) -> None:
-        self.run(wait=False)
+        """Start in a thread: reading, planning and estimating a large definition takes seconds, and the page's
+        Stop (enabled at once) must reach the kernel meanwhile.  A second click while it plans does nothing."""
+        planner = self._planner
+        if self.running or (planner is not None and planner.is_alive()):
+            return
+        self._stop.clear()
+        self.button.disabled, self.stop_button.disabled = True, False
+        self._show_working()
+        self._planner = threading.Thread(target=self._plan_then_run, daemon=True, name="ctk-recovery-plan")
+        self._planner.start()
 
-    def run(self, *, wait: bool = True, timeout: float | None = None) -> RecoveryResult | None:  # type: ignore[override]
+    def _plan_then_run(self) -> None:
+        self.run(wait=False, stop_kept=True)
+        if not self.running:  # refused, failed or stopped before it began: Start again, nothing to stop
+            self.stop_button.disabled, self.button.disabled = True, False
+
+    def run(  # type: ignore[override]
+        self, *, wait: bool = True, timeout: float | None = None, stop_kept: bool = False
+    ) -> RecoveryResult | None:
         """Start (or continue) the search; with ``wait`` return its result once it ends.
 
-        The button calls ``run(wait=False)``: the search goes on in a thread and
-        the form shows its progress; :meth:`stop` ends it early.
+        The button calls ``run(wait=False)`` in a thread: the search goes on in another and
+        the form shows its progress; :meth:`stop` ends it early (``stop_kept``: a Stop pressed since the
+        click counts, even before the search began).
         """
         if self.running:
             return self.wait(timeout) if wait else None
+        if not stop_kept:
+            self._stop.clear()
         resume = self.search is not None or self._uncounted is not None
         self._begin()
         fresh: Candidates | None = None
+        halted = False
         try:  # a mistake in the cluster or TLS fields keeps a stopped search's progress
             engine = self.engine()
         except Exception as exc:
@@ -461,17 +483,28 @@ class RecoveryForm(Form):
                         raise refusal
                     self._say("Searching")
                     fresh = candidates  # counted in the thread, where Stop reaches it
-                self._source, self._target, self._key = source, target, key
-                self._asked = None
-                self.confirm.value = False  # the tick was for this search: another one is asked for again
-                self.clear_typed()
+                if self._stop.is_set():  # Stop pressed while it planned: nothing starts, the boxes stay
+                    if stopped is not None:
+                        self._stopped[key] = stopped
+                    self.search = None
+                    halted = True
+                else:
+                    self._source, self._target, self._key = source, target, key
+                    self._asked = None
+                    self.confirm.value = False  # the tick was for this search: another one is asked for again
+                    self.clear_typed()
         except Exception as exc:
             engine.close()
             self.search = None
             self._since = None
             self._fail(exc)
             return None
-        self._stop.clear()
+        if halted:
+            engine.close()
+            self._since = None
+            self._say("Not started")
+            self.status.value = message_html("Stopped before the search began. Press <b>Start</b> to begin.", "warning")
+            return None
         self.button.disabled, self.stop_button.disabled = True, False
         self.progress.bar_style = "info"
         self.progress.value = 0 if self.search is None else self.search.tried
@@ -484,6 +517,9 @@ class RecoveryForm(Form):
 
     def wait(self, timeout: float | None = None) -> RecoveryResult | None:
         """Until the running search ends (or ``timeout`` seconds); its result."""
+        planner = self._planner
+        if planner is not None and planner is not threading.current_thread():
+            planner.join(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
         return self.result
