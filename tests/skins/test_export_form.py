@@ -70,7 +70,9 @@ def test_export_offers_a_download_of_a_verified_legacy_file() -> None:
     form.new_password.value = form.confirm_password.value = "mobile-new-pass"
     assert form.run() is not None
     assert form.result is not None and form.result.path == "concordium-backup-new.concordiumwallet"
-    assert form.downloads in form.results.children and "ready" in form.status.value
+    assert form.downloads in form.results.children and "on its way" in form.status.value
+    form.downloads._on_msg(form.downloads, {"event": "shown"}, [])  # the page drew the button: now "ready"
+    assert "ready" in form.status.value
     messages, data = fetch(form.downloads, "file")
     assert messages[0]["filename"] == "concordium-backup-new.concordiumwallet"
     assert data == form.data
