@@ -20,7 +20,7 @@ from toolkit.ops import diff
 from toolkit.testing import synthetic
 
 
-def _slow_frames(old_sub, new_sub):
+def _slow_frames(old_sub, new_sub, retypable=None):
     return pd.DataFrame(old_sub, dtype=object), pd.DataFrame(new_sub, dtype=object), list(range(len(old_sub)))
 
 
@@ -41,7 +41,11 @@ def _both(old: Backup, new: Backup, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 _BASE = synthetic.large_desktop_document(40, 40, 30, rich=True, seed=3)
-_VALUES = st.sampled_from([None, "", "x", "[]", "{}", 0, 1, [], {}, {"a": {"b": 1}}, '{"a":1}', "Løn"])
+_VALUES = st.sampled_from(
+    # with values Python's == calls equal that are different JSON values (true and 1), or the same one (1, 1.0)
+    [None, "", "x", "[]", "{}", 0, 1, [], {}, {"a": {"b": 1}}, '{"a":1}', "Løn"]
+    + [True, False, 1.0, 0.0, [True], [1], {"a": {"b": True}}, {"a": {"b": 1.0}}, '{"a":true}', '{"a":1.0}']
+)
 _EDIT = st.tuples(
     st.sampled_from([n for n in kinds.lists_of(kinds.DESKTOP) if n in _BASE]),
     st.integers(0, 10**6),

@@ -65,6 +65,7 @@ class Backup:
         self.container = container
         self.source = source
         self._shape_checked = False
+        self._unknown_fields: dict[str, set[str]] = {}
 
     def derived(self, document: dict[str, Any], *, same_bytes: bool = False) -> Backup:
         """A new backup of this kind holding ``document`` (a selection of this one); ``same_bytes`` passes the
@@ -194,13 +195,22 @@ class Backup:
         """
         if self._shape_checked:
             return
-        problem = shape_problem(self)
+        unknown: dict[str, set[str]] = {}
+        problem = shape_problem(self, unknown)
         if problem:
             raise errors.UnexpectedContentError(
                 problem,
                 hint="No wallet writes that; an audit of the backup lists every such value.",
             )
         self._shape_checked = True
+        self._unknown_fields = unknown
+
+    def unknown_fields(self, table: str) -> frozenset[str] | None:
+        """The fields some record of ``table`` holds that its kind's shape does not know, as the shape check found
+        them; None before :meth:`check_shape` or for a table it does not check."""
+        if not self._shape_checked or table not in shapes_of(self.file_kind):
+            return None
+        return frozenset(self._unknown_fields.get(table, ()))
 
     # ------------------------------------------------------------ serialising
     def to_plaintext(self) -> bytes:
@@ -318,9 +328,10 @@ def _check_list(obj: dict[str, Any], key: str, where: str, *, required: bool) ->
 MAX_INT = 2**63 - 1
 
 
-def shape_problem(backup: Backup) -> str | None:
+def shape_problem(backup: Backup, unknown: dict[str, set[str]] | None = None) -> str | None:
     """The first known field whose value has a JSON type its record kind does not allow, in words; also a
     field inside JSON text that a table reads (:mod:`toolkit.model.jsontext`), or JSON text too large to read.
+    ``unknown`` gets, per table, the fields its shape does not know (complete when the answer is None).
 
     One pass with exact-type look-ups (a parsed document holds only str, int, float, bool, list, dict
     and None); anything else falls back to :func:`toolkit.model.shapes.has_type`.
@@ -339,6 +350,7 @@ def shape_problem(backup: Backup) -> str | None:
         declared = {**shape.required, **shape.optional}
         exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
         inside = [f for t, f in INNER_FIELDS if t == table]  # fields holding JSON whose insides are read
+        others = unknown.setdefault(table, set()) if unknown is not None else set()
         for i, record in enumerate(records):
             if type(record) is not dict:
                 if isinstance(record, dict):
@@ -347,7 +359,10 @@ def shape_problem(backup: Backup) -> str | None:
                     return f"{table}[{i}] is a {json_type(record)}, not an object"
             for name, value in record.items():
                 allowed = exact.get(name)
-                if allowed is None or value is None:
+                if allowed is None:
+                    others.add(name)
+                    continue
+                if value is None:
                     continue
                 kind = type(value)
                 if kind not in allowed and not (kind not in _JSON_TYPES and has_type(value, declared[name])):

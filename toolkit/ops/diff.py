@@ -48,6 +48,9 @@ The cross-version rule (an old-format file against a new one):
   names no network, which matches any).
 - Null and a missing field are the same; when both sides have a field, any
   other difference (null vs ``""``, ``0`` vs null) is a change.
+- Values are compared as JSON values (:func:`toolkit.format.jsonio.same_value`): ``true`` against ``1`` or
+  ``false`` against ``0`` is a change, at any depth (the wallets' JSON is typed; Python's ``==`` calls them
+  equal); ``1`` against ``1.0`` is not (one JSON number).
 
 Records are aligned with pandas indexes and fields compared a column at a
 time; only the few cells that differ are looked at one by one.
@@ -66,8 +69,18 @@ import pandas as pd
 from toolkit import errors
 from toolkit.format import jsonio
 from toolkit.model.backup import Backup
-from toolkit.model.kinds import DESKTOP, LEGACY, kind_of, kinds_of, lists_of, secret_fields, table_names
+from toolkit.model.kinds import (
+    DESKTOP,
+    LEGACY,
+    kind_of,
+    kinds_of,
+    lists_of,
+    secret_fields,
+    shapes_of,
+    table_names,
+)
 from toolkit.model.records import key_function
+from toolkit.model.shapes import Shape
 
 CHANGE_COLUMNS = ("table", "key", "name", "change", "field", "old", "new")
 SUMMARY_COLUMNS = ("added", "removed", "changed")
@@ -222,9 +235,7 @@ def _is_default(value: Any) -> bool:
     return isinstance(value, (str, int)) and value in _DEFAULT_SCALARS
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal as JSON values: ``true`` is not ``1``."""
-    return a == b and isinstance(a, bool) == isinstance(b, bool)
+_same = jsonio.same_value
 
 
 def _maybe_json(value: Any) -> Any:
@@ -315,17 +326,37 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].to_numpy(dtype=object)
 
 
-def _unequal_frames(old_sub: list[Any], new_sub: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+def _unequal_frames(
+    old_sub: list[Any], new_sub: list[Any], retypable: frozenset[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
     """The aligned records as two frames (one row per pair, a column per field, in first-seen order), and
     each row's position in the lists.
 
-    A pair of objects equal as Python values yields no change (each column's ``!=`` is False for it), so
-    when every record is an object only the unequal pairs (compared in C, most pairs are equal) become
-    rows; the columns are still those of all the records, so each row compares as it would among them all.
+    A pair of objects that are the same JSON value yields no change, so when every record is an object only
+    the other pairs become rows: those unequal as Python values, and those equal as Python values that hold
+    ``true`` against ``1`` in one of the ``retypable`` fields (:func:`toolkit.format.jsonio.typed_unequal`, field
+    by field; None: any field), both found in C, as most pairs are equal.  The columns are still those of all the records, so each
+    row compares as it would among them all.
     """
     if set(map(type, old_sub)) - {dict} or set(map(type, new_sub)) - {dict}:
         return pd.DataFrame(old_sub, dtype=object), pd.DataFrame(new_sub, dtype=object), list(range(len(old_sub)))
-    at = list(compress(range(len(old_sub)), map(ne, old_sub, new_sub)))
+    if retypable is not None and not retypable:  # no field where equal records can differ as JSON
+        at = list(compress(range(len(old_sub)), map(ne, old_sub, new_sub)))
+        equal: list[int] = []
+    else:
+        unequal = list(map(ne, old_sub, new_sub))
+        at = list(compress(range(len(old_sub)), unequal))
+        equal = list(compress(range(len(old_sub)), map(not_, unequal)))
+    if equal:  # equal as Python values, but true against 1 is a change: find those pairs (in C, mostly)
+        old_eq, new_eq = list(map(old_sub.__getitem__, equal)), list(map(new_sub.__getitem__, equal))
+        retyped: set[int] = set()
+        # Equal pairs have the same fields on both sides.
+        fields = retypable if retypable is not None else set(chain.from_iterable(map(dict.keys, old_eq)))
+        for field in fields:
+            olds, news = list(map(dict.get, old_eq, repeat(field))), list(map(dict.get, new_eq, repeat(field)))
+            retyped.update(jsonio.typed_unequal(olds, news))
+        if retyped:
+            at = sorted(at + [equal[i] for i in retyped])
     if not at:
         return pd.DataFrame(), pd.DataFrame(), at
     old_rows, new_rows = list(map(old_sub.__getitem__, at)), list(map(new_sub.__getitem__, at))
@@ -333,6 +364,44 @@ def _unequal_frames(old_sub: list[Any], new_sub: list[Any]) -> tuple[pd.DataFram
     old_df = pd.DataFrame(old_rows, columns=_first_seen(old_sub, fields), dtype=object)
     new_df = pd.DataFrame(new_rows, columns=_first_seen(new_sub, fields), dtype=object)
     return old_df, new_df, at
+
+
+def _differ(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Which cells of two aligned columns hold different JSON values (missing, NaN and null are one).
+
+    ``!=`` compares in C; of the cells it calls equal only those where the two sides' types differ, or that
+    hold objects or lists, can still differ as JSON (``true`` against ``1``): only those are looked at."""
+    missing = pd.isna(x) & pd.isna(y)
+    differ = (x != y) & ~missing
+    for i in np.flatnonzero(~differ & ~missing):
+        a, b = x[i], y[i]
+        if type(a) is not type(b) or type(a) in (dict, list):
+            differ[i] = not _same(a, b)
+    return differ
+
+
+def retypable_fields(table: str, shape: Shape | None, old: Backup, new: Backup) -> frozenset[str] | None:
+    """The fields of ``table`` where records equal as Python values may still differ as JSON values (``true``
+    against ``1``); None when they cannot be told.
+
+    Once both backups passed :meth:`toolkit.model.backup.Backup.check_shape`, a field to which ``shape`` gives
+    one JSON scalar type (text, boolean or number; null aside) holds only that type (the check refuses ``true``
+    or ``1.5`` where a number belongs), so two equal values there are the same JSON value.  That leaves the
+    fields it gives objects, lists or several types, and those it does not know (the check lists them)."""
+    unknown_old, unknown_new = old.unknown_fields(table), new.unknown_fields(table)
+    if shape is None or unknown_old is None or unknown_new is None:
+        return None
+    declared = {**shape.required, **shape.optional}
+    return frozenset(f for f, types in declared.items() if not _one_scalar_type(types)) | unknown_old | unknown_new
+
+
+def _one_scalar_type(types: tuple[type | None, ...]) -> bool:
+    kinds = {_CATEGORY.get(t) for t in types if t is not None}
+    return len(kinds) == 1 and None not in kinds
+
+
+#: JSON's scalar types (None: a container, never typed by one look).
+_CATEGORY = {str: "text", bool: "boolean", int: "number", float: "number"}
 
 
 def _first_seen(records: list[dict[str, Any]], fields: set[str]) -> list[str]:
@@ -356,12 +425,14 @@ def diff_records(
     *,
     new_key=None,
     skip: frozenset[str] = frozenset(),
+    retypable: frozenset[str] | None = None,
     secrets: frozenset[str] = frozenset(),
     old_name=None,
     new_name=None,
 ) -> TableDiff:
     """Align two record lists on their keys (``new_key`` for the new side, if it differs) and
-    compare them column by column; ``old_name``/``new_name`` give each row's ``name``."""
+    compare them column by column; ``old_name``/``new_name`` give each row's ``name``.  ``retypable``: the only
+    fields where records equal as Python values may differ as JSON values (:func:`retypable_fields`; None: any)."""
 
     def named(fn, record: Any) -> str | None:
         return fn(record) if fn is not None and isinstance(record, dict) else None
@@ -386,14 +457,14 @@ def diff_records(
     if common_old:
         old_sub = list(map(old_records.__getitem__, common_old))
         new_sub = list(map(new_records.__getitem__, common_new))
-        old_df, new_df, at = _unequal_frames(old_sub, new_sub)
+        old_df, new_df, at = _unequal_frames(old_sub, new_sub, retypable)
         columns = [c for c in old_df.columns if c not in skip]
         columns += [c for c in new_df.columns if c not in skip and c not in old_df.columns]
         flagged: dict[int, list[str]] = {}
         for col in columns:
             if col in old_df.columns and col in new_df.columns:
                 x, y = _column(old_df, col), _column(new_df, col)
-                differ = (x != y) & ~(pd.isna(x) & pd.isna(y))
+                differ = _differ(x, y)
             else:  # a field only one side's records carry: only non-defaults count
                 values = _column(old_df if col in old_df.columns else new_df, col)
                 differ = np.fromiter((not _is_default(v) for v in values), dtype=bool, count=len(values))
@@ -496,6 +567,7 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
                 new.records(table),
                 _key_function(old, table),
                 skip=_NESTED_TABLES.get(table, frozenset()),
+                retypable=retypable_fields(table, shapes_of(LEGACY).get(table), old, new),
                 secrets=secret_fields(LEGACY),
                 old_name=name_function(old, table),
                 new_name=name_function(new, table),
@@ -516,6 +588,7 @@ def diff_backups(old: Backup, new: Backup) -> BackupDiff:
                 new.records(table),
                 old_key,
                 new_key=new_key,
+                retypable=retypable_fields(table, shapes_of(DESKTOP).get(table), old, new),
                 secrets=secret_fields(DESKTOP),
                 old_name=name_function(old, table),
                 new_name=name_function(new, table),

@@ -75,6 +75,7 @@ import orjson
 import pandas as pd
 
 from toolkit import errors
+from toolkit.format import jsonio
 from toolkit.model.backup import DESKTOP, Backup
 from toolkit.model.kinds import RecordKind, kind_of, kinds_of
 from toolkit.model.network import GENESIS_HASHES
@@ -300,10 +301,8 @@ def holds_everything(b: Backup, a: Backup) -> int | None:
 
 
 def _same(x: Any, y: Any) -> bool:
-    try:
-        return bool(x == y)
-    except RecursionError:  # nesting deeper than Python compares: count it as different
-        return False
+    """The same JSON value (``true`` is not ``1``); nesting deeper than Python compares counts as different."""
+    return jsonio.same_value(x, y)
 
 
 def _by_key(backup: Backup, kind: RecordKind) -> dict[str, dict[str, Any]]:
