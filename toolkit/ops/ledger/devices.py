@@ -11,10 +11,21 @@ from toolkit import errors
 from toolkit.extras import require
 
 LEDGER_VENDOR_ID = 0x2C97
-#: product_id >> 8 on current firmware (docs/FORMAT.md §5) ...
-MODELS = {0x10: "Nano S", 0x40: "Nano X", 0x50: "Nano S Plus", 0x60: "Stax", 0x70: "Flex"}
-#: ... and the low byte alone on old firmware.
-LEGACY_MODELS = {0x00: "Blue", 0x01: "Nano S", 0x04: "Nano X", 0x05: "Nano S Plus", 0x06: "Stax", 0x07: "Flex"}
+#: product_id >> 8 on current firmware (docs/FORMAT.md §5) ... as Ledger's own table has them:
+#: LedgerHQ/device-sdk-ts packages/device-management-kit/src/api/device-model/data/StaticDeviceModelDataSource.ts
+#: :17-98 (``usbProductId``; 0x80 is the model Ledger's code calls APEX and names "Ledger Nano Gen5", :94-98).
+MODELS = {0x10: "Nano S", 0x40: "Nano X", 0x50: "Nano S Plus", 0x60: "Stax", 0x70: "Flex", 0x80: "Nano Gen5"}
+#: ... and the low byte alone on old firmware and in the bootloader (``bootloaderUsbProductId`` there,
+#: ``legacyUsbProductId`` in LedgerHQ/ledger-live libs/ledgerjs/packages/devices/src/index.ts, which adds Blue).
+LEGACY_MODELS = {
+    0x00: "Blue",
+    0x01: "Nano S",
+    0x04: "Nano X",
+    0x05: "Nano S Plus",
+    0x06: "Stax",
+    0x07: "Flex",
+    0x08: "Nano Gen5",
+}
 
 
 @dataclass(frozen=True)
