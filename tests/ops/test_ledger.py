@@ -91,8 +91,8 @@ CASES = [
     (SimConfig(app="Concordium", version="banana"), "error", ["banana"], 1),
     # The Concordium app's own errors (src/common/responseCodes.h), never "firmware".
     (SimConfig(key_status=0x6B01), "busy", ["Another program", "0x6B01", "check again"], 2),
-    (SimConfig(key_status=0x6B02), "error", ["0x6B02", "invalid path", "unexpected answer; try again"], 2),
-    (SimConfig(key_status=0x6B04), "error", ["0x6B04", "invalid transaction", "try again"], 2),
+    (SimConfig(key_status=0x6B02), "error", ["0x6B02", "invalid path", "update the Concordium app"], 2),
+    (SimConfig(key_status=0x6B04), "error", ["0x6B04", "invalid transaction", "check again"], 2),
     # Answers in two TCP segments are reassembled; a device slower than the timeout is unresponsive.
     (SimConfig(split_pause=0.05), "ready", ["Concordium", "4.0.0"], 2),
     (SimConfig(split_pause=0.05, fault_from=1), "ready", ["Concordium", "4.0.0"], 2),

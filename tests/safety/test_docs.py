@@ -179,7 +179,8 @@ def test_every_status_word_the_check_knows_is_documented_with_its_class():
     assert not undocumented, f"status words the check knows but docs/FORMAT.md §5 does not list: {undocumented}"
     wrong = {f"0x{sw:04X}": (table[sw][2], cls) for sw, cls in expected.items() if table[sw][2] != cls}
     assert not wrong, f"page class vs the check's: {wrong}"
-    for sw, name in check.APP_ERRORS.items():
+    for sw, error in check.APP_ERRORS.items():
+        name = error.name
         assert name.lower() in table[sw][1].lower(), f"0x{sw:04X}: the page says {table[sw][1]!r}, the code {name!r}"
 
 

@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toolkit.extras import require
 
@@ -46,18 +46,63 @@ NO_APP_SW = frozenset({0x6E00, 0x6D00, 0x6E01, 0x6D02, 0x6511})
 REFUSED_SW = frozenset({0x6985, 0x5501})
 #: The Concordium app's "invalid state": another multi-APDU operation was in progress (the answer resets it).
 BUSY_SW = 0x6B01
-#: The Concordium app's own errors (src/common/responseCodes.h), none of them about firmware.
+
+
+class AppError(NamedTuple):
+    """One of the Concordium app's own status words: its name in the app's source, and what the user does."""
+
+    name: str
+    advice: str
+
+
+_CLOSE_OTHERS = "close the Desktop Wallet and Ledger Live, reopen the Concordium app on the Ledger, then check again"
+_UPDATE_APP = "update the Concordium app with Ledger Live, reopen it, then check again"
+_RECONNECT = "unplug the Ledger (or restart Speculos), plug it in, open the Concordium app, then check again"
+#: The Concordium app's own errors, exactly as its source has them (Concordium/concordium-ledger-app; 4.1.2 =
+#: ce24e85e src/common/responseCodes.h:9-20, 5.3.0 = tag v5.3.0 src/globals.h:195-213), less those classed above:
+#: 0x6985 refused, 0x6E00/0x6D00 no app, 0x530C locked.  None of them is about firmware.  To the check's two
+#: read-only requests the transaction and smart-contract errors can only come from another program's flow.
 APP_ERRORS = {
-    0x6B01: "invalid state",
-    0x6B02: "invalid path",
-    0x6B03: "invalid parameter",
-    0x6B04: "invalid transaction",
-    0x6B05: "unsupported CBOR",
-    0x6B06: "buffer overflow",
-    0x6B07: "failed crypto operation",
-    0x6B08: "invalid source length",
-    0x6A87: "wrong data length",
-    0x6982: "no request received",
+    # responseCodes.h:9; thrown when a request arrives empty (mainHelpers.c:68)
+    0x6982: AppError("no request received", f"the request reached the app empty; {_RECONNECT}"),
+    # responseCodes.h:13 (handled as busy when the app is known)
+    0x6B01: AppError("invalid state", f"another program was in the middle of an operation; {_CLOSE_OTHERS}"),
+    # responseCodes.h:14
+    0x6B02: AppError("invalid path", f"the app refused the Desktop Wallet's key path m/1105'/0'; {_UPDATE_APP}"),
+    # responseCodes.h:15
+    0x6B03: AppError("invalid parameter", f"the app refused the request's parameters; {_UPDATE_APP}"),
+    # responseCodes.h:16
+    0x6B04: AppError("invalid transaction", f"the app was reading another program's transaction; {_CLOSE_OTHERS}"),
+    # responseCodes.h:17 (a transaction's memo)
+    0x6B05: AppError("unsupported CBOR", f"the app was reading another program's transaction; {_CLOSE_OTHERS}"),
+    # responseCodes.h:18
+    0x6B06: AppError("buffer overflow", f"the app ran out of room for an answer; {_RECONNECT}"),
+    # responseCodes.h:19
+    0x6B07: AppError(
+        "failed crypto operation",
+        "the app could not derive the key; reopen the Concordium app and check again, and if it repeats, update it"
+        " with Ledger Live",
+    ),
+    # v5.3.0 globals.h:207 (deployModule.c:44)
+    0x6B08: AppError(
+        "invalid source length", f"the app was reading another program's smart-contract transaction; {_CLOSE_OTHERS}"
+    ),
+    # v5.3.0 globals.h:210 (initContract.c:52)
+    0x6B09: AppError(
+        "invalid module reference",
+        f"the app was reading another program's smart-contract transaction; {_CLOSE_OTHERS}",
+    ),
+    # v5.3.0 globals.h:208 (initContract.c:71, updateContract.c:84)
+    0x6B0A: AppError(
+        "invalid name length", f"the app was reading another program's smart-contract transaction; {_CLOSE_OTHERS}"
+    ),
+    # v5.3.0 globals.h:209 (initContract.c:97, updateContract.c:111)
+    0x6B0B: AppError(
+        "invalid params length",
+        f"the app was reading another program's smart-contract transaction; {_CLOSE_OTHERS}",
+    ),
+    # v5.3.0 globals.h:213: a request whose length does not match its header (app_main.c:70-73)
+    0x6A87: AppError("wrong data length", f"the request reached the app cut short; {_RECONNECT}"),
 }
 
 #: What the user must know before the device is asked (the CLI prints it on stderr, the form shows it).
@@ -410,7 +455,8 @@ def _from_status(sw: int, info: DeviceInfo, app: AppInfo | None) -> LedgerCheck:
             " then try again."
         )
     elif sw in APP_ERRORS and app is not None:
-        text = f"The {app.name} app answered with its error {word} ({APP_ERRORS[sw]}): {TRY_AGAIN}."
+        error = APP_ERRORS[sw]
+        text = f"The {app.name} app answered with its error {word} ({error.name}): {error.advice}."
     else:
         text = f"The Ledger answered with {word}: {TRY_AGAIN}. If it repeats, reopen the Concordium app on it."
     return LedgerCheck("error", text, device=info, app=app, status_word=sw)
