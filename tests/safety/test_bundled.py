@@ -165,9 +165,10 @@ def test_desk_serves_the_app_from_an_empty_folder(tmp_path: Path) -> None:
         while f"http://127.0.0.1:{port}/" not in log.read_text(errors="replace"):
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
             time.sleep(0.2)
+        token = re.search(r"\?token=([\w-]+)", log.read_text(errors="replace")).group(1)  # type: ignore[union-attr]
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60) as page:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={token}", timeout=60) as page:
                     html = page.read().decode("utf-8", "replace")
                 break
             except OSError:
@@ -180,7 +181,9 @@ def test_desk_serves_the_app_from_an_empty_folder(tmp_path: Path) -> None:
         assert printed.startswith(f"Support desk: http://127.0.0.1:{port}/")
         kernel = re.search(r'"kernelId": "([0-9a-f-]{36})"', html)
         assert kernel, "the page names no kernel"
-        assert kernel_takes_a_message(port, kernel.group(1), 20 * 1024 * 1024)  # tornado's default limit is 10 MiB
+        assert kernel_takes_a_message(
+            port, kernel.group(1), 20 * 1024 * 1024, token
+        )  # tornado's default limit is 10 MiB
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -190,7 +193,7 @@ def test_desk_serves_the_app_from_an_empty_folder(tmp_path: Path) -> None:
             proc.wait(timeout=10)
 
 
-def kernel_takes_a_message(port: int, kernel_id: str, size: int) -> bool:
+def kernel_takes_a_message(port: int, kernel_id: str, size: int, token: str = "") -> bool:
     """Send one ``size``-byte message on the page's kernel websocket, as an upload is sent: is the connection
     still open after it (not closed 1009, "message too big")?"""
     from tornado.iostream import StreamClosedError
@@ -208,7 +211,7 @@ def kernel_takes_a_message(port: int, kernel_id: str, size: int) -> bool:
 
     async def send() -> bool:
         conn = await websocket_connect(
-            f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels", max_message_size=2**28
+            f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={token}", max_message_size=2**28
         )
         try:
             try:

@@ -2,9 +2,9 @@
 browser.
 
 A thin skin over :func:`toolkit.ops.bundled.desk_app`: Voilà serves the packaged
-app-desk notebook on 127.0.0.1 with the upload limit set, until Ctrl+C; a page's kernel goes with the page
-and after M idle minutes.  Needs the ``notebook`` extra (exit 2 naming it otherwise); no checkout or config
-file is needed.
+app-desk notebook on 127.0.0.1 with the upload limit set and an access token required, until Ctrl+C; a page's
+kernel goes with the page and after M idle minutes.  Needs the ``notebook`` extra (exit 2 naming it otherwise); no
+checkout or config file is needed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Start the support-desk app: every form (open, diff, import preview, export, salvage, audit, password"
         " recovery, Ledger) in one browser page, served by Voila on 127.0.0.1 only, uploads up to the"
-        " toolkit's size limit. Prints the address to open; stop it with Ctrl+C. Needs the notebook extra."
+        " toolkit's size limit. Prints the address to open, with the access token every request needs (as"
+        " Jupyter does; JUPYTER_TOKEN sets it, else it is new each start); stop it with Ctrl+C. Needs the"
+        " notebook extra."
     )
     p.add_argument("--port", type=_port, default=DESK_PORT, metavar="N", help=f"the port (default {DESK_PORT})")
     p.add_argument(
@@ -50,11 +52,11 @@ def _minutes(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.ops.bundled import desk_app
+    from toolkit.ops.bundled import desk_app, desk_url
 
     app = desk_app(args.port, idle_minutes=args.idle_minutes)
     idle = f"idle pages close after {args.idle_minutes:g} min" if args.idle_minutes else "idle pages stay open"
-    print(f"Support desk: http://127.0.0.1:{app.port}/  ({idle}; Ctrl+C stops it)", flush=True)
+    print(f"Support desk: {desk_url(app)}  ({idle}; Ctrl+C stops it)", flush=True)
     try:
         app.start()
     except KeyboardInterrupt:

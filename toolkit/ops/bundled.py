@@ -9,6 +9,7 @@ copy); in a checkout, or an editable install of one, they are those folders them
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,4 +168,19 @@ def desk_app(port: int = DESK_PORT, *, idle_minutes: float = DESK_IDLE_MINUTES) 
     app.voila_configuration.prelaunch_hook = _xsrf_cookie
     # the kernel manager is made in start(), from the app's config: Jupyter server's culler, not a timer of ours
     app.config.MappingKernelManager.update(cull)
+    _require_token(app)
     return app
+
+
+def _require_token(app: Any) -> None:
+    """Make every request to ``app`` carry an access token (``?token=`` once, then the login cookie Jupyter's
+    identity provider sets), as Jupyter's own servers do: without it any local user or process could open the
+    page on 127.0.0.1 and use the backups decrypted in it.  ``JUPYTER_TOKEN`` when set (and not empty), else a
+    new random one each start (:func:`desk_url` gives the address with it)."""
+    app.token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(32)
+    app.auto_token = False
+
+
+def desk_url(app: Any) -> str:
+    """The address to open a :func:`desk_app` at, its access token included (as Jupyter prints its own)."""
+    return f"http://127.0.0.1:{app.port}/?token={app.token}"
