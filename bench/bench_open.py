@@ -70,10 +70,12 @@ print(json.dumps({"seconds": dt, "cpu": cpu, "peak_kib": peak, "work_kib": peak 
 STAGES = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
-import pandas, warnings
-warnings.simplefilter("ignore", DeprecationWarning)
-# the module paths before the layers: --compare DIR may be a checkout from before them
-from toolkit import backup as bk, container as ct, jsonio
+import pandas
+try:
+    from toolkit.format import container as ct, jsonio
+    from toolkit.model import backup as bk
+except ImportError:  # --compare DIR may be a checkout from before the layers, with the old module paths
+    from toolkit import backup as bk, container as ct, jsonio
 t = {}
 def lap(name, t0):
     t[name] = time.perf_counter() - t0

@@ -12,8 +12,8 @@ below it (``tests/safety/test_layers.py`` checks):
 - :mod:`toolkit.reports`: formula-safe CSV/XLSX and the audit report;
 - :mod:`toolkit.cli`, :mod:`toolkit.widgets`: the interfaces, thin skins that never import each other.
 
-:mod:`toolkit.testing` makes wallets for tests and samples.  The modules' paths before the
-layers (``toolkit.diff``, ``toolkit.backup``...) still import, with a DeprecationWarning.
+:mod:`toolkit.testing` makes wallets for tests and samples.  The module paths 0.1.0 documented before the
+layers (``toolkit.diff``, ``toolkit.audit``...: :data:`_MOVED`) still import, with a DeprecationWarning.
 """
 
 from __future__ import annotations
@@ -67,20 +67,13 @@ _LAZY: dict[str, tuple[str, str]] = {
 _SUBMODULES = frozenset({"format", "model", "ops", "reports", "testing", "textsafe", "cli", "widgets"})
 
 #: Module paths before the layers -> where the module is now.  Importing an old path gives the
-#: new module under its old name, with a DeprecationWarning; remove after release 0.2.
+#: new module under its old name, with a DeprecationWarning.  These are the paths 0.1.0's README
+#: documented as the Python API (``toolkit.diff.diff_backups``, ``toolkit.audit.audit``...), kept through
+#: the 0.2 releases; remove them in 0.3.  The undocumented ones (``toolkit.container``, ``toolkit.backup``...)
+#: went in 0.2.0 (CHANGELOG.md).
 _MOVED: dict[str, str] = {
-    "toolkit.container": "toolkit.format.container",
-    "toolkit.jsonio": "toolkit.format.jsonio",
-    "toolkit.passwords": "toolkit.format.passwords",
-    "toolkit.files": "toolkit.format.files",
-    "toolkit.backup": "toolkit.model.backup",
-    "toolkit.shapes": "toolkit.model.shapes",
-    "toolkit.network": "toolkit.model.network",
-    "toolkit.addresses": "toolkit.model.addresses",
-    "toolkit.tables": "toolkit.model.tables",
     "toolkit.diff": "toolkit.ops.diff",
     "toolkit.merge": "toolkit.ops.merge",
-    "toolkit.walletdb": "toolkit.ops.walletdb",
     "toolkit.subset": "toolkit.ops.subset",
     "toolkit.export": "toolkit.ops.export",
     "toolkit.salvage": "toolkit.ops.salvage",
@@ -89,7 +82,6 @@ _MOVED: dict[str, str] = {
     "toolkit.ledger": "toolkit.ops.ledger",
     "toolkit.sheets": "toolkit.reports.sheets",
     "toolkit.report": "toolkit.reports.report",
-    "toolkit.synthetic": "toolkit.testing.synthetic",
 }
 
 __all__ = ["BackupError", "__version__", "errors", *_LAZY]
@@ -126,7 +118,7 @@ class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             frame = frame.f_back
             level += not _importlib_frame(frame)
         warnings.warn(
-            f"{spec.name} is now {new}; the old path goes away after release 0.2", DeprecationWarning, stacklevel=level
+            f"{spec.name} is now {new}; the old path goes away in release 0.3", DeprecationWarning, stacklevel=level
         )
         real = importlib.import_module(new)
         stand_in = types.ModuleType(spec.name, real.__doc__)

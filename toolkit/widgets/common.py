@@ -9,7 +9,7 @@ New code imports from those.
 
 from __future__ import annotations
 
-from .downloads import DownloadBar, Downloads, download_link_html, table_file_bytes
+from .downloads import DownloadBar, Downloads, table_file_bytes
 from .files import BACKUP_ACCEPT, ChoiceError, FileSource, UploadTooLargeError, backup_of, kernel_folder, open_chosen
 from .form import Form, log, wide
 from .html import (
@@ -50,7 +50,6 @@ __all__ = [
     "blank",
     "capped",
     "coloured_table_html",
-    "download_link_html",
     "error_html",
     "esc",
     "frame_html",

@@ -30,7 +30,6 @@ from toolkit.textsafe import safe_text
 
 from . import hints
 from .esm import load_esm
-from .html import esc
 
 log = logging.getLogger("toolkit.widgets")
 
@@ -253,15 +252,3 @@ class DownloadBar(widgets.HBox):
 
     def filename(self, fmt: str) -> str:
         return self.downloads.filename(fmt)
-
-
-def download_link_html(data: bytes, name: str, *, note: str = "") -> str:
-    """Deprecated: a link carrying ``data`` base64 inside the page (and a saved notebook); use :class:`Downloads`."""
-    import base64
-
-    href = "data:application/octet-stream;base64," + base64.b64encode(data).decode("ascii")
-    extra = f", {esc(note)}" if note else ""
-    return (
-        f'<a class="ctk-download-link" download="{esc(name)}" href="{href}" '
-        f'style="font-weight:bold">⬇ Download {esc(name)}</a> ({len(data):,} bytes{extra})'
-    )
