@@ -353,8 +353,10 @@ def _unequal_frames(
         # Equal pairs have the same fields on both sides.
         fields = retypable if retypable is not None else set(chain.from_iterable(map(dict.keys, old_eq)))
         for field in fields:
-            olds, news = list(map(dict.get, old_eq, repeat(field))), list(map(dict.get, new_eq, repeat(field)))
-            retyped.update(jsonio.typed_unequal(olds, news))
+            olds = list(map(dict.get, old_eq, repeat(field)))
+            if set(map(type, olds)) <= _TEXT_OR_NULL:  # equal to text or null only the same text or null
+                continue
+            retyped.update(jsonio.typed_unequal(olds, list(map(dict.get, new_eq, repeat(field)))))
         if retyped:
             at = sorted(at + [equal[i] for i in retyped])
     if not at:
@@ -364,6 +366,10 @@ def _unequal_frames(
     old_df = pd.DataFrame(old_rows, columns=_first_seen(old_sub, fields), dtype=object)
     new_df = pd.DataFrame(new_rows, columns=_first_seen(new_sub, fields), dtype=object)
     return old_df, new_df, at
+
+
+#: Types whose values are equal (``==``) only to values of the same type.
+_TEXT_OR_NULL = frozenset({str, type(None)})
 
 
 def _differ(x: np.ndarray, y: np.ndarray) -> np.ndarray:
