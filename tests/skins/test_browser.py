@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -95,8 +96,8 @@ def serve(
     work: Path, argv: list[str], *, ready_path: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> Iterator[str]:
     """Run ``python -m <argv>`` (``{port}`` filled in) from ``cwd`` (the project folder) with its own Jupyter dirs
-    under ``work`` (and ``env`` added to its environment); yield its URL once it listens; kill its process group
-    after."""
+    under ``work`` (and ``env`` added to its environment); yield its URL once it listens (the desk's with its
+    access token); kill its process group after."""
     for sub in ("config", "data", "runtime"):
         (work / sub).mkdir(exist_ok=True)
     env = dict(
@@ -108,6 +109,10 @@ def serve(
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         **(env or {}),
     )
+    query = ""
+    if argv[:2] == ["toolkit", "desk"]:  # the desk asks every request for its token (tests/skins/test_desk_token.py)
+        env["JUPYTER_TOKEN"] = env.get("JUPYTER_TOKEN") or secrets.token_urlsafe(32)
+        query = f"?token={env['JUPYTER_TOKEN']}"
     port = free_port()
     cmd = [sys.executable, "-m", *(a.format(port=port) for a in argv)]
     log = work / "server.log"
@@ -115,7 +120,7 @@ def serve(
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port, proc, log, SERVER_START_TIMEOUT)
-        yield f"http://127.0.0.1:{port}/{ready_path}"
+        yield f"http://127.0.0.1:{port}/{ready_path}{query}"
     finally:
         stop(proc)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,11 +51,10 @@ LEDGER_PORT = free_port()
 def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``concordium-backup desk`` from an empty folder: no voila.json, the command sets the upload limit
     (the 30 MB upload below would lose the kernel's connection otherwise)."""
-    token = secrets.token_urlsafe(32)  # the desk asks every request for it (tests/skins/test_desk_token.py)
-    env = {"CONCORDIUM_DESK_LEDGER": f"127.0.0.1:{LEDGER_PORT}", "JUPYTER_TOKEN": token}
+    env = {"CONCORDIUM_DESK_LEDGER": f"127.0.0.1:{LEDGER_PORT}"}
     work = tmp_path_factory.mktemp("voila-desk")
-    with serve(work, ["toolkit", "desk", "--port={port}"], env=env, cwd=work) as url:
-        yield f"{url}?token={token}"
+    with serve(work, ["toolkit", "desk", "--port={port}"], env=env, cwd=work) as url:  # its URL has the token
+        yield url
 
 
 # ------------------------------------------------------------------ page helpers
