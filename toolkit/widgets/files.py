@@ -130,17 +130,13 @@ class FileSource(widgets.VBox):
 
     def _on_path(self, change: dict[str, Any]) -> None:
         if change["new"]:
-            if self.upload.value:
-                self.upload.value = ()
-            self.upload.refused = {}
+            self.upload.clear()  # and an upload under way stops: the path is the later choice
             if self.pick is not None:
                 self.pick.index = 0
 
     def _on_pick(self, change: dict[str, Any]) -> None:
         if change["new"] is not None:
-            if self.upload.value:
-                self.upload.value = ()
-            self.upload.refused = {}
+            self.upload.clear()
             self.path.value = ""
 
     @property
@@ -200,6 +196,13 @@ class FileSource(widgets.VBox):
             return data, str(item.get("name") or "upload")
         if self.upload.refused:  # the browser kept it back: say so again rather than "nothing chosen"
             raise self.too_large(self.upload.refused["size"])
+        receiving = self.upload.receiving
+        if receiving is not None:  # pressed while the file still travels: say so rather than "nothing chosen"
+            raise ChoiceError(
+                f"{receiving['name'] or 'The file'} is still uploading ({size_text(receiving['received'])} of "
+                f"{size_text(receiving['size'])})",
+                hint="Wait until the line beside the upload button says it is uploaded, then press again.",
+            )
         path = self.typed_path()
         mode = self.mode
         if not path:

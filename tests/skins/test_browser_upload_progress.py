@@ -1,0 +1,144 @@
+"""A 40 MB upload shows its progress at once, in Chromium, in the Voilà desk and in JupyterLab (issue 20, item 4).
+
+The file goes through the browser's file chooser as a person would; a MutationObserver in the page notes, from
+the moment the file input reports the choice, every text the upload's status line and button show.  The upload
+must say how much arrived within 1 s, say it again with more while it goes, and end with the file chosen in
+the form (its name on the button), which then opens and joins the page's list of backups.
+``CONCORDIUM_SCREENSHOTS=docs`` keeps the form mid-upload as ``docs/journey-upload-progress.png``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from toolkit.format.jsonio import dumps_js
+from toolkit.testing import synthetic
+
+from ..conftest import make_file
+from ..test_browser import NEEDS_CHROMIUM, lab_argv, playwright_api, serve
+from ..test_browser_desk import form, keep_screenshot, open_desk, press, type_into
+from ..test_browser_lab import run_all
+
+pytestmark = [pytest.mark.timeout(420), NEEDS_CHROMIUM]
+expect = playwright_api.expect
+
+PASSWORD = "big-upload-password"
+
+#: Notes, in the page, every text of the upload buttons and their status lines, timed from the file's choice.
+WATCH = """() => {
+    window.ctkShown = [];
+    window.ctkChosen = null;
+    document.addEventListener("change", (event) => {
+        if (event.target instanceof HTMLInputElement && event.target.type === "file") {
+            window.ctkChosen = performance.now();
+        }
+    }, true);
+    const note = () => {
+        if (window.ctkChosen === null) return;
+        for (const el of document.querySelectorAll(".ctk-upload")) {
+            const status = el.querySelector(".ctk-upload-status");
+            window.ctkShown.push({
+                ms: performance.now() - window.ctkChosen,
+                button: el.querySelector("button").textContent,
+                status: status ? status.textContent : "",
+            });
+        }
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+#: "Uploading desktop-large.json: 12.0 of 41.1 MB (29 %)…"
+PROGRESS = re.compile(r"Uploading desktop-large\.json: (\d+\.\d) of (\d+\.\d) MB \((\d+) %\)…")
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    doc = synthetic.large_desktop_document(accounts=27_000, credentials=27_000, address_book=40_000, seed=5)
+    big = tmp_path_factory.mktemp("big") / "desktop-large.json"
+    big.write_bytes(make_file(dumps_js(doc), PASSWORD))
+    assert big.stat().st_size > 38_000_000
+    return big
+
+
+@pytest.fixture(scope="module")
+def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("voila-upload")
+    with serve(work, ["toolkit", "desk", "--port={port}"], cwd=work) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("lab-upload"), lab_argv()) as url:
+        yield url
+
+
+def upload_watched(page, where, big: Path, *, shot: Path | None = None) -> dict[str, float]:
+    """Choose ``big`` with the form's upload button and follow what the page shows until the name is on the button:
+    the times (ms from the choice) of the first progress, of the last before the end, and of the end."""
+    page.evaluate(WATCH)
+    with page.expect_file_chooser() as chooser:
+        where.locator("button.widget-upload", has_text="Upload backup").click()
+    chooser.value.set_files(str(big))
+    status = where.locator(".ctk-upload-status")
+    try:
+        expect(status).to_contain_text(PROGRESS, timeout=1_000)
+    finally:
+        if shot is not None:
+            keep_screenshot(where, shot.parent, shot.name)
+    expect(where.locator("button.widget-upload", has_text=big.name)).to_be_visible(timeout=60_000)
+    shown = page.evaluate("() => window.ctkShown")
+    done = next(s["ms"] for s in shown if big.name in s["button"])
+    steps = [(s["ms"], PROGRESS.search(s["status"])) for s in shown if s["ms"] <= done]
+    steps = [(ms, float(m.group(1))) for ms, m in steps if m]
+    assert steps, shown[:5]
+    return {
+        "first": steps[0][0],
+        "amounts": sorted({amount for _ms, amount in steps}),
+        "done": done,
+    }
+
+
+def report(capsys: pytest.CaptureFixture[str], where: str, big: Path, seen: dict) -> None:
+    with capsys.disabled():
+        print(
+            f"\n{where}: {big.stat().st_size:,} bytes uploaded; progress shown {seen['first']:.0f} ms after the "
+            f"choice, {len(seen['amounts'])} different amounts shown, file chosen after {seen['done'] / 1000:.2f} s"
+        )
+
+
+def check_progress(seen: dict, big: Path) -> None:
+    assert seen["first"] < 1_000
+    assert len(seen["amounts"]) >= 3, seen  # it moved while the file went, not only 0 and the end
+    assert seen["amounts"][0] < big.stat().st_size / 1048576 / 2
+
+
+def test_a_40_mb_upload_in_the_desk_shows_progress_at_once_and_ends_in_the_form(
+    desk_url: str, page, big_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_desk(page, desk_url)
+    opener = form(page, "Open a backup")
+    seen = upload_watched(page, opener, big_file, shot=tmp_path / "journey-upload-progress.png")
+    report(capsys, "Voilà desk", big_file, seen)
+    check_progress(seen, big_file)
+    expect(opener.locator("button.widget-upload")).to_contain_text("(1)")
+    type_into(opener, "the backup's password", PASSWORD)
+    press(opener, "Open")
+    expect(opener.locator(".ctk-ok")).to_contain_text("27,000 accounts", timeout=180_000)
+    audit = form(page, "Audit a backup")  # the uploaded backup is in the page's list, for every form
+    expect(audit.locator("select").first.locator("option", has_text="desktop-large.json (opened)")).to_have_count(1)
+
+
+def test_a_40_mb_upload_in_jupyterlab_shows_progress_at_once(
+    lab_url: str, page, big_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_all(page, lab_url)
+    opener = form(page, "Open a backup")
+    seen = upload_watched(page, opener, big_file)
+    report(capsys, "JupyterLab", big_file, seen)
+    check_progress(seen, big_file)
+    expect(opener.locator("button.widget-upload")).to_contain_text("(1)")
