@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -195,6 +194,16 @@ def chromium_page(tmp_path: Path) -> Iterator[object]:
             context.close()
 
 
+def small_png(shot: Path, target: Path) -> None:
+    """Write the screenshot ``shot`` to ``target`` (a docs/ picture) small: 256 colours, no dithering (a page's
+    flat colours and text stay sharp), PNG optimised — about half the bytes of Chromium's PNG."""
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        small.save(target, "PNG", optimize=True)
+
+
 def test_upload_type_password_open_then_wrong_password(voila_url: str, page, tmp_path: Path) -> None:
     expect = playwright_api.expect
     account_names = [str(a["name"]) for a in open_backup(DESKTOP, sample_password(DESKTOP)).records("accounts")]
@@ -228,7 +237,7 @@ def test_upload_type_password_open_then_wrong_password(voila_url: str, page, tmp
     form.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     if os.environ.get("CONCORDIUM_SCREENSHOT"):
-        shutil.copyfile(shot, ROOT / os.environ["CONCORDIUM_SCREENSHOT"])
+        small_png(shot, ROOT / os.environ["CONCORDIUM_SCREENSHOT"])
 
     # the same upload with a wrong password: the error in words, and no table any more
     password.fill("certainly-not-it")

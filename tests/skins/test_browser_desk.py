@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from tests.skins.test_browser import (
     free_port,
     playwright_api,
     serve,
+    small_png,
 )
 from toolkit import open_backup
 from toolkit.format.container import MAX_FILE_SIZE
@@ -115,7 +115,7 @@ def keep_screenshot(where, tmp_path: Path, name: str) -> None:
     where.screenshot(path=str(shot))
     assert shot.stat().st_size > 5_000
     if os.environ.get("CONCORDIUM_SCREENSHOTS"):
-        shutil.copyfile(shot, ROOT / os.environ["CONCORDIUM_SCREENSHOTS"] / name)
+        small_png(shot, ROOT / os.environ["CONCORDIUM_SCREENSHOTS"] / name)
 
 
 def no_secret_on_page(page, *secrets: str) -> None:

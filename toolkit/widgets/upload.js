@@ -26,7 +26,7 @@ function render({ model, el }) {
   input.style.display = "none";
   const status = document.createElement("span");
   status.className = "ctk-upload-status";
-  status.style.marginLeft = "6px";
+  status.style.margin = "0 6px";
   status.style.alignSelf = "center";
   status.style.whiteSpace = "nowrap";
   status.dataset.state = "idle";
@@ -94,7 +94,7 @@ function render({ model, el }) {
       pump(current);
     } else if (msg.event === "done") {
       job = null;
-      say("done", `${mb(current.total)} uploaded`);
+      say("done", ""); // the button names the file now
     } else if (msg.event === "error") {
       fail(current, String(msg.message || "The upload stopped; choose the file again."));
     } else if (msg.event === "cancelled") {
@@ -151,10 +151,7 @@ function render({ model, el }) {
     if (style) button.classList.add(style);
     input.accept = model.get("accept");
     input.multiple = model.get("multiple");
-    if (model.get("value").length === 0) {
-      input.value = "";
-      if (status.dataset.state === "done") say("idle", ""); // the file was let go (another choice counts)
-    }
+    if (model.get("value").length === 0) input.value = "";
   }
   const names = ["description", "value", "disabled", "icon", "accept", "multiple", "button_style"];
   for (const name of names) model.on(`change:${name}`, update);
