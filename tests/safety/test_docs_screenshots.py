@@ -5,7 +5,6 @@ sdist).  Issue 20 asks for the desk's journeys with screenshots named in docs/."
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ..conftest import ROOT
 
