@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..conftest import ROOT
+from tests.conftest import ROOT
 
 DOCS = ROOT / "docs"
 #: A Markdown link or image target.

@@ -20,13 +20,12 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 
+from tests.conftest import make_file
+from tests.skins.test_browser import NEEDS_CHROMIUM, lab_argv, playwright_api, serve
+from tests.skins.test_browser_desk import button, form, keep_screenshot, open_desk, press, type_into
+from tests.skins.test_browser_lab import run_all
 from toolkit.format.jsonio import dumps_js
 from toolkit.testing import synthetic
-
-from ..conftest import make_file
-from ..test_browser import NEEDS_CHROMIUM, lab_argv, playwright_api, serve
-from ..test_browser_desk import button, form, keep_screenshot, open_desk, press, type_into
-from ..test_browser_lab import run_all
 
 pytestmark = [pytest.mark.timeout(420), NEEDS_CHROMIUM]
 expect = playwright_api.expect

@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import DESKTOP, sample_password
 from toolkit.format.container import MAX_FILE_SIZE
 from toolkit.widgets import OpenForm
 from toolkit.widgets.files import FileSource
 from toolkit.widgets.upload import CHUNK, SizedUpload
-
-from ..conftest import SAMPLES
-from ..test_browser import password_of
-
-DESKTOP = SAMPLES / "wallet-export.json"
 
 
 class Page:
@@ -85,7 +81,7 @@ def test_a_backup_uploaded_in_chunks_opens_in_the_form_and_joins_the_page_list()
     data = DESKTOP.read_bytes()
     page.begin("v:1", ("wallet-export.json", len(data)))
     page.send_file("v:1", data, size=1000)
-    form.password.value = password_of(DESKTOP)
+    form.password.value = sample_password(DESKTOP)
     form.run()
     assert form.error is None and len(form.backup.records("accounts")) == 12
     assert [e.label for e in form.session.entries][-1].endswith("wallet-export.json (opened)")
