@@ -16,6 +16,7 @@ from tests.conftest import DESKTOP, sample_password
 from toolkit.format.container import MAX_FILE_SIZE
 from toolkit.widgets import OpenForm
 from toolkit.widgets.files import FileSource
+from toolkit.widgets.session import Session
 from toolkit.widgets.upload import CHUNK, SizedUpload
 
 
@@ -76,7 +77,7 @@ def test_chunks_in_order_become_the_value_the_page_told_each_step_and_no_byte_go
 
 
 def test_a_backup_uploaded_in_chunks_opens_in_the_form_and_joins_the_page_list() -> None:
-    form = OpenForm()
+    form = OpenForm(session=Session())  # the page's own list (not the kernel's, which other tests filled)
     page = Page(form.file.upload)
     data = DESKTOP.read_bytes()
     page.begin("v:1", ("wallet-export.json", len(data)))
@@ -84,7 +85,7 @@ def test_a_backup_uploaded_in_chunks_opens_in_the_form_and_joins_the_page_list()
     form.password.value = sample_password(DESKTOP)
     form.run()
     assert form.error is None and len(form.backup.records("accounts")) == 12
-    assert [e.label for e in form.session.entries][-1].endswith("wallet-export.json (opened)")
+    assert [e.label for e in form.session.entries] == ["#1 wallet-export.json (opened)"]
 
 
 @pytest.mark.parametrize(
