@@ -7,7 +7,8 @@ policies that reveal attributes, a note on every address-book entry; see
 ``synthetic.large_desktop_document(rich=True)``); ``--plain`` makes the lean
 file earlier runs measured.  ``--compare DIR`` also measures the toolkit of
 another checkout (e.g. the last release, unpacked with ``git archive``) on the
-same file in the same run; ``--stages`` also times each stage of the open (each in its own process).
+same file in the same run; ``--stages`` also times each stage of the open (each in its own process), in CPU
+time (on a shared machine the wall time of a stage varies more than the stage itself takes).
 
 The floor is what any reader must do: read the file, base64-decode, PBKDF2,
 AES-CBC decrypt + unpad with `cryptography`, and `json.loads` the plaintext.
@@ -77,20 +78,21 @@ try:
 except ImportError:  # --compare DIR may be a checkout from before the layers, with the old module paths
     from toolkit import backup as bk, container as ct, jsonio
 t = {}
+clock = time.process_time  # CPU time: what the stage itself spent, whatever else the machine runs
 def lap(name, t0):
-    t[name] = time.perf_counter() - t0
-t0 = time.perf_counter(); data = ct.read_source(sys.argv[1]); lap("read file", t0)
-t0 = time.perf_counter(); box = ct.parse_container(data); lap("container (outer JSON, base64)", t0)
-t0 = time.perf_counter(); key = ct.derive_key(sys.argv[2], box.kdf); lap("PBKDF2", t0)
-t0 = time.perf_counter(); dec = ct.decrypt_with_key(box, key); lap("AES + unpad", t0)
-t0 = time.perf_counter()
+    t[name] = clock() - t0
+t0 = clock(); data = ct.read_source(sys.argv[1]); lap("read file", t0)
+t0 = clock(); box = ct.parse_container(data); lap("container (outer JSON, base64)", t0)
+t0 = clock(); key = ct.derive_key(sys.argv[2], box.kdf); lap("PBKDF2", t0)
+t0 = clock(); dec = ct.decrypt_with_key(box, key); lap("AES + unpad", t0)
+t0 = clock()
 with jsonio.gc_paused():
     jsonio.loads(dec.plaintext)
 lap("  of which: inner JSON parse", t0)
-t0 = time.perf_counter(); doc = bk.parse_plaintext(dec.plaintext, dec.first_block_kind); lap("inner JSON + depth walk", t0)
-t0 = time.perf_counter(); b = bk.Backup(doc, kind=bk.classify(doc), plaintext=dec.plaintext, container=box); lap("classify", t0)
-t0 = time.perf_counter(); b.check_shape(); lap("shape check", t0)
-t0 = time.perf_counter(); b.tables(); lap("tables", t0)
+t0 = clock(); doc = bk.parse_plaintext(dec.plaintext, dec.first_block_kind); lap("inner JSON + depth walk", t0)
+t0 = clock(); b = bk.Backup(doc, kind=bk.classify(doc), plaintext=dec.plaintext, container=box); lap("classify", t0)
+t0 = clock(); b.check_shape(); lap("shape check", t0)
+t0 = clock(); b.tables(); lap("tables", t0)
 print(json.dumps(t))
 """
 
@@ -200,7 +202,7 @@ def main() -> None:
         print(f"  ratio peak RSS:      {r['peak_kib'] / floor['peak_kib']:.2f}x  (includes pandas' own import)")
     if stages:
         heads = ["this checkout"] + ([args.compare.name] if args.compare else [])
-        print(f"stages (best of {args.repeat} each, s){''.join(f'{h[:14]:>16}' for h in heads)}")
+        print(f"stages (best of {args.repeat} each, CPU s){''.join(f'{h[:14]:>16}' for h in heads)}")
         for name in stages[0]:
             print(f"  {name:34}{''.join(f'{st[name]:>16.3f}' for st in stages)}")
 

@@ -74,7 +74,16 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the backup (wallet-export.json or a .concordiumwallet file) or the wallet's database",
     )
-    src = p.add_argument_group("candidates")
+    _candidate_options(p.add_argument_group("candidates"))
+    _typo_options(p.add_argument_group("typos"))
+    _running_options(p.add_argument_group("running"))
+    _cluster_options(p.add_argument_group("a Dask cluster"))
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def _candidate_options(src: argparse._ArgumentGroup) -> None:
+    """Where the candidates come from."""
     src.add_argument(
         "--candidates", metavar="LIST", action="append", default=[], help="a file with one candidate per line"
     )
@@ -91,7 +100,10 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="skip candidates shorter than N characters (default 6, the Desktop Wallet's rule)",
     )
-    typ = p.add_argument_group("typos")
+
+
+def _typo_options(typ: argparse._ArgumentGroup) -> None:
+    """Which typos are tried."""
     typ.add_argument(
         "--typos", type=int, default=0, metavar="N", help=f"also try variants with up to N typos (0-{cands.MAX_TYPOS})"
     )
@@ -129,7 +141,10 @@ def configure(p: argparse.ArgumentParser) -> None:
         typ.add_argument(
             f"--max-typos-{kind}", type=int, metavar="N", dest=f"max_typos_{kind}", help=f"at most N '{kind}' typos"
         )
-    run_group = p.add_argument_group("running")
+
+
+def _running_options(run_group: argparse._ArgumentGroup) -> None:
+    """How the search runs here: workers, checkpoint, slices, listing, output."""
     run_group.add_argument("--workers", type=int, default=None, metavar="N", help="processes (default: every core)")
     run_group.add_argument(
         "--checkpoint",
@@ -163,7 +178,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     run_group.add_argument(
         "--yes", action="store_true", help="start even if the search is expected to take more than an hour"
     )
-    dask = p.add_argument_group("a Dask cluster")
+
+
+def _cluster_options(dask: argparse._ArgumentGroup) -> None:
+    """Searching on a Dask cluster."""
     dask.add_argument("--cluster", metavar="ADDRESS", help="search on this Dask scheduler (tcp://… or tls://…)")
     dask.add_argument("--tls-ca", metavar="FILE", help="CA certificate that signed the cluster's certificates")
     dask.add_argument("--tls-cert", metavar="FILE", help="this client's certificate (PEM)")
@@ -184,8 +202,6 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="re-try this share (0-1) of every range here to catch a lying worker (default 0)",
     )
     dask.add_argument("--verbose", action="store_true", help="show Dask's own log")
-    add_json_flag(p)
-    p.set_defaults(func=run)
 
 
 def _check_output(path: str) -> None:
@@ -458,67 +474,89 @@ def _report(
             sys.stderr,
         )
     if result.found:
-        shown = None if output else result.password
-        if args.json:
-            obj: dict[str, Any] = {"found": True, "password": shown, "tried": result.tried, "total": result.total}
-            obj.update(engine=result.engine, workers=result.workers)
-            obj["kind"] = result.kind
-            if result.rekeyed:
-                obj["rekeyed"] = True
-            if output:
-                obj["output"] = output
-            if result.failed_workers:
-                obj["failedWorkers"] = list(result.failed_workers)
-            if result.problem is not None:
-                obj["error"] = result.problem.to_dict()
-            print_json(obj)
-        else:
-            what = {
-                "desktop-wallet": "a Desktop Wallet backup",
-                "legacy-mobile-wallet": "a legacy mobile wallet backup",
-                "desktop-wallet-database": "the Desktop Wallet's database",
-            }
-            print(
-                f"Found the password after {result.tried:,} candidates"
-                + (f" ({what[result.kind]})" if result.kind in what else "")
-            )
-            if output:
-                emit(f"The password is in {output} (readable only by you).")
-            else:
-                assert result.password is not None
-                emit(f"Password: {result.password}")
-                if safe_text(result.password) != result.password:
-                    print(
-                        "(Characters that cannot be shown are written escaped, like \\x1b; --output writes it exactly.)"
-                    )
-                if result.password != result.password.strip():
-                    print("(It begins or ends with a space.)")
-            if result.rekeyed:
-                print(
-                    "(It is the part of a candidate before its first '.' or ' as ': the wallet's password change to "
-                    "that candidate re-keyed the database to this part and failed.)"
-                )
-        if result.problem is not None:
-            emit(f"concordium-backup: {result.problem.code}: {result.problem.message}", sys.stderr)
-            return EXIT_UNUSABLE
-        return EXIT_FOUND
+        return _report_found(result, args, output)
     if result.stopped:
-        if args.json:
-            print_json(
-                {
-                    "found": False,
-                    "password": None,
-                    "tried": result.tried,
-                    "total": result.total,
-                    "stopped": True,
-                    "checkpoint": checkpoint,
-                    "engine": result.engine,
-                    "workers": result.workers,
-                }
-            )
-        where = f"; run the same command again to resume (checkpoint {checkpoint})" if checkpoint else ""
-        print(f"Stopped after {result.tried:,} of {result.total:,} candidates{where}.", file=info)
-        return 128 + signum
+        return _report_stopped(result, args, info, checkpoint, signum)
+    return _report_exhausted(result, args, checkpoint, search_what)
+
+
+def _report_found(result: RecoveryResult, args: argparse.Namespace, output: str | None) -> int:
+    """The found password, as JSON or text (in ``output`` when given, not on the terminal)."""
+    shown = None if output else result.password
+    if args.json:
+        obj: dict[str, Any] = {"found": True, "password": shown, "tried": result.tried, "total": result.total}
+        obj.update(engine=result.engine, workers=result.workers)
+        obj["kind"] = result.kind
+        if result.rekeyed:
+            obj["rekeyed"] = True
+        if output:
+            obj["output"] = output
+        if result.failed_workers:
+            obj["failedWorkers"] = list(result.failed_workers)
+        if result.problem is not None:
+            obj["error"] = result.problem.to_dict()
+        print_json(obj)
+    else:
+        _print_found(result, output)
+    if result.problem is not None:
+        emit(f"concordium-backup: {result.problem.code}: {result.problem.message}", sys.stderr)
+        return EXIT_UNUSABLE
+    return EXIT_FOUND
+
+
+def _print_found(result: RecoveryResult, output: str | None) -> None:
+    """The found password as text: what kind of file it opens, the password or where it was written, and notes."""
+    what = {
+        "desktop-wallet": "a Desktop Wallet backup",
+        "legacy-mobile-wallet": "a legacy mobile wallet backup",
+        "desktop-wallet-database": "the Desktop Wallet's database",
+    }
+    print(
+        f"Found the password after {result.tried:,} candidates"
+        + (f" ({what[result.kind]})" if result.kind in what else "")
+    )
+    if output:
+        emit(f"The password is in {output} (readable only by you).")
+    else:
+        assert result.password is not None
+        emit(f"Password: {result.password}")
+        if safe_text(result.password) != result.password:
+            print("(Characters that cannot be shown are written escaped, like \\x1b; --output writes it exactly.)")
+        if result.password != result.password.strip():
+            print("(It begins or ends with a space.)")
+    if result.rekeyed:
+        print(
+            "(It is the part of a candidate before its first '.' or ' as ': the wallet's password change to "
+            "that candidate re-keyed the database to this part and failed.)"
+        )
+
+
+def _report_stopped(
+    result: RecoveryResult, args: argparse.Namespace, info: TextIO, checkpoint: str | None, signum: int
+) -> int:
+    """A search stopped by a signal: how far it got and how to resume."""
+    if args.json:
+        print_json(
+            {
+                "found": False,
+                "password": None,
+                "tried": result.tried,
+                "total": result.total,
+                "stopped": True,
+                "checkpoint": checkpoint,
+                "engine": result.engine,
+                "workers": result.workers,
+            }
+        )
+    where = f"; run the same command again to resume (checkpoint {checkpoint})" if checkpoint else ""
+    print(f"Stopped after {result.tried:,} of {result.total:,} candidates{where}.", file=info)
+    return 128 + signum
+
+
+def _report_exhausted(
+    result: RecoveryResult, args: argparse.Namespace, checkpoint: str | None, search_what: str
+) -> int:
+    """Every candidate tried, none opened the file (in the cluster workers' word, unless spot-checked)."""
     if args.json:
         obj = {
             "found": False,

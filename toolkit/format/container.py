@@ -149,6 +149,31 @@ def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
     outer, ciphertext = _split_ciphertext(data)
     if outer is None:
         outer = _outer_json(data)
+    meta = _checked_metadata(outer)
+    iterations, key_len = _kdf_numbers(meta)
+
+    salt = _b64(meta["salt"], "metadata.salt")
+    iv = _b64(meta["initializationVector"], "metadata.initializationVector")
+    if ciphertext is None:
+        ciphertext = _b64(outer["cipherText"], "cipherText")
+    if not MIN_SALT <= len(salt) <= MAX_SALT:
+        raise errors.InvalidParametersError(
+            f"metadata.salt is {len(salt)} bytes; it must be {MIN_SALT} to {MAX_SALT} (the wallets use 16 or 32)"
+        )
+    if len(iv) != BLOCK:
+        raise errors.InvalidParametersError(f"metadata.initializationVector is {len(iv)} bytes; AES-CBC needs 16")
+    layout: Layout = "legacy" if next(iter(outer)) == "metadata" else "desktop"
+    return Container(
+        ciphertext=ciphertext,
+        iv=iv,
+        kdf=KdfParams(iterations=iterations, salt=salt, key_len=key_len, hash_algorithm=HASH_ALGORITHM),
+        metadata=meta,
+        layout=layout,
+    )
+
+
+def _checked_metadata(outer: Any) -> dict[str, Any]:
+    """The metadata of a container's outer JSON, after checking the fields every file has and their types."""
     if not isinstance(outer, dict):
         raise errors.InvalidStructureError(
             f"The file holds a JSON {jsonio.json_type(outer)}, not an object with cipherText and metadata"
@@ -170,7 +195,11 @@ def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
     for name in ("salt", "initializationVector", "encryptionMethod", "keyDerivationMethod"):
         if not isinstance(meta[name], str):
             raise errors.InvalidStructureError(f"metadata.{name} is a {jsonio.json_type(meta[name])}, not a string")
+    return meta
 
+
+def _kdf_numbers(meta: dict[str, Any]) -> tuple[int, int]:
+    """(iterations, key length) of the metadata, after checking the cipher and key derivation are the wallets'."""
     if meta["encryptionMethod"] != ENCRYPTION_METHOD:
         raise errors.UnsupportedCipherError(f"The file is encrypted with {meta['encryptionMethod']!r}, not AES-256")
     if meta["keyDerivationMethod"] != KDF_METHOD:
@@ -194,25 +223,7 @@ def parse_container(data: bytes, *, tolerant: bool = False) -> Container:
     key_len = KEY_LEN if key_len is None else _integer(key_len, "metadata.keyLen")
     if key_len != KEY_LEN:
         raise errors.InvalidParametersError(f"metadata.keyLen is {key_len}; AES-256 needs 32")
-
-    salt = _b64(meta["salt"], "metadata.salt")
-    iv = _b64(meta["initializationVector"], "metadata.initializationVector")
-    if ciphertext is None:
-        ciphertext = _b64(outer["cipherText"], "cipherText")
-    if not MIN_SALT <= len(salt) <= MAX_SALT:
-        raise errors.InvalidParametersError(
-            f"metadata.salt is {len(salt)} bytes; it must be {MIN_SALT} to {MAX_SALT} (the wallets use 16 or 32)"
-        )
-    if len(iv) != BLOCK:
-        raise errors.InvalidParametersError(f"metadata.initializationVector is {len(iv)} bytes; AES-CBC needs 16")
-    layout: Layout = "legacy" if next(iter(outer)) == "metadata" else "desktop"
-    return Container(
-        ciphertext=ciphertext,
-        iv=iv,
-        kdf=KdfParams(iterations=iterations, salt=salt, key_len=key_len, hash_algorithm=HASH_ALGORITHM),
-        metadata=meta,
-        layout=layout,
-    )
+    return iterations, key_len
 
 
 _CIPHERTEXT_KEY = b'"cipherText":"'

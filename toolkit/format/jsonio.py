@@ -18,7 +18,7 @@ import contextlib
 import gc
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -320,18 +320,73 @@ def text_values(text: str) -> int:
     return text.count(",") + text.count("[") + text.count("{") + 1
 
 
+def too_many_values(text: str, max_values: int = MAX_TEXT_VALUES) -> bool:
+    """Does JSON ``text`` hold more than ``max_values`` values by :func:`text_values`?  (Every value takes a
+    character at least, so a shorter text is not counted.)"""
+    return len(text) >= max_values and text_values(text) > max_values
+
+
 def loads_text(text: str, *, max_values: int = MAX_TEXT_VALUES, limit: int = MAX_DEPTH) -> Any:
     """The content of a JSON-text field, read within bounds: :class:`JSONError` when it is not JSON, holds
     more than ``max_values`` values (checked before parsing: no memory spent on it), nests deeper than
     ``limit`` (so every walk over it is shallow) or holds an integer beyond 64 bits (``content`` True for
     these three: written so, not damaged)."""
-    if text_values(text) > max_values:
+    if too_many_values(text, max_values):
         raise JSONError(f"more than {max_values:,} values", None, False, content=True)
     obj, odd = loads_checked(text, limit)
     if odd is not None:
         what = f"nesting over {limit} levels" if odd[0] == "deep" else "an integer beyond 64 bits"
         raise JSONError(f"{what} at {odd[1][:80] or 'its top'}", None, False, content=True)
     return obj
+
+
+def loads_texts(
+    texts: Iterable[str], *, max_values: int = MAX_TEXT_VALUES, limit: int = MAX_DEPTH
+) -> Iterator[tuple[str, Any, JSONError | None]]:
+    """``(text, content, None)``, or ``(text, None, error)`` where :func:`loads_text` raises, for each text.
+
+    The same reading as :func:`loads_text`, for the thousands of small texts a backup holds: texts are
+    parsed in batches of at most ``max_values`` characters between them (at least as many as values: a
+    batch holds no more memory than one text may), and the walk for nesting and huge numbers is made once
+    over each batch, not once per text; only a batch in which it finds something is read again text by
+    text, to say which and where.
+    """
+    batch: list[str] = []
+    counted = 0
+    for text in texts:
+        if too_many_values(text, max_values):
+            yield text, None, JSONError(f"more than {max_values:,} values", None, False, content=True)
+            continue
+        if counted + len(text) > max_values:
+            yield from _loads_batch(batch, max_values, limit)
+            batch, counted = [], 0
+        batch.append(text)
+        counted += len(text)
+    yield from _loads_batch(batch, max_values, limit)
+
+
+_REFUSED = object()  # orjson refused the text: the standard library reads it (or says why not)
+
+
+def _loads_batch(texts: list[str], max_values: int, limit: int) -> Iterator[tuple[str, Any, JSONError | None]]:
+    with gc_paused():
+        objs: list[Any] = []
+        for text in texts:
+            try:
+                objs.append(orjson.loads(text))
+            except orjson.JSONDecodeError:
+                objs.append(_REFUSED)
+        # one walk over the batch: its list adds a level, so the limit is one deeper
+        nodes = [o for o in objs if type(o) in _CONTAINERS]
+        odd = bool(nodes) and _any_oddity(nodes, limit + 1, integers=False, huge_floats=True)
+    for text, obj in zip(texts, objs, strict=True):
+        if not odd and obj is not _REFUSED:
+            yield text, obj, None
+            continue
+        try:
+            yield text, loads_text(text, max_values=max_values, limit=limit), None
+        except JSONError as exc:
+            yield text, None, exc
 
 
 def _fallback_loads(data: bytes | str) -> Any:

@@ -18,6 +18,7 @@ from toolkit.format import container as ct
 from toolkit.format import files, jsonio
 from toolkit.format.passwords import check_password
 
+from .jsontext import INNER_FIELDS, Texts
 from .kinds import DESKTOP, LEGACY, kinds_of, lists_of, shapes_of
 from .network import network_of_environment, network_of_genesis
 
@@ -66,11 +67,15 @@ class Backup:
         self.source = source
         self._shape_checked = False
         self._unknown_fields: dict[str, set[str]] = {}
+        #: Each distinct JSON text's verdict and what the tables show from it, read once by the shape check.
+        self.texts = Texts()
 
     def derived(self, document: dict[str, Any], *, same_bytes: bool = False) -> Backup:
         """A new backup of this kind holding ``document`` (a selection of this one); ``same_bytes`` passes the
         original plaintext on, so a selection of everything re-exports it unchanged."""
-        return Backup(document, kind=self.kind, plaintext=self._plaintext if same_bytes else None)
+        out = Backup(document, kind=self.kind, plaintext=self._plaintext if same_bytes else None)
+        out.texts = self.texts  # what a text holds does not depend on the backup holding it
+        return out
 
     # ------------------------------------------------------------------ facts
     @property
@@ -196,7 +201,8 @@ class Backup:
         if self._shape_checked:
             return
         unknown: dict[str, set[str]] = {}
-        problem = shape_problem(self, unknown)
+        with jsonio.gc_paused():  # reading the JSON texts makes many small objects, none in a cycle
+            problem = shape_problem(self, unknown)
         if problem:
             raise errors.UnexpectedContentError(
                 problem,
@@ -338,18 +344,17 @@ def shape_problem(backup: Backup, unknown: dict[str, set[str]] | None = None) ->
     """
     from toolkit.format.jsonio import json_type, json_type_name
 
-    from .jsontext import INNER_FIELDS, inner_problem
     from .shapes import has_type
 
     shapes = shapes_of(backup.file_kind)
-    seen: dict[str, str | None] = {}  # per JSON text: its verdict (providers and policies repeat)
+    texts = backup.texts  # each distinct JSON text read once, here and for the tables
     for table, records in backup.tables_of_records():
         shape = shapes.get(table)
         if shape is None:
             continue
         declared = {**shape.required, **shape.optional}
         exact = {name: frozenset(t for t in types if t is not None) for name, types in declared.items()}
-        inside = [f for t, f in INNER_FIELDS if t == table]  # fields holding JSON whose insides are read
+        inside = _texts_to_look_at(texts, table, records)
         others = unknown.setdefault(table, set()) if unknown is not None else set()
         for i, record in enumerate(records):
             if type(record) is not dict:
@@ -372,10 +377,23 @@ def shape_problem(backup: Backup, unknown: dict[str, set[str]] | None = None) ->
                 if kind is int and abs(value) > MAX_INT:
                     return f"{table}[{i}]{_record_name(record)} has {name} beyond 64 bits"
             for name in inside:
-                problem = inner_problem(table, name, record.get(name), seen)
+                problem = texts.problem(table, name, record.get(name))
                 if problem:
                     return f"{table}[{i}]{_record_name(record)} {problem}"
     return None
+
+
+def _texts_to_look_at(texts: Texts, table: str, records: list[Any]) -> list[str]:
+    """The fields of ``table`` holding JSON text (:data:`~toolkit.model.jsontext.INNER_FIELDS`) in which some
+    record's text holds what no wallet writes (or is not text): the others need no look per record.  Each
+    distinct text is read once, in batches, and its verdict kept for the tables."""
+    out = []
+    for name in [f for t, f in INNER_FIELDS if t == table]:
+        values = [r.get(name) for r in records if isinstance(r, dict)]
+        texts.read(table, name, values)
+        if not texts.clear(table, name, values):
+            out.append(name)
+    return out
 
 
 #: The Python types a parsed JSON document holds (others are checked the slow way).

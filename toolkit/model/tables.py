@@ -57,20 +57,11 @@ def yyyymm(value: Any) -> pd.Period | Any:
 
 def attribute_list(identity_object: Any) -> dict[str, Any]:
     """The attributeList of an identityObject (Desktop: a JSON string with ``value``; legacy: an object)."""
-    obj = parse_json_field(identity_object)
-    if not isinstance(obj, dict):
-        return {}
-    inner = obj.get("value") if isinstance(obj.get("value"), dict) else obj
-    attrs = inner.get("attributeList") if isinstance(inner, dict) else None
-    return attrs if isinstance(attrs, dict) else {}
+    return jsontext.identity_attributes(parse_json_field(identity_object))
 
 
 def provider_name(identity_provider: Any) -> str | None:
-    obj = parse_json_field(identity_provider)
-    try:
-        return obj["ipInfo"]["ipDescription"]["name"]
-    except (TypeError, KeyError):
-        return None
+    return jsontext.provider_name(parse_json_field(identity_provider))
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -156,15 +147,6 @@ def _periods(values: list[Any] | pd.Series, index: pd.Index | None = None) -> pd
     return pd.Series(PeriodArray(ordinals, dtype=_MONTH), index=index)
 
 
-def _cached(seen: dict[str, Any], fn: Any, value: Any) -> Any:
-    """``fn(value)``, remembered per distinct text (a backup repeats a few identity providers thousands of times)."""
-    if not isinstance(value, str):
-        return fn(value)
-    if value not in seen:
-        seen[value] = fn(value)
-    return seen[value]
-
-
 def _lookup(keys: pd.Series, mapping: dict[Any, Any]) -> list[Any]:
     """``keys.map(mapping)``, several times faster on big frames."""
     return list(map(mapping.get, keys.tolist()))
@@ -211,13 +193,14 @@ def desktop_tables(
     identities = frames["identities"]
     if not identities.empty:
         raw_ids = [r for r in backup.records("identities") if isinstance(r, dict)]
-        lists: dict[str, dict[str, Any]] = {}
-        attrs = [_cached(lists, attribute_list, r.get("identityObject")) for r in raw_ids]
-        names: dict[str, str | None] = {}
-        identities["identityProviderName"] = [_cached(names, provider_name, r.get("identityProvider")) for r in raw_ids]
-        identities["createdAt"] = _periods([a.get("createdAt") for a in attrs], identities.index)
-        identities["validTo"] = _periods([a.get("validTo") for a in attrs], identities.index)
-        identities["maxAccounts"] = pd.array([whole_number(a.get("maxAccounts")) for a in attrs], dtype="Int64")
+        # what each distinct text shows, as the shape check read it (no text is parsed twice)
+        facts = backup.texts.column("identities", "identityObject", [r.get("identityObject") for r in raw_ids])
+        names = backup.texts.column("identities", "identityProvider", [r.get("identityProvider") for r in raw_ids])
+        identities["identityProviderName"] = names
+        created, valid_to, max_accounts = zip(*facts, strict=True) if facts else ((), (), ())
+        identities["createdAt"] = _periods(list(created), identities.index)
+        identities["validTo"] = _periods(list(valid_to), identities.index)
+        identities["maxAccounts"] = pd.array([whole_number(n) for n in max_accounts], dtype="Int64")
         if "walletId" in identities and not wallets.empty and "id" in wallets and "identifier" in wallets:
             by_id = dict(zip(wallets["id"].tolist(), wallets["identifier"].tolist(), strict=False))
             identities["walletIdentifier"] = _lookup(identities["walletId"], by_id)
@@ -250,9 +233,9 @@ def desktop_tables(
 
     credentials = frames["credentials"]
     if not credentials.empty:
-        created, valid_to, revealed = _policy_facts(
-            credentials["policy"].tolist() if "policy" in credentials else [None] * len(credentials)
-        )
+        policies = credentials["policy"].tolist() if "policy" in credentials else [None] * len(credentials)
+        facts = backup.texts.column("credentials", "policy", policies)
+        created, valid_to, revealed = (list(c) for c in zip(*facts, strict=True)) if facts else ([], [], [])
         credentials["policyCreatedAt"] = _periods(created, credentials.index)
         credentials["policyValidTo"] = _periods(valid_to, credentials.index)
         credentials["revealedAttributes"] = revealed
@@ -296,34 +279,6 @@ def _kind_frame(backup: Backup, kind: RecordKind, reveal_secrets: bool) -> pd.Da
         else:  # as _redact does, without a call per value
             df[col] = [REDACTED if v is not None else None for v in values]
     return df
-
-
-def _policy_facts(values: list[Any]) -> tuple[list[Any], list[Any], list[str]]:
-    """The createdAt, validTo and revealed attribute names (", "-joined) of each credential policy, as three
-    columns; each distinct text is parsed once and the columns are filled by look-ups in C."""
-    try:
-        distinct = set(values)
-    except TypeError:  # an unhashable policy (an object or list where text belongs)
-        facts = [_one_policy(v) for v in values]
-        return [f[0] for f in facts], [f[1] for f in facts], [f[2] for f in facts]
-    seen = {v: _one_policy(v) for v in distinct if isinstance(v, str)}
-    empty = _one_policy(None)  # what every value that is not text gives
-
-    def column(i: int) -> list[Any]:
-        return list(map({v: f[i] for v, f in seen.items()}.get, values, repeat(empty[i])))
-
-    return column(0), column(1), column(2)
-
-
-def _one_policy(value: Any) -> tuple[Any, Any, str]:
-    policy = parse_json_field(value) or {}
-    policy = policy if isinstance(policy, dict) else {}
-    revealed = policy.get("revealedAttributes")
-    return (
-        policy.get("createdAt"),
-        policy.get("validTo"),
-        ", ".join(sorted(revealed)) if isinstance(revealed, dict) else "",
-    )
 
 
 def _redact(value: Any, reveal: bool) -> Any:

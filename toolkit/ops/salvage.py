@@ -690,6 +690,51 @@ def salvage(
         if result is not None:
             return result
 
+    plain, padded, partial, known = _decrypt_damaged(box, key)
+    text, lost_ranges = _readable_text(plain, known, padded)
+
+    notes = list(box.notes)
+    if not padded and not box.cut:
+        notes.append(
+            "The end of the encrypted data is damaged or missing; the text after the last readable block is lost."
+        )
+    lost_any = bool(lost_ranges)
+    first_kind = ct.classify_first_block(plain[:BLOCK])
+    kind = first_kind or _guess_kind(text, box.layout)
+    work = _Work(len(text), stop)
+    if kind == LEGACY:
+        doc, recovered, damaged, unread = _legacy(text, lost_any, notes, work)
+    else:
+        doc, recovered, damaged, unread = _desktop(text, lost_any, work)
+        _add_wallets(doc, wallets, notes)
+        _desktop_notes(doc, recovered, lost_any, notes)
+    scanned = len(plain) if work.at is None else len(text[: work.at].encode("utf-8", "surrogateescape"))
+    if work.stopped:
+        unread = []  # tables past the stop were not looked for: "unread" would say they were
+        notes.insert(0, _stop_note(work.stopped, scanned, len(plain)))
+    if not any(recovered.values()):
+        raise _nothing_recovered(work.stopped, scanned, len(plain))
+    classify(doc)  # the recovered document has its wallet's shape
+    return SalvageResult(
+        backup=Backup(doc, kind=kind),
+        kind=kind,
+        recovered=recovered,
+        lost_bytes=lost_ranges,
+        damaged=damaged,
+        unread=unread,
+        intact=False,
+        truncated=box.cut or partial,
+        plaintext_bytes=len(plain),
+        notes=notes,
+        stopped=work.stopped,
+        scanned_bytes=scanned,
+    )
+
+
+def _decrypt_damaged(box: ct.Container, key: bytes) -> tuple[bytes, bool, bool, set[int]]:
+    """Every block of a damaged file decrypted: (plaintext, whether its padding was found and removed,
+    whether the ciphertext ends part-way into a block, the blocks the container's damage reaches).
+    :class:`~toolkit.errors.WrongPasswordError` when the plaintext does not confirm the password."""
     ctext = box.ciphertext
     nblocks = len(ctext) // BLOCK
     if nblocks == 0:
@@ -711,63 +756,40 @@ def salvage(
         raise errors.WrongPasswordError(
             "The password does not open this file (or the file is too damaged to tell)",
         )
+    return plain, padded, partial, known
+
+
+def _readable_text(plain: bytes, known: set[int], padded: bool) -> tuple[str, list[tuple[int, int | None]]]:
+    """The plaintext as text with its lost blocks blanked (zero bytes), and the byte ranges lost."""
     lost = _lost_blocks(plain, _bad_blocks(plain), known)
     lost_ranges = _ranges(lost, len(plain), tail_lost=not padded)
     masked = bytearray(plain)
     for k in lost:
         masked[k * BLOCK : (k + 1) * BLOCK] = bytes(len(masked[k * BLOCK : (k + 1) * BLOCK]))
-    text = bytes(masked).decode("utf-8", "surrogateescape")
+    return bytes(masked).decode("utf-8", "surrogateescape"), lost_ranges
 
-    notes = list(box.notes)
-    if not padded and not box.cut:
-        notes.append(
-            "The end of the encrypted data is damaged or missing; the text after the last readable block is lost."
-        )
-    lost_any = bool(lost_ranges)
-    first_kind = ct.classify_first_block(plain[:BLOCK])
-    kind = first_kind or _guess_kind(text, box.layout)
-    work = _Work(len(text), stop)
-    if kind == LEGACY:
-        doc, recovered, damaged, unread = _legacy(text, lost_any, notes, work)
-    else:
-        doc, recovered, damaged, unread = _desktop(text, lost_any, work)
-        _add_wallets(doc, wallets, notes)
-        _desktop_notes(doc, recovered, lost_any, notes)
-    scanned = len(plain) if work.at is None else len(text[: work.at].encode("utf-8", "surrogateescape"))
-    if work.stopped:
-        unread = []  # tables past the stop were not looked for: "unread" would say they were
-        where = f"after {scanned:,} of {len(plain):,} decrypted bytes"
-        notes.insert(
-            0,
-            f"The search for records was stopped {where}, as asked; records after that point were not looked for."
-            if work.stopped == "stopped"
-            else f"The search for records ended {where}: this file asks for far more work than a backup of its "
-            "size (it holds text crafted to slow a search, or unusual damage); records after that point were "
-            "not looked for.",
-        )
-    if not any(recovered.values()):
-        if work.stopped:
-            raise errors.NotSalvageableError(
-                f"The search for records ended after {scanned:,} of {len(plain):,} decrypted bytes"
-                + (", as asked," if work.stopped == "stopped" else " (the work budget was spent)")
-                + " before any complete record was read"
-            )
-        raise errors.NotSalvageableError("The password is right, but no complete record could be read from the file")
-    classify(doc)  # the recovered document has its wallet's shape
-    return SalvageResult(
-        backup=Backup(doc, kind=kind),
-        kind=kind,
-        recovered=recovered,
-        lost_bytes=lost_ranges,
-        damaged=damaged,
-        unread=unread,
-        intact=False,
-        truncated=box.cut or partial,
-        plaintext_bytes=len(plain),
-        notes=notes,
-        stopped=work.stopped,
-        scanned_bytes=scanned,
+
+def _stop_note(stopped: str, scanned: int, total: int) -> str:
+    """The note that the search for records ended early: asked to stop, or its work budget spent."""
+    where = f"after {scanned:,} of {total:,} decrypted bytes"
+    if stopped == "stopped":
+        return f"The search for records was stopped {where}, as asked; records after that point were not looked for."
+    return (
+        f"The search for records ended {where}: this file asks for far more work than a backup of its "
+        "size (it holds text crafted to slow a search, or unusual damage); records after that point were "
+        "not looked for."
     )
+
+
+def _nothing_recovered(stopped: str | None, scanned: int, total: int) -> errors.NotSalvageableError:
+    """The error when no complete record was read (saying so when the search ended early)."""
+    if stopped:
+        return errors.NotSalvageableError(
+            f"The search for records ended after {scanned:,} of {total:,} decrypted bytes"
+            + (", as asked," if stopped == "stopped" else " (the work budget was spent)")
+            + " before any complete record was read"
+        )
+    return errors.NotSalvageableError("The password is right, but no complete record could be read from the file")
 
 
 def _guess_kind(text: str, layout: str) -> str:

@@ -99,6 +99,79 @@ def _month(year: int, month: int) -> str:
     return f"{year:04d}{month:02d}"
 
 
+def _synthetic_identity(
+    rng: random.Random, i: int, number: int, wallet_id: int, old_format: bool
+) -> tuple[dict[str, Any], tuple[int, int]]:
+    """The ``i``-th identity of :func:`desktop_document`, and the (year, month) it was created."""
+    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    year = rng.randrange(2021, 2025)
+    month = rng.randrange(1, 13)
+    status = "confirmed" if i % 7 != 6 else rng.choice(["pending", "rejected"])
+    ip = rng.randrange(len(_PROVIDERS))
+    ident = {
+        "id": i + 1,
+        "identityNumber": number,
+        "name": f"{first} {last}" if i % 2 == 0 else f"{rng.choice(_WORDS)} – {first}",
+        "status": status,
+        "detail": "Identity verification failed" if status == "rejected" else None,
+        "codeUri": f"{_PROVIDERS[ip][2]}/api/v1/identity/{_hex(rng, 16)}",
+        "identityProvider": identity_provider_json(rng, ip),
+        "identityObject": None
+        if status != "confirmed"
+        else identity_object_json(rng, first, last, _month(year, month), _month(year + 5, month)),
+        "randomness": _hex(rng, 32),
+        "walletId": wallet_id,
+    }
+    if not old_format:
+        ident["version"] = 1
+    return ident, (year, month)
+
+
+def _synthetic_account(
+    rng: random.Random, ident: dict[str, Any], n: int, year: int, month: int, old_format: bool
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The ``n``-th account of identity ``ident`` in :func:`desktop_document`: the account, its credential
+    and its address-book entry."""
+    address = random_address(rng)
+    name = rng.choice(_WORDS) + (f" {n}" if n else "")
+    status = ident["status"]
+    account: dict[str, Any] = {
+        "identityId": ident["id"],
+        "name": name,
+        "status": "confirmed" if status == "confirmed" else status,
+        "selfAmounts": _ZERO_AMOUNT,
+        "incomingAmounts": "[]",
+        "signatureThreshold": 1,
+        "totalDecrypted": "0",
+        "allDecrypted": True,
+        "deploymentTransactionId": None if n == 0 else _hex(rng, 32),
+        "isInitial": n == 0,
+        "address": address,
+        "transactionFilter": {},
+    }
+    if old_format:
+        del account["transactionFilter"]
+        account["rewardFilter"] = "[]"
+    credential = {
+        "identityId": ident["id"],
+        "accountAddress": address,
+        "credId": _hex(rng, 48),
+        "credentialNumber": n,
+        "credentialIndex": 0,
+        "policy": _compact(
+            {"createdAt": _month(year, month), "revealedAttributes": {}, "validTo": _month(year + 5, month)}
+        ),
+        "randomness": None,
+    }
+    entry = {
+        "name": name,
+        "address": address,
+        "note": f"{'Initial account' if n == 0 else 'Account'} of identity: {ident['name']}",
+        "readOnly": True,
+    }
+    return account, credential, entry
+
+
 def desktop_document(
     *,
     identities: int = 3,
@@ -123,71 +196,13 @@ def desktop_document(
         wallet_id = wallet_list[i % wallets]["id"] if wallets else 1
         number = numbers.get(wallet_id, 0)
         numbers[wallet_id] = number + 1
-        first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        year = rng.randrange(2021, 2025)
-        month = rng.randrange(1, 13)
-        status = "confirmed" if i % 7 != 6 else rng.choice(["pending", "rejected"])
-        ip = rng.randrange(len(_PROVIDERS))
-        ident = {
-            "id": i + 1,
-            "identityNumber": number,
-            "name": f"{first} {last}" if i % 2 == 0 else f"{rng.choice(_WORDS)} – {first}",
-            "status": status,
-            "detail": "Identity verification failed" if status == "rejected" else None,
-            "codeUri": f"{_PROVIDERS[ip][2]}/api/v1/identity/{_hex(rng, 16)}",
-            "identityProvider": identity_provider_json(rng, ip),
-            "identityObject": None
-            if status != "confirmed"
-            else identity_object_json(rng, first, last, _month(year, month), _month(year + 5, month)),
-            "randomness": _hex(rng, 32),
-            "walletId": wallet_id,
-        }
-        if not old_format:
-            ident["version"] = 1
+        ident, (year, month) = _synthetic_identity(rng, i, number, wallet_id, old_format)
         identity_list.append(ident)
         for n in range(accounts_per_identity):
-            address = random_address(rng)
-            name = rng.choice(_WORDS) + (f" {n}" if n else "")
-            acc_status = "confirmed" if status == "confirmed" else status
-            account: dict[str, Any] = {
-                "identityId": ident["id"],
-                "name": name,
-                "status": acc_status,
-                "selfAmounts": _ZERO_AMOUNT,
-                "incomingAmounts": "[]",
-                "signatureThreshold": 1,
-                "totalDecrypted": "0",
-                "allDecrypted": True,
-                "deploymentTransactionId": None if n == 0 else _hex(rng, 32),
-                "isInitial": n == 0,
-                "address": address,
-                "transactionFilter": {},
-            }
-            if old_format:
-                del account["transactionFilter"]
-                account["rewardFilter"] = "[]"
+            account, credential, entry = _synthetic_account(rng, ident, n, year, month, old_format)
             account_list.append(account)
-            credential_list.append(
-                {
-                    "identityId": ident["id"],
-                    "accountAddress": address,
-                    "credId": _hex(rng, 48),
-                    "credentialNumber": n,
-                    "credentialIndex": 0,
-                    "policy": _compact(
-                        {"createdAt": _month(year, month), "revealedAttributes": {}, "validTo": _month(year + 5, month)}
-                    ),
-                    "randomness": None,
-                }
-            )
-            book.append(
-                {
-                    "name": name,
-                    "address": address,
-                    "note": f"{'Initial account' if n == 0 else 'Account'} of identity: {ident['name']}",
-                    "readOnly": True,
-                }
-            )
+            credential_list.append(credential)
+            book.append(entry)
     for _ in range(contacts):
         book.append(
             {

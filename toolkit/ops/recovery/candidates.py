@@ -323,6 +323,53 @@ def _read_tokens_file(path: str) -> str:
         raise errors.CandidatesError(f"Line {line} of {path} is not UTF-8 text") from None
 
 
+def _checked_words(words: Iterable[str]) -> tuple[str, ...]:
+    """The candidate words given directly, each text and within the line bound."""
+    out = tuple(words)
+    for n, w in enumerate(out, 1):
+        if not isinstance(w, str):
+            raise TypeError("candidate words must be str")
+        if len(w) > MAX_LINE_BYTES // 4 and len(w.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+            raise errors.LineTooLongError(f"Candidate {n} is longer than {MAX_LINE_BYTES:,} bytes")
+    return out
+
+
+def _typo_model(
+    typos: int,
+    typo_kinds: Iterable[str],
+    insert_chars: str,
+    replace_chars: str | None,
+    keyboard: str,
+    typo_limits: Mapping[str, int] | None,
+    typos_map: str | os.PathLike[str] | Sequence[tuple[str, str]] | None,
+) -> TypoModel:
+    """The typo model :class:`Candidates` asked for, after checking the typo options make sense together."""
+    if isinstance(typos, bool) or not isinstance(typos, int) or not 0 <= typos <= MAX_TYPOS:
+        raise errors.CandidatesError(f"typos must be a whole number from 0 to {MAX_TYPOS}")
+    kinds = frozenset(typo_kinds)
+    if typos_map is None:
+        rules: tuple[tuple[str, str], ...] = ()
+    elif isinstance(typos_map, str | os.PathLike):
+        rules = read_typos_map(typos_map)
+    else:
+        rules = tuple((str(c), str(r)) for c, r in typos_map)
+    model = TypoModel.make(
+        kinds,
+        insert_chars if "insert" in kinds else "",
+        replace_chars if "replace" in kinds else None,
+        keyboard,
+        typo_limits,
+        rules,
+    )
+    if typos and not model.active:
+        raise errors.CandidatesError("Typos were asked for but every kind of typo is switched off")
+    if typos and "insert" in kinds and not insert_chars:
+        raise errors.CandidatesError("Insert typos need at least one character to insert")
+    if typos and "replace" in kinds and replace_chars == "":
+        raise errors.CandidatesError("Replace typos need at least one character to replace with")
+    return model
+
+
 class Candidates:
     """A deterministic stream of distinct candidate passwords (see the module docstring).
 
@@ -353,12 +400,7 @@ class Candidates:
         typos_map: str | os.PathLike[str] | Sequence[tuple[str, str]] | None = None,
     ) -> None:
         self.files = tuple(os.fspath(f) for f in files)
-        self._words = tuple(words)
-        for n, w in enumerate(self._words, 1):
-            if not isinstance(w, str):
-                raise TypeError("candidate words must be str")
-            if len(w) > MAX_LINE_BYTES // 4 and len(w.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
-                raise errors.LineTooLongError(f"Candidate {n} is longer than {MAX_LINE_BYTES:,} bytes")
+        self._words = _checked_words(words)
         token_texts = [_read_tokens_file(os.fspath(p)) for p in tokens_files]
         if isinstance(tokens, str):
             token_texts.append(tokens)
@@ -380,29 +422,7 @@ class Candidates:
         if not (self.files or self._words or self._token_sets):
             raise errors.CandidatesError("No candidates: give a candidates file, a tokens file, or words")
 
-        if isinstance(typos, bool) or not isinstance(typos, int) or not 0 <= typos <= MAX_TYPOS:
-            raise errors.CandidatesError(f"typos must be a whole number from 0 to {MAX_TYPOS}")
-        kinds = frozenset(typo_kinds)
-        if typos_map is None:
-            rules: tuple[tuple[str, str], ...] = ()
-        elif isinstance(typos_map, str | os.PathLike):
-            rules = read_typos_map(typos_map)
-        else:
-            rules = tuple((str(c), str(r)) for c, r in typos_map)
-        model = TypoModel.make(
-            kinds,
-            insert_chars if "insert" in kinds else "",
-            replace_chars if "replace" in kinds else None,
-            keyboard,
-            typo_limits,
-            rules,
-        )
-        if typos and not model.active:
-            raise errors.CandidatesError("Typos were asked for but every kind of typo is switched off")
-        if typos and "insert" in kinds and not insert_chars:
-            raise errors.CandidatesError("Insert typos need at least one character to insert")
-        if typos and "replace" in kinds and replace_chars == "":
-            raise errors.CandidatesError("Replace typos need at least one character to replace with")
+        model = _typo_model(typos, typo_kinds, insert_chars, replace_chars, keyboard, typo_limits, typos_map)
         if isinstance(min_length, bool) or not isinstance(min_length, int) or min_length < 0:
             raise errors.CandidatesError("min_length must be a whole number, 0 or more")
         if isinstance(dedupe_limit, bool) or not isinstance(dedupe_limit, int) or dedupe_limit < 0:
