@@ -134,6 +134,43 @@ class RecoveryForm(Form):
     working = "searching for the password of"
 
     def __init__(self, *, session: Any = None) -> None:
+        self._make_candidate_inputs()
+        self._make_typo_inputs()
+        self._make_cluster_inputs()
+        self._make_run_state()
+        kinds = widgets.HBox(
+            [
+                widgets.Label("Typo kinds", layout=widgets.Layout(width="auto", margin="0 12px 0 0")),
+                *self.typo_kinds.values(),
+            ]
+        )
+        super().__init__(
+            [
+                self.file,
+                self.candidates_file,
+                self.words,
+                self.tokens,
+                self.pieces,
+                self.pieces_first,
+                self.pieces_last,
+                widgets.HBox([self.pieces_all, self.any_order]),
+                self.typos,
+                kinds,
+                self.workers,
+                self.cluster,
+                self.insecure,
+                self.tls,
+                self.estimate,
+                self.confirm,
+            ],
+            beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text, self.searching])],
+            session=session,
+        )
+        self.button.icon = "search"
+        self._observe_inputs()
+
+    def _make_candidate_inputs(self) -> None:
+        """The locked file and what the owner remembers: a candidates file, typed lines, token lines, pieces."""
         self.file = FileSource("locked backup")
         self.candidates_file = FileSource("candidates", accept=".txt")
         self.candidates_file.path.placeholder = (
@@ -170,6 +207,9 @@ class RecoveryForm(Form):
             indent=False,
             layout=widgets.Layout(width="auto"),
         )
+
+    def _make_typo_inputs(self) -> None:
+        """How many typos of which kinds."""
         self.typos = widgets.IntSlider(value=1, min=0, max=MAX_TYPOS, description="Typos")
         self.typo_kinds = {
             kind: widgets.Checkbox(
@@ -181,6 +221,9 @@ class RecoveryForm(Form):
             )
             for kind in TYPO_KINDS
         }
+
+    def _make_cluster_inputs(self) -> None:
+        """Where the search runs: this computer's processes, or a Dask cluster (TLS files, or plain tcp:// allowed)."""
         self.workers = widgets.BoundedIntText(value=available_cpus(), min=1, max=256, description="Processes")
         self.cluster = widgets.Text(
             placeholder="empty: this computer's cores; or a Dask scheduler, e.g. tcp://10.0.0.5:8786",
@@ -204,6 +247,9 @@ class RecoveryForm(Form):
         self.tls = widgets.Accordion(
             [widgets.VBox([self.tls_ca, self.tls_cert, self.tls_key])], titles=("TLS files, for a tls:// cluster",)
         )
+
+    def _make_run_state(self) -> None:
+        """The estimate, its confirmation, the progress line and the search's kernel-only state."""
         self.estimate = widgets.HTML()
         self.confirm = widgets.Checkbox(
             value=False, description="Start even if it may take more than an hour", indent=False, layout=wide()
@@ -233,35 +279,9 @@ class RecoveryForm(Form):
         self._thread: threading.Thread | None = None
         #: The click's thread that reads and plans before the search's own thread starts.
         self._planner: threading.Thread | None = None
-        kinds = widgets.HBox(
-            [
-                widgets.Label("Typo kinds", layout=widgets.Layout(width="auto", margin="0 12px 0 0")),
-                *self.typo_kinds.values(),
-            ]
-        )
-        super().__init__(
-            [
-                self.file,
-                self.candidates_file,
-                self.words,
-                self.tokens,
-                self.pieces,
-                self.pieces_first,
-                self.pieces_last,
-                widgets.HBox([self.pieces_all, self.any_order]),
-                self.typos,
-                kinds,
-                self.workers,
-                self.cluster,
-                self.insecure,
-                self.tls,
-                self.estimate,
-                self.confirm,
-            ],
-            beside_button=[self.stop_button, widgets.VBox([self.progress, self.progress_text, self.searching])],
-            session=session,
-        )
-        self.button.icon = "search"
+
+    def _observe_inputs(self) -> None:
+        """A changed input forgets the prepared search; another file also clears the progress bar."""
         for w in (self.file.upload, self.file.path, self.candidates_file.upload, self.candidates_file.path):
             w.observe(self._forget_search, names="value")
         inputs = (
@@ -460,39 +480,7 @@ class RecoveryForm(Form):
                 fresh, self._uncounted = self._uncounted, None
                 self._say("Continuing")
             else:
-                source, name = self.file.read()
-                target = read_target(source)
-                candidates = self.candidates()
-                key = (hashlib.sha256(target.data).hexdigest(), candidates.definition_digest().hex())
-                said = self.definition_said(target)
-                stopped = self._stopped.pop(key, None)
-                self._name = name
-                if stopped is not None:  # the same definition as a stopped search: it continues (confirmed then)
-                    self.search, self._said = stopped
-                    self._say("Continuing")
-                else:
-                    estimate = plan(target, candidates, engine)
-                    self.estimate.value = esc(estimate.text)
-                    self._said = f"{said}. {self._sized(estimate)}"
-                    refusal = estimate.confirmation()
-                    if refusal is not None and not (self.confirm.value and self._asked in (None, key)):
-                        # asked for this definition, as shown; the boxes keep what they hold: Start asks again
-                        self._asked = key
-                        self.confirm.value = False
-                        self._say("Would search")
-                        raise refusal
-                    self._say("Searching")
-                    fresh = candidates  # counted in the thread, where Stop reaches it
-                if self._stop.is_set():  # Stop pressed while it planned: nothing starts, the boxes stay
-                    if stopped is not None:
-                        self._stopped[key] = stopped
-                    self.search = None
-                    halted = True
-                else:
-                    self._source, self._target, self._key = source, target, key
-                    self._asked = None
-                    self.confirm.value = False  # the tick was for this search: another one is asked for again
-                    self.clear_typed()
+                fresh, halted = self._prepare(engine)
         except Exception as exc:
             engine.close()
             self.search = None
@@ -514,6 +502,46 @@ class RecoveryForm(Form):
         self._worker = self._thread
         self._thread.start()
         return self.wait(timeout) if wait else None
+
+    def _prepare(self, engine: Engine) -> tuple[Candidates | None, bool]:
+        """A new definition: read the file and candidates, continue a stopped search of the same definition or
+        plan a new one (a large one asks for the tick first).  Returns (candidates to count, halted by Stop)."""
+        fresh: Candidates | None = None
+        halted = False
+        source, name = self.file.read()
+        target = read_target(source)
+        candidates = self.candidates()
+        key = (hashlib.sha256(target.data).hexdigest(), candidates.definition_digest().hex())
+        said = self.definition_said(target)
+        stopped = self._stopped.pop(key, None)
+        self._name = name
+        if stopped is not None:  # the same definition as a stopped search: it continues (confirmed then)
+            self.search, self._said = stopped
+            self._say("Continuing")
+        else:
+            estimate = plan(target, candidates, engine)
+            self.estimate.value = esc(estimate.text)
+            self._said = f"{said}. {self._sized(estimate)}"
+            refusal = estimate.confirmation()
+            if refusal is not None and not (self.confirm.value and self._asked in (None, key)):
+                # asked for this definition, as shown; the boxes keep what they hold: Start asks again
+                self._asked = key
+                self.confirm.value = False
+                self._say("Would search")
+                raise refusal
+            self._say("Searching")
+            fresh = candidates  # counted in the thread, where Stop reaches it
+        if self._stop.is_set():  # Stop pressed while it planned: nothing starts, the boxes stay
+            if stopped is not None:
+                self._stopped[key] = stopped
+            self.search = None
+            halted = True
+        else:
+            self._source, self._target, self._key = source, target, key
+            self._asked = None
+            self.confirm.value = False  # the tick was for this search: another one is asked for again
+            self.clear_typed()
+        return fresh, halted
 
     def wait(self, timeout: float | None = None) -> RecoveryResult | None:
         """Until the running search ends (or ``timeout`` seconds); its result."""
