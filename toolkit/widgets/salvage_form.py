@@ -140,14 +140,20 @@ class SalvageForm(Form):
             self.stop_button.disabled = True
         self.result, self.recovered, self.backup = result, result.table(), result.backup
         self.publish(result.backup, name, "salvaged", salvage_note(result))
-        headline = esc(result.headline(name)).replace(esc(name), f"<b>{esc(name)}</b>", 1)
-        if result.intact:
-            self.ok(headline)
-        else:
-            self.status.value = message_html(headline, "warning")
         unread = message_html(esc(result.unread_text()), "warning") if result.unread else ""
+        self._show(name, result.headline(name), result.intact, unread + notices_html(result.notes))
+        return result
+
+    def _show(self, name: str, headline: str, intact: bool, below_html: str) -> None:
+        """The headline (file name in bold; a warning unless intact), the recovered table with ``below_html``
+        under it, its downloads, and where the salvaged backup went."""
+        shown = esc(headline).replace(esc(name), f"<b>{esc(name)}</b>", 1)
+        if intact:
+            self.ok(shown)
+        else:
+            self.status.value = message_html(shown, "warning")
         self.results.children = (
-            widgets.HTML(frame_html(self.recovered, max_height="none") + unread + notices_html(result.notes)),
+            widgets.HTML(frame_html(self.recovered, max_height="none") + below_html),
             DownloadBar(self.recovered, "salvage", stem=stem_of(name)),
             widgets.HTML(
                 message_html(
@@ -156,7 +162,6 @@ class SalvageForm(Form):
                 )
             ),
         )
-        return result
 
     def _run_database(self, source: Any, name: str, password: str) -> DatabaseSalvage:
         """The Desktop Wallet's database: every row on its intact pages (:func:`salvage_database`)."""
@@ -182,21 +187,7 @@ class SalvageForm(Form):
             note = "; ".join(lost) or "pages unreadable"
             headline = f"{name}: wallet database, {result.pages} pages, damaged ({note}): the rows on the other pages recovered"
         self.publish(result.backup, name, "salvaged", note)
-        shown = esc(headline).replace(esc(name), f"<b>{esc(name)}</b>", 1)
-        if result.intact:
-            self.ok(shown)
-        else:
-            self.status.value = message_html(shown, "warning")
-        self.results.children = (
-            widgets.HTML(frame_html(self.recovered, max_height="none") + notices_html(result.backup.notices())),
-            DownloadBar(self.recovered, "salvage", stem=stem_of(name)),
-            widgets.HTML(
-                message_html(
-                    "The salvaged backup is in this session's list now: Export, Ledger, Audit and Diff can use it.",
-                    "info",
-                )
-            ),
-        )
+        self._show(name, headline, result.intact, notices_html(result.backup.notices()))
         return result
 
     def run(self, *, password: str | None = None) -> SalvageResult | None:  # type: ignore[override]
