@@ -3,9 +3,14 @@ the forms as a person would (the samples, their passwords, an upload as the brow
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +53,51 @@ def vectors_dir() -> Path:
 def subprocess_env(**extra: str) -> dict[str, str]:
     """This process's environment for a child Python (``python -m toolkit``, a worker) that imports this checkout."""
     return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_process_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to a server's own process group (it and its kernels), SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def desk_process(work: Path, **env: str) -> Iterator[tuple[subprocess.Popen[bytes], Path, int]]:
+    """``concordium-backup desk`` started as a user starts it, from ``work`` with its own Jupyter folders there
+    (``env`` added to the environment, e.g. ``JUPYTER_TOKEN``): (process, its output file, port); stopped after."""
+    port = free_port()
+    dirs = {f"JUPYTER_{d.upper()}_DIR": str(work / d) for d in ("config", "data", "runtime")}
+    full_env = {**subprocess_env(), **dirs, "JUPYTER_PLATFORM_DIRS": "1", **env}
+    log = work / "desk.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "toolkit", "desk", "--port", str(port)],
+            cwd=work,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield proc, log, port
+    finally:
+        stop_process_group(proc)
 
 
 def run_cli(args: list, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, env: dict | None = None):

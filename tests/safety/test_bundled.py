@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import signal
 import socket
-import subprocess
-import sys
 import time
 import tomllib
 import urllib.request
@@ -17,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, desk_process, free_port
 from toolkit import errors, open_backup
 from toolkit.cli import main
 from toolkit.ops import bundled
@@ -29,12 +25,6 @@ def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     code = main(argv)
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ------------------------------------------------------------------ samples
@@ -141,26 +131,7 @@ def test_desk_refuses_a_port_in_use(capsys) -> None:
 def test_desk_serves_the_app_from_an_empty_folder(tmp_path: Path) -> None:
     """``concordium-backup desk`` run where there is no checkout: prints its address and serves the app there."""
     pytest.importorskip("voila")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-    log = tmp_path / "desk.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "toolkit", "desk", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
+    with desk_process(tmp_path) as (proc, log, port):
         deadline = time.monotonic() + 120
         while f"http://127.0.0.1:{port}/" not in log.read_text(errors="replace"):
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
@@ -184,13 +155,6 @@ def test_desk_serves_the_app_from_an_empty_folder(tmp_path: Path) -> None:
         assert kernel_takes_a_message(
             port, kernel.group(1), 20 * 1024 * 1024, token
         )  # tornado's default limit is 10 MiB
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def kernel_takes_a_message(port: int, kernel_id: str, size: int, token: str = "") -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -25,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DESKTOP, ROOT, sample_password
+from tests.conftest import DESKTOP, ROOT, free_port, sample_password
+from tests.conftest import stop_process_group as stop
 from toolkit import open_backup
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -53,12 +53,6 @@ NEEDS_CHROMIUM = pytest.mark.skipif(
 pytestmark = [pytest.mark.timeout(240), NEEDS_CHROMIUM]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
     """Until the server accepts connections; fail with its log if it dies or takes longer than ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -73,21 +67,6 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: 
     pytest.fail(
         f"The server did not listen on port {port} within {timeout:.0f}s:\n{log.read_text(errors='replace')[-3000:]}"
     )
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the server's own process group (it and its kernels), SIGKILL if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=10)
 
 
 @contextlib.contextmanager

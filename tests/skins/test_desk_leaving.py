@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,18 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, free_port
 from toolkit import errors
 from toolkit.cli import main
 from toolkit.ops import bundled
 
 FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ------------------------------------------------------------------ the idle time

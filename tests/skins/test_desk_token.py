@@ -5,12 +5,8 @@ the token; a request without it (or with another) is refused, page, kernels and 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,16 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import desk_process, free_port
 from toolkit.ops import bundled
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -51,28 +42,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, P
     printed address, its port's base URL and its output."""
     pytest.importorskip("voila")
     work = tmp_path_factory.mktemp("desk")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "JUPYTER_CONFIG_DIR": str(work / "config"),
-        "JUPYTER_DATA_DIR": str(work / "data"),
-        "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "JUPYTER_TOKEN": "",
-    }
-    log = work / "desk.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "toolkit", "desk", "--port", str(port)],
-            cwd=work,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}/"
-    try:
+    with desk_process(work, JUPYTER_TOKEN="") as (proc, log, port):
+        base = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + START_TIMEOUT
         while base not in log.read_text(errors="replace"):
             assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
@@ -86,13 +57,6 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, P
                 assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
                 time.sleep(0.3)
         yield printed, base, log
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def _token(printed: str, base: str) -> str:
@@ -147,10 +111,10 @@ async def _websocket_opens(url: str) -> bool:
 def test_each_desk_app_gets_its_own_token_and_jupyter_token_is_honoured(monkeypatch):
     pytest.importorskip("voila")
     monkeypatch.delenv("JUPYTER_TOKEN", raising=False)
-    first, second = bundled.desk_app(_free_port()), bundled.desk_app(_free_port())
+    first, second = bundled.desk_app(free_port()), bundled.desk_app(free_port())
     assert first.token and second.token and first.token != second.token and len(first.token) >= 32
     assert bundled.desk_url(first) == f"http://127.0.0.1:{first.port}/?token={first.token}"
     monkeypatch.setenv("JUPYTER_TOKEN", "")  # empty: still a random token, never none
-    assert len(bundled.desk_app(_free_port()).token) >= 32
+    assert len(bundled.desk_app(free_port()).token) >= 32
     monkeypatch.setenv("JUPYTER_TOKEN", "a-token-the-operator-chose-0123456789")
-    assert bundled.desk_app(_free_port()).token == "a-token-the-operator-chose-0123456789"
+    assert bundled.desk_app(free_port()).token == "a-token-the-operator-chose-0123456789"

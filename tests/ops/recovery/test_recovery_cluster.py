@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
-from tests.conftest import SAMPLES, make_file, subprocess_env  # noqa: E402
+from tests.conftest import SAMPLES, free_port, make_file, subprocess_env  # noqa: E402
 from tests.dask_cluster import local_cluster, start_worker, wait_until  # noqa: E402
 from toolkit import errors  # noqa: E402
 from toolkit.ops.recovery import Candidates, PasswordSearch  # noqa: E402
@@ -198,19 +197,13 @@ def test_client_stopped_then_resumed_on_a_fresh_cluster(cluster, backup, tmp_pat
     assert not ckpt.exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_unreachable_scheduler_is_a_clear_error_in_bounded_time(tmp_path):
     code, obj, err, took = _cli(
         str(FORGOTTEN),
         "--candidates",
         str(FORGOTTEN_LIST),
         "--cluster",
-        f"tcp://127.0.0.1:{_free_port()}",
+        f"tcp://127.0.0.1:{free_port()}",
         "--insecure-cluster",
         "--cluster-timeout",
         "3",
