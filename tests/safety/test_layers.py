@@ -33,10 +33,14 @@ def test_old_module_paths_still_import_with_a_warning():
     import toolkit.ops.audit.rules
     import toolkit.ops.diff
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        from toolkit.audit.rules import RULES
-        from toolkit.diff import diff_backups
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            from toolkit.audit.rules import RULES
+            from toolkit.diff import diff_backups
+    finally:  # the stand-ins go: a later import of an old path starts afresh (tests/safety/test_old_module_paths.py)
+        for name in [m for m in sys.modules if m.split(".")[:2] in (["toolkit", "audit"], ["toolkit", "diff"])]:
+            del sys.modules[name]
     assert diff_backups is toolkit.ops.diff.diff_backups
     assert RULES is toolkit.ops.audit.rules.RULES
     messages = [str(w.message) for w in caught if w.category is DeprecationWarning]
