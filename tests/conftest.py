@@ -13,7 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -200,3 +200,44 @@ def opened_form(path: Path) -> OpenForm:
     form.file.path.value = str(path)
     assert form.run(password=sample_password(path)) is not None
     return form
+
+
+def progress_passes(form: Any, value: int, *, timeout: float) -> bool:
+    """Until a recovery form's progress bar reports more than ``value`` tried candidates (an event, not a sleep)."""
+    import threading
+
+    passed = threading.Event()
+
+    def seen(change: dict[str, Any]) -> None:
+        if change["new"] > value:
+            passed.set()
+
+    form.progress.observe(seen, names="value")
+    try:
+        if form.progress.value > value:
+            passed.set()
+        return passed.wait(timeout)
+    finally:
+        form.progress.unobserve(seen, names="value")
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``served(mode)`` serves the page with ``mode`` (the kernel's page mode, for this test only)."""
+    from toolkit.widgets import page
+
+    def serve(mode: Any) -> Any:
+        monkeypatch.setattr(page, "_SERVED", mode)
+        return mode
+
+    return serve
+
+
+def walletdb_damage() -> Any:
+    """``scripts/walletdb-fixtures/damage.py`` (how the damaged database fixtures were made), loaded as a module."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("damage", ROOT / "scripts" / "walletdb-fixtures" / "damage.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -5,11 +5,11 @@ left unzeroed (``secure_delete`` off); the truth is what SQLCipher reads from th
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 
 import pytest
 
+from tests.conftest import walletdb_damage
 from toolkit.format import sqlcipher as sc
 from toolkit.ops.salvage_db import salvage_database
 
@@ -19,13 +19,6 @@ sqlcipher3 = pytest.importorskip("sqlcipher3")
 
 FIXTURES = ROOT / "tests" / "walletdb"
 PASSWORD = "Wallet-DB-2026"
-
-
-def _damage():
-    spec = importlib.util.spec_from_file_location("damage", ROOT / "scripts" / "walletdb-fixtures" / "damage.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +54,7 @@ def grown(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, list[tuple],
 
 def test_a_lost_interior_page_costs_no_row(grown) -> None:
     data, truth, root = grown
-    result = salvage_database(_damage().flip(data, root), PASSWORD)
+    result = salvage_database(walletdb_damage().flip(data, root), PASSWORD)
     assert result.bad_pages == (root,) and not result.intact
     assert [r.page for r in result.lost["transactions"]] == [root]
     assert result.recovered["transactions"] == len(truth) == 307
@@ -81,7 +74,7 @@ def test_freed_pages_are_never_read_as_rows(grown) -> None:
     free = PageReader(image, sc.PAGE_SIZE, sc.PAGE_SIZE - sc.RESERVED, set()).freelist()
     stale = [n for n in free if image[(n - 1) * sc.PAGE_SIZE] == 0x0D]
     assert stale  # deleted rows still lie on freed pages (secure_delete off) ...
-    result = salvage_database(_damage().flip(data, root), PASSWORD)
+    result = salvage_database(walletdb_damage().flip(data, root), PASSWORD)
     assert not set(result.adopted["transactions"]) & free  # ... and none of them comes back
     memos = {r["memo"] for r in result.backup.database.history["transactions"]}
     assert not any(f"invoice {i}" in memos for i in range(100, 200))
@@ -90,7 +83,7 @@ def test_freed_pages_are_never_read_as_rows(grown) -> None:
 def test_without_a_readable_freelist_unreached_pages_are_not_searched(grown) -> None:
     data, truth, root = grown
     trunk = int.from_bytes(sc.decrypt_database(data, PASSWORD).image[32:36], "big")
-    damaged = _damage().flip(_damage().flip(data, root), trunk)
+    damaged = walletdb_damage().flip(walletdb_damage().flip(data, root), trunk)
     result = salvage_database(damaged, PASSWORD)
     assert result.recovered["transactions"] == 0 and not result.adopted
     assert any("free pages could not be read" in n for n in result.backup.notices())
@@ -104,5 +97,5 @@ def test_an_intact_database_adopts_nothing(grown) -> None:
 
 @pytest.mark.parametrize("page", [12, 36, 40])  # leaves of addressBook, identities, accounts: nothing else to find
 def test_sqlites_own_tables_pages_are_never_taken_for_a_lost_leaf(page: int) -> None:
-    result = salvage_database(_damage().flip((FIXTURES / "wallet.sqlite3").read_bytes(), page), PASSWORD)
+    result = salvage_database(walletdb_damage().flip((FIXTURES / "wallet.sqlite3").read_bytes(), page), PASSWORD)
     assert result.bad_pages == (page,) and result.adopted == {}  # sqlite_sequence's leaf fits addressBook's shape

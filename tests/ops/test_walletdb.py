@@ -4,7 +4,6 @@ with what the wallet's Export code wrote from the same database, and with a seco
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sqlite3
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import toolkit
-from tests.conftest import ROOT
+from tests.conftest import ROOT, walletdb_damage
 from toolkit import errors
 from toolkit.format import jsonio
 from toolkit.format import sqlcipher as sc
@@ -23,13 +22,6 @@ from toolkit.model.database import KIND
 FIXTURES = ROOT / "tests" / "walletdb"
 #: fixture → the password that opens it (seed.json; "rekeyed" opens only with the prefix the bug left)
 PASSWORDS = {"wallet": "Wallet-DB-2026", "history": "Wallet-DB-2026", "rekeyed": "new"}
-
-
-def _damage():
-    spec = importlib.util.spec_from_file_location("damage", ROOT / "scripts" / "walletdb-fixtures" / "damage.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +141,7 @@ def test_rekeyed_database_opens_only_with_the_prefix():
 def test_a_damaged_page_is_named(tmp_path):
     data = (FIXTURES / "history.sqlite3").read_bytes()
     bad = tmp_path / "db.sqlite3"
-    bad.write_bytes(_damage().flip(data, 7))
+    bad.write_bytes(walletdb_damage().flip(data, 7))
     decrypted = sc.decrypt_database(bad.read_bytes(), PASSWORDS["history"])
     assert decrypted.bad_pages == (7,)
     with pytest.raises(errors.DamagedError) as info:
@@ -160,7 +152,7 @@ def test_a_damaged_page_is_named(tmp_path):
 def test_a_cut_short_database_is_damaged_not_foreign(tmp_path):
     data = (FIXTURES / "history.sqlite3").read_bytes()
     cut = tmp_path / "db.sqlite3"
-    cut.write_bytes(_damage().truncate(data))
+    cut.write_bytes(walletdb_damage().truncate(data))
     with pytest.raises(errors.DamagedError) as info:
         toolkit.open_backup(cut, PASSWORDS["history"])
     assert "cut short" in info.value.message
@@ -258,7 +250,7 @@ def test_salvage_of_an_intact_database_is_the_export():
 def test_salvage_loses_only_the_damaged_pages_rows(page):
     from toolkit.ops.salvage_db import salvage_database
 
-    data = _damage().flip((FIXTURES / "wallet.sqlite3").read_bytes(), page)
+    data = walletdb_damage().flip((FIXTURES / "wallet.sqlite3").read_bytes(), page)
     result = salvage_database(data, PASSWORDS["wallet"])
     assert result.bad_pages == (page,) and not result.intact
     [(table, ranges)] = [(t, r) for t, r in result.lost.items() if r]
@@ -283,7 +275,7 @@ def test_salvage_command_writes_an_importable_backup(tmp_path, capsys, monkeypat
     from toolkit.cli import main
 
     bad = tmp_path / "concordium-desktop-wallet-database.sqlite3"
-    bad.write_bytes(_damage().flip((FIXTURES / "wallet.sqlite3").read_bytes(), 12))
+    bad.write_bytes(walletdb_damage().flip((FIXTURES / "wallet.sqlite3").read_bytes(), 12))
     out = tmp_path / "rescued.json"
     monkeypatch.setenv("CONCORDIUM_BACKUP_PASSWORD", PASSWORDS["wallet"])
     monkeypatch.setenv("CONCORDIUM_BACKUP_NEW_PASSWORD", "Rescue-Pass-1")

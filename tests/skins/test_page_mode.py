@@ -16,17 +16,6 @@ from toolkit.widgets import page
 from toolkit.widgets.page import PageMode
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch):
-    """Serve a page with ``mode`` (the kernel's page mode for this test only)."""
-
-    def serve(mode: PageMode) -> PageMode:
-        monkeypatch.setattr(page, "_SERVED", mode)
-        return mode
-
-    return serve
-
-
 def from_page(widget, **state) -> None:
     """What a crafted comm message does: set a widget's state from the page."""
     widget.set_state(state)

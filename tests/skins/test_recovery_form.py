@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, assert_no_secret, deliver_upload, sample_password, widget_state_text
+from tests.conftest import (
+    SAMPLES,
+    assert_no_secret,
+    deliver_upload,
+    progress_passes,
+    sample_password,
+    widget_state_text,
+)
 
 FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
 CANDIDATES = SAMPLES / "forgotten-candidates.txt"
@@ -96,23 +103,6 @@ def test_recovery_typed_candidates_are_cleared_and_exhaustion_is_said() -> None:
     assert form.backup is None
 
 
-def _progress_passes(form, value: int, *, timeout: float) -> bool:
-    """Until the form's progress bar reports more than ``value`` tried candidates (an event, not a sleep)."""
-    passed = threading.Event()
-
-    def seen(change) -> None:
-        if change["new"] > value:
-            passed.set()
-
-    form.progress.observe(seen, names="value")
-    try:
-        if form.progress.value > value:
-            passed.set()
-        return passed.wait(timeout)
-    finally:
-        form.progress.unobserve(seen, names="value")
-
-
 def test_recovery_stop_then_continue_resumes() -> None:
     from toolkit.widgets import RecoveryForm
 
@@ -124,7 +114,7 @@ def test_recovery_stop_then_continue_resumes() -> None:
     form.run(wait=False)
     assert form.running and not form.stop_button.disabled and form.button.disabled
     assert "Working…" in form.status.value  # at once, before the candidates are even counted
-    assert _progress_passes(form, 0, timeout=60), "the search reported no tried candidates within 60 s"
+    assert progress_passes(form, 0, timeout=60), "the search reported no tried candidates within 60 s"
     form.stop_button.click()
     first = form.wait(30)
     assert first is not None and first.stopped and 0 < first.tried < first.total
@@ -132,7 +122,7 @@ def test_recovery_stop_then_continue_resumes() -> None:
     assert form.tokens.value == ""
 
     form.run(wait=False)
-    assert _progress_passes(form, first.tried, timeout=60), "the resumed search reported no work within 60 s"
+    assert progress_passes(form, first.tried, timeout=60), "the resumed search reported no work within 60 s"
     form.stop()
     second = form.wait(30)
     assert second is not None and second.stopped and second.resumed == first.tried and second.tried > first.tried

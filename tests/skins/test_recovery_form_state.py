@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, progress_passes
 
 FORGOTTEN = SAMPLES / "wallet-export-forgotten.json"
 DESKTOP = SAMPLES / "wallet-export.json"
@@ -27,27 +26,10 @@ def _form():
     return RecoveryForm(session=Session())
 
 
-def _progress_passes(form, value: int, *, timeout: float) -> bool:
-    """Until the form's bar reports more than ``value`` tried (an event, not a sleep)."""
-    passed = threading.Event()
-
-    def seen(change) -> None:
-        if change["new"] > value:
-            passed.set()
-
-    form.progress.observe(seen, names="value")
-    try:
-        if form.progress.value > value:
-            passed.set()
-        return passed.wait(timeout)
-    finally:
-        form.progress.unobserve(seen, names="value")
-
-
 def _run_then_stop(form, *, after: int = 0):
     form.run(wait=False)
     assert form.error is None, form.status.value
-    assert _progress_passes(form, after, timeout=90), "the search reported no progress within 90 s"
+    assert progress_passes(form, after, timeout=90), "the search reported no progress within 90 s"
     form.stop()
     result = form.wait(60)
     assert result is not None and result.stopped

@@ -14,7 +14,7 @@ from toolkit.format.container import encrypt
 from toolkit.format.jsonio import dumps_js
 from toolkit.model.database import KIND
 from toolkit.ops.find_db import DATABASE_FILE
-from toolkit.widgets import AuditForm, DiffForm, ExportForm, MergeForm, OpenForm, RecoveryForm, SalvageForm, page
+from toolkit.widgets import AuditForm, DiffForm, ExportForm, MergeForm, OpenForm, RecoveryForm, SalvageForm
 from toolkit.widgets.files import BACKUP_ACCEPT
 from toolkit.widgets.page import PageMode
 from toolkit.widgets.session import Session
@@ -33,15 +33,6 @@ def deliver(upload, path: Path) -> None:
     data = path.read_bytes()
     item = {"name": path.name, "type": "", "size": len(data), "content": memoryview(data), "last_modified": 0}
     upload.set_state({"value": [item]})
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch):
-    def serve(mode: PageMode) -> PageMode:
-        monkeypatch.setattr(page, "_SERVED", mode)
-        return mode
-
-    return serve
 
 
 @pytest.fixture
